@@ -1,0 +1,171 @@
+"""Configuration: one TOML file plus ``SIGNALTRUST__SECTION__KEY`` environment overrides.
+
+Precedence, highest first: arguments to :func:`load_settings`, environment variables, the TOML
+file (``$SIGNALTRUST_CONFIG``, else ``<home>/config.toml``), the defaults below. The data home
+is ``$SIGNALTRUST_HOME`` or ``~/.signaltrust``. Every value is validated at start; a bad one
+raises :class:`ConfigError` naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from signaltrust.core.errors import ConfigError
+
+ENV_PREFIX = "SIGNALTRUST__"
+MASK = "********"
+
+
+def default_home() -> Path:
+    """The data home: ``$SIGNALTRUST_HOME`` or ``~/.signaltrust``."""
+    return Path(os.environ.get("SIGNALTRUST_HOME") or Path.home() / ".signaltrust").expanduser()
+
+
+def config_path() -> Path:
+    """The TOML file read at start: ``$SIGNALTRUST_CONFIG`` or ``<home>/config.toml``."""
+    explicit = os.environ.get("SIGNALTRUST_CONFIG")
+    return Path(explicit).expanduser() if explicit else default_home() / "config.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class StoreSettings(_Section):
+    """Where bars live: a Parquet lake under the home (DuckDB), or PostgreSQL."""
+
+    backend: Literal["duckdb", "postgres"] = "duckdb"
+    path: Path | None = Field(default=None, description="lake folder; default <home>/lake")
+    postgres_url: SecretStr | None = Field(
+        default=None, description="e.g. postgresql://user:pass@127.0.0.1:5432/test"
+    )
+    postgres_schema: str = Field(default="signaltrust", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class DataSettings(_Section):
+    """Thresholds of the data-quality checks."""
+
+    outlier_sigma: float = Field(default=8.0, gt=0, description="robust z-score of a return")
+    stale_run: int = Field(default=5, ge=2, description="identical consecutive bars to flag")
+    max_gap_report: int = Field(default=50, ge=1, description="gaps listed per check")
+
+
+class BacktestSettings(_Section):
+    """Defaults of every backtest. Costs are on unless set to zero on purpose."""
+
+    cash: float = Field(default=100_000.0, gt=0)
+    fees: float = Field(default=0.001, ge=0, lt=1, description="fraction of notional per order")
+    fixed_fees: float = Field(default=0.0, ge=0, description="per order, in account currency")
+    min_fees: float = Field(default=0.0, ge=0)
+    slippage_bps: float = Field(default=2.0, ge=0, lt=10_000)
+    fill_at: Literal["next_open", "close"] = "next_open"
+
+
+class LogSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    json_logs: bool = False
+
+
+class ApiSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    api_key: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    """The effective configuration of SignalTrust."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    home: Path = Field(default_factory=default_home)
+    store: StoreSettings = StoreSettings()
+    data: DataSettings = DataSettings()
+    backtest: BacktestSettings = BacktestSettings()
+    log: LogSettings = LogSettings()
+    api: ApiSettings = ApiSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
+        )
+
+    @property
+    def lake_path(self) -> Path:
+        return Path(self.store.path).expanduser() if self.store.path else self.home / "lake"
+
+    def masked(self) -> dict[str, Any]:
+        """The configuration as plain data, with every secret replaced by ``********``."""
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, SecretStr):
+                return MASK if value.get_secret_value() else ""
+            if isinstance(value, BaseModel):
+                return {k: walk(getattr(value, k)) for k in type(value).model_fields}
+            if isinstance(value, Path):
+                return str(value)
+            return value
+
+        return walk(self)
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """The dotted key and the environment variable that would set it."""
+    loc = [str(p) for p in error.get("loc", ()) if not str(p).startswith("function-")]
+    key = ".".join(loc)
+    return key, ENV_PREFIX + "__".join(p.upper() for p in loc)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the configuration; raise :class:`ConfigError` on the first bad value."""
+    path = config_path()
+    if path.exists():
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                "the configuration file is not valid TOML",
+                field=str(path),
+                value=str(exc),
+                fix="correct the syntax, or move the file away to start from the defaults",
+            ) from exc
+    try:
+        return Settings(**overrides)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        key, env = _describe(first)
+        allowed = first.get("msg", "invalid value")
+        if first.get("type") == "extra_forbidden":
+            allowed = "unknown key; see `signaltrust config show` for the known ones"
+        raise ConfigError(
+            f"bad configuration value for {key} ({allowed})",
+            field=key,
+            value=first.get("input"),
+            fix=f"set {key} in {path} or {env} to an allowed value: {allowed}",
+        ) from exc

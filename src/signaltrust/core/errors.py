@@ -1,0 +1,106 @@
+"""Specific error classes whose messages name the field, the bad value and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SignalTrustError(Exception):
+    """Base of every error SignalTrust raises on purpose.
+
+    ``field`` names what was wrong, ``value`` what it held and ``fix`` what to do about it.
+    The CLI maps ``exit_code`` to the process exit status (1: bad data or input).
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self, message: str, *, field: str | None = None, value: Any = None, fix: str | None = None
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.fix = fix
+        parts = [message]
+        if field is not None:
+            parts.append(f"field: {field}")
+        if value is not None:
+            parts.append(f"value: {value!r}")
+        if fix:
+            parts.append(f"fix: {fix}")
+        super().__init__("; ".join(parts))
+        self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "field": self.field,
+            "value": None if self.value is None else str(self.value),
+            "fix": self.fix,
+        }
+
+
+class ValidationError(SignalTrustError, ValueError):
+    """An argument or object that does not satisfy its contract."""
+
+
+class ConfigError(ValidationError):
+    """A configuration value that is refused at start."""
+
+
+class DatasetNotFoundError(SignalTrustError, KeyError):
+    """A bundled dataset, file or stored series that does not exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return Exception.__str__(self)
+
+
+class ParseError(SignalTrustError, ValueError):
+    """A file that cannot be read: names the file, the row and the column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        fix: str | None = None,
+    ) -> None:
+        self.path = path
+        self.row = row
+        self.column = column
+        where = []
+        if path is not None:
+            where.append(f"file {path}")
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        full = f"{', '.join(where)}: {message}" if where else message
+        super().__init__(full, field=column, value=value, fix=fix)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.update({"path": self.path, "row": self.row, "column": self.column})
+        return out
+
+
+class DataQualityError(SignalTrustError):
+    """Data that failed a quality check where the caller asked for strictness."""
+
+
+class StoreError(SignalTrustError):
+    """The bar store could not complete an operation; nothing stored was changed."""
+
+
+class BarConflictError(StoreError):
+    """An upsert would overwrite stored bars with different values.
+
+    ``conflicts`` is a DataFrame of the clashing timestamps with stored and incoming values.
+    """
+
+    def __init__(self, message: str, *, conflicts: Any = None, fix: str | None = None) -> None:
+        self.conflicts = conflicts
+        super().__init__(message, fix=fix)

@@ -1,0 +1,1 @@
+"""Bundled real datasets, importers, the bar store, quality checks and resampling."""
