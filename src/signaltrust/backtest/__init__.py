@@ -1,0 +1,1 @@
+"""The vectorized engine, the event-driven engine, walk-forward runner and tearsheets."""
