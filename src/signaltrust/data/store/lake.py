@@ -1,0 +1,258 @@
+"""The embedded bar store: one Parquet file per instrument and timeframe, queried with DuckDB.
+
+Layout (Hive style, so ``read_parquet('<lake>/bars/**/*.parquet', hive_partitioning=true)``
+sees every series)::
+
+    <lake>/bars/timeframe=1d/symbol=GOOG/venue=SIM/bars.parquet
+
+Symbol and venue are percent-encoded in paths (``BTC/USD`` is ``symbol=BTC%2FUSD``), so any
+printable name is safe. A write goes to a temporary file that replaces the old one with
+``os.replace``: a crash leaves the old file or the new one, never half a file. A write that
+changes nothing does not touch the file. Writers in several processes are serialised by a lock
+file (POSIX); readers never wait.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from signaltrust.core.bars import BAR_COLUMNS, INDEX_NAME
+from signaltrust.core.errors import StoreError
+from signaltrust.data.store.base import (
+    BarStore,
+    OnConflict,
+    SeriesKey,
+    WriteResult,
+    bars_from_arrays,
+    make_listing,
+    plan_merge,
+)
+
+FILE_NAME = "bars.parquet"
+_SCHEMA = pa.schema(
+    [pa.field("ts", pa.timestamp("ns", tz="UTC"), nullable=False)]
+    + [pa.field(c, pa.float64()) for c in BAR_COLUMNS]
+)
+
+
+def encode_name(value: str) -> str:
+    """A path-safe folder value: percent-encoding of everything but letters, digits and ``^-_.~``."""
+    encoded = quote(value, safe="^")
+    if encoded.startswith("."):  # no ".", ".." or hidden folders
+        encoded = "%2E" + encoded[1:]
+    return encoded
+
+
+def decode_name(value: str) -> str:
+    return unquote(value)
+
+
+class ParquetLake(BarStore):
+    """Bars in a folder of Parquet files (the default store); ``path`` is created on first write."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self._thread_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ParquetLake({str(self.path)!r})"
+
+    # --- layout -----------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return self.path / "bars"
+
+    def file_for(self, symbol: str, timeframe: str, venue: str = "SIM") -> Path:
+        """The Parquet file that holds (or would hold) one series."""
+        key = SeriesKey.make(symbol, timeframe, venue)
+        return (
+            self.root
+            / f"timeframe={key.timeframe}"
+            / f"symbol={encode_name(key.symbol)}"
+            / f"venue={encode_name(key.venue)}"
+            / FILE_NAME
+        )
+
+    def _files(self) -> Iterator[tuple[SeriesKey, Path]]:
+        if not self.root.is_dir():
+            return
+        for file in sorted(self.root.glob(f"timeframe=*/symbol=*/venue=*/{FILE_NAME}")):
+            parts = [p.name.split("=", 1)[1] for p in (file.parents[2], file.parents[1], file.parent)]
+            yield SeriesKey(decode_name(parts[1]), decode_name(parts[2]), parts[0]), file
+
+    # --- queries ------------------------------------------------------------------------------
+    def _duckdb(self):
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        return con
+
+    def _query(self, file: Path, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
+        """Bars of one file in [start, end), the range pushed into DuckDB's Parquet scan."""
+        where, params = [], [str(file)]
+        if start_ns is not None:
+            where.append("ts >= CAST(make_timestamp_ns(?) AS TIMESTAMPTZ_NS)")
+            params.append(start_ns)
+        if end_ns is not None:
+            where.append("ts < CAST(make_timestamp_ns(?) AS TIMESTAMPTZ_NS)")
+            params.append(end_ns)
+        sql = (
+            "SELECT epoch_ns(ts) AS ts, open, high, low, close, volume FROM read_parquet(?)"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY ts"
+        )
+        con = self._duckdb()
+        try:
+            arrays = con.execute(sql, params).fetchnumpy()
+        finally:
+            con.close()
+        columns = {c: _float_array(arrays[c]) for c in BAR_COLUMNS}
+        return bars_from_arrays(_int_array(arrays["ts"]), columns)
+
+    def list(self) -> pd.DataFrame:
+        """One row per stored series: symbol, venue, timeframe, start, end (UTC), bars."""
+        found = list(self._files())
+        if not found:
+            return make_listing([])
+        con = self._duckdb()
+        try:
+            stats = con.execute(
+                "SELECT filename, epoch_ns(min(ts)), epoch_ns(max(ts)), count(*) "
+                "FROM read_parquet(?, filename = true) GROUP BY filename",
+                [[str(f) for _, f in found]],
+            ).fetchall()
+        finally:
+            con.close()
+        by_file = {Path(name): (lo, hi, n) for name, lo, hi, n in stats}
+        rows = [
+            (k.symbol, k.venue, k.timeframe, *by_file[f])
+            for k, f in found
+            if f in by_file and by_file[f][2] > 0
+        ]
+        return make_listing(rows)
+
+    def _read(self, key: SeriesKey, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
+        return self._query(self.file_for(key.symbol, key.timeframe, key.venue), start_ns, end_ns)
+
+    # --- changes ------------------------------------------------------------------------------
+    def _write(self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict,
+               dropped: list[str]) -> WriteResult:
+        file = self.file_for(key.symbol, key.timeframe, key.venue)
+        with self._locked():
+            stored = self._load(file)
+            plan = plan_merge(stored, incoming)
+            result = plan.result(key, policy, dropped)  # raises before anything is written
+            if not result.changed:
+                return result
+            merged = stored
+            if result.overwritten:
+                merged = merged.copy()
+                merged.loc[plan.conflicts.index, list(BAR_COLUMNS)] = incoming.loc[
+                    plan.conflicts.index, list(BAR_COLUMNS)
+                ]
+            if len(plan.new):
+                merged = pd.concat([merged, plan.new]).sort_index()
+            self._save(file, merged, key)
+        return result
+
+    def _delete(self, key: SeriesKey, start_ns: int | None, end_ns: int | None) -> int:
+        file = self.file_for(key.symbol, key.timeframe, key.venue)
+        with self._locked():
+            stored = self._load(file)
+            ts = stored.index.asi8
+            gone = np.ones(len(ts), dtype=bool)
+            if start_ns is not None:
+                gone &= ts >= start_ns
+            if end_ns is not None:
+                gone &= ts < end_ns
+            count = int(gone.sum())
+            if count == 0:
+                return 0
+            if count == len(stored):
+                file.unlink()
+                _prune_empty(file.parent, self.root)
+            else:
+                self._save(file, stored.loc[~gone], key)
+        return count
+
+    def _load(self, file: Path) -> pd.DataFrame:
+        """All bars of one file (an empty frame when there is none)."""
+        if not file.exists():
+            return bars_from_arrays(np.array([], dtype="int64"), {c: np.array([]) for c in BAR_COLUMNS})
+        try:
+            table = pq.read_table(file, columns=["ts", *BAR_COLUMNS])
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(
+                "a lake file cannot be read", field="path", value=str(file),
+                fix="restore it from a backup or delete it and ingest the series again",
+            ) from exc
+        ts = table.column("ts").cast(pa.int64()).to_numpy()
+        columns = {c: table.column(c).to_numpy(zero_copy_only=False) for c in BAR_COLUMNS}
+        return bars_from_arrays(ts, columns)
+
+    def _save(self, file: Path, bars: pd.DataFrame, key: SeriesKey) -> None:
+        """Write ``bars`` to ``file`` atomically: a temporary file in the same folder, then os.replace."""
+        file.parent.mkdir(parents=True, exist_ok=True)
+        arrays = [pa.array(bars.index.as_unit("ns").asi8, pa.int64()).cast(_SCHEMA.field("ts").type)]
+        arrays += [pa.array(bars[c].to_numpy("float64"), pa.float64()) for c in BAR_COLUMNS]
+        metadata = {b"symbol": key.symbol.encode(), b"venue": key.venue.encode(),
+                    b"timeframe": key.timeframe.encode(), b"index": INDEX_NAME.encode()}
+        table = pa.Table.from_arrays(arrays, schema=_SCHEMA.with_metadata(metadata))
+        handle, tmp = tempfile.mkstemp(prefix=".bars-", suffix=".tmp", dir=file.parent)
+        try:
+            with os.fdopen(handle, "wb") as sink:
+                pq.write_table(table, sink, compression="zstd")
+                sink.flush()
+                os.fsync(sink.fileno())
+            os.replace(tmp, file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time: a thread lock, plus an advisory file lock across processes."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._thread_lock, open(self.path / ".write.lock", "a+b") as handle:
+            try:
+                import fcntl
+            except ImportError:  # Windows: single-process writers only
+                yield
+                return
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    """Remove empty series folders up to (not including) ``stop``."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _int_array(values) -> np.ndarray:
+    return np.asarray(values, dtype="int64")
+
+
+def _float_array(values) -> np.ndarray:
+    if np.ma.isMaskedArray(values):
+        return values.astype("float64").filled(np.nan)
+    return np.asarray(values, dtype="float64")
