@@ -67,8 +67,9 @@ class ImportResult:
         first = self.problems[0]
         more = len(self.problems) - 1
         if more:
+            detail = getattr(first, "detail", first.message)
             raise ParseError(
-                f"{first.message} (and {more} more problem{'s' if more > 1 else ''}; "
+                f"{detail} (and {more} more problem{'s' if more > 1 else ''}; "
                 "scan the file with scan_csv/scan_parquet to see them all)",
                 path=first.path, row=first.row, column=first.column, value=first.value, fix=first.fix,
             )
@@ -251,13 +252,17 @@ def _normalise(
     markers = {str(v).strip().lower() for v in na_values}
     problems: list[tuple[int, int, ParseError]] = []
 
-    stamps, used_format, bad_dates = _parse_dates(raw[date_source], date_format, tz, markers, path)
+    stamps, used_format, bad_dates, bad_local = _parse_dates(raw[date_source], date_format, tz, markers)
     for pos in np.flatnonzero(bad_dates):
         value = raw[date_source].iloc[pos]
-        problems.append((int(lines[pos]), 0, ParseError(
-            "cannot read the date; the row is left out", path=path, row=int(lines[pos]),
-            column=date_source, value=value,
-            fix=f"write it like the other dates ({used_format or 'YYYY-MM-DD'}) or pass date_format=",
+        if bad_local[pos]:
+            detail = f"the local time does not exist or is ambiguous in {tz} (daylight saving); the row is left out"
+            fix = "export the timestamps in UTC (tz='UTC') or with their UTC offset"
+        else:
+            detail = "cannot read the date; the row is left out"
+            fix = f"write it like the other dates ({used_format or 'YYYY-MM-DD'}) or pass date_format="
+        problems.append((int(lines[pos]), 0, _problem(
+            detail, path=path, row=int(lines[pos]), column=date_source, value=value, fix=fix,
         )))
     keep = ~bad_dates
 
@@ -274,7 +279,7 @@ def _normalise(
         targets[target] = source
         values, bad = _to_numbers(raw[source], markers, text_allowed=target not in _NUMERIC_NAMES)
         for pos in np.flatnonzero(bad & keep):
-            problems.append((int(lines[pos]), order + 1, ParseError(
+            problems.append((int(lines[pos]), order + 1, _problem(
                 "not a number; read as NaN", path=path, row=int(lines[pos]), column=source,
                 value=raw[source].iloc[pos],
                 fix="correct the cell, or mark a missing value with an empty cell, 'NA' or '.'",
@@ -284,6 +289,13 @@ def _normalise(
     frame.index = index
     problems.sort(key=lambda item: (item[0], item[1]))
     return ImportResult(frame, [p for _, _, p in problems], path=path, date_format=used_format)
+
+
+def _problem(detail: str, **where: Any) -> ParseError:
+    """A ParseError that remembers its message without the location, for re-raising with a count."""
+    error = ParseError(detail, **where)
+    error.detail = detail  # type: ignore[attr-defined]
+    return error
 
 
 def _resolve_mapping(raw: pd.DataFrame, columns: Mapping[str, str], path: str) -> dict[str, str]:
@@ -347,14 +359,15 @@ def _best_format(values: pd.Series) -> tuple[str | None, int]:
 
 
 def _parse_dates(
-    column: pd.Series, date_format: str | None, tz: str, markers: set[str], path: str
-) -> tuple[pd.DatetimeIndex, str | None, np.ndarray]:
-    """Return UTC timestamps (NaT where unreadable), the format used and the unreadable mask."""
+    column: pd.Series, date_format: str | None, tz: str, markers: set[str]
+) -> tuple[pd.DatetimeIndex, str | None, np.ndarray, np.ndarray]:
+    """UTC timestamps (NaT where unreadable), the format used, the unreadable mask, and the mask
+    of local times that do not exist or are ambiguous in ``tz`` (daylight-saving changes)."""
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        stamps = pd.DatetimeIndex(column)
-        stamps = stamps.tz_localize(tz, ambiguous="NaT", nonexistent="NaT") if stamps.tz is None else stamps
+        naive = pd.DatetimeIndex(column)
+        stamps = _localise(naive, tz) if naive.tz is None else naive
         stamps = stamps.tz_convert("UTC")
-        return stamps, None, np.asarray(stamps.isna())
+        return stamps, None, np.asarray(stamps.isna()), np.asarray(stamps.isna() & naive.notna())
     text = column.astype(str).str.strip()
     text = text.where(~text.str.lower().isin(markers), "")
     filled = text[text != ""]
@@ -367,11 +380,10 @@ def _parse_dates(
         if used is None:
             used = _best_format(filled.head(200))[0] or "ISO8601"
         parsed = pd.to_datetime(text, format=used, errors="coerce", utc=aware)
-    stamps = pd.DatetimeIndex(parsed)
-    if stamps.tz is None:
-        stamps = _localise(stamps, tz)
+    read = pd.DatetimeIndex(parsed)
+    stamps = _localise(read, tz) if read.tz is None else read
     stamps = stamps.tz_convert("UTC")
-    return stamps, used, np.asarray(stamps.isna())
+    return stamps, used, np.asarray(stamps.isna()), np.asarray(stamps.isna() & read.notna())
 
 
 def _localise(stamps: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
