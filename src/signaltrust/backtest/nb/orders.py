@@ -1,0 +1,243 @@
+"""Order execution kernels: fill prices, fees, sizing, and applying a fill to the account state.
+
+Every simulator (signals, targets, stats-only) fills through these functions, so the cost and
+accounting rules cannot differ between them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from signaltrust.backtest.nb.layout import (
+    A_CLOSED,
+    A_FEES,
+    A_GROSS_LOSS,
+    A_GROSS_PROFIT,
+    A_ORDERS,
+    A_WINS,
+    AVG,
+    EBAR,
+    EFEES,
+    LAST,
+    O_ASSET,
+    O_BAR,
+    O_FEES,
+    O_PRICE,
+    O_REASON,
+    O_SIDE,
+    O_SIZE,
+    PEAK,
+    POS,
+    R_SIGNAL,
+    SIZE_PERCENT,
+    SIZE_VALUE,
+    T_ASSET,
+    T_DIR,
+    T_EBAR,
+    T_EPRICE,
+    T_FEES,
+    T_PNL,
+    T_REASON,
+    T_SIZE,
+    T_XBAR,
+    T_XPRICE,
+)
+
+
+@njit(cache=True)
+def order_fees(notional: float, fees: float, fixed_fees: float, min_fees: float) -> float:
+    """Fees of one order: max(fees * notional + fixed_fees, min_fees); zero for an empty order."""
+    if notional == 0.0:
+        return 0.0
+    amount = fees * abs(notional) + fixed_fees
+    return amount if amount > min_fees else min_fees
+
+
+@njit(cache=True)
+def fill_price(price: float, side: int, slippage: float) -> float:
+    """The price a market order fills at: worse than ``price`` by ``slippage`` (a fraction)."""
+    if side > 0:
+        return price * (1.0 + slippage)
+    return price * (1.0 - slippage)
+
+
+@njit(cache=True)
+def units_for_cash(alloc: float, price: float, fees: float, fixed_fees: float, min_fees: float) -> float:
+    """Largest units such that units * price + fees(units * price) == alloc (0 when unaffordable)."""
+    if not (alloc > 0.0) or not (price > 0.0):
+        return 0.0
+    units = (alloc - fixed_fees) / (price * (1.0 + fees))
+    if units <= 0.0:
+        return 0.0
+    if fees * units * price + fixed_fees < min_fees:
+        units = (alloc - min_fees) / price
+        if units <= 0.0:
+            return 0.0
+    return units
+
+
+@njit(cache=True)
+def entry_units(
+    size_type: int, size: float, equity: float, buying_power: float, price: float,
+    fees: float, fixed_fees: float, min_fees: float,
+) -> float:
+    """Units of a new position: a fraction of equity, a cash value or fixed units, capped by buying power."""
+    if not (equity > 0.0) or not (buying_power > 0.0):
+        return 0.0
+    if size_type == SIZE_PERCENT:
+        alloc = size * equity
+        return units_for_cash(min(alloc, buying_power), price, fees, fixed_fees, min_fees)
+    if size_type == SIZE_VALUE:
+        return units_for_cash(min(size, buying_power), price, fees, fixed_fees, min_fees)
+    units = size
+    cost = units * price + order_fees(units * price, fees, fixed_fees, min_fees)
+    if cost > buying_power:
+        units = units_for_cash(buying_power, price, fees, fixed_fees, min_fees)
+    return units
+
+
+@njit(cache=True)
+def grow(records: np.ndarray, count: int) -> np.ndarray:
+    """The record array itself, or a copy twice as large when ``count`` has filled it."""
+    if count < records.shape[0]:
+        return records
+    bigger = np.empty((max(2 * records.shape[0], 16), records.shape[1]))
+    bigger[:count] = records[:count]
+    return bigger
+
+
+@njit(cache=True)
+def _record_order(orders, n_orders, bar, asset, side, units, price, fee, reason):
+    orders = grow(orders, n_orders)
+    row = orders[n_orders]
+    row[O_BAR] = bar
+    row[O_ASSET] = asset
+    row[O_SIDE] = side
+    row[O_SIZE] = units
+    row[O_PRICE] = price
+    row[O_FEES] = fee
+    row[O_REASON] = reason
+    return orders, n_orders + 1
+
+
+@njit(cache=True)
+def reduce_position(
+    state, asset, units, price, bar, reason, cash, fees, fixed_fees, min_fees, slippage,
+    trades, n_trades, orders, n_orders, acc, keep,
+):
+    """Close ``units`` (<= the position) at market ``price``; record the closed trade.
+
+    Returns (cash, trades, n_trades, orders, n_orders). The trade carries the share of the entry
+    fees that belongs to the units closed, so the pnl of all trades adds up to the equity change.
+    """
+    position = state[asset, POS]
+    direction = 1.0 if position > 0.0 else -1.0
+    held = abs(position)
+    if units > held:
+        units = held
+    side = -1 if direction > 0.0 else 1
+    exit_price = fill_price(price, side, slippage)
+    notional = units * exit_price
+    fee = order_fees(notional, fees, fixed_fees, min_fees)
+    cash += direction * notional - fee
+    entry_fee = state[asset, EFEES] * (units / held)
+    pnl = direction * units * (exit_price - state[asset, AVG]) - entry_fee - fee
+    state[asset, EFEES] -= entry_fee
+    remaining = held - units
+    state[asset, POS] = direction * remaining if remaining > 0.0 else 0.0
+    acc[A_CLOSED] += 1.0
+    acc[A_ORDERS] += 1.0
+    acc[A_FEES] += fee
+    if pnl > 0.0:
+        acc[A_WINS] += 1.0
+        acc[A_GROSS_PROFIT] += pnl
+    else:
+        acc[A_GROSS_LOSS] += pnl
+    if keep:
+        trades = grow(trades, n_trades)
+        row = trades[n_trades]
+        row[T_ASSET] = asset
+        row[T_DIR] = direction
+        row[T_EBAR] = state[asset, EBAR]
+        row[T_XBAR] = bar
+        row[T_EPRICE] = state[asset, AVG]
+        row[T_XPRICE] = exit_price
+        row[T_SIZE] = units
+        row[T_PNL] = pnl
+        row[T_FEES] = entry_fee + fee
+        row[T_REASON] = reason
+        n_trades += 1
+        orders, n_orders = _record_order(orders, n_orders, bar, asset, side, units, exit_price, fee, reason)
+    if remaining <= 0.0:
+        state[asset, EFEES] = 0.0
+    return cash, trades, n_trades, orders, n_orders
+
+
+@njit(cache=True)
+def increase_position(
+    state, asset, direction, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
+    orders, n_orders, acc, keep,
+):
+    """Buy (direction +1) or sell short (-1) ``units`` at market ``price``, adding to the position.
+
+    Returns (cash, orders, n_orders). The average entry price and the entry fees accumulate.
+    """
+    side = 1 if direction > 0 else -1
+    entry_price = fill_price(price, side, slippage)
+    notional = units * entry_price
+    fee = order_fees(notional, fees, fixed_fees, min_fees)
+    cash += -side * notional - fee
+    held = abs(state[asset, POS])
+    if held == 0.0:
+        state[asset, AVG] = entry_price
+        state[asset, EBAR] = bar
+        state[asset, PEAK] = entry_price
+        state[asset, EFEES] = fee
+    else:
+        state[asset, AVG] = (state[asset, AVG] * held + entry_price * units) / (held + units)
+        state[asset, EFEES] += fee
+    state[asset, POS] = side * (held + units)
+    acc[A_ORDERS] += 1.0
+    acc[A_FEES] += fee
+    if keep:
+        orders, n_orders = _record_order(orders, n_orders, bar, asset, side, units, entry_price, fee, R_SIGNAL)
+    return cash, orders, n_orders
+
+
+@njit(cache=True)
+def valuation(state, cash):
+    """(equity, gross exposure) of the account at each asset's valuation price."""
+    equity = cash
+    gross = 0.0
+    for asset in range(state.shape[0]):
+        position = state[asset, POS]
+        if position != 0.0:
+            equity += position * state[asset, LAST]
+            gross += abs(position) * state[asset, LAST]
+    return equity, gross
+
+
+@njit(cache=True)
+def open_trade_records(state, trades, n_trades):
+    """Append one record per open position, marked at its valuation price (exit bar -1)."""
+    for asset in range(state.shape[0]):
+        position = state[asset, POS]
+        if position == 0.0:
+            continue
+        direction = 1.0 if position > 0.0 else -1.0
+        units = abs(position)
+        trades = grow(trades, n_trades)
+        row = trades[n_trades]
+        row[T_ASSET] = asset
+        row[T_DIR] = direction
+        row[T_EBAR] = state[asset, EBAR]
+        row[T_XBAR] = -1.0
+        row[T_EPRICE] = state[asset, AVG]
+        row[T_XPRICE] = state[asset, LAST]
+        row[T_SIZE] = units
+        row[T_PNL] = direction * units * (state[asset, LAST] - state[asset, AVG]) - state[asset, EFEES]
+        row[T_FEES] = state[asset, EFEES]
+        row[T_REASON] = 0.0
+        n_trades += 1
+    return trades, n_trades

@@ -1,0 +1,288 @@
+"""The per-bar steps every simulator is built from: decide, fill, stop, mark, summarise."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from signaltrust.backtest.nb.layout import (
+    A_CLOSED,
+    A_FEES,
+    A_GROSS_LOSS,
+    A_GROSS_PROFIT,
+    A_ORDERS,
+    A_WINS,
+    LAST,
+    PEND,
+    POS,
+    R_REVERSE,
+    R_SIGNAL,
+    S_ANNUAL_VOLATILITY,
+    S_CLOSED_TRADES,
+    S_FEES,
+    S_FINAL_EQUITY,
+    S_MAX_DRAWDOWN,
+    S_OPEN_TRADES,
+    S_ORDERS,
+    S_PROFIT_FACTOR,
+    S_SHARPE,
+    S_TOTAL_RETURN,
+    S_TRADES,
+    S_WIN_RATE,
+    STAT_FIELDS,
+    TARGET_UNITS,
+)
+from signaltrust.backtest.nb.orders import (
+    entry_units,
+    fill_price,
+    increase_position,
+    order_fees,
+    reduce_position,
+    units_for_cash,
+    valuation,
+)
+from signaltrust.backtest.nb.running import R_MAX_DD, running_sharpe, running_volatility, update_running
+from signaltrust.backtest.nb.stops import check_stops
+
+# an order smaller than this share of equity is not sent (float noise of a rebalance)
+MIN_ORDER_SHARE = 1e-9
+
+
+@njit(cache=True)
+def decide(current, entry, exit_, short_entry, short_exit, allow_short):
+    """Desired direction (+1, -1, 0) after one bar's signals, or NaN for no change.
+
+    ``current`` is the direction held or already pending. An entry and an exit of the same side
+    on one bar cancel out, so do a long and a short entry; an entry on the side held is ignored
+    (no pyramiding); an entry on the other side reverses.
+    """
+    long_in = entry and not exit_
+    long_out = exit_ and not entry
+    short_in = short_entry and not short_exit and allow_short
+    short_out = short_exit and not short_entry
+    if long_in and short_in:
+        long_in = False
+        short_in = False
+    if current > 0.0:
+        if short_in:
+            return -1.0
+        if long_out:
+            return 0.0
+        return np.nan
+    if current < 0.0:
+        if long_in:
+            return 1.0
+        if short_out:
+            return 0.0
+        return np.nan
+    if long_in:
+        return 1.0
+    if short_in:
+        return -1.0
+    return np.nan
+
+
+@njit(cache=True)
+def set_prices(state, prices):
+    """Value each asset at ``prices`` where they are known (NaN keeps the previous price)."""
+    for asset in range(state.shape[0]):
+        price = prices[asset]
+        if price == price:
+            state[asset, LAST] = price
+
+
+@njit(cache=True)
+def fill_pending(
+    state, prices, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size, leverage,
+    trades, n_trades, orders, n_orders, acc, keep,
+):
+    """Fill the pending direction orders at ``prices``: every exit first, then every entry.
+
+    Assets are taken in column order within each pass. An asset whose price is NaN keeps its
+    order pending. Returns (cash, trades, n_trades, orders, n_orders).
+    """
+    n_assets = state.shape[0]
+    any_pending = False
+    for asset in range(n_assets):
+        if state[asset, PEND] == state[asset, PEND]:
+            any_pending = True
+            break
+    if not any_pending:
+        return cash, trades, n_trades, orders, n_orders
+    set_prices(state, prices)
+    equity, gross = valuation(state, cash)
+    for asset in range(n_assets):
+        desired = state[asset, PEND]
+        price = prices[asset]
+        if desired != desired or price != price:
+            continue
+        position = state[asset, POS]
+        if position != 0.0 and (position > 0.0) != (desired > 0.0):
+            reason = R_REVERSE if desired != 0.0 else R_SIGNAL
+            before = cash
+            cash, trades, n_trades, orders, n_orders = reduce_position(
+                state, asset, abs(position), price, bar, reason, cash, fees, fixed_fees, min_fees,
+                slippage, trades, n_trades, orders, n_orders, acc, keep,
+            )
+            equity += (cash - before) - position * price
+            gross -= abs(position) * price
+        if desired == 0.0:
+            state[asset, PEND] = np.nan
+    for asset in range(n_assets):
+        desired = state[asset, PEND]
+        price = prices[asset]
+        if desired != desired or price != price:
+            continue
+        state[asset, PEND] = np.nan
+        if state[asset, POS] != 0.0:
+            continue
+        side = 1 if desired > 0.0 else -1
+        units = entry_units(
+            size_type, size, equity, leverage * equity - gross, fill_price(price, side, slippage),
+            fees, fixed_fees, min_fees,
+        )
+        if units > 0.0:
+            before = cash
+            cash, orders, n_orders = increase_position(
+                state, asset, side, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
+                orders, n_orders, acc, keep,
+            )
+            equity += (cash - before) + side * units * price
+            gross += units * price
+    return cash, trades, n_trades, orders, n_orders
+
+
+@njit(cache=True)
+def rebalance_pending(
+    state, prices, bar, cash, fees, fixed_fees, min_fees, slippage, target_type, leverage,
+    trades, n_trades, orders, n_orders, acc, keep,
+):
+    """Trade every asset with a pending target to it at ``prices``: reductions first, then increases.
+
+    Weights are turned into units with the equity before this bar's trades, so all assets share
+    one valuation. Increases are capped by buying power (leverage * equity - gross exposure).
+    """
+    n_assets = state.shape[0]
+    any_pending = False
+    for asset in range(n_assets):
+        if state[asset, PEND] == state[asset, PEND]:
+            any_pending = True
+            break
+    if not any_pending:
+        return cash, trades, n_trades, orders, n_orders
+    set_prices(state, prices)
+    equity, gross = valuation(state, cash)
+    tolerance = MIN_ORDER_SHARE * abs(equity)
+    for asset in range(n_assets):
+        target = state[asset, PEND]
+        price = prices[asset]
+        if target != target or price != price:
+            continue
+        desired = target if target_type == TARGET_UNITS else target * equity / price
+        state[asset, PEND] = desired
+        position = state[asset, POS]
+        if position == 0.0:
+            continue
+        if (position > 0.0) != (desired > 0.0) or desired == 0.0:
+            units = abs(position)
+            reason = R_REVERSE if desired != 0.0 else R_SIGNAL
+        else:
+            units = abs(position) - abs(desired)
+            reason = R_SIGNAL
+        if units * price <= tolerance:
+            continue
+        before = cash
+        cash, trades, n_trades, orders, n_orders = reduce_position(
+            state, asset, units, price, bar, reason, cash, fees, fixed_fees, min_fees, slippage,
+            trades, n_trades, orders, n_orders, acc, keep,
+        )
+        equity += (cash - before) + (state[asset, POS] - position) * price
+        gross += (abs(state[asset, POS]) - abs(position)) * price
+    for asset in range(n_assets):
+        desired = state[asset, PEND]
+        price = prices[asset]
+        if desired != desired or price != price:
+            continue
+        state[asset, PEND] = np.nan
+        position = state[asset, POS]
+        if desired == 0.0 or (position != 0.0 and (position > 0.0) != (desired > 0.0)):
+            continue
+        units = abs(desired) - abs(position)
+        if units * price <= tolerance:
+            continue
+        side = 1 if desired > 0.0 else -1
+        exec_price = fill_price(price, side, slippage)
+        buying_power = leverage * equity - gross
+        cost = units * exec_price + order_fees(units * exec_price, fees, fixed_fees, min_fees)
+        if cost > buying_power:
+            units = units_for_cash(buying_power, exec_price, fees, fixed_fees, min_fees)
+        if units * price <= tolerance or not (equity > 0.0):
+            continue
+        before = cash
+        cash, orders, n_orders = increase_position(
+            state, asset, side, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
+            orders, n_orders, acc, keep,
+        )
+        equity += (cash - before) + side * units * price
+        gross += units * price
+    return cash, trades, n_trades, orders, n_orders
+
+
+@njit(cache=True)
+def apply_stops(
+    state, open_, high, low, bar, cash, fees, fixed_fees, min_fees, slippage, sl_stop, tp_stop,
+    tsl_stop, trades, n_trades, orders, n_orders, acc, keep,
+):
+    """Exit every position whose stop this bar triggers (bars with a NaN price are skipped)."""
+    for asset in range(state.shape[0]):
+        if state[asset, POS] == 0.0:
+            continue
+        o = open_[asset]
+        h = high[asset]
+        lo = low[asset]
+        if o != o or h != h or lo != lo:
+            continue
+        price, reason = check_stops(state, asset, o, h, lo, sl_stop, tp_stop, tsl_stop)
+        if reason != 0:
+            cash, trades, n_trades, orders, n_orders = reduce_position(
+                state, asset, abs(state[asset, POS]), price, bar, reason, cash, fees, fixed_fees,
+                min_fees, slippage, trades, n_trades, orders, n_orders, acc, keep,
+            )
+    return cash, trades, n_trades, orders, n_orders
+
+
+@njit(cache=True)
+def mark(state, close, cash, run):
+    """Mark the account at the close (NaN keeps the last price); update running stats; the equity."""
+    set_prices(state, close)
+    equity, _ = valuation(state, cash)
+    update_running(run, equity)
+    return equity
+
+
+@njit(cache=True)
+def final_stats(state, cash, cash0, run, acc, periods_per_year):
+    """The stats-only summary vector (see layout.STAT_NAMES) after the last bar."""
+    out = np.full(STAT_FIELDS, np.nan)
+    equity, _ = valuation(state, cash)
+    open_trades = 0.0
+    for asset in range(state.shape[0]):
+        if state[asset, POS] != 0.0:
+            open_trades += 1.0
+    out[S_FINAL_EQUITY] = equity
+    out[S_TOTAL_RETURN] = equity / cash0 - 1.0
+    out[S_SHARPE] = running_sharpe(run, periods_per_year)
+    out[S_ANNUAL_VOLATILITY] = running_volatility(run, periods_per_year)
+    out[S_MAX_DRAWDOWN] = run[R_MAX_DD]
+    out[S_CLOSED_TRADES] = acc[A_CLOSED]
+    out[S_OPEN_TRADES] = open_trades
+    out[S_TRADES] = acc[A_CLOSED] + open_trades
+    if acc[A_CLOSED] > 0.0:
+        out[S_WIN_RATE] = acc[A_WINS] / acc[A_CLOSED]
+    if acc[A_GROSS_LOSS] < 0.0:
+        out[S_PROFIT_FACTOR] = acc[A_GROSS_PROFIT] / -acc[A_GROSS_LOSS]
+    elif acc[A_GROSS_PROFIT] > 0.0:
+        out[S_PROFIT_FACTOR] = np.inf
+    out[S_ORDERS] = acc[A_ORDERS]
+    out[S_FEES] = acc[A_FEES]
+    return out
