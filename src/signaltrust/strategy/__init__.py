@@ -1,0 +1,49 @@
+"""Strategies: the rule-strategy contract and the built-in rule strategies.
+
+>>> from signaltrust.strategy import get_strategy
+>>> get_strategy("sma_cross").defaults()
+{'fast': 10, 'slow': 30, 'allow_short': False}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from signaltrust.core.errors import ValidationError
+from signaltrust.strategy.base import Param, RuleStrategy, Signals
+from signaltrust.strategy.breakout_score import BreakoutScore
+from signaltrust.strategy.rules import BollingerRsi, DonchianBreakout, SmaCross, TsMomentum
+
+_BUILTINS: dict[str, type[RuleStrategy]] = {
+    cls.name: cls for cls in (SmaCross, BollingerRsi, DonchianBreakout, TsMomentum, BreakoutScore)
+}
+
+
+def list_strategies() -> list[str]:
+    """The names of the built-in strategies, e.g. ``['sma_cross', 'bollinger_rsi', ...]``."""
+    return list(_BUILTINS)
+
+
+def get_strategy(name: Any, **params: Any) -> RuleStrategy:
+    """A built-in strategy by name (``get_strategy("sma_cross", fast=5)``), or the object given.
+
+    Accepts a name, a strategy class or instance; an unknown name raises ValidationError
+    listing the built-ins.
+    """
+    if isinstance(name, RuleStrategy):
+        return type(name)(**{**name.params, **params}) if params else name
+    if isinstance(name, type) and issubclass(name, RuleStrategy):
+        return name(**params)
+    key = str(name).strip().lower()
+    if key not in _BUILTINS:
+        raise ValidationError(
+            "unknown strategy", field="strategy", value=name,
+            fix=f"use one of: {', '.join(_BUILTINS)}",
+        )
+    return _BUILTINS[key](**params)
+
+
+__all__ = [
+    "BollingerRsi", "BreakoutScore", "DonchianBreakout", "Param", "RuleStrategy", "Signals",
+    "SmaCross", "TsMomentum", "get_strategy", "list_strategies",
+]
