@@ -19,7 +19,9 @@ def test_data_list_when_json_then_every_bundled_dataset_with_its_fields():
     assert [item["name"] for item in payload] == [spec.name for spec in list_datasets()]
     assert len(payload) == 11
     for item in payload:
-        assert {"name", "kind", "timeframe", "start", "end", "bars", "columns", "source"} <= set(item)
+        assert {"name", "kind", "timeframe", "start", "end", "bars", "columns", "source"} <= set(
+            item
+        )
         assert item["bars"] > 0
 
 

@@ -15,7 +15,16 @@ from signaltrust.core.timeframe import Timeframe
 from signaltrust.data import DatasetSpec, dataset_info, list_datasets, load
 
 NAMES = [
-    "sp500", "goog", "eurusd", "btcusd", "stocks", "vix", "wti", "crude", "core_cpi", "credit_spreads",
+    "sp500",
+    "goog",
+    "eurusd",
+    "btcusd",
+    "stocks",
+    "vix",
+    "wti",
+    "crude",
+    "core_cpi",
+    "credit_spreads",
     "fama_french",
 ]
 
@@ -67,7 +76,9 @@ def test_load_when_btcusd_then_month_end_dates_relabelled_to_month_start():
     frame = load("btcusd")
     assert (frame.index.day == 1).all()
     assert frame.index[0] == pd.Timestamp("2012-01-01", tz="UTC")
-    assert (frame.index.month == file_dates.month).all() and (frame.index.year == file_dates.year).all()
+    assert (frame.index.month == file_dates.month).all() and (
+        frame.index.year == file_dates.year
+    ).all()
     assert "2012-01-01" in spec.description
 
 

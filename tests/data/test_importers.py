@@ -17,15 +17,33 @@ BUNDLED = Path(__file__).resolve().parents[2] / "src" / "signaltrust" / "data" /
 # file: (rows, first date, last date, columns) as documented in bundled/SOURCES.md and the files
 FILES = {
     "sp500_daily_1999_2018.csv.gz": (
-        5031, "1999-01-04", "2018-12-31", ["open", "high", "low", "close", "adj_close", "volume"]
+        5031,
+        "1999-01-04",
+        "2018-12-31",
+        ["open", "high", "low", "close", "adj_close", "volume"],
     ),
-    "goog_daily_2004_2013.csv.gz": (2148, "2004-08-19", "2013-03-01", ["open", "high", "low", "close", "volume"]),
+    "goog_daily_2004_2013.csv.gz": (
+        2148,
+        "2004-08-19",
+        "2013-03-01",
+        ["open", "high", "low", "close", "volume"],
+    ),
     "eurusd_hourly_2017_2018.csv.gz": (
-        5000, "2017-04-19 09:00", "2018-02-07 15:00", ["open", "high", "low", "close", "volume"]
+        5000,
+        "2017-04-19 09:00",
+        "2018-02-07 15:00",
+        ["open", "high", "low", "close", "volume"],
     ),
-    "btcusd_monthly_2012_2024.csv.gz": (156, "2012-01-31", "2024-12-31", ["open", "high", "low", "close", "volume"]),
+    "btcusd_monthly_2012_2024.csv.gz": (
+        156,
+        "2012-01-31",
+        "2024-12-31",
+        ["open", "high", "low", "close", "volume"],
+    ),
     "stocks_monthly_1990_2022.csv.gz": (
-        524, "1990-01-01", "2022-06-28",
+        524,
+        "1990-01-01",
+        "2022-06-28",
         ["ibm", "aapl", "msft", "xrx", "amzn", "dell", "googl", "adbe", "gspc", "ixic"],
     ),
     "vix_daily_2014_2019.csv.gz": (1305, "2014-01-03", "2019-01-03", ["vix"]),
@@ -33,7 +51,12 @@ FILES = {
     "brent_wti_weekly_1987_2020.csv.gz": (393, "1987-05-15", "2020-01-15", ["brent", "wti"]),
     "us_core_cpi_monthly_1957_2018.csv.gz": (743, "1957-01-01", "2018-11-01", ["cpilfesl"]),
     "moody_aaa_baa_monthly_1919_2018.csv.gz": (1200, "1919-01-01", "2018-12-01", ["aaa", "baa"]),
-    "fama_french_monthly_1926_2018.csv.gz": (1109, "1926-07-01", "2018-11-01", ["mkt_rf", "smb", "hml", "rf"]),
+    "fama_french_monthly_1926_2018.csv.gz": (
+        1109,
+        "1926-07-01",
+        "2018-11-01",
+        ["mkt_rf", "smb", "hml", "rf"],
+    ),
 }
 
 
@@ -91,7 +114,9 @@ def test_scan_csv_when_stock_panel_then_repeated_last_row_is_kept():
 
 
 def test_scan_csv_when_bom_and_crlf_then_header_and_values_are_clean(tmp_path):
-    path = _write(tmp_path / "p.csv", "Date,Close\n2020-01-02,1.5\n2020-01-03,2.5\n", bom=True, crlf=True)
+    path = _write(
+        tmp_path / "p.csv", "Date,Close\n2020-01-02,1.5\n2020-01-03,2.5\n", bom=True, crlf=True
+    )
     frame = read_csv(path)
     assert list(frame.columns) == ["close"]
     assert frame["close"].tolist() == [1.5, 2.5]
@@ -116,7 +141,12 @@ def test_scan_csv_when_text_price_then_nan_and_problem_names_file_row_column(tmp
     assert len(result.frame) == 2
     assert np.isnan(result.frame["high"].iloc[1])
     (problem,) = result.problems
-    assert (problem.path, problem.row, problem.column, problem.value) == (str(path), 3, "High", "two")
+    assert (problem.path, problem.row, problem.column, problem.value) == (
+        str(path),
+        3,
+        "High",
+        "two",
+    )
     assert problem.fix
     with pytest.raises(ParseError, match="row 3") as info:
         read_csv(path)
@@ -145,7 +175,10 @@ def test_scan_csv_when_blank_line_then_line_numbers_still_match_the_file(tmp_pat
 
 
 def test_scan_csv_when_missing_markers_then_nan_without_problems(tmp_path):
-    path = _write(tmp_path / "m.csv", "Date,A,B,C,D,E,F\n2020-01-02,,.,NA,NaN,null,N/A\n2020-01-03,1,2,3,4,5,6\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "Date,A,B,C,D,E,F\n2020-01-02,,.,NA,NaN,null,N/A\n2020-01-03,1,2,3,4,5,6\n",
+    )
     result = scan_csv(path)
     assert result.problems == []
     assert result.frame.iloc[0].isna().all()
@@ -178,14 +211,18 @@ def test_scan_csv_when_naive_new_york_times_then_converted_to_utc(tmp_path):
 
 
 def test_scan_csv_when_local_time_skipped_by_dst_then_reported(tmp_path):
-    path = _write(tmp_path / "dst.csv", "Date,Close\n2021-03-14 01:30:00,1\n2021-03-14 02:30:00,2\n")
+    path = _write(
+        tmp_path / "dst.csv", "Date,Close\n2021-03-14 01:30:00,1\n2021-03-14 02:30:00,2\n"
+    )
     result = scan_csv(path, tz="America/New_York")
     assert len(result.frame) == 1
     assert result.problems[0].row == 3
 
 
 def test_scan_csv_when_offsets_in_text_then_converted_to_utc(tmp_path):
-    path = _write(tmp_path / "o.csv", "Date,Close\n2021-01-04T09:30:00-05:00,1\n2021-01-04T15:30:00+01:00,2\n")
+    path = _write(
+        tmp_path / "o.csv", "Date,Close\n2021-01-04T09:30:00-05:00,1\n2021-01-04T15:30:00+01:00,2\n"
+    )
     frame = read_csv(path, tz="Asia/Tokyo")  # tz applies to naive stamps only
     assert frame.index.tolist() == [pd.Timestamp("2021-01-04 14:30", tz="UTC")] * 2
 
@@ -240,7 +277,9 @@ def test_read_parquet_when_round_trip_then_frame_equal(tmp_path):
 
 
 def test_read_parquet_when_naive_index_and_tz_then_converted(tmp_path):
-    naive = pd.DataFrame({"Close": [1.0]}, index=pd.DatetimeIndex(["2021-01-04 09:30"], name="Date"))
+    naive = pd.DataFrame(
+        {"Close": [1.0]}, index=pd.DatetimeIndex(["2021-01-04 09:30"], name="Date")
+    )
     naive.to_parquet(tmp_path / "n.parquet")
     frame = read_parquet(tmp_path / "n.parquet", tz="America/New_York")
     assert frame.index[0] == pd.Timestamp("2021-01-04 14:30", tz="UTC")

@@ -7,7 +7,14 @@ from typing import Any
 import pandas as pd
 import typer
 
-from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress, table
+from signaltrust.cli.console import (
+    JSON_OPTION,
+    console,
+    handles_errors,
+    print_json,
+    progress,
+    table,
+)
 from signaltrust.data.catalog import dataset_info, get_spec, list_datasets, load
 
 _PREVIEW_ROWS = 3
@@ -41,8 +48,14 @@ def list_command(as_json: bool = JSON_OPTION) -> None:
     header = ["name", "kind", "timeframe", "start", "end", "bars", "columns", "source"]
     rows = [
         [
-            info["name"], info["kind"], info["timeframe"], _day(info["start"]), _day(info["end"]), info["bars"],
-            _columns(info["columns"]), info["source"].split(";")[0].split(" (")[0],
+            info["name"],
+            info["kind"],
+            info["timeframe"],
+            _day(info["start"]),
+            _day(info["end"]),
+            info["bars"],
+            _columns(info["columns"]),
+            info["source"].split(";")[0].split(" (")[0],
         ]
         for info in infos
     ]
@@ -68,7 +81,7 @@ def show_command(
     if as_json:
         print_json(info)
         return
-    spec = get_spec(name)
+    inst = get_spec(name).instrument
     facts = [
         ["kind", info["kind"]],
         ["range", f"{info['start']} .. {info['end']}"],
@@ -76,7 +89,10 @@ def show_command(
         ["frequency", f"{info['frequency']} ({info['timeframe']}), calendar {info['calendar']}"],
         ["columns", ", ".join(info["columns"])],
         ["missing values", info["missing_values"]],
-        ["instrument", f"{spec.instrument.symbol} ({spec.instrument.asset_class.value}, {spec.instrument.currency})"],
+        [
+            "instrument",
+            f"{inst.symbol} ({inst.asset_class.value}, {inst.currency})",
+        ],
         ["file", info["file"]],
         ["source", info["source"]],
         ["description", info["description"]],
@@ -84,7 +100,10 @@ def show_command(
     console.print(table(f"Dataset {info['name']}", ["field", "value"], facts))
     frame = load(name)
     edges = pd.concat([frame.head(_PREVIEW_ROWS), frame.tail(_PREVIEW_ROWS)])
-    rows = [[str(stamp), *[_cell(v) for v in values]] for stamp, values in zip(edges.index, edges.to_numpy())]
+    rows = [
+        [str(stamp), *[_cell(v) for v in values]]
+        for stamp, values in zip(edges.index, edges.to_numpy(), strict=True)
+    ]
     console.print(table("First and last rows", ["timestamp", *map(str, frame.columns)], rows))
 
 

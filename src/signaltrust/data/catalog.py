@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +32,7 @@ _STOCK_TICKERS = ("IBM", "AAPL", "MSFT", "XRX", "AMZN", "DELL", "GOOGL", "ADBE",
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """One bundled dataset: its file, shape (bars, panel or series), instrument, timeframe and source."""
+    """One bundled dataset: file, kind (bars, panel or series), instrument, timeframe, source."""
 
     name: str
     file: str
@@ -58,8 +58,12 @@ class DatasetSpec:
         return Path(str(resources.files("signaltrust.data").joinpath("bundled", self.file)))
 
 
-def _instrument(symbol: str, venue: str, asset_class: AssetClass, calendar: str, **units: Any) -> Instrument:
-    return Instrument(symbol=symbol, venue=venue, asset_class=asset_class, calendar=calendar, **units)
+def _instrument(
+    symbol: str, venue: str, asset_class: AssetClass, calendar: str, **units: Any
+) -> Instrument:
+    return Instrument(
+        symbol=symbol, venue=venue, asset_class=asset_class, calendar=calendar, **units
+    )
 
 
 _BARS = ("open", "high", "low", "close", "volume")
@@ -72,7 +76,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("^GSPC", "XNYS", AssetClass.INDEX, "XNYS"),
         timeframe=Timeframe.parse("1d"),
         calendar="XNYS",
-        description="S&P 500 index, daily OHLCV with adjusted close, 1999-01-04 to 2018-12-31.",
+        description=("S&P 500 index, daily OHLCV with adjusted close, 1999-01-04 to 2018-12-31."),
         source="arch (arch.data.sp500); Yahoo Finance",
         columns=(*_BARS, "adj_close"),
         expects_volume=True,
@@ -84,7 +88,10 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("GOOG", "XNAS", AssetClass.EQUITY, "XNYS"),
         timeframe=Timeframe.parse("1d"),
         calendar="XNYS",
-        description="Alphabet (GOOG) shares, daily OHLCV, 2004-08-19 to 2013-03-01 (prices not split-adjusted).",
+        description=(
+            "Alphabet (GOOG) shares, daily OHLCV, 2004-08-19 to 2013-03-01 "
+            "(prices not split-adjusted)."
+        ),
         source="backtesting.py (backtesting.test); Yahoo Finance",
         columns=_BARS,
         expects_volume=True,
@@ -94,12 +101,19 @@ DATASETS: tuple[DatasetSpec, ...] = (
         file="eurusd_hourly_2017_2018.csv.gz",
         kind="bars",
         instrument=_instrument(
-            "EURUSD", "FX", AssetClass.FX, "24/5", tick_size=Decimal("0.00001"), lot_size=Decimal("1000")
+            "EURUSD",
+            "FX",
+            AssetClass.FX,
+            "24/5",
+            tick_size=Decimal("0.00001"),
+            lot_size=Decimal("1000"),
         ),
         timeframe=Timeframe.parse("1h"),
         calendar="24/5",
-        description="EUR/USD spot, hourly OHLCV (tick volume), 2017-04-19 09:00 to 2018-02-07 15:00, "
-        "timestamps taken as UTC.",
+        description=(
+            "EUR/USD spot, hourly OHLCV (tick volume), 2017-04-19 09:00 to 2018-02-07 15:00, "
+            "timestamps taken as UTC."
+        ),
         source="backtesting.py (backtesting.test)",
         columns=_BARS,
         expects_volume=True,
@@ -113,9 +127,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         ),
         timeframe=Timeframe.parse("1mo"),
         calendar="24/7",
-        description="Bitcoin in US dollars, monthly OHLCV, January 2012 to December 2024. The file dates "
-        "each month at its last day (2012-01-31); load() relabels it to the month's first day "
-        "(2012-01-01) because bars are labelled by the start of their period.",
+        description=(
+            "Bitcoin in US dollars, monthly OHLCV, January 2012 to December 2024. The file dates "
+            "each month at its last day (2012-01-31); load() relabels it to the month's first day"
+            " (2012-01-01) because bars are labelled by the start of their period."
+        ),
         source="backtesting.py (backtesting.test)",
         columns=_BARS,
         expects_volume=True,
@@ -128,9 +144,12 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("STOCKS10", "XNYS", AssetClass.EQUITY, "XNYS"),
         timeframe=Timeframe.parse("1mo"),
         calendar="XNYS",
-        description="Monthly adjusted closes of IBM, AAPL, MSFT, XRX, AMZN, DELL, GOOGL, ADBE and the "
-        "indices ^GSPC and ^IXIC, 1990-01 to 2022-06, one column per ticker. Empty cells before a "
-        "listing are NaN; the last row (2022-06-28) repeats 2022-06-01 as in the file.",
+        description=(
+            "Monthly adjusted closes of IBM, AAPL, MSFT, XRX, AMZN, DELL, GOOGL, ADBE and the "
+            "indices ^GSPC and ^IXIC, 1990-01 to 2022-06, one column per ticker. Empty cells "
+            "before a listing are NaN; the last row (2022-06-28) repeats 2022-06-01 as in the "
+            "file."
+        ),
         source="matplotlib (mpl-data/sample_data/Stocks.csv); Yahoo Finance",
         columns=_STOCK_TICKERS,
         mapping={ticker: ticker for ticker in _STOCK_TICKERS},
@@ -142,8 +161,10 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("^VIX", "XCBO", AssetClass.INDEX, "XNYS"),
         timeframe=Timeframe.parse("1d"),
         calendar="XNYS",
-        description="CBOE Volatility Index (VIX) daily close, 2014-01-03 to 2019-01-03. US holidays appear "
-        "as rows with '.' in the file: they load as NaN (46 rows).",
+        description=(
+            "CBOE Volatility Index (VIX) daily close, 2014-01-03 to 2019-01-03. US holidays "
+            "appear as rows with '.' in the file: they load as NaN (46 rows)."
+        ),
         source="arch (arch.data.vix)",
         columns=("vix",),
     ),
@@ -154,8 +175,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("DCOILWTICO", "FRED", AssetClass.COMMODITY, "XNYS"),
         timeframe=Timeframe.parse("1d"),
         calendar="XNYS",
-        description="West Texas Intermediate crude spot price (USD per barrel), daily, 1986-01-02 to "
-        "2019-01-03. Holidays appear as rows with '.' in the file: they load as NaN (290 rows).",
+        description=(
+            "West Texas Intermediate crude spot price (USD per barrel), daily, 1986-01-02 to "
+            "2019-01-03. Holidays appear as rows with '.' in the file: they load as NaN (290 "
+            "rows)."
+        ),
         source="arch (arch.data.wti); FRED series DCOILWTICO",
         columns=("wti",),
         mapping={"DCOILWTICO": "wti"},
@@ -167,8 +191,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("BRENT_WTI", "ARCH", AssetClass.COMMODITY, "XNYS"),
         timeframe=Timeframe.parse("1mo"),
         calendar="XNYS",
-        description="Brent and WTI crude prices (USD per barrel), 1987-05 to 2020-01. Although the file "
-        "is named weekly it holds one value a month, dated the 15th; the dates are kept as in the file.",
+        description=(
+            "Brent and WTI crude prices (USD per barrel), 1987-05 to 2020-01. Although the file "
+            "is named weekly it holds one value a month, dated the 15th; the dates are kept as in"
+            " the file."
+        ),
         source="arch (arch.data.crude)",
         columns=("brent", "wti"),
     ),
@@ -179,8 +206,10 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("CPILFESL", "FRED", AssetClass.MACRO, "XNYS"),
         timeframe=Timeframe.parse("1mo"),
         calendar="XNYS",
-        description="US CPI for all urban consumers less food and energy (index 1982-84=100), monthly, "
-        "1957-01 to 2018-11.",
+        description=(
+            "US CPI for all urban consumers less food and energy (index 1982-84=100), monthly, "
+            "1957-01 to 2018-11."
+        ),
         source="arch (arch.data.core_cpi); FRED series CPILFESL",
         columns=("core_cpi",),
         mapping={"CPILFESL": "core_cpi"},
@@ -192,8 +221,10 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("AAA_BAA", "FRED", AssetClass.RATE, "XNYS"),
         timeframe=Timeframe.parse("1mo"),
         calendar="XNYS",
-        description="Moody's seasoned AAA and BAA corporate bond yields (percent), monthly, 1919-01 to "
-        "2018-12; baa - aaa is the default spread.",
+        description=(
+            "Moody's seasoned AAA and BAA corporate bond yields (percent), monthly, 1919-01 to "
+            "2018-12; baa - aaa is the default spread."
+        ),
         source="arch (arch.data.default); FRED series AAA and BAA",
         columns=("aaa", "baa"),
     ),
@@ -204,9 +235,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         instrument=_instrument("FF3", "KFRENCH", AssetClass.MACRO, "XNYS"),
         timeframe=Timeframe.parse("1mo"),
         calendar="XNYS",
-        description="Fama-French three factors and the risk-free rate, monthly returns in PERCENT as "
-        "published (2.96 means 2.96 %), 1926-07 to 2018-11; YYYYMM months are labelled by their "
-        "first day.",
+        description=(
+            "Fama-French three factors and the risk-free rate, monthly returns in PERCENT as "
+            "published (2.96 means 2.96 %), 1926-07 to 2018-11; YYYYMM months are labelled by "
+            "their first day."
+        ),
         source="arch (arch.data.frenchdata); Kenneth R. French data library",
         columns=("mkt_rf", "smb", "hml", "rf"),
         mapping={"Mkt-RF": "mkt_rf"},
@@ -225,14 +258,16 @@ def get_spec(name: str) -> DatasetSpec:
     key = str(name).strip().lower()
     if key not in _BY_NAME:
         raise DatasetNotFoundError(
-            "no bundled dataset of that name", field="name", value=name,
+            "no bundled dataset of that name",
+            field="name",
+            value=name,
             fix=f"use one of: {', '.join(_BY_NAME)}",
         )
     return _BY_NAME[key]
 
 
 def load(name: str) -> pd.DataFrame:
-    """Load a bundled real dataset (``sp500``, ``goog``, ``eurusd`` ...) as a DataFrame with a UTC index.
+    """Load a bundled real dataset (``sp500``, ``goog``, ``eurusd`` ...) with a UTC index.
 
     Bars have ``open, high, low, close, volume`` (sp500 adds ``adj_close``); the ``stocks`` panel
     has one column per ticker; series have their named columns. Each call returns a fresh copy.
@@ -243,7 +278,7 @@ def load(name: str) -> pd.DataFrame:
     return _load_cached(get_spec(name).name).copy(deep=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_cached(name: str) -> pd.DataFrame:
     spec = _BY_NAME[name]
     frame = read_csv(spec.path, columns=spec.mapping or None)
