@@ -332,7 +332,7 @@ def check_dataset(
 
 
 def _file_lines(result: Any, n: int, first_line: int) -> np.ndarray:
-    """The file line of each frame row: the importer's if it gives them, else rebuilt from problems."""
+    """The file line of each frame row: the importer's, else rebuilt from its problems."""
     lines = getattr(result, "lines", None)
     if lines is not None and len(lines) == n:
         return np.asarray(lines, dtype=np.int64)

@@ -80,7 +80,7 @@ def _phase_keys(index: pd.DatetimeIndex, tf: Timeframe) -> list[tuple]:
     if tf.unit is TimeUnit.DAY:
         return [(int(v),) for v in time_of_day]
     if tf.unit is TimeUnit.WEEK:
-        return list(zip(index.dayofweek.tolist(), time_of_day.tolist(), strict=True))
+        return list(zip(index.day_of_week.tolist(), time_of_day.tolist(), strict=True))
     anchor = np.where(index.day == 1, 0, np.where(index.is_month_end, -1, index.day))
     month = np.zeros(len(index), dtype=np.int64)
     if tf.unit is TimeUnit.QUARTER:
@@ -158,11 +158,11 @@ def resolve_calendar(
         return get_calendar(calendar)
     if tf.unit in _CALENDAR_PERIODS or len(index) == 0:
         return get_calendar("24/7")
-    if (index.dayofweek == 5).any():
+    if (index.day_of_week == 5).any():
         return get_calendar("24/7")
     if tf.is_intraday:
         local = index.tz_convert("America/New_York")
-        if (index.dayofweek == 6).any() or ((local.hour < 9) | (local.hour >= 17)).any():
+        if (index.day_of_week == 6).any() or ((local.hour < 9) | (local.hour >= 17)).any():
             return get_calendar("24/5")
     return get_calendar("XNYS")
 
@@ -171,7 +171,7 @@ def _period_labels(index: pd.DatetimeIndex, tf: Timeframe) -> pd.DatetimeIndex:
     """The label of the period each timestamp belongs to, as the calendar labels bars."""
     naive = index.tz_convert("UTC").tz_localize(None)
     if tf.unit is TimeUnit.WEEK:
-        labels = naive.normalize() - pd.to_timedelta(naive.dayofweek, unit="D")
+        labels = naive.normalize() - pd.to_timedelta(naive.day_of_week, unit="D")
     elif tf.unit is TimeUnit.MONTH:
         labels = naive.to_period("M").to_timestamp()
     elif tf.unit is TimeUnit.QUARTER:
