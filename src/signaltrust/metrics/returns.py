@@ -110,7 +110,7 @@ def stability_of_timeseries(returns: ReturnsLike) -> float:
     dx = steps - steps.mean()
     dy = cum_log - cum_log.mean()
     sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
-    if sxx == 0.0 or syy == 0.0:
-        return 0.0
+    if sxx == 0.0 or syy == 0.0:  # a flat line fits nothing: undefined, as scipy's linregress says
+        return float("nan")
     r = min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
     return r * r

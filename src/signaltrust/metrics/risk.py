@@ -13,7 +13,6 @@ from signaltrust.metrics._arrays import (
     as_returns,
     dispersion,
     nan_mean,
-    nan_std,
     per_column,
     quiet_power,
     ratio,
@@ -36,12 +35,15 @@ def adjust_returns(returns: ReturnsLike, adjustment: Any) -> np.ndarray:
 def annual_volatility(
     returns: ReturnsLike, period: str = DAILY, alpha: float = 2.0, annualization: float | None = None
 ) -> float:
-    """Annual volatility: std(r, ddof=1) * periods_per_year ** (1 / alpha); NaN below two periods."""
+    """Annual volatility: std(r, ddof=1) * periods_per_year ** (1 / alpha); NaN below two periods.
+
+    Exactly 0 for constant returns (empyrical leaves a rounding residue of ~1e-17 there).
+    """
     values = as_returns(returns)
     if values.size < 2:
         return float("nan")
     factor = annualization_factor(period, annualization)
-    return nan_std(values, ddof=1) * factor ** (1.0 / alpha)
+    return dispersion(values, ddof=1) * factor ** (1.0 / alpha)
 
 
 @per_column
