@@ -288,7 +288,7 @@ def test_open_store_when_postgres_without_url_then_config_error(monkeypatch):
         open_store()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(st.tuples(st.integers(0, 59), st.integers(1, 30)), min_size=1, max_size=5))
 def test_write_when_any_overlapping_pieces_written_then_store_holds_their_union(tmp_path_factory, chunks):
     lake = ParquetLake(tmp_path_factory.mktemp("lake"))

@@ -118,8 +118,8 @@ def _session_labels(ts: np.ndarray, source: Timeframe, calendar: TradingCalendar
     first = pd.Timestamp(ts[0]).normalize() - pd.Timedelta(days=5)
     last = pd.Timestamp(ts[-1]).normalize() + pd.Timedelta(days=5)
     sessions = cal.sessions_in_range(max(first, cal.first_session), min(last, cal.last_session))
-    opens = pd.DatetimeIndex(cal.opens[sessions]).as_unit("ns").asi8
-    closes = pd.DatetimeIndex(cal.closes[sessions]).as_unit("ns").asi8
+    opens = pd.DatetimeIndex(cal.opens.loc[sessions].array).as_unit("ns").asi8
+    closes = pd.DatetimeIndex(cal.closes.loc[sessions].array).as_unit("ns").asi8
     which = np.searchsorted(closes, ts, side="right")
     inside = which < len(sessions)
     inside[inside] = ts[inside] + source.approx_nanos > opens[which[inside]]
