@@ -1,4 +1,4 @@
-"""Data-quality checks: each check on constructed bad data, clean data, and the bundled files' quirks."""
+"""Data-quality checks on constructed bad data, on clean data and on the bundled files' quirks."""
 
 from __future__ import annotations
 
