@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,12 @@ from signaltrust.core.errors import BarConflictError, ValidationError
 from signaltrust.core.timeframe import Timeframe
 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class ConflictPolicy(StrEnum):
+    RAISE = "raise"
+    KEEP = "keep"
+    OVERWRITE = "overwrite"
 
 
 def _open_store():
@@ -71,8 +78,8 @@ def ingest_command(
     symbol: str | None = typer.Option(None, "--symbol", help="Store under this symbol (default: the dataset's, or the file name)."),
     timeframe: str | None = typer.Option(None, "--timeframe", help="Bar length, e.g. 1d, 1h (default: the dataset's, or inferred)."),
     venue: str | None = typer.Option(None, "--venue", help="Venue of the instrument (default: the dataset's, or SIM)."),
-    on_conflict: str = typer.Option(
-        "raise", "--on-conflict",
+    on_conflict: ConflictPolicy = typer.Option(
+        ConflictPolicy.RAISE, "--on-conflict",
         help="When a stored bar differs: raise (write nothing, exit 1), keep (stored wins), overwrite.",
     ),
     as_json: bool = JSON_OPTION,
@@ -81,9 +88,7 @@ def ingest_command(
 
     Example: signaltrust data ingest sp500
     """
-    from signaltrust.data.store.base import check_policy
-
-    check_policy(on_conflict)
+    policy = ConflictPolicy(on_conflict).value
     with progress(f"ingesting {source}", total=2, quiet=as_json) as advance:
         bars, defaults = _read_source(source)
         advance()
@@ -92,7 +97,7 @@ def ingest_command(
                   "timeframe": str(Timeframe.parse(tf))}
         store = _open_store()
         try:
-            result = store.write(bars, on_conflict=on_conflict, **target)  # type: ignore[arg-type]
+            result = store.write(bars, on_conflict=policy, **target)  # type: ignore[arg-type]
         except BarConflictError as exc:
             _report_conflicts(exc, target, defaults["source"], as_json)
             raise typer.Exit(code=1) from None
@@ -105,7 +110,7 @@ def ingest_command(
         f"{target['symbol']}.{target['venue']} {target['timeframe']} from {defaults['source']}: "
         f"{result.inserted} inserted, {result.unchanged} unchanged, {result.conflicts} conflicts"
         + (f" ({result.overwritten} overwritten)" if result.overwritten else "")
-        + (f" ({result.conflicts} kept as stored)" if result.conflicts and on_conflict == "keep" else ""),
+        + (f" ({result.conflicts} kept as stored)" if result.conflicts and policy == "keep" else ""),
         highlight=False,
     )
     if result.dropped_columns:
