@@ -64,21 +64,20 @@ TARGET_WEIGHT = 0
 TARGET_UNITS = 1
 TARGET_TYPES = ("weight", "units")
 
-# the stats-only kernel's output vector
+# the stats-only kernel's output vector (names as in signaltrust.metrics.performance_summary)
 S_FINAL_EQUITY = 0
-S_TOTAL_RETURN = 1
+S_TOTAL_RETURN = 1  # final equity / starting cash - 1
 S_SHARPE = 2
 S_MAX_DRAWDOWN = 3
-S_TRADES = 4  # closed + open trades, as in the trades table
-S_CLOSED_TRADES = 5
-S_OPEN_TRADES = 6
-S_WIN_RATE = 7
-S_PROFIT_FACTOR = 8
-S_ORDERS = 9
-S_FEES = 10
-S_ANNUAL_VOLATILITY = 11
-STAT_FIELDS = 12
+S_TRADES = 4  # closed trades
+S_OPEN_TRADES = 5
+S_WIN_RATE = 6
+S_PROFIT_FACTOR = 7
+S_ORDERS = 8
+S_FEES = 9
+S_ANNUAL_VOLATILITY = 10
+STAT_FIELDS = 11
 STAT_NAMES = (
-    "final_equity", "total_return", "sharpe_ratio", "max_drawdown", "trades", "closed_trades",
-    "open_trades", "win_rate", "profit_factor", "orders", "fees_paid", "annual_volatility",
+    "final_equity", "total_return", "sharpe_ratio", "max_drawdown", "trades", "open_trades",
+    "win_rate", "profit_factor", "orders", "fees_paid", "annual_volatility",
 )

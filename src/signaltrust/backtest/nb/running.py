@@ -53,9 +53,12 @@ def running_sharpe(run, periods_per_year):
     if run[R_COUNT] < 2.0:
         return np.nan
     std = np.sqrt(run[R_M2] / (run[R_COUNT] - 1.0))
-    if std == 0.0:
-        return np.nan
-    return run[R_MEAN] / std * np.sqrt(periods_per_year)
+    mean = run[R_MEAN]
+    if std == 0.0:  # as signaltrust.metrics: +-inf for a constant non-zero return, NaN for none
+        if mean == 0.0:
+            return np.nan
+        return np.inf if mean > 0.0 else -np.inf
+    return mean / std * np.sqrt(periods_per_year)
 
 
 @njit(cache=True)

@@ -18,7 +18,6 @@ from signaltrust.backtest.nb.layout import (
     R_REVERSE,
     R_SIGNAL,
     S_ANNUAL_VOLATILITY,
-    S_CLOSED_TRADES,
     S_FEES,
     S_FINAL_EQUITY,
     S_MAX_DRAWDOWN,
@@ -274,9 +273,8 @@ def final_stats(state, cash, cash0, run, acc, periods_per_year):
     out[S_SHARPE] = running_sharpe(run, periods_per_year)
     out[S_ANNUAL_VOLATILITY] = running_volatility(run, periods_per_year)
     out[S_MAX_DRAWDOWN] = run[R_MAX_DD]
-    out[S_CLOSED_TRADES] = acc[A_CLOSED]
+    out[S_TRADES] = acc[A_CLOSED]
     out[S_OPEN_TRADES] = open_trades
-    out[S_TRADES] = acc[A_CLOSED] + open_trades
     if acc[A_CLOSED] > 0.0:
         out[S_WIN_RATE] = acc[A_WINS] / acc[A_CLOSED]
     if acc[A_GROSS_LOSS] < 0.0:
