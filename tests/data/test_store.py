@@ -300,3 +300,15 @@ def test_write_when_any_overlapping_pieces_written_then_store_holds_their_union(
         assert result.unchanged == covered[first:first + length].sum()
         covered[first:first + length] = True
     assert_same_bars(lake.read("X", "1d"), bars.loc[covered])
+
+
+def test_docs_when_python_examples_run_then_they_work(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "store.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 3
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "docs/store.md", "exec"), {})
