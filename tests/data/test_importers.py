@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signaltrust.core.errors import DatasetNotFoundError, ParseError
 from signaltrust.data import read_csv, read_parquet, scan_csv, scan_parquet
@@ -292,3 +295,57 @@ def test_scan_parquet_when_text_cells_then_problems_name_row_and_column(tmp_path
     result = scan_parquet(tmp_path / "s.parquet")
     assert len(result.frame) == 2
     assert [(p.row, p.column) for p in result.problems] == [(2, "Close"), (3, "Date")]
+
+
+def test_scan_csv_when_line_has_extra_cells_then_parse_error_names_the_line(tmp_path):
+    first = _write(tmp_path / "r1.csv", "Date,Close\n2020-01-01,1,2\n2020-01-02,1\n")
+    later = _write(tmp_path / "r2.csv", "Date,Close\n2020-01-01,1\n2020-01-02,1\n2020-01-03,1,2\n")
+    for path, line in ((first, 2), (later, 4)):
+        with pytest.raises(ParseError) as info:
+            scan_csv(path)
+        assert info.value.row == line and info.value.fix
+
+
+def test_scan_csv_when_yyyymm_date_missing_then_row_reported_as_missing_date(tmp_path):
+    path = _write(tmp_path / "ym.csv", "Date,Close\n192607,1\n,2\n192609,3\n")
+    result = scan_csv(path)
+    assert result.frame.index.strftime("%Y-%m-%d").tolist() == ["1926-07-01", "1926-09-01"]
+    (problem,) = result.problems
+    assert problem.row == 3 and "missing" in str(problem)
+
+
+def test_scan_csv_when_column_is_all_text_then_kept_as_text_without_problems(tmp_path):
+    path = _write(tmp_path / "t.csv", "Date,Symbol,Close\n2020-01-02,AAPL,1\n2020-01-03,MSFT,2\n")
+    result = scan_csv(path)
+    assert result.problems == []
+    assert result.frame["symbol"].tolist() == ["AAPL", "MSFT"]
+
+
+def test_scan_csv_when_price_column_is_all_text_then_every_cell_is_a_problem(tmp_path):
+    path = _write(tmp_path / "t.csv", "Date,Close\n2020-01-02,one\n2020-01-03,two\n")
+    result = scan_csv(path)
+    assert [p.row for p in result.problems] == [2, 3]
+    assert result.frame["close"].isna().all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.floats(allow_infinity=False, width=64), st.just(float("nan"))),
+        min_size=1,
+        max_size=40,
+    ),
+    start=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)),
+)
+def test_read_csv_when_any_floats_written_by_pandas_then_read_back_exactly(
+    tmp_path_factory, values, start
+):
+    index = pd.date_range(
+        start.replace(microsecond=0), periods=len(values), freq="37min", name="Date"
+    )
+    original = pd.DataFrame({"Close": values}, index=index)
+    path = tmp_path_factory.mktemp("rt") / "rt.csv"
+    original.to_csv(path, float_format="%.17g")
+    frame = read_csv(path)
+    np.testing.assert_array_equal(frame["close"].to_numpy(), original["Close"].to_numpy())
+    assert (frame.index == index.tz_localize("UTC")).all()

@@ -61,6 +61,11 @@ def parse_dates(
         stamps = localise(naive, tz) if naive.tz is None else naive
         stamps = stamps.tz_convert("UTC")
         return stamps, None, np.asarray(stamps.isna()), np.asarray(stamps.isna() & naive.notna())
+    if pd.api.types.is_numeric_dtype(column.dtype):  # YYYYMM or YYYYMMDD read as numbers
+        numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+        digits = np.where(whole, numbers, 0).astype(np.int64).astype(str)
+        column = pd.Series(np.where(whole, digits, column.astype(str)), index=column.index)
     text = column.astype(str).str.strip()
     text = text.where(~text.str.lower().isin(markers), "")
     filled = text[text != ""]

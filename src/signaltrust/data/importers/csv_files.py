@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -48,27 +50,11 @@ def scan_csv(
             row=1,
             fix="export the data again with a header line and at least one row",
         )
-    try:
-        raw = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise ParseError(
-            f"the CSV structure is broken: {exc}",
-            path=str(source),
-            row=int(match.group(1)) if match else None,
-            fix="check the separator (sep=) and quoting, and one cell per header on each line",
-        ) from exc
+    raw = _parse_table(text, source, sep, na_values)
     raw.columns = [header_name(c, i) for i, c in enumerate(raw.columns)]
     lines = np.arange(2, len(raw) + 2, dtype=np.int64)
-    if len(raw):
-        blank = (raw == "").all(axis=1).to_numpy()
+    if len(raw):  # blank lines keep their place so that row numbers are the file's line numbers
+        blank = raw.isna().all(axis=1).to_numpy()
         raw, lines = raw.loc[~blank], lines[~blank]
     return normalise(
         raw,
@@ -92,7 +78,50 @@ def read_csv(path: str | Path, **options: Any) -> pd.DataFrame:
     return result.frame
 
 
-# ------------------------------------------------------------------------------------ Parquet
+def _parse_table(text: str, source: Path, sep: str, na_values: Iterable[str]) -> pd.DataFrame:
+    """The cells as pandas' C reader types them: numeric columns come out as numbers (fast),
+    columns holding any text stay text and are checked cell by cell afterwards."""
+    markers = {
+        v for value in na_values for v in (str(value), str(value).lower(), str(value).upper())
+    }
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                na_values=sorted(markers),
+                keep_default_na=False,
+                skip_blank_lines=False,
+                skipinitialspace=True,
+                index_col=False,
+                low_memory=False,
+            )
+    except pd.errors.ParserWarning as exc:  # a line with more cells than the header
+        raise ParseError(
+            "a line has more cells than the header",
+            path=str(source),
+            row=_first_long_line(text, sep),
+            fix="remove the extra cells or add their column names to the header",
+        ) from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise ParseError(
+            f"the CSV structure is broken: {str(exc).strip()}",
+            path=str(source),
+            row=int(match.group(1)) if match else None,
+            fix="check the separator (sep=) and quoting, and one cell per header on each line",
+        ) from exc
+
+
+def _first_long_line(text: str, sep: str) -> int | None:
+    """The line number of the first record with more cells than the header (error path only)."""
+    rows = csv.reader(io.StringIO(text), delimiter=sep)
+    width = len(next(rows, []))
+    for row in rows:
+        if len(row) > width:
+            return rows.line_num
+    return None
 
 
 def _decode(source: Path, encoding: str) -> str:

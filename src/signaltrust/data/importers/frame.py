@@ -71,7 +71,12 @@ def normalise(
     )
     for pos in np.flatnonzero(bad_dates):
         value = raw[date_source].iloc[pos]
-        if bad_local[pos]:
+        missing = pd.isna(value) or str(value).strip().lower() in markers
+        like = used_format or "YYYY-MM-DD"
+        if missing:
+            value, detail = "", "the date is missing; the row is left out"
+            fix = f"fill in the date ({like}) or delete the row"
+        elif bad_local[pos]:
             detail = (
                 f"the local time does not exist or is ambiguous in {tz} (daylight saving); "
                 "the row is left out"
@@ -79,7 +84,6 @@ def normalise(
             fix = "export the timestamps in UTC (tz='UTC') or with their UTC offset"
         else:
             detail = "cannot read the date; the row is left out"
-            like = used_format or "YYYY-MM-DD"
             fix = f"write it like the other dates ({like}) or pass date_format="
         problems.append(
             (
