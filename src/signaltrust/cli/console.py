@@ -82,11 +82,12 @@ def progress(description: str, total: float | None = None, *, quiet: bool = Fals
     if quiet:
         yield lambda n=1: None
         return
+    count = "{task.completed:.0f}" if total is None else "{task.completed:.0f}/{task.total:.0f}"
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f}"),
+        TextColumn(count),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
