@@ -6,8 +6,26 @@
 
 from signaltrust.data.catalog import DatasetSpec, dataset_info, list_datasets, load
 from signaltrust.data.importers import ImportResult, read_csv, read_parquet, scan_csv, scan_parquet
+from signaltrust.data.quality import (
+    CHECKS,
+    QualityIssue,
+    QualityReport,
+    check_bars,
+    check_dataset,
+    check_file,
+    check_frame,
+    check_series,
+)
 
 __all__ = [
+    "CHECKS",
+    "QualityIssue",
+    "QualityReport",
+    "check_bars",
+    "check_dataset",
+    "check_file",
+    "check_frame",
+    "check_series",
     "DatasetSpec",
     "ImportResult",
     "dataset_info",
