@@ -65,3 +65,9 @@ def same():
 def make_returns():
     """``make_returns(seed, n=750, nans=False, drift=0.0004)``: a seeded random return series."""
     return random_returns
+
+
+@pytest.fixture
+def real_pair() -> tuple[pd.Series, pd.Series]:
+    """GOOG and S&P 500 daily returns: different date ranges, aligned by the statistics."""
+    return real_returns("goog"), real_returns("sp500")

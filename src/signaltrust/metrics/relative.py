@@ -21,7 +21,7 @@ from signaltrust.metrics.returns import annual_return
 def aligned_returns(returns: ReturnsLike, factor_returns: ReturnsLike) -> tuple[np.ndarray, np.ndarray]:
     """The two return series as equal-length float arrays, Series aligned on their index."""
     if isinstance(returns, pd.Series) and isinstance(factor_returns, pd.Series):
-        both = pd.concat([returns.astype(np.float64), factor_returns.astype(np.float64)], axis=1, join="outer")
+        both = pd.concat([returns.astype(np.float64), factor_returns.astype(np.float64)], axis=1, join="outer", sort=True)
         return both.iloc[:, 0].to_numpy(), both.iloc[:, 1].to_numpy()
     left, right = as_returns(returns), as_returns(factor_returns, "factor_returns")
     if left.size != right.size:

@@ -149,7 +149,7 @@ def trade_stats(
     if count == 0:
         return stats
     wins, losses = pnl > 0, pnl < 0
-    gross_profit, gross_loss = float(pnl[wins].sum()), -float(pnl[losses].sum())
+    gross_profit, gross_loss = float(pnl[wins].sum()), abs(float(pnl[losses].sum()))
     win_rate = float(wins.mean())
     avg_win = float(rets[wins].mean()) if wins.any() else NAN
     avg_loss = float(rets[losses].mean()) if losses.any() else NAN
