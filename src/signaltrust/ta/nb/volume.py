@@ -1,0 +1,128 @@
+"""Kernels of the volume indicators (OBV, AD, ADOSC, MFI)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from signaltrust.ta.nb.overlap import _is_zero
+
+
+@njit(cache=True)
+def obv(close, volume, start):
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    if start >= n:
+        return out
+    prev_obv = volume[start]
+    prev_close = close[start]
+    for i in range(start, n):
+        value = close[i]
+        if value > prev_close:
+            prev_obv += volume[i]
+        elif value < prev_close:
+            prev_obv -= volume[i]
+        out[i] = prev_obv
+        prev_close = value
+    return out
+
+
+@njit(cache=True)
+def _ad_step(high, low, close, volume, i, ad):
+    spread = high[i] - low[i]
+    if spread > 0.0:
+        ad += (((close[i] - low[i]) - (high[i] - close[i])) / spread) * volume[i]
+    return ad
+
+
+@njit(cache=True)
+def ad(high, low, close, volume, start):
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    value = 0.0
+    for i in range(start, n):
+        value = _ad_step(high, low, close, volume, i, value)
+        out[i] = value
+    return out
+
+
+@njit(cache=True)
+def adosc(high, low, close, volume, fastperiod, slowperiod, start):
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    first = start + max(fastperiod, slowperiod) - 1
+    if first >= n:
+        return out
+    fast_k = 2.0 / (fastperiod + 1)
+    slow_k = 2.0 / (slowperiod + 1)
+    value = _ad_step(high, low, close, volume, start, 0.0)
+    fast = value
+    slow = value
+    for i in range(start + 1, n):
+        value = _ad_step(high, low, close, volume, i, value)
+        fast = (fast_k * value) + ((1.0 - fast_k) * fast)
+        slow = (slow_k * value) + ((1.0 - slow_k) * slow)
+        if i >= first:
+            out[i] = fast - slow
+    if first == start:
+        out[start] = 0.0
+    return out
+
+
+@njit(cache=True)
+def mfi(high, low, close, volume, period, start):
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    if start + period >= n:
+        return out
+    positive = np.zeros(period)
+    negative = np.zeros(period)
+    slot = 0
+    today = start
+    prev_value = (high[today] + low[today] + close[today]) / 3.0
+    pos_sum = 0.0
+    neg_sum = 0.0
+    today += 1
+    for _ in range(period):
+        typical = (high[today] + low[today] + close[today]) / 3.0
+        change = typical - prev_value
+        prev_value = typical
+        flow = typical * volume[today]
+        today += 1
+        positive[slot] = 0.0
+        negative[slot] = 0.0
+        # TA-Lib counts a change within 1e-8 of zero as no change
+        if _is_zero(change):
+            pass
+        elif change < 0:
+            negative[slot] = flow
+            neg_sum += flow
+        else:
+            positive[slot] = flow
+            pos_sum += flow
+        slot = (slot + 1) % period
+    total = pos_sum + neg_sum
+    out[today - 1] = 0.0 if total < 1.0 else 100.0 * (pos_sum / total)
+    while today < n:
+        pos_sum -= positive[slot]
+        neg_sum -= negative[slot]
+        typical = (high[today] + low[today] + close[today]) / 3.0
+        change = typical - prev_value
+        prev_value = typical
+        flow = typical * volume[today]
+        positive[slot] = 0.0
+        negative[slot] = 0.0
+        # TA-Lib counts a change within 1e-8 of zero as no change
+        if _is_zero(change):
+            pass
+        elif change < 0:
+            negative[slot] = flow
+            neg_sum += flow
+        else:
+            positive[slot] = flow
+            pos_sum += flow
+        total = pos_sum + neg_sum
+        out[today] = 0.0 if total < 1.0 else 100.0 * (pos_sum / total)
+        slot = (slot + 1) % period
+        today += 1
+    return out
