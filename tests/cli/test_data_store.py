@@ -49,7 +49,9 @@ def test_ingest_when_table_output_then_counts_are_printed():
 
 def test_ingest_when_file_conflicts_then_exit_1_lists_timestamps_and_store_untouched(tmp_path):
     bars = load("goog").iloc[:50]
-    assert invoke("ingest", write_csv(tmp_path / "goog.csv", bars), "--symbol", "GOOG").exit_code == 0
+    assert (
+        invoke("ingest", write_csv(tmp_path / "goog.csv", bars), "--symbol", "GOOG").exit_code == 0
+    )
     changed = load("goog").iloc[40:60].copy()
     changed.loc[changed.index[3], "close"] += 1.0
     result = invoke("ingest", write_csv(tmp_path / "new.csv", changed), "--symbol", "GOOG")
@@ -75,8 +77,15 @@ def test_ingest_when_on_conflict_keep_then_exit_0_and_conflicts_reported(tmp_pat
     bars = load("goog").iloc[:10]
     invoke("ingest", write_csv(tmp_path / "a.csv", bars.iloc[:5]), "--symbol", "G")
     bars.loc[bars.index[0], "open"] = 1.0
-    result = invoke("ingest", write_csv(tmp_path / "b.csv", bars), "--symbol", "G", "--on-conflict", "keep",
-                    "--json")
+    result = invoke(
+        "ingest",
+        write_csv(tmp_path / "b.csv", bars),
+        "--symbol",
+        "G",
+        "--on-conflict",
+        "keep",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert (payload["inserted"], payload["unchanged"], payload["conflicts"]) == (5, 4, 1)
@@ -109,7 +118,9 @@ def test_stored_when_series_ingested_then_listed_with_range_and_count():
     invoke("ingest", "btcusd")
     payload = json.loads(invoke("stored", "--json").stdout)
     assert [(p["symbol"], p["timeframe"], p["bars"]) for p in payload] == [
-        ("BTCUSD", "1mo", len(load("btcusd"))), ("GOOG", "1d", 2148)]
+        ("BTCUSD", "1mo", len(load("btcusd"))),
+        ("GOOG", "1d", 2148),
+    ]
     assert payload[1]["start"].startswith("2004-08-19")
     assert "GOOG" in invoke("stored").stdout
 
@@ -134,7 +145,9 @@ def test_help_when_asked_then_it_ends_with_an_example(command):
 
 
 @pytest.mark.postgres
-def test_ingest_when_postgres_backend_configured_then_bars_go_there(monkeypatch, postgres_url, postgres_schema):
+def test_ingest_when_postgres_backend_configured_then_bars_go_there(
+    monkeypatch, postgres_url, postgres_schema
+):
     monkeypatch.setenv("SIGNALTRUST__STORE__BACKEND", "postgres")
     monkeypatch.setenv("SIGNALTRUST__STORE__POSTGRES_URL", postgres_url)
     monkeypatch.setenv("SIGNALTRUST__STORE__POSTGRES_SCHEMA", postgres_schema)

@@ -15,7 +15,9 @@ from signaltrust.data.resample import resample
 
 def bars_at(stamps, rows) -> pd.DataFrame:
     index = pd.DatetimeIndex(stamps, tz="UTC").as_unit("ns").rename("timestamp")
-    return pd.DataFrame(rows, columns=["open", "high", "low", "close", "volume"], index=index, dtype=float)
+    return pd.DataFrame(
+        rows, columns=["open", "high", "low", "close", "volume"], index=index, dtype=float
+    )
 
 
 @pytest.fixture
@@ -48,14 +50,17 @@ def test_resample_when_a_period_has_no_bars_then_no_row_is_made(two_weeks):
     sparse = two_weeks.drop(two_weeks.index[3:5])
     weekly = resample(sparse, "1w", source="1d")
     assert list(weekly.index.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-08"]
-    monthly = resample(pd.concat([two_weeks, bars_at(["2024-03-05"], [[1, 2, 0.5, 1.5, 1]])]), "1mo",
-                       source="1d")
+    monthly = resample(
+        pd.concat([two_weeks, bars_at(["2024-03-05"], [[1, 2, 0.5, 1.5, 1]])]), "1mo", source="1d"
+    )
     assert list(monthly.index.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-03-01"]
 
 
 def test_resample_when_volume_all_missing_in_period_then_volume_is_nan():
-    bars = bars_at(["2024-01-01", "2024-01-02", "2024-01-08"],
-                   [[1, 2, 0, 1, np.nan], [1, 2, 0, 1, np.nan], [1, 2, 0, 1, 7]])
+    bars = bars_at(
+        ["2024-01-01", "2024-01-02", "2024-01-08"],
+        [[1, 2, 0, 1, np.nan], [1, 2, 0, 1, np.nan], [1, 2, 0, 1, 7]],
+    )
     weekly = resample(bars, "1w", source="1d")
     assert np.isnan(weekly["volume"].iloc[0]) and weekly["volume"].iloc[1] == 7
 
@@ -97,8 +102,12 @@ def test_resample_when_sp500_daily_to_monthly_then_matches_direct_computation():
     np.testing.assert_array_equal(monthly["high"].to_numpy(), grouped["high"].max().to_numpy())
     np.testing.assert_array_equal(monthly["low"].to_numpy(), grouped["low"].min().to_numpy())
     np.testing.assert_array_equal(monthly["close"].to_numpy(), grouped["close"].last().to_numpy())
-    np.testing.assert_allclose(monthly["volume"].to_numpy(), grouped["volume"].sum().to_numpy(), rtol=1e-12)
-    np.testing.assert_array_equal(monthly["adj_close"].to_numpy(), grouped["adj_close"].last().to_numpy())
+    np.testing.assert_allclose(
+        monthly["volume"].to_numpy(), grouped["volume"].sum().to_numpy(), rtol=1e-12
+    )
+    np.testing.assert_array_equal(
+        monthly["adj_close"].to_numpy(), grouped["adj_close"].last().to_numpy()
+    )
     assert list(monthly.index[:2].strftime("%Y-%m-%d")) == ["1999-01-01", "1999-02-01"]
 
 
@@ -121,10 +130,17 @@ def test_resample_when_bar_outside_exchange_sessions_then_refused():
 
 @pytest.mark.parametrize(
     ("source", "target", "message"),
-    [("1d", "1h", "finer"), ("1h", "90m", "multiple"), ("1w", "1mo", "multiple"),
-     ("2d", "1w", "multiple"), ("2mo", "1q", "multiple")],
+    [
+        ("1d", "1h", "finer"),
+        ("1h", "90m", "multiple"),
+        ("1w", "1mo", "multiple"),
+        ("2d", "1w", "multiple"),
+        ("2mo", "1q", "multiple"),
+    ],
 )
-def test_resample_when_target_finer_or_not_a_multiple_then_refused(two_weeks, source, target, message):
+def test_resample_when_target_finer_or_not_a_multiple_then_refused(
+    two_weeks, source, target, message
+):
     with pytest.raises(ValidationError, match=message) as caught:
         resample(two_weeks, target, source=source)
     assert caught.value.field == "timeframe" and caught.value.fix
@@ -161,13 +177,21 @@ def test_resample_when_random_hourly_bars_then_matches_pandas_groupby(steps, see
     rng = np.random.default_rng(seed)
     arr = rng.uniform(1, 100, size=(n, 5))
     arr[rng.random((n, 5)) < nan_share] = np.nan
-    bars = pd.DataFrame(arr, columns=["open", "high", "low", "close", "volume"],
-                        index=pd.DatetimeIndex(stamps).as_unit("ns").rename("timestamp"))
+    bars = pd.DataFrame(
+        arr,
+        columns=["open", "high", "low", "close", "volume"],
+        index=pd.DatetimeIndex(stamps).as_unit("ns").rename("timestamp"),
+    )
     got = resample(bars, "1d", source="1h")
     groups = bars.groupby(bars.index.floor("D"))
-    expected = pd.DataFrame({
-        "open": groups["open"].first(), "high": groups["high"].max(), "low": groups["low"].min(),
-        "close": groups["close"].last(), "volume": groups["volume"].sum(min_count=1),
-    })
+    expected = pd.DataFrame(
+        {
+            "open": groups["open"].first(),
+            "high": groups["high"].max(),
+            "low": groups["low"].min(),
+            "close": groups["close"].last(),
+            "volume": groups["volume"].sum(min_count=1),
+        }
+    )
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12, equal_nan=True)
     assert (got.index == expected.index).all()

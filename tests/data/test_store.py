@@ -25,7 +25,9 @@ OHLCV = ["open", "high", "low", "close", "volume"]
 def store(request, tmp_path):
     if request.param == "lake":
         return ParquetLake(tmp_path / "lake")
-    return PostgresBarStore(request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema"))
+    return PostgresBarStore(
+        request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +35,21 @@ def goog() -> pd.DataFrame:
     return load("goog")[OHLCV]
 
 
-def make_bars(start: str = "2020-01-01", periods: int = 5, freq: str = "D", base: float = 100.0) -> pd.DataFrame:
-    index = pd.date_range(start, periods=periods, freq=freq, tz="UTC").as_unit("ns").rename("timestamp")
+def make_bars(
+    start: str = "2020-01-01", periods: int = 5, freq: str = "D", base: float = 100.0
+) -> pd.DataFrame:
+    index = (
+        pd.date_range(start, periods=periods, freq=freq, tz="UTC").as_unit("ns").rename("timestamp")
+    )
     close = base + np.arange(periods, dtype=float)
     return pd.DataFrame(
-        {"open": close - 0.5, "high": close + 1.0, "low": close - 1.0, "close": close,
-         "volume": 1000.0 + np.arange(periods)},
+        {
+            "open": close - 0.5,
+            "high": close + 1.0,
+            "low": close - 1.0,
+            "close": close,
+            "volume": 1000.0 + np.arange(periods),
+        },
         index=index,
     )
 
@@ -153,7 +164,9 @@ def test_write_when_volume_absent_then_it_reads_back_as_nan(store):
     ],
     ids=["duplicate-timestamps", "missing-column", "text-prices", "text-index", "nanoseconds"],
 )
-def test_write_when_bars_are_malformed_then_refused_and_store_keeps_earlier_data(store, mutate, field):
+def test_write_when_bars_are_malformed_then_refused_and_store_keeps_earlier_data(
+    store, mutate, field
+):
     earlier = make_bars(start="2019-01-01", periods=5)
     store.write(earlier, symbol="X", timeframe="1d")
     with pytest.raises(ValidationError) as caught:
@@ -204,7 +217,7 @@ def test_read_when_symbol_stored_at_two_venues_then_venue_must_be_chosen(store):
 
 def test_delete_when_range_given_then_only_those_bars_go(store, goog):
     store.write(goog, symbol="GOOG", timeframe="1d")
-    in_2010 = ((goog.index >= "2010-01-01") & (goog.index < "2011-01-01"))
+    in_2010 = (goog.index >= "2010-01-01") & (goog.index < "2011-01-01")
     assert store.delete("GOOG", "1d", start="2010-01-01", end="2011-01-01") == in_2010.sum()
     assert_same_bars(store.read("GOOG", "1d"), goog.loc[~in_2010])
     assert store.delete("GOOG", "1d", start="2010-01-01", end="2011-01-01") == 0
@@ -215,7 +228,11 @@ def test_delete_when_whole_series_then_it_is_no_longer_listed(store):
     store.write(make_bars(), symbol="B", timeframe="1d")
     assert store.delete("A", "1d") == 5
     assert store.list()["symbol"].tolist() == ["B"]
-    assert not store.exists("A", "1d") and store.exists("B", "1d") and store.exists("B", "1d", venue="SIM")
+    assert (
+        not store.exists("A", "1d")
+        and store.exists("B", "1d")
+        and store.exists("B", "1d", venue="SIM")
+    )
     with pytest.raises(DatasetNotFoundError):
         store.delete("A", "1d")
 
@@ -226,7 +243,9 @@ def test_list_when_several_series_then_one_row_each_with_range_and_count(store):
     listing = store.list()
     assert list(listing.columns) == ["symbol", "venue", "timeframe", "start", "end", "bars"]
     assert listing[["symbol", "venue", "timeframe", "bars"]].values.tolist() == [
-        ["A", "FX", "1h", 24], ["B", "SIM", "1d", 5]]
+        ["A", "FX", "1h", 24],
+        ["B", "SIM", "1d", 5],
+    ]
     assert listing["end"].iloc[0] == pd.Timestamp("2020-01-01 23:00", tz="UTC")
 
 
@@ -275,7 +294,9 @@ def test_open_store_when_default_configuration_then_lake_under_home(isolated_hom
 
 def test_open_store_when_backend_postgres_then_postgres_store(monkeypatch):
     monkeypatch.setenv("SIGNALTRUST__STORE__BACKEND", "postgres")
-    monkeypatch.setenv("SIGNALTRUST__STORE__POSTGRES_URL", "postgresql://u:secret@127.0.0.1:5432/test")
+    monkeypatch.setenv(
+        "SIGNALTRUST__STORE__POSTGRES_URL", "postgresql://u:secret@127.0.0.1:5432/test"
+    )
     monkeypatch.setenv("SIGNALTRUST__STORE__POSTGRES_SCHEMA", "bars_here")
     store = open_store(load_settings())
     assert isinstance(store, PostgresBarStore) and store.schema == "bars_here"
@@ -288,17 +309,21 @@ def test_open_store_when_postgres_without_url_then_config_error(monkeypatch):
         open_store()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(chunks=st.lists(st.tuples(st.integers(0, 59), st.integers(1, 30)), min_size=1, max_size=5))
-def test_write_when_any_overlapping_pieces_written_then_store_holds_their_union(tmp_path_factory, chunks):
+def test_write_when_any_overlapping_pieces_written_then_store_holds_their_union(
+    tmp_path_factory, chunks
+):
     lake = ParquetLake(tmp_path_factory.mktemp("lake"))
     bars = make_bars(periods=60)
     covered = np.zeros(60, dtype=bool)
     for first, length in chunks:
-        piece = bars.iloc[first:first + length]
+        piece = bars.iloc[first : first + length]
         result = lake.write(piece, symbol="X", timeframe="1d")
-        assert result.unchanged == covered[first:first + length].sum()
-        covered[first:first + length] = True
+        assert result.unchanged == covered[first : first + length].sum()
+        covered[first : first + length] = True
     assert_same_bars(lake.read("X", "1d"), bars.loc[covered])
 
 

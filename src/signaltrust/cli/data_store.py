@@ -46,45 +46,76 @@ def _read_source(source: str) -> tuple[pd.DataFrame, dict[str, Any]]:
         reader = read_parquet if path.suffix.lower() in _PARQUET_SUFFIXES else read_csv
         frame = reader(path)
         stem = path.name.split(".")[0]
-        return frame, {"symbol": stem.upper(), "venue": "SIM", "timeframe": None, "source": str(path)}
+        return frame, {
+            "symbol": stem.upper(),
+            "venue": "SIM",
+            "timeframe": None,
+            "source": str(path),
+        }
     from signaltrust.data.catalog import get_spec, load
 
     spec = get_spec(source)  # DatasetNotFoundError names the bundled datasets
     if spec.kind != "bars":
         raise ValidationError(
             f"bundled dataset {spec.name} is a {spec.kind}, not bars; the store keeps OHLCV bars",
-            field="source", value=source,
+            field="source",
+            value=source,
             fix="ingest a bar dataset (sp500, goog, eurusd, btcusd) or a CSV/Parquet file of bars",
         )
-    defaults = {"symbol": spec.instrument.symbol, "venue": spec.instrument.venue,
-                "timeframe": str(spec.timeframe), "source": spec.name}
+    defaults = {
+        "symbol": spec.instrument.symbol,
+        "venue": spec.instrument.venue,
+        "timeframe": str(spec.timeframe),
+        "source": spec.name,
+    }
     return load(spec.name), defaults
 
 
 def _conflict_rows(frame: pd.DataFrame, limit: int = 20) -> list[list[Any]]:
     rows = []
     for ts, row in frame.head(limit).iterrows():
-        changed = [c for c in ("open", "high", "low", "close", "volume")
-                   if not (pd.isna(row[f"stored_{c}"]) and pd.isna(row[f"incoming_{c}"]))
-                   and row[f"stored_{c}"] != row[f"incoming_{c}"]]
-        rows.append([ts.isoformat(), ", ".join(
-            f"{c} {row[f'stored_{c}']:g} -> {row[f'incoming_{c}']:g}" for c in changed)])
+        changed = [
+            c
+            for c in ("open", "high", "low", "close", "volume")
+            if not (pd.isna(row[f"stored_{c}"]) and pd.isna(row[f"incoming_{c}"]))
+            and row[f"stored_{c}"] != row[f"incoming_{c}"]
+        ]
+        rows.append(
+            [
+                ts.isoformat(),
+                ", ".join(
+                    f"{c} {row[f'stored_{c}']:g} -> {row[f'incoming_{c}']:g}" for c in changed
+                ),
+            ]
+        )
     return rows
 
 
 @handles_errors
 def ingest_command(
-    source: str = typer.Argument(..., help="A bundled bar dataset (sp500, goog, eurusd, btcusd) or a CSV/Parquet file."),
-    symbol: str | None = typer.Option(None, "--symbol", help="Store under this symbol (default: the dataset's, or the file name)."),
-    timeframe: str | None = typer.Option(None, "--timeframe", help="Bar length, e.g. 1d, 1h (default: the dataset's, or inferred)."),
-    venue: str | None = typer.Option(None, "--venue", help="Venue of the instrument (default: the dataset's, or SIM)."),
-    on_conflict: ConflictPolicy = typer.Option(
-        ConflictPolicy.RAISE, "--on-conflict",
-        help="When a stored bar differs: raise (write nothing, exit 1), keep (stored wins), overwrite.",
+    source: str = typer.Argument(
+        ..., help="A bundled bar dataset (sp500, goog, eurusd, btcusd) or a CSV/Parquet file."
+    ),
+    symbol: str | None = typer.Option(
+        None, "--symbol", help="Store under this symbol (default: the dataset's, or the file name)."
+    ),
+    timeframe: str | None = typer.Option(
+        None, "--timeframe", help="Bar length, e.g. 1d, 1h (default: the dataset's, or inferred)."
+    ),
+    venue: str | None = typer.Option(
+        None, "--venue", help="Venue of the instrument (default: the dataset's, or SIM)."
+    ),
+    on_conflict: ConflictPolicy = typer.Option(  # noqa: B008
+        ConflictPolicy.RAISE,
+        "--on-conflict",
+        help="When a stored bar differs: raise (write nothing, exit 1), keep (stored wins), "
+        "overwrite.",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Ingest bars into the store: re-ingesting the same bars changes nothing; conflicts are reported.
+    """Ingest bars into the store; the same bars again change nothing, conflicts are reported.
+
+    Conflicting bars stop the ingest (exit 1) unless --on-conflict says keep or overwrite.
 
     Example: signaltrust data ingest sp500
     """
@@ -93,8 +124,11 @@ def ingest_command(
         bars, defaults = _read_source(source)
         advance()
         tf = timeframe or defaults["timeframe"] or str(Timeframe.infer(bars.index))
-        target = {"symbol": symbol or defaults["symbol"], "venue": venue or defaults["venue"],
-                  "timeframe": str(Timeframe.parse(tf))}
+        target = {
+            "symbol": symbol or defaults["symbol"],
+            "venue": venue or defaults["venue"],
+            "timeframe": str(Timeframe.parse(tf)),
+        }
         store = _open_store()
         try:
             result = store.write(bars, on_conflict=policy, **target)  # type: ignore[arg-type]
@@ -110,26 +144,38 @@ def ingest_command(
         f"{target['symbol']}.{target['venue']} {target['timeframe']} from {defaults['source']}: "
         f"{result.inserted} inserted, {result.unchanged} unchanged, {result.conflicts} conflicts"
         + (f" ({result.overwritten} overwritten)" if result.overwritten else "")
-        + (f" ({result.conflicts} kept as stored)" if result.conflicts and policy == "keep" else ""),
+        + (
+            f" ({result.conflicts} kept as stored)" if result.conflicts and policy == "keep" else ""
+        ),
         highlight=False,
     )
     if result.dropped_columns:
-        console.print(f"not stored (the store keeps OHLCV): {', '.join(result.dropped_columns)}",
-                      highlight=False)
+        console.print(
+            f"not stored (the store keeps OHLCV): {', '.join(result.dropped_columns)}",
+            highlight=False,
+        )
 
 
 def _report_conflicts(exc: BarConflictError, target: dict, source: str, as_json: bool) -> None:
     frame = exc.conflicts
     if as_json:
-        print_json({
-            **exc.to_dict(), "source": source, **target, "conflicts": len(frame),
-            "conflict_timestamps": [ts.isoformat() for ts in frame.index],
-            "conflict_rows": frame,
-        })
+        print_json(
+            {
+                **exc.to_dict(),
+                "source": source,
+                **target,
+                "conflicts": len(frame),
+                "conflict_timestamps": [ts.isoformat() for ts in frame.index],
+                "conflict_rows": frame,
+            }
+        )
         return
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    listing = table(f"{len(frame)} conflicting bar(s): stored -> incoming (nothing was written)",
-                    ["timestamp", "differences"], _conflict_rows(frame))
+    listing = table(
+        f"{len(frame)} conflicting bar(s): stored -> incoming (nothing was written)",
+        ["timestamp", "differences"],
+        _conflict_rows(frame),
+    )
     err_console.print(listing)
     if len(frame) > 20:
         err_console.print(f"... and {len(frame) - 20} more (use --json for all)")
@@ -148,18 +194,37 @@ def stored_command(as_json: bool = JSON_OPTION) -> None:
     if listing.empty:
         console.print("The store is empty. Example: signaltrust data ingest sp500")
         return
-    rows = [[r.symbol, r.venue, r.timeframe, f"{r.start:%Y-%m-%d %H:%M}", f"{r.end:%Y-%m-%d %H:%M}", r.bars]
-            for r in listing.itertuples()]
-    console.print(table("Bar store", ["symbol", "venue", "timeframe", "start", "end", "bars"], rows))
+    rows = [
+        [
+            r.symbol,
+            r.venue,
+            r.timeframe,
+            f"{r.start:%Y-%m-%d %H:%M}",
+            f"{r.end:%Y-%m-%d %H:%M}",
+            r.bars,
+        ]
+        for r in listing.itertuples()
+    ]
+    console.print(
+        table("Bar store", ["symbol", "venue", "timeframe", "start", "end", "bars"], rows)
+    )
 
 
 @handles_errors
 def delete_command(
-    symbol: str = typer.Argument(..., help="Stored symbol, e.g. ^GSPC (see `signaltrust data stored`)."),
+    symbol: str = typer.Argument(
+        ..., help="Stored symbol, e.g. ^GSPC (see `signaltrust data stored`)."
+    ),
     timeframe: str = typer.Option(..., "--timeframe", help="Timeframe of the series, e.g. 1d."),
-    venue: str | None = typer.Option(None, "--venue", help="Venue (needed when the symbol is stored at several)."),
-    start: str | None = typer.Option(None, "--start", help="Delete bars from this time on (inclusive, UTC)."),
-    end: str | None = typer.Option(None, "--end", help="Delete bars before this time (exclusive, UTC)."),
+    venue: str | None = typer.Option(
+        None, "--venue", help="Venue (needed when the symbol is stored at several)."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Delete bars from this time on (inclusive, UTC)."
+    ),
+    end: str | None = typer.Option(
+        None, "--end", help="Delete bars before this time (exclusive, UTC)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Delete a stored series, or the bars of it with start <= timestamp < end.
@@ -167,8 +232,14 @@ def delete_command(
     Example: signaltrust data delete ^GSPC --timeframe 1d --start 2018-01-01
     """
     deleted = _open_store().delete(symbol, timeframe, venue=venue, start=start, end=end)
-    payload = {"symbol": symbol, "venue": venue, "timeframe": str(Timeframe.parse(timeframe)),
-               "start": start, "end": end, "deleted": deleted}
+    payload = {
+        "symbol": symbol,
+        "venue": venue,
+        "timeframe": str(Timeframe.parse(timeframe)),
+        "start": start,
+        "end": end,
+        "deleted": deleted,
+    }
     if as_json:
         print_json(payload)
         return

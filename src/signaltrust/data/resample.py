@@ -35,7 +35,10 @@ _MONTHS = {TimeUnit.MONTH: 1, TimeUnit.QUARTER: 3, TimeUnit.YEAR: 12}
 
 @njit(cache=True)
 def aggregate_ohlcv_nb(labels, open_, high, low, close, volume, extra):
-    """Aggregate sorted bars by run of equal ``labels``: first, max, min, last, sum(min_count=1), last."""
+    """Aggregate sorted bars by runs of equal ``labels`` (first, max, min, last, sum, last).
+
+    NaN is skipped; a sum over only NaN is NaN. ``extra`` columns take their last value.
+    """
     n = labels.size
     groups = 0
     for i in range(n):
@@ -88,7 +91,8 @@ def _check_target(source: Timeframe, target: Timeframe) -> None:
     if target < source:
         raise ValidationError(
             f"cannot resample {source} bars to the finer timeframe {target}",
-            field="timeframe", value=str(target),
+            field="timeframe",
+            value=str(target),
             fix=f"choose a timeframe coarser than {source} (resampling only aggregates)",
         )
     fixed = (TimeUnit.SECOND, TimeUnit.MINUTE, TimeUnit.HOUR, TimeUnit.DAY, TimeUnit.WEEK)
@@ -101,7 +105,8 @@ def _check_target(source: Timeframe, target: Timeframe) -> None:
     if not ok:
         raise ValidationError(
             f"{target} is not a whole multiple of {source}: some bars would straddle two periods",
-            field="timeframe", value=str(target),
+            field="timeframe",
+            value=str(target),
             fix=f"choose a multiple of {source} (e.g. 1h->4h, 1d->1w, 1d->1mo, 1mo->1q)",
         )
 
@@ -109,7 +114,9 @@ def _check_target(source: Timeframe, target: Timeframe) -> None:
 def _session_labels(ts: np.ndarray, source: Timeframe, calendar: TradingCalendar) -> np.ndarray:
     """Session date (00:00 UTC) of each intraday bar under ``calendar``."""
     if isinstance(calendar, ForexCalendar):
-        local = pd.DatetimeIndex(pd.to_datetime(ts, unit="ns", utc=True)).tz_convert("America/New_York")
+        local = pd.DatetimeIndex(pd.to_datetime(ts, unit="ns", utc=True)).tz_convert(
+            "America/New_York"
+        )
         trading_day = (local + pd.Timedelta(hours=7)).normalize().tz_localize(None)
         return trading_day.as_unit("ns").asi8
     if not isinstance(calendar, ExchangeCalendar):
@@ -127,7 +134,8 @@ def _session_labels(ts: np.ndarray, source: Timeframe, calendar: TradingCalendar
         outside = pd.to_datetime(ts[~inside][:5], unit="ns", utc=True)
         raise ValidationError(
             f"{int((~inside).sum())} bar(s) lie outside the sessions of {calendar.name}",
-            field="timestamp", value=[t.isoformat() for t in outside],
+            field="timestamp",
+            value=[t.isoformat() for t in outside],
             fix="remove extended-hours bars first, or resample without calendar= (UTC days)",
         )
     return pd.DatetimeIndex(sessions).as_unit("ns").asi8[which]
@@ -152,15 +160,19 @@ def resample(
     if len(index) and not index.is_monotonic_increasing or index.has_duplicates:
         raise ValidationError(
             "bars must have unique timestamps in increasing order to be resampled",
-            field="timestamp", value=len(index),
-            fix="sort the bars (bars.sort_index()) and remove duplicate timestamps after checking them",
+            field="timestamp",
+            value=len(index),
+            fix="sort the bars (bars.sort_index()) and remove duplicate timestamps after "
+            "checking them",
         )
     target = Timeframe.parse(timeframe)
     if source is None:
         if len(index) < 2:
             raise ValidationError(
-                "cannot infer the timeframe of fewer than two bars", field="source",
-                value=len(index), fix="pass source= (e.g. source='1d')",
+                "cannot infer the timeframe of fewer than two bars",
+                field="source",
+                value=len(index),
+                fix="pass source= (e.g. source='1d')",
             )
         source_tf = Timeframe.infer(index)
     else:
@@ -170,8 +182,10 @@ def resample(
     for column in extra:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             raise ValidationError(
-                "an extra column is not numeric and cannot be resampled", field=column,
-                value=str(frame[column].dtype), fix=f"drop it first: bars.drop(columns=[{column!r}])",
+                "an extra column is not numeric and cannot be resampled",
+                field=column,
+                value=str(frame[column].dtype),
+                fix=f"drop it first: bars.drop(columns=[{column!r}])",
             )
     ts = index.as_unit("ns").asi8
     if len(ts) == 0:
@@ -181,21 +195,27 @@ def resample(
         labels = _session_labels(ts, source_tf, cal)
     else:
         labels = period_labels(ts, target)
-        ends = period_labels(ts + source_tf.approx_nanos - 1, target) if target.unit not in _MONTHS or \
-            source_tf.unit not in _MONTHS else labels
+        ends = (
+            period_labels(ts + source_tf.approx_nanos - 1, target)
+            if target.unit not in _MONTHS or source_tf.unit not in _MONTHS
+            else labels
+        )
         straddle = ends != labels
         if straddle.any():
             first = pd.Timestamp(ts[straddle][0], tz="UTC")
             raise ValidationError(
                 f"{int(straddle.sum())} {source_tf} bar(s) straddle two {target} periods",
-                field="timestamp", value=first.isoformat(),
+                field="timestamp",
+                value=first.isoformat(),
                 fix=f"the bars are not aligned to the {target} grid (UTC); align them first",
             )
     volume = frame["volume"].to_numpy("float64") if "volume" in frame else np.full(len(ts), np.nan)
     extras = frame[extra].to_numpy("float64") if extra else np.empty((len(ts), 0))
-    out_labels, out, out_extra = aggregate_ohlcv_nb(
-        labels.astype("int64"), *(frame[c].to_numpy("float64") for c in BAR_COLUMNS[:4]),
-        volume, np.ascontiguousarray(extras),
+    out_labels, out, out_extra = aggregate_ohlcv_nb(  # type: ignore[call-arg]
+        labels.astype("int64"),
+        *(frame[c].to_numpy("float64") for c in BAR_COLUMNS[:4]),
+        volume,
+        np.ascontiguousarray(extras),
     )
     out_index = pd.DatetimeIndex(pd.to_datetime(out_labels, unit="ns", utc=True)).as_unit("ns")
     result = pd.DataFrame(out, columns=list(BAR_COLUMNS), index=out_index.rename(INDEX_NAME))

@@ -30,7 +30,7 @@ def open_store(settings: Settings | None = None) -> BarStore:
                 "store.backend is postgres but no PostgreSQL URL is configured",
                 field="store.postgres_url",
                 fix="set SIGNALTRUST__STORE__POSTGRES_URL=postgresql://user@host:5432/db "
-                "(or [store] postgres_url in config.toml), or use backend = \"duckdb\"",
+                '(or [store] postgres_url in config.toml), or use backend = "duckdb"',
             )
         return PostgresBarStore(url, schema=settings.store.postgres_schema)
     return ParquetLake(settings.lake_path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,7 +32,7 @@ _NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
 
 @dataclass(frozen=True)
 class SeriesKey:
-    """One stored series: a symbol at a venue in one timeframe (``timeframe`` is canonical, e.g. ``1d``)."""
+    """One stored series: a symbol at a venue in one timeframe (canonical, e.g. ``1d``)."""
 
     symbol: str
     venue: str
@@ -61,7 +62,8 @@ class WriteResult:
 
     ``conflict_rows`` holds one row per clashing timestamp with ``stored_<column>`` and
     ``incoming_<column>`` values; ``overwritten`` counts the conflicts replaced (only with
-    ``on_conflict="overwrite"``); ``dropped_columns`` names incoming columns the store does not keep.
+    ``on_conflict="overwrite"``); ``dropped_columns`` names incoming columns the store does not
+    keep.
     """
 
     symbol: str
@@ -124,7 +126,7 @@ def check_policy(on_conflict: str) -> OnConflict:
 
 
 def prepare_bars(bars: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Check incoming bars and return them canonical (UTC ns index, sorted, OHLCV floats) plus dropped columns.
+    """Check incoming bars; return them canonical (UTC ns, sorted, OHLCV) and dropped columns.
 
     Refused: frames failing :func:`validate_bars`, duplicate timestamps, indexes that are not
     timestamps, timestamps finer than a microsecond (PostgreSQL keeps microseconds).
@@ -144,7 +146,8 @@ def prepare_bars(bars: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             f"bars repeat {len(duplicated)} timestamp(s) within the incoming frame",
             field="timestamp",
             value=[ts.isoformat() for ts in duplicated.unique()[:5]],
-            fix="keep one bar per timestamp (e.g. bars[~bars.index.duplicated()] after checking which is right)",
+            fix="keep one bar per timestamp (e.g. bars[~bars.index.duplicated()] after checking "
+            "which is right)",
         )
     if (index.asi8 % 1000).any():
         raise ValidationError(
@@ -193,13 +196,14 @@ class MergePlan:
     unchanged: int
     conflicts: pd.DataFrame
 
-    def result(self, key: SeriesKey, policy: OnConflict, dropped: list[str]) -> WriteResult:
+    def result(self, key: SeriesKey, policy: OnConflict, dropped: Sequence[str]) -> WriteResult:
         """Raise on conflicts under the ``raise`` policy, else describe the write."""
         if len(self.conflicts) and policy == "raise":
             shown = ", ".join(ts.isoformat() for ts in self.conflicts.index[:10])
             more = f" and {len(self.conflicts) - 10} more" if len(self.conflicts) > 10 else ""
             raise BarConflictError(
-                f"{len(self.conflicts)} bar(s) of {key} differ from the stored ones at {shown}{more}; "
+                f"{len(self.conflicts)} bar(s) of {key} differ from the stored ones at "
+                f"{shown}{more}; "
                 "nothing was written",
                 conflicts=self.conflicts,
                 fix="check which source is right, then write again with on_conflict='keep' "
@@ -215,7 +219,7 @@ class MergePlan:
             overwritten=len(self.conflicts) if policy == "overwrite" else 0,
             on_conflict=policy,
             conflict_rows=self.conflicts,
-            dropped_columns=dropped,
+            dropped_columns=list(dropped),
         )
 
 
@@ -240,7 +244,9 @@ def plan_merge(stored: pd.DataFrame, incoming: pd.DataFrame) -> MergePlan:
     return MergePlan(new=new, unchanged=int((~differs).sum()), conflicts=conflicts)
 
 
-def not_found(key: SeriesKey, listing: pd.DataFrame, what: str = "no bars stored for") -> DatasetNotFoundError:
+def not_found(
+    key: SeriesKey, listing: pd.DataFrame, what: str = "no bars stored for"
+) -> DatasetNotFoundError:
     """An error naming the missing series and what the store does hold."""
     stored = [f"{r.symbol}.{r.venue} {r.timeframe}" for r in listing.itertuples()]
     shown = ", ".join(stored[:20]) + (f" and {len(stored) - 20} more" if len(stored) > 20 else "")
@@ -270,7 +276,7 @@ class BarStore(ABC):
         venue: str = "SIM",
         on_conflict: OnConflict = "raise",
     ) -> WriteResult:
-        """Upsert bars: new timestamps are added, equal bars are left alone, differing ones are conflicts.
+        """Upsert bars: new timestamps added, equal bars left alone, differing ones are conflicts.
 
         ``on_conflict``: ``"raise"`` (default) raises :class:`BarConflictError` and writes nothing;
         ``"keep"`` keeps the stored values and reports the conflicts; ``"overwrite"`` replaces them.
@@ -279,8 +285,9 @@ class BarStore(ABC):
         policy = check_policy(on_conflict)
         incoming, dropped = prepare_bars(bars)
         if incoming.empty:
-            return WriteResult(key.symbol, key.venue, key.timeframe, on_conflict=policy,
-                               dropped_columns=dropped)
+            return WriteResult(
+                key.symbol, key.venue, key.timeframe, on_conflict=policy, dropped_columns=dropped
+            )
         return self._write(key, incoming, policy, dropped)
 
     def read(
@@ -292,7 +299,7 @@ class BarStore(ABC):
         start: pd.Timestamp | str | None = None,
         end: pd.Timestamp | str | None = None,
     ) -> pd.DataFrame:
-        """Stored bars of one series with ``start <= timestamp < end`` (either bound may be left out).
+        """Stored bars of one series with ``start <= timestamp < end`` (either bound optional).
 
         ``venue=None`` picks the only venue storing the symbol in that timeframe. An absent series
         raises :class:`DatasetNotFoundError` listing what is stored; a range with no bars gives an
@@ -330,8 +337,9 @@ class BarStore(ABC):
         """One row per stored series: symbol, venue, timeframe, start, end (UTC), bars."""
 
     @abstractmethod
-    def _write(self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict,
-               dropped: list[str]) -> WriteResult: ...
+    def _write(
+        self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict, dropped: Sequence[str]
+    ) -> WriteResult: ...
 
     @abstractmethod
     def _read(self, key: SeriesKey, start_ns: int | None, end_ns: int | None) -> pd.DataFrame: ...
@@ -366,7 +374,10 @@ def empty_listing() -> pd.DataFrame:
 
 
 def make_listing(rows: list[tuple]) -> pd.DataFrame:
-    """The frame :meth:`BarStore.list` returns, from (symbol, venue, timeframe, start_ns, end_ns, bars) rows."""
+    """The frame :meth:`BarStore.list` returns.
+
+    ``rows`` are (symbol, venue, timeframe, start_ns, end_ns, bars).
+    """
     if not rows:
         out = empty_listing()
         for column in ("start", "end"):
@@ -374,7 +385,9 @@ def make_listing(rows: list[tuple]) -> pd.DataFrame:
         return out
     frame = pd.DataFrame(rows, columns=list(LIST_COLUMNS))
     for column in ("start", "end"):
-        frame[column] = pd.to_datetime(frame[column].astype("int64"), unit="ns", utc=True).dt.as_unit("ns")
+        frame[column] = pd.to_datetime(
+            frame[column].astype("int64"), unit="ns", utc=True
+        ).dt.as_unit("ns")
     frame["bars"] = frame["bars"].astype("int64")
     for column in ("symbol", "venue", "timeframe"):
         frame[column] = frame[column].astype(object)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -47,7 +47,7 @@ _SCHEMA = pa.schema(
 
 
 def encode_name(value: str) -> str:
-    """A path-safe folder value: percent-encoding of everything but letters, digits and ``^-_.~``."""
+    """A path-safe folder value: percent-encodes all but letters, digits and ``^-_.~``."""
     encoded = quote(value, safe="^")
     if encoded.startswith("."):  # no ".", ".." or hidden folders
         encoded = "%2E" + encoded[1:]
@@ -88,7 +88,9 @@ class ParquetLake(BarStore):
         if not self.root.is_dir():
             return
         for file in sorted(self.root.glob(f"timeframe=*/symbol=*/venue=*/{FILE_NAME}")):
-            parts = [p.name.split("=", 1)[1] for p in (file.parents[2], file.parents[1], file.parent)]
+            parts = [
+                p.name.split("=", 1)[1] for p in (file.parents[2], file.parents[1], file.parent)
+            ]
             yield SeriesKey(decode_name(parts[1]), decode_name(parts[2]), parts[0]), file
 
     # --- queries ------------------------------------------------------------------------------
@@ -101,7 +103,8 @@ class ParquetLake(BarStore):
 
     def _query(self, file: Path, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
         """Bars of one file in [start, end), the range pushed into DuckDB's Parquet scan."""
-        where, params = [], [str(file)]
+        where: list[str] = []
+        params: list[object] = [str(file)]
         if start_ns is not None:
             where.append("ts >= CAST(make_timestamp_ns(?) AS TIMESTAMPTZ_NS)")
             params.append(start_ns)
@@ -147,8 +150,9 @@ class ParquetLake(BarStore):
         return self._query(self.file_for(key.symbol, key.timeframe, key.venue), start_ns, end_ns)
 
     # --- changes ------------------------------------------------------------------------------
-    def _write(self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict,
-               dropped: list[str]) -> WriteResult:
+    def _write(
+        self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict, dropped: Sequence[str]
+    ) -> WriteResult:
         file = self.file_for(key.symbol, key.timeframe, key.venue)
         with self._locked():
             stored = self._load(file)
@@ -190,12 +194,16 @@ class ParquetLake(BarStore):
     def _load(self, file: Path) -> pd.DataFrame:
         """All bars of one file (an empty frame when there is none)."""
         if not file.exists():
-            return bars_from_arrays(np.array([], dtype="int64"), {c: np.array([]) for c in BAR_COLUMNS})
+            return bars_from_arrays(
+                np.array([], dtype="int64"), {c: np.array([]) for c in BAR_COLUMNS}
+            )
         try:
             table = pq.read_table(file, columns=["ts", *BAR_COLUMNS])
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(
-                "a lake file cannot be read", field="path", value=str(file),
+                "a lake file cannot be read",
+                field="path",
+                value=str(file),
                 fix="restore it from a backup or delete it and ingest the series again",
             ) from exc
         ts = table.column("ts").cast(pa.int64()).to_numpy()
@@ -203,12 +211,18 @@ class ParquetLake(BarStore):
         return bars_from_arrays(ts, columns)
 
     def _save(self, file: Path, bars: pd.DataFrame, key: SeriesKey) -> None:
-        """Write ``bars`` to ``file`` atomically: a temporary file in the same folder, then os.replace."""
+        """Write ``bars`` to ``file`` atomically: a temporary file beside it, then os.replace."""
         file.parent.mkdir(parents=True, exist_ok=True)
-        arrays = [pa.array(bars.index.as_unit("ns").asi8, pa.int64()).cast(_SCHEMA.field("ts").type)]
+        arrays = [
+            pa.array(bars.index.as_unit("ns").asi8, pa.int64()).cast(_SCHEMA.field("ts").type)
+        ]
         arrays += [pa.array(bars[c].to_numpy("float64"), pa.float64()) for c in BAR_COLUMNS]
-        metadata = {b"symbol": key.symbol.encode(), b"venue": key.venue.encode(),
-                    b"timeframe": key.timeframe.encode(), b"index": INDEX_NAME.encode()}
+        metadata = {
+            b"symbol": key.symbol.encode(),
+            b"venue": key.venue.encode(),
+            b"timeframe": key.timeframe.encode(),
+            b"index": INDEX_NAME.encode(),
+        }
         table = pa.Table.from_arrays(arrays, schema=_SCHEMA.with_metadata(metadata))
         handle, tmp = tempfile.mkstemp(prefix=".bars-", suffix=".tmp", dir=file.parent)
         try:
@@ -253,6 +267,6 @@ def _int_array(values) -> np.ndarray:
 
 
 def _float_array(values) -> np.ndarray:
-    if np.ma.isMaskedArray(values):
-        return values.astype("float64").filled(np.nan)
+    if isinstance(values, np.ma.MaskedArray):
+        return np.ma.filled(values.astype("float64"), np.nan)
     return np.asarray(values, dtype="float64")

@@ -9,8 +9,10 @@ Timestamps are ``timestamptz`` (microseconds); missing volume is NULL.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,7 +49,9 @@ class PostgresBarStore(BarStore):
     def __init__(self, url: str, schema: str = "signaltrust") -> None:
         if not _SCHEMA_NAME.match(schema or ""):
             raise ValidationError(
-                "bad PostgreSQL schema name", field="store.postgres_schema", value=schema,
+                "bad PostgreSQL schema name",
+                field="store.postgres_schema",
+                value=schema,
                 fix="use letters, digits and underscores, starting with a letter or underscore",
             )
         self.url = url
@@ -70,7 +74,8 @@ class PostgresBarStore(BarStore):
             raise StoreError(
                 f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}",
                 field="store.postgres_url",
-                fix="check SIGNALTRUST__STORE__POSTGRES_URL (e.g. postgresql://user@127.0.0.1:5432/db) "
+                fix="check SIGNALTRUST__STORE__POSTGRES_URL "
+                "(e.g. postgresql://user@127.0.0.1:5432/db) "
                 "and that the server runs",
             ) from exc
         if not self._ready:
@@ -95,9 +100,11 @@ class PostgresBarStore(BarStore):
             ).fetchall()
         return make_listing([(s, v, t, _to_ns(lo), _to_ns(hi), n) for s, v, t, lo, hi, n in rows])
 
-    def _range_sql(self, key: SeriesKey, start_ns: int | None, end_ns: int | None) -> tuple[str, list]:
+    def _range_sql(
+        self, key: SeriesKey, start_ns: int | None, end_ns: int | None
+    ) -> tuple[str, builtins.list]:
         sql = "symbol = %s AND venue = %s AND timeframe = %s"
-        params: list = [key.symbol, key.venue, key.timeframe]
+        params: builtins.list = [key.symbol, key.venue, key.timeframe]
         # stored timestamps are whole microseconds: rounding a bound up keeps ts >= start, ts < end
         if start_ns is not None:
             sql += " AND ts >= %s"
@@ -115,22 +122,29 @@ class PostgresBarStore(BarStore):
             ).fetchall()
         return _frame(rows)
 
-    def _write(self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict,
-               dropped: list[str]) -> WriteResult:
+    def _write(
+        self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict, dropped: Sequence[str]
+    ) -> WriteResult:
         with self._connect() as conn, conn.transaction():
             conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(%s))",
                 [f"{self.schema}|{key.symbol}|{key.venue}|{key.timeframe}"],
             )
             conn.execute(
-                "CREATE TEMP TABLE incoming_bars (ts timestamptz PRIMARY KEY, open double precision,"
+                "CREATE TEMP TABLE incoming_bars (ts timestamptz PRIMARY KEY,"
+                " open double precision,"
                 " high double precision, low double precision, close double precision,"
                 " volume double precision) ON COMMIT DROP"
             )
-            with conn.cursor() as cur, cur.copy(f"COPY incoming_bars (ts, {_COLS}) FROM STDIN") as copy:
+            with (
+                conn.cursor() as cur,
+                cur.copy(f"COPY incoming_bars (ts, {_COLS}) FROM STDIN") as copy,
+            ):
                 values = incoming.to_numpy("float64")
                 for ns, row in zip(incoming.index.asi8, values, strict=True):
-                    copy.write_row([_to_datetime(ns), *(None if np.isnan(x) else float(x) for x in row)])
+                    copy.write_row(
+                        [_to_datetime(ns), *(None if np.isnan(x) else float(x) for x in row)]
+                    )
             stored = _frame(
                 conn.execute(
                     f"SELECT b.ts, {', '.join('b.' + c for c in BAR_COLUMNS)} FROM {self.table} b "
@@ -145,8 +159,12 @@ class PostgresBarStore(BarStore):
                 conn.execute(
                     f"INSERT INTO {self.table} (symbol, venue, timeframe, ts, {_COLS}) "
                     f"SELECT %s, %s, %s, ts, {_COLS} FROM incoming_bars i WHERE i.ts = ANY(%s)",
-                    [key.symbol, key.venue, key.timeframe,
-                     [_to_datetime(ns) for ns in plan.new.index.asi8]],
+                    [
+                        key.symbol,
+                        key.venue,
+                        key.timeframe,
+                        [_to_datetime(ns) for ns in plan.new.index.asi8],
+                    ],
                 )
             if result.overwritten:
                 conn.execute(
@@ -154,8 +172,12 @@ class PostgresBarStore(BarStore):
                     + ", ".join(f"{c} = i.{c}" for c in BAR_COLUMNS)
                     + " FROM incoming_bars i WHERE b.ts = i.ts AND b.symbol = %s AND b.venue = %s"
                     " AND b.timeframe = %s AND i.ts = ANY(%s)",
-                    [key.symbol, key.venue, key.timeframe,
-                     [_to_datetime(ns) for ns in plan.conflicts.index.asi8]],
+                    [
+                        key.symbol,
+                        key.venue,
+                        key.timeframe,
+                        [_to_datetime(ns) for ns in plan.conflicts.index.asi8],
+                    ],
                 )
         return result
 
