@@ -342,6 +342,10 @@ def test_write_heatmap_when_html_png_or_other_then_by_suffix(tmp_path):
         ("win_rate", float("nan"), "—"),
         ("profit_factor", 1.5, "1.500"),
         ("avg_holding_time", pd.Timedelta(days=3), "3 days"),
+        ("expectancy", 1500.0, "1,500.00"),
+        ("avg_loss", -0.05, "-5.00%"),
+        ("periods_per_year", 252.0, "252"),
+        ("start", pd.Timestamp("2004-08-19", tz="UTC"), "2004-08-19"),
     ],
 )
 def test_format_stat_when_kind_differs_then_percent_money_or_ratio(name, value, text):
@@ -356,3 +360,21 @@ def test_trades_html_when_many_trades_then_first_and_last_with_the_count(goog):
     assert page.count("<tr") == 1 + 5 + 1 + 5  # header, head, gap, tail
     assert many["entry_time"].iloc[-1].strftime("%Y-%m-%d") in page
     assert many["entry_time"].iloc[6].strftime("%Y-%m-%d") not in page
+
+
+def test_write_report_when_engine_result_then_its_trades_and_stats_are_shown(goog, tmp_path):
+    from signaltrust.backtest import simulate_signals
+
+    fast, slow = goog["close"].rolling(10).mean(), goog["close"].rolling(30).mean()
+    above = fast > slow
+    entries = above & ~above.shift(1, fill_value=False)
+    exits = ~above & above.shift(1, fill_value=False)
+    engine = simulate_signals(goog, entries, exits, cash=CASH, fees=0.001, sl_stop=0.08)
+    text = write_report(engine, tmp_path / "engine.html").read_text(encoding="utf-8")
+    assert f"{engine.stats['final_equity']:,.2f}" in text
+    assert f"{engine.stats['sharpe_ratio']:,.3f}" in text
+    assert f"of {len(engine.trades)} trades" in text or f"{len(engine.trades)} trades" in text
+    fig = figure(engine)
+    stops = int((engine.trades["exit_reason"] == "stop_loss").sum())
+    stop_trace = [t for t in fig.data if t.name == "Exit (stop)"]
+    assert stops > 0 and len(stop_trace[0].x) == stops

@@ -146,9 +146,11 @@ def add_drawdown_panel(fig: go.Figure, equity: pd.Series, row: int) -> None:
     fig.update_yaxes(title_text="drawdown %", ticksuffix="%", row=row, col=1)
 
 
-def add_rolling_sharpe_panel(fig: go.Figure, equity: pd.Series, window: int, row: int) -> None:
+def add_rolling_sharpe_panel(
+    fig: go.Figure, equity: pd.Series, window: int, periods: float | None, row: int
+) -> None:
     """Rolling annualised Sharpe ratio with a zero line."""
-    sharpe = ts.rolling_sharpe(equity, window)
+    sharpe = ts.rolling_sharpe(equity, window, periods=periods)
     fig.add_trace(
         _line(
             sharpe.index,
@@ -278,7 +280,8 @@ def figure(
     if benchmark is None and (default := ts.default_benchmark(result)) is not None:
         benchmark, label = default
     rebased = ts.rebase(benchmark, equity) if benchmark is not None else None
-    size = ts.rolling_window(equity, window)
+    periods = getattr(result, "periods_per_year", None)  # the engine's, when it was given one
+    size = ts.rolling_window(equity, window, periods)
     fig = make_subplots(
         rows=5,
         cols=1,
@@ -294,7 +297,7 @@ def figure(
     )
     add_equity_panel(fig, equity, rebased, str(label), row=1)
     add_drawdown_panel(fig, equity, row=2)
-    add_rolling_sharpe_panel(fig, equity, size, row=3)
+    add_rolling_sharpe_panel(fig, equity, size, periods, row=3)
     add_trades_panel(fig, closes, getattr(result, "trades", None), asset, row=4)
     add_monthly_panel(fig, equity, row=5)
     for row in (2, 3, 4):  # the time panels zoom together

@@ -103,7 +103,9 @@ def annual_returns(equity: pd.Series) -> pd.Series:
     return growth.rename_axis("year").rename("annual_return")
 
 
-def rolling_window(equity: pd.Series, window: int | None = None) -> int:
+def rolling_window(
+    equity: pd.Series, window: int | None = None, periods: float | None = None
+) -> int:
     """The rolling-statistic window: one year of bars, shorter for curves under two years."""
     if window is not None:
         if int(window) < 2:
@@ -114,7 +116,7 @@ def rolling_window(equity: pd.Series, window: int | None = None) -> int:
                 fix="pass window >= 2 or None for one year of bars",
             )
         return int(window)
-    year = max(2, round(periods_per_year(equity.index)))
+    year = max(2, round(periods_per_year(equity.index) if periods is None else float(periods)))
     return max(2, min(year, len(equity) // 2))
 
 
@@ -127,8 +129,8 @@ def rolling_sharpe(
     defaults to one year of bars and ``periods`` to the bars per year inferred from the index.
     Windows with no variation give NaN rather than an infinite ratio.
     """
-    size = rolling_window(equity, window)
     per_year = periods_per_year(equity.index) if periods is None else float(periods)
+    size = rolling_window(equity, window, per_year)
     returns = equity.pct_change()
     mean = returns.rolling(size, min_periods=size).mean()
     std = returns.rolling(size, min_periods=size).std(ddof=1)

@@ -13,6 +13,15 @@ import numpy as np
 import pandas as pd
 
 MISSING = "—"
+# the statistics of signaltrust.metrics whose unit their name does not tell
+_KINDS = {
+    "expectancy": "money",
+    "avg_win": "percent",
+    "avg_loss": "percent",
+    "stability": "ratio",
+    "turnover": "ratio",
+    "periods_per_year": "count",
+}
 # statistic name fragments that mark a money amount or a fraction shown in percent
 _MONEY = ("equity", "cash", "pnl", "fees", "commission", "capital", "profit", "loss", "value")
 _NOT_MONEY = ("profit_factor", "value_at_risk", "ratio", "rate", "count", "streak")
@@ -46,8 +55,10 @@ _PROPER = {"sharpe", "sortino", "calmar", "omega", "kelly"}
 
 
 def stat_kind(name: str) -> str:
-    """How a statistic's number reads: ``"money"``, ``"percent"`` or ``"ratio"``, from its name."""
+    """How a statistic reads: ``"money"``, ``"percent"``, ``"count"`` or ``"ratio"``, by name."""
     lowered = name.lower()
+    if lowered in _KINDS:
+        return _KINDS[lowered]
     if any(t in lowered for t in _MONEY) and not any(t in lowered for t in _NOT_MONEY):
         return "money"
     if any(t in lowered for t in _PERCENT) and not any(t in lowered for t in _NOT_PERCENT):
@@ -79,7 +90,8 @@ def format_stat(name: str, value: Any) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return pd.Timestamp(value).isoformat()
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d" if stamp == stamp.normalize() else "%Y-%m-%d %H:%M")
     if isinstance(value, (pd.Timedelta, dt.timedelta, np.timedelta64)):
         return _duration(pd.Timedelta(value))
     if isinstance(value, str):
@@ -94,8 +106,8 @@ def format_stat(name: str, value: Any) -> str:
     kind = stat_kind(name)
     if kind == "money":
         return f"{number:,.2f}"
-    if isinstance(value, Integral):
-        return f"{int(value):,}"
+    if isinstance(value, Integral) or kind == "count":
+        return f"{number:,.0f}"
     if kind == "percent":
         return f"{number * 100:.2f}%"
     return f"{number:,.3f}"
