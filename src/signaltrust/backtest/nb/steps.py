@@ -116,7 +116,7 @@ def fill_pending(
         if desired != desired or price != price:
             continue
         position = state[asset, POS]
-        if position != 0.0 and (position > 0.0) != (desired > 0.0):
+        if position != 0.0 and (desired == 0.0 or (position > 0.0) != (desired > 0.0)):
             reason = R_REVERSE if desired != 0.0 else R_SIGNAL
             before = cash
             cash, trades, n_trades, orders, n_orders = reduce_position(
