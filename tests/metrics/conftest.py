@@ -1,4 +1,4 @@
-"""Return series the metric tests share: random ones (seeded, with and without NaNs) and real ones."""
+"""Return series the metric tests share: random (seeded, with and without NaNs) and real."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ def real_returns(name: str) -> pd.Series:
     return close.pct_change(fill_method=None).iloc[1:].rename(name)
 
 
-@pytest.fixture(params=[(seed, nans) for seed in SEEDS for nans in (False, True)], ids=lambda p: f"seed{p[0]}-nans{p[1]}")
+@pytest.fixture(
+    params=[(seed, nans) for seed in SEEDS for nans in (False, True)],
+    ids=lambda p: f"seed{p[0]}-nans{p[1]}",
+)
 def random_series(request) -> pd.Series:
     seed, nans = request.param
     return random_returns(seed, nans=nans)
@@ -41,7 +44,9 @@ def market_series(request) -> pd.Series:
 
 @pytest.fixture(params=["random", "sp500", "goog"])
 def any_series(request) -> pd.Series:
-    return random_returns(7, nans=True) if request.param == "random" else real_returns(request.param)
+    return (
+        random_returns(7, nans=True) if request.param == "random" else real_returns(request.param)
+    )
 
 
 def assert_same(ours, theirs, rtol: float = 1e-9, atol: float = 1e-300) -> None:

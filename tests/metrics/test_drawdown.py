@@ -7,7 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signaltrust.metrics import drawdown_series, equity_drawdown, max_drawdown, max_drawdown_duration
+from signaltrust.metrics import (
+    drawdown_series,
+    equity_drawdown,
+    max_drawdown,
+    max_drawdown_duration,
+)
 
 
 def test_max_drawdown_when_random_returns_then_equals_empyrical(random_series, same):
@@ -39,7 +44,9 @@ def test_max_drawdown_when_first_return_is_a_loss_then_measured_from_the_start()
 def test_equity_drawdown_when_equity_path_then_matches_drawdown_of_its_returns(market_series):
     equity = 1000.0 * (1.0 + market_series.fillna(0.0)).cumprod()
     ours = equity_drawdown(equity).to_numpy()
-    np.testing.assert_allclose(np.minimum(ours, 0.0), drawdown_series(market_series).to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        np.minimum(ours, 0.0), drawdown_series(market_series).to_numpy(), atol=1e-12
+    )
 
 
 def test_max_drawdown_duration_when_peak_recovered_then_counts_peak_to_recovery():
@@ -49,7 +56,9 @@ def test_max_drawdown_duration_when_peak_recovered_then_counts_peak_to_recovery(
 
 
 def test_max_drawdown_duration_when_never_recovered_then_runs_to_the_last_bar():
-    equity = pd.Series([100, 120, 119, 110, 100, 118.0], index=pd.date_range("2020-01-01", periods=6, tz="UTC"))
+    equity = pd.Series(
+        [100, 120, 119, 110, 100, 118.0], index=pd.date_range("2020-01-01", periods=6, tz="UTC")
+    )
     assert max_drawdown_duration(equity) == pd.Timedelta(days=4)
 
 

@@ -17,18 +17,23 @@ from signaltrust.metrics import (
     calmar_ratio,
     downside_risk,
     max_drawdown,
+    nb,
     sharpe_ratio,
     simple_returns,
     sortino_ratio,
 )
-from signaltrust.metrics import nb
 
 
 @pytest.mark.parametrize("risk_free", [0.0, 0.0002])
 @pytest.mark.parametrize("ann_factor", [252.0, 365.0, 6240.0])
-def test_sharpe_ratio_nb_when_random_returns_then_equals_sharpe_ratio(random_series, risk_free, ann_factor, same):
+def test_sharpe_ratio_nb_when_random_returns_then_equals_sharpe_ratio(
+    random_series, risk_free, ann_factor, same
+):
     values = random_series.to_numpy()
-    same(nb.sharpe_ratio_nb(values, risk_free, ann_factor), sharpe_ratio(values, risk_free, annualization=ann_factor))
+    same(
+        nb.sharpe_ratio_nb(values, risk_free, ann_factor),
+        sharpe_ratio(values, risk_free, annualization=ann_factor),
+    )
 
 
 @pytest.mark.parametrize("required", [0.0, 0.0005])

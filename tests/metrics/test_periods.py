@@ -33,7 +33,9 @@ def test_periods_per_year_when_crypto_hourly_bars_then_hours_in_a_year():
 
 def test_periods_per_year_when_exchange_hourly_bars_then_bars_per_session_times_252():
     sessions = pd.bdate_range("2021-03-01", periods=40)
-    stamps = [day + pd.Timedelta(hours=h) for day in sessions for h in range(14, 21)]  # 7 bars a session
+    stamps = [
+        day + pd.Timedelta(hours=h) for day in sessions for h in range(14, 21)
+    ]  # 7 bars a session
     assert periods_per_year(pd.DatetimeIndex(stamps, tz="UTC").as_unit("ns")) == 252.0 * 7
 
 
@@ -59,7 +61,9 @@ def test_periods_per_year_when_weekly_or_monthly_bars_then_52_or_12():
         ("1mo", None, 12.0),
     ],
 )
-def test_periods_per_year_when_timeframe_and_calendar_then_documented_factor(timeframe, calendar, expected):
+def test_periods_per_year_when_timeframe_and_calendar_then_documented_factor(
+    timeframe, calendar, expected
+):
     assert periods_per_year(timeframe, calendar=calendar) == expected
 
 
@@ -79,7 +83,7 @@ def test_periods_per_year_when_index_has_no_timestamps_then_error_names_index():
 
 
 def test_annualization_factor_when_period_names_then_empyrical_factors():
-    assert [annualization_factor(p) for p in ("daily", "weekly", "monthly", "quarterly", "yearly")] == [
-        252, 52, 12, 4, 1
-    ]
+    assert [
+        annualization_factor(p) for p in ("daily", "weekly", "monthly", "quarterly", "yearly")
+    ] == [252, 52, 12, 4, 1]
     assert annualization_factor("daily", 365) == 365

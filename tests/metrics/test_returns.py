@@ -43,11 +43,16 @@ def test_cum_returns_final_when_random_or_real_returns_then_equals_empyrical(any
 
 @pytest.mark.parametrize("period", ["daily", "weekly", "monthly"])
 def test_annual_return_when_random_returns_then_equals_empyrical(random_series, period, same):
-    same(annual_return(random_series, period=period), empyrical.annual_return(random_series, period=period))
+    same(
+        annual_return(random_series, period=period),
+        empyrical.annual_return(random_series, period=period),
+    )
     same(cagr(random_series, period=period), empyrical.cagr(random_series, period=period))
 
 
-def test_annual_return_when_real_returns_and_custom_annualization_then_equals_empyrical(market_series, same):
+def test_annual_return_when_real_returns_and_custom_annualization_then_equals_empyrical(
+    market_series, same
+):
     for annualization in (252, 365, 260.5):
         same(
             annual_return(market_series, annualization=annualization),
@@ -74,11 +79,15 @@ def test_aggregate_returns_when_unknown_period_then_error_names_the_field(make_r
         aggregate_returns(make_returns(0), "hourly")
 
 
-def test_stability_of_timeseries_when_random_or_real_returns_then_equals_empyrical(any_series, same):
+def test_stability_of_timeseries_when_random_or_real_returns_then_equals_empyrical(
+    any_series, same
+):
     same(stability_of_timeseries(any_series), empyrical.stability_of_timeseries(any_series))
 
 
-def test_stability_of_timeseries_when_seeded_random_returns_then_equals_empyrical(random_series, same):
+def test_stability_of_timeseries_when_seeded_random_returns_then_equals_empyrical(
+    random_series, same
+):
     same(stability_of_timeseries(random_series), empyrical.stability_of_timeseries(random_series))
 
 
@@ -102,12 +111,16 @@ def test_return_statistics_when_all_zero_returns_then_equal_empyrical(same):
 def test_cum_returns_final_when_dataframe_then_one_value_per_column(make_returns):
     frame = pd.DataFrame({"a": make_returns(0), "b": make_returns(1, nans=True)})
     ours = cum_returns_final(frame)
-    np.testing.assert_allclose(ours.to_numpy(), empyrical.cum_returns_final(frame).to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(
+        ours.to_numpy(), empyrical.cum_returns_final(frame).to_numpy(), rtol=1e-9
+    )
 
 
 def test_simple_returns_when_prices_then_equals_empyrical(market_series):
     prices = (1.0 + market_series).cumprod() * 100.0
-    np.testing.assert_allclose(simple_returns(prices).to_numpy(), empyrical.simple_returns(prices).to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(
+        simple_returns(prices).to_numpy(), empyrical.simple_returns(prices).to_numpy(), rtol=1e-9
+    )
     np.testing.assert_allclose(
         simple_returns(prices.to_numpy()), empyrical.simple_returns(prices.to_numpy()), rtol=1e-9
     )

@@ -1,4 +1,4 @@
-"""Risk and risk-adjusted statistics equal empyrical's on random and real series, edge cases included."""
+"""Risk and risk-adjusted statistics equal empyrical's on random and real series and edge cases."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def test_risk_statistic_when_numpy_array_then_equals_series_result(func, make_re
 
 @pytest.mark.parametrize("risk_free", [0.0, 0.0001, -0.0002])
 @pytest.mark.parametrize("period", ["daily", "weekly", "monthly"])
-def test_sharpe_ratio_when_risk_free_and_period_vary_then_equals_empyrical(random_series, risk_free, period, same):
+def test_sharpe_ratio_when_risk_free_and_period_vary_then_equals_empyrical(
+    random_series, risk_free, period, same
+):
     same(
         sharpe_ratio(random_series, risk_free=risk_free, period=period),
         empyrical.sharpe_ratio(random_series, risk_free=risk_free, period=period),
@@ -89,7 +91,9 @@ def test_sortino_ratio_when_required_return_varies_then_equals_empyrical(
 
 @pytest.mark.parametrize("alpha", [2.0, 3.0])
 @pytest.mark.parametrize("period", ["daily", "weekly", "monthly", "quarterly", "yearly"])
-def test_annual_volatility_when_alpha_and_period_vary_then_equals_empyrical(market_series, alpha, period, same):
+def test_annual_volatility_when_alpha_and_period_vary_then_equals_empyrical(
+    market_series, alpha, period, same
+):
     same(
         annual_volatility(market_series, period=period, alpha=alpha),
         empyrical.annual_volatility(market_series, period=period, alpha=alpha),
@@ -98,7 +102,10 @@ def test_annual_volatility_when_alpha_and_period_vary_then_equals_empyrical(mark
 
 @pytest.mark.parametrize("period", ["daily", "monthly"])
 def test_calmar_ratio_when_period_varies_then_equals_empyrical(random_series, period, same):
-    same(calmar_ratio(random_series, period=period), empyrical.calmar_ratio(random_series, period=period))
+    same(
+        calmar_ratio(random_series, period=period),
+        empyrical.calmar_ratio(random_series, period=period),
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,7 +130,9 @@ def test_value_at_risk_when_cutoff_varies_then_equals_empyrical(market_series, c
     )
 
 
-def test_value_at_risk_when_returns_hold_nans_then_equals_empyrical_without_them(make_returns, same):
+def test_value_at_risk_when_returns_hold_nans_then_equals_empyrical_without_them(
+    make_returns, same
+):
     returns = make_returns(4, nans=True)
     same(value_at_risk(returns), empyrical.value_at_risk(returns.dropna()))
 

@@ -1,4 +1,4 @@
-"""performance_summary: the headline statistics of an equity curve, consistent with the single functions."""
+"""performance_summary: the headline statistics, consistent with the single functions."""
 
 from __future__ import annotations
 
@@ -42,8 +42,18 @@ def test_performance_summary_when_goog_equity_then_statistics_equal_empyrical(go
     assert stats["duration"] == goog_equity.index[-1] - goog_equity.index[0]
     same(stats["final_equity"], goog_equity.iloc[-1])
     same(stats["total_return"], empyrical.cum_returns_final(returns))
-    for key in ("annual_return", "annual_volatility", "sharpe_ratio", "sortino_ratio", "calmar_ratio",
-                "max_drawdown", "omega_ratio", "tail_ratio", "value_at_risk", "conditional_value_at_risk"):
+    for key in (
+        "annual_return",
+        "annual_volatility",
+        "sharpe_ratio",
+        "sortino_ratio",
+        "calmar_ratio",
+        "max_drawdown",
+        "omega_ratio",
+        "tail_ratio",
+        "value_at_risk",
+        "conditional_value_at_risk",
+    ):
         same(stats[key], getattr(empyrical, key)(returns))
     same(stats["stability"], empyrical.stability_of_timeseries(returns))
 
@@ -55,10 +65,12 @@ def test_performance_summary_when_risk_free_given_then_sharpe_uses_it(goog_equit
     same(stats["sortino_ratio"], empyrical.sortino_ratio(returns, required_return=0.0001))
 
 
-def test_performance_summary_when_benchmark_given_then_relative_keys_equal_empyrical(goog_equity, same):
+def test_performance_summary_when_benchmark_given_then_relative_keys_equal_empyrical(
+    goog_equity, same
+):
     sp500 = load("sp500")["close"]
     stats = performance_summary(goog_equity, benchmark=sp500)
-    assert list(stats)[-len(BENCHMARK_SUMMARY):] == list(BENCHMARK_SUMMARY)
+    assert list(stats)[-len(BENCHMARK_SUMMARY) :] == list(BENCHMARK_SUMMARY)
     returns = goog_equity.pct_change().iloc[1:]
     window = sp500.loc[goog_equity.index[0] : goog_equity.index[-1]]
     alpha, beta = empyrical.alpha_beta(returns, window.pct_change().iloc[1:])
@@ -77,8 +89,22 @@ def test_performance_summary_when_benchmark_is_the_equity_then_beta_one_alpha_ze
 
 def test_performance_summary_when_trades_given_then_trade_keys_with_trades_count(goog_equity):
     trades = pd.DataFrame(
-        [["GOOG", "long", goog_equity.index[0], goog_equity.index[10], 100.0, 110.0, 5.0, 49.0, 0.098, 1.0,
-          "signal", "closed"]],
+        [
+            [
+                "GOOG",
+                "long",
+                goog_equity.index[0],
+                goog_equity.index[10],
+                100.0,
+                110.0,
+                5.0,
+                49.0,
+                0.098,
+                1.0,
+                "signal",
+                "closed",
+            ]
+        ],
         columns=list(TRADE_COLUMNS),
     )
     positions = pd.Series(0.0, index=goog_equity.index)
@@ -91,7 +117,9 @@ def test_performance_summary_when_trades_given_then_trade_keys_with_trades_count
 
 
 def test_performance_summary_when_single_equity_value_then_zero_return_and_nan_ratios():
-    stats = performance_summary(pd.Series([1000.0], index=pd.DatetimeIndex(["2020-01-01"], tz="UTC")))
+    stats = performance_summary(
+        pd.Series([1000.0], index=pd.DatetimeIndex(["2020-01-01"], tz="UTC"))
+    )
     assert stats["total_return"] == 0.0 and stats["max_drawdown"] == 0.0
     assert math.isnan(stats["sharpe_ratio"]) and math.isnan(stats["annual_return"])
 

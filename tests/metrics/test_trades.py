@@ -59,7 +59,9 @@ def test_trade_stats_when_two_wins_one_loss_then_hand_computed_values(trades):
     assert stats["profit_factor"] == pytest.approx((99 + 198) / 101)
     assert stats["expectancy"] == pytest.approx(sum(pnl) / 3)
     assert stats["avg_trade"] == pytest.approx(sum(rets) / 3)
-    assert stats["best_trade"] == pytest.approx(0.099) and stats["worst_trade"] == pytest.approx(-0.101)
+    assert stats["best_trade"] == pytest.approx(0.099) and stats["worst_trade"] == pytest.approx(
+        -0.101
+    )
     assert stats["avg_win"] == pytest.approx(0.099) and stats["avg_loss"] == pytest.approx(-0.101)
     assert stats["avg_holding_time"] == pd.Timedelta(days=11) / 3
     assert stats["sqn"] == pytest.approx(math.sqrt(3) * np.mean(rets) / np.std(rets, ddof=1))

@@ -12,7 +12,11 @@ from signaltrust.metrics.drawdown import (
     max_drawdown,
     max_drawdown_duration,
 )
-from signaltrust.metrics.periods import ANNUALIZATION_FACTORS, annualization_factor, periods_per_year
+from signaltrust.metrics.periods import (
+    ANNUALIZATION_FACTORS,
+    annualization_factor,
+    periods_per_year,
+)
 from signaltrust.metrics.relative import (
     aligned_returns,
     alpha,

@@ -17,7 +17,11 @@ ReturnsLike = np.ndarray | pd.Series | list
 
 def as_returns(returns: Any, field: str = "returns") -> np.ndarray:
     """A 1-D float64 view of simple per-period returns (a Series' values, an array, a list)."""
-    values = returns.to_numpy(dtype=np.float64, na_value=np.nan) if isinstance(returns, pd.Series) else returns
+    values = (
+        returns.to_numpy(dtype=np.float64, na_value=np.nan)
+        if isinstance(returns, pd.Series)
+        else returns
+    )
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1:
         raise ValidationError(
@@ -58,7 +62,7 @@ def dispersion(values: np.ndarray, ddof: int = 1) -> float:
 
 
 def ratio(numerator: float, denominator: float) -> float:
-    """``numerator / denominator`` with IEEE semantics (x/0 = +-inf, 0/0 = NaN), without warnings."""
+    """``numerator / denominator`` with IEEE semantics (x/0 = +-inf, 0/0 = NaN), quietly."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.divide(np.float64(numerator), np.float64(denominator)))
 
@@ -69,7 +73,9 @@ def per_column(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(returns: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(returns, pd.DataFrame):
-            return pd.Series({name: func(returns[name], *args, **kwargs) for name in returns.columns})
+            return pd.Series(
+                {name: func(returns[name], *args, **kwargs) for name in returns.columns}
+            )
         return func(returns, *args, **kwargs)
 
     return wrapper

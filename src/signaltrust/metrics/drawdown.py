@@ -18,7 +18,7 @@ def _anchored_path(values: np.ndarray) -> np.ndarray:
 
 
 def drawdown_series(returns: ReturnsLike) -> np.ndarray | pd.Series:
-    """Drawdown after each period: equity / running peak - 1 (<= 0), the peak including the start."""
+    """Drawdown after each period: equity / running peak - 1, the start counted as a peak."""
     values = as_returns(returns)
     path = _anchored_path(values)
     peak = np.fmax.accumulate(path)
@@ -54,11 +54,15 @@ def max_drawdown_duration(equity: pd.Series | np.ndarray) -> pd.Timedelta | int:
     A Timedelta for a time-indexed Series, else a number of bars. Zero when equity never falls.
     """
     values = np.asarray(equity, dtype=np.float64)
-    timed = isinstance(equity, pd.Series) and isinstance(equity.index, pd.DatetimeIndex)
+    index = equity.index if isinstance(equity, pd.Series) else None
+    timed = isinstance(index, pd.DatetimeIndex)
     if values.size == 0:
         return pd.Timedelta(0) if timed else 0
     best_start, best_end = max_drawdown_span_nb(values)
-    if timed:
-        index = equity.index
-        return pd.Timedelta(index[best_end] - index[best_start]) if best_end > best_start else pd.Timedelta(0)
-    return best_end - best_start
+    if isinstance(index, pd.DatetimeIndex):
+        return (
+            pd.Timedelta(index[best_end] - index[best_start])
+            if best_end > best_start
+            else pd.Timedelta(0)
+        )
+    return int(best_end - best_start)

@@ -1,4 +1,6 @@
-"""Numba kernels of the statistics a parameter sweep computes per combination: arrays in, floats out.
+"""Numba kernels of the statistics a parameter sweep computes per combination.
+
+Arrays in, floats out.
 
 Every kernel is ``@njit(cache=True)``, callable from other njit code (a ``prange`` loop over
 combinations) and allocates nothing: statistics of an equity path compute the per-bar returns
@@ -240,7 +242,7 @@ EQUITY_STATS = (
 
 @njit(cache=True)
 def equity_stats_nb(equity, ann_factor, out):
-    """Write the EQUITY_STATS of one equity path into ``out[:7]`` (risk-free and required return 0)."""
+    """Write the EQUITY_STATS of one equity path into ``out[:7]`` (risk-free rate 0)."""
     n = equity.shape[0]
     if n == 0:
         out[:7] = NAN

@@ -1,4 +1,4 @@
-"""Periods per year: the annualisation factor of a bar index, a timeframe or an empyrical period name.
+"""Periods per year: the annualisation factor of a bar index, a timeframe or a period name.
 
 Conventions (docs/metrics.md, "Periods per year"):
 
@@ -6,7 +6,7 @@ Conventions (docs/metrics.md, "Periods per year"):
   (1-hour bars on the NYSE, labelled 09:00 ... 15:00 New York, give 252 * 7 = 1764);
 - 24/7 markets (crypto): 365 days of 24 hours (1-hour bars: 8760);
 - 24/5 markets (FX): 52 weeks of 5 days = 260 days of 24 hours (1-hour bars: 6240);
-- weekly 52, monthly 12, quarterly 4, yearly 1 (divided by the bar count, e.g. 2w: 26) on any calendar.
+- weekly 52, monthly 12, quarterly 4, yearly 1 (divided by the bar count: 2w gives 26) anywhere.
 """
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ QUARTERLY = "quarterly"
 YEARLY = "yearly"
 
 #: empyrical's ``period`` names and their annualisation factors
-ANNUALIZATION_FACTORS: dict[str, int] = {DAILY: 252, WEEKLY: 52, MONTHLY: 12, QUARTERLY: 4, YEARLY: 1}
+ANNUALIZATION_FACTORS: dict[str, int] = {
+    DAILY: 252,
+    WEEKLY: 52,
+    MONTHLY: 12,
+    QUARTERLY: 4,
+    YEARLY: 1,
+}
 
 EXCHANGE_DAYS = 252.0
 ALWAYS_OPEN_DAYS = 365.0
@@ -97,7 +103,7 @@ def _from_timeframe(timeframe: Timeframe, calendar: TradingCalendar) -> float:
 
 
 def _guess_calendar(index: pd.DatetimeIndex) -> TradingCalendar | None:
-    """24/7 when Saturdays trade, 24/5 when weekdays have ~24 hours of bars, else None (exchange)."""
+    """24/7 when Saturdays trade, else None (an exchange or 24/5, told apart later)."""
     stamps = index.tz_convert("UTC") if index.tz is not None else index
     if np.mean(stamps.day_of_week == 5) >= 0.05:
         return AlwaysOpenCalendar()
@@ -116,7 +122,9 @@ def _from_index(index: pd.DatetimeIndex, calendar: TradingCalendar | None) -> fl
         return timeframe.periods_per_year(trading_days=EXCHANGE_DAYS)
     stamps = index.tz_convert("UTC") if index.tz is not None else index
     weekdays = stamps[stamps.day_of_week < 5]
-    per_day = float(np.median(pd.Series(1, index=weekdays).groupby(weekdays.date).size().to_numpy()))
+    per_day = float(
+        np.median(pd.Series(1, index=weekdays).groupby(weekdays.date).size().to_numpy())
+    )
     hours_covered = per_day * timeframe.approx_nanos / 3_600_000_000_000
     if calendar is None and hours_covered >= 20:  # round-the-clock weekdays: FX
         return timeframe.periods_per_year(trading_days=FOREX_DAYS)
@@ -128,7 +136,7 @@ def periods_per_year(
     *,
     calendar: str | TradingCalendar | None = None,
 ) -> float:
-    """Bars per year of a bar index, a series, a timeframe (``"1h"``) or a period name (``"daily"``).
+    """Bars per year of a bar index, a series, a timeframe (``"1h"``) or a name (``"daily"``).
 
     ``calendar`` (``"XNYS"``, ``"24/7"``, ``"24/5"`` or a TradingCalendar) says how many days a
     year trade and, for an exchange, how many intraday bars a session holds. Without it a bare

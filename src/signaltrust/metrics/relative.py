@@ -13,15 +13,29 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.metrics._arrays import ReturnsLike, as_returns, dispersion, nan_mean, quiet_power, ratio
+from signaltrust.metrics._arrays import (
+    ReturnsLike,
+    as_returns,
+    dispersion,
+    nan_mean,
+    quiet_power,
+    ratio,
+)
 from signaltrust.metrics.periods import DAILY, annualization_factor
 from signaltrust.metrics.returns import annual_return
 
 
-def aligned_returns(returns: ReturnsLike, factor_returns: ReturnsLike) -> tuple[np.ndarray, np.ndarray]:
+def aligned_returns(
+    returns: ReturnsLike, factor_returns: ReturnsLike
+) -> tuple[np.ndarray, np.ndarray]:
     """The two return series as equal-length float arrays, Series aligned on their index."""
     if isinstance(returns, pd.Series) and isinstance(factor_returns, pd.Series):
-        both = pd.concat([returns.astype(np.float64), factor_returns.astype(np.float64)], axis=1, join="outer", sort=True)
+        both = pd.concat(
+            [returns.astype(np.float64), factor_returns.astype(np.float64)],
+            axis=1,
+            join="outer",
+            sort=True,
+        )
         return both.iloc[:, 0].to_numpy(), both.iloc[:, 1].to_numpy()
     left, right = as_returns(returns), as_returns(factor_returns, "factor_returns")
     if left.size != right.size:
@@ -100,7 +114,10 @@ def excess_sharpe(returns: ReturnsLike, factor_returns: Any) -> float:
 
 
 def tracking_error(
-    returns: ReturnsLike, factor_returns: ReturnsLike, period: str = DAILY, annualization: float | None = None
+    returns: ReturnsLike,
+    factor_returns: ReturnsLike,
+    period: str = DAILY,
+    annualization: float | None = None,
 ) -> float:
     """Tracking error: std(r - f, ddof=1) * sqrt(periods_per_year); NaN below two periods."""
     active = _active(returns, factor_returns)
@@ -110,7 +127,10 @@ def tracking_error(
 
 
 def information_ratio(
-    returns: ReturnsLike, factor_returns: ReturnsLike, period: str = DAILY, annualization: float | None = None
+    returns: ReturnsLike,
+    factor_returns: ReturnsLike,
+    period: str = DAILY,
+    annualization: float | None = None,
 ) -> float:
     """Information ratio: mean(r - f) / std(r - f, ddof=1) * sqrt(periods_per_year)."""
     factor = annualization_factor(period, annualization)
@@ -123,7 +143,9 @@ def capture(returns: ReturnsLike, factor_returns: ReturnsLike, period: str = DAI
     return ratio(annual_return(r, period=period), annual_return(f, period=period))
 
 
-def _capture_where(returns: ReturnsLike, factor_returns: ReturnsLike, up: bool, period: str) -> float:
+def _capture_where(
+    returns: ReturnsLike, factor_returns: ReturnsLike, up: bool, period: str
+) -> float:
     r, f = aligned_returns(returns, factor_returns)
     with np.errstate(invalid="ignore"):
         keep = ~(np.isnan(r) | np.isnan(f)) & ((f > 0) if up else (f < 0))

@@ -1,4 +1,4 @@
-"""Cumulative, aggregated and annual returns from simple per-period returns (empyrical's definitions)."""
+"""Cumulative, aggregated and annual returns from simple per-period returns (as empyrical)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ import pandas as pd
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.metrics._arrays import ReturnsLike, as_returns, per_column, quiet_power
-from signaltrust.metrics.periods import DAILY, MONTHLY, QUARTERLY, WEEKLY, YEARLY, annualization_factor
+from signaltrust.metrics.periods import (
+    DAILY,
+    MONTHLY,
+    QUARTERLY,
+    WEEKLY,
+    YEARLY,
+    annualization_factor,
+)
 
 
-def simple_returns(prices: pd.Series | pd.DataFrame | np.ndarray) -> pd.Series | pd.DataFrame | np.ndarray:
-    """Simple returns p[t] / p[t-1] - 1 of a price or equity series (one fewer row than the prices)."""
+def simple_returns(
+    prices: pd.Series | pd.DataFrame | np.ndarray,
+) -> pd.Series | pd.DataFrame | np.ndarray:
+    """Simple returns p[t] / p[t-1] - 1 of a price or equity series (one row fewer)."""
     if isinstance(prices, (pd.Series, pd.DataFrame)):
         return prices.pct_change(fill_method=None).iloc[1:]
     values = np.asarray(prices, dtype=np.float64)
@@ -24,7 +33,7 @@ def simple_returns(prices: pd.Series | pd.DataFrame | np.ndarray) -> pd.Series |
 def cum_returns(
     returns: ReturnsLike | pd.DataFrame, starting_value: float = 0
 ) -> np.ndarray | pd.Series | pd.DataFrame:
-    """Cumulative returns: prod(1 + r) - 1, or the equity path from ``starting_value`` when non-zero.
+    """Cumulative returns: prod(1 + r) - 1, or the path from a non-zero ``starting_value``.
 
     NaN returns count as 0 (no change), as in empyrical.
     """
@@ -42,7 +51,7 @@ def cum_returns(
 
 @per_column
 def cum_returns_final(returns: ReturnsLike, starting_value: float = 0) -> float:
-    """Total compounded return prod(1 + r) - 1 (NaNs skipped), or the final value from ``starting_value``."""
+    """Total compounded return prod(1 + r) - 1 (NaNs skipped), or the final value."""
     values = as_returns(returns)
     if values.size == 0:
         return float("nan")
@@ -51,7 +60,7 @@ def cum_returns_final(returns: ReturnsLike, starting_value: float = 0) -> float:
 
 
 def aggregate_returns(returns: pd.Series, convert_to: str) -> pd.Series:
-    """Compound daily returns into weekly (ISO year, ISO week), monthly, quarterly or yearly returns."""
+    """Compound daily returns into weekly (ISO year, week), monthly, quarterly or yearly returns."""
     if not isinstance(returns, pd.Series) or not isinstance(returns.index, pd.DatetimeIndex):
         raise ValidationError(
             "aggregate_returns needs a Series indexed by timestamps",
@@ -81,8 +90,10 @@ def aggregate_returns(returns: pd.Series, convert_to: str) -> pd.Series:
 
 
 @per_column
-def annual_return(returns: ReturnsLike, period: str = DAILY, annualization: float | None = None) -> float:
-    """Compound annual growth rate: prod(1 + r) ** (periods_per_year / n) - 1, n counting NaN periods."""
+def annual_return(
+    returns: ReturnsLike, period: str = DAILY, annualization: float | None = None
+) -> float:
+    """Compound annual growth rate: prod(1 + r) ** (periods_per_year / n) - 1, n counting NaNs."""
     values = as_returns(returns)
     if values.size == 0:
         return float("nan")

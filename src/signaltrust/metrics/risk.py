@@ -1,4 +1,4 @@
-"""Risk and risk-adjusted return statistics of simple per-period returns (empyrical's definitions)."""
+"""Risk and risk-adjusted return statistics of simple per-period returns (as empyrical)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,10 @@ def adjust_returns(returns: ReturnsLike, adjustment: Any) -> np.ndarray:
 
 @per_column
 def annual_volatility(
-    returns: ReturnsLike, period: str = DAILY, alpha: float = 2.0, annualization: float | None = None
+    returns: ReturnsLike,
+    period: str = DAILY,
+    alpha: float = 2.0,
+    annualization: float | None = None,
 ) -> float:
     """Annual volatility: std(r, ddof=1) * periods_per_year ** (1 / alpha); NaN below two periods.
 
@@ -48,7 +51,10 @@ def annual_volatility(
 
 @per_column
 def sharpe_ratio(
-    returns: ReturnsLike, risk_free: Any = 0, period: str = DAILY, annualization: float | None = None
+    returns: ReturnsLike,
+    risk_free: Any = 0,
+    period: str = DAILY,
+    annualization: float | None = None,
 ) -> float:
     """Sharpe ratio: mean(r - rf) / std(r - rf, ddof=1) * sqrt(periods_per_year); rf per period."""
     values = as_returns(returns)
@@ -61,7 +67,10 @@ def sharpe_ratio(
 
 @per_column
 def downside_risk(
-    returns: ReturnsLike, required_return: Any = 0, period: str = DAILY, annualization: float | None = None
+    returns: ReturnsLike,
+    required_return: Any = 0,
+    period: str = DAILY,
+    annualization: float | None = None,
 ) -> float:
     """Downside deviation: sqrt(mean(min(r - required_return, 0) ** 2)) * sqrt(periods_per_year)."""
     values = as_returns(returns)
@@ -74,7 +83,10 @@ def downside_risk(
 
 @per_column
 def sortino_ratio(
-    returns: ReturnsLike, required_return: Any = 0, period: str = DAILY, annualization: float | None = None
+    returns: ReturnsLike,
+    required_return: Any = 0,
+    period: str = DAILY,
+    annualization: float | None = None,
 ) -> float:
     """Sortino ratio: mean(r - required_return) * periods_per_year / downside_risk."""
     values = as_returns(returns)
@@ -86,7 +98,9 @@ def sortino_ratio(
 
 
 @per_column
-def calmar_ratio(returns: ReturnsLike, period: str = DAILY, annualization: float | None = None) -> float:
+def calmar_ratio(
+    returns: ReturnsLike, period: str = DAILY, annualization: float | None = None
+) -> float:
     """Calmar ratio: annual_return / |max_drawdown|; NaN when there is no drawdown."""
     worst = max_drawdown(returns)
     if not worst < 0:
@@ -97,7 +111,10 @@ def calmar_ratio(returns: ReturnsLike, period: str = DAILY, annualization: float
 
 @per_column
 def omega_ratio(
-    returns: ReturnsLike, risk_free: float = 0.0, required_return: float = 0.0, annualization: float = 252
+    returns: ReturnsLike,
+    risk_free: float = 0.0,
+    required_return: float = 0.0,
+    annualization: float = 252,
 ) -> float:
     """Omega ratio: sum of gains over the threshold / sum of losses under it.
 
@@ -144,7 +161,9 @@ def value_at_risk(returns: ReturnsLike, cutoff: float = 0.05) -> float:
 
 @per_column
 def conditional_value_at_risk(returns: ReturnsLike, cutoff: float = 0.05) -> float:
-    """Conditional VaR (expected shortfall): the mean of the k + 1 lowest returns, k = floor((n - 1) * cutoff)."""
+    """Conditional VaR (expected shortfall): mean of the k + 1 lowest returns.
+
+    k = floor((n - 1) * cutoff), NaNs dropped."""
     values = as_returns(returns)
     present = values[~np.isnan(values)]
     if present.size == 0:

@@ -1,4 +1,4 @@
-"""The headline statistics of a backtest: one dict from an equity curve (plus trades and a benchmark)."""
+"""The headline statistics of a backtest: one dict from an equity curve, trades and a benchmark."""
 
 from __future__ import annotations
 
@@ -47,13 +47,17 @@ EQUITY_SUMMARY = (
     "stability",
 )
 #: keys added when trades are given (trade_stats' count and open_count renamed)
-TRADE_SUMMARY = tuple({"count": "trades", "open_count": "open_trades"}.get(k, k) for k in TRADE_STATS)
+TRADE_SUMMARY = tuple(
+    {"count": "trades", "open_count": "open_trades"}.get(k, k) for k in TRADE_STATS
+)
 #: keys added when a benchmark is given
 BENCHMARK_SUMMARY = ("benchmark_return", "alpha", "beta", "information_ratio", "tracking_error")
 
 
 def _equity_series(equity: pd.Series | np.ndarray) -> pd.Series:
-    series = equity if isinstance(equity, pd.Series) else pd.Series(np.asarray(equity, dtype=np.float64))
+    series = (
+        equity if isinstance(equity, pd.Series) else pd.Series(np.asarray(equity, dtype=np.float64))
+    )
     series = series.astype(np.float64).dropna()
     if series.empty:
         raise ValidationError(
@@ -81,7 +85,11 @@ def _periods_per_year(equity: pd.Series, given: float | None) -> float:
 
 
 def _benchmark_stats(
-    returns: pd.Series, benchmark: pd.Series | np.ndarray, equity: pd.Series, ppy: float, risk_free: float
+    returns: pd.Series,
+    benchmark: pd.Series | np.ndarray,
+    equity: pd.Series,
+    ppy: float,
+    risk_free: float,
 ) -> dict[str, float]:
     if not isinstance(benchmark, pd.Series):
         benchmark = pd.Series(np.asarray(benchmark, dtype=np.float64), index=equity.index)
@@ -89,7 +97,9 @@ def _benchmark_stats(
     bench_returns = simple_returns(levels)
     alpha, beta = alpha_beta(returns, bench_returns, risk_free, annualization=ppy)
     return {
-        "benchmark_return": float(levels.iloc[-1] / levels.iloc[0] - 1.0) if len(levels) else float("nan"),
+        "benchmark_return": float(levels.iloc[-1] / levels.iloc[0] - 1.0)
+        if len(levels)
+        else float("nan"),
         "alpha": alpha,
         "beta": beta,
         "information_ratio": information_ratio(returns, bench_returns, annualization=ppy),

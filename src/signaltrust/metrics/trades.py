@@ -1,4 +1,4 @@
-"""Trade statistics from a trades table: win rate, profit factor, expectancy, SQN, Kelly, exposure, turnover.
+"""Trade statistics from a trades table: win rate, profit factor, SQN, Kelly, exposure, turnover.
 
 The trades table has one row per trade with the columns asset, direction ("long"/"short"),
 entry_time, exit_time (NaT while open), entry_price, exit_price, size (positive units), pnl (net
@@ -103,7 +103,9 @@ def turnover(
     if values.size == 0 or not {"size", "entry_price"} <= set(trades.columns):
         return NAN
     if periods_per_year is None:
-        periods_per_year = infer_periods_per_year(equity if isinstance(equity, pd.Series) else pd.Index([]))
+        periods_per_year = infer_periods_per_year(
+            equity if isinstance(equity, pd.Series) else pd.Index([])
+        )
     size = trades["size"].abs().to_numpy(dtype=np.float64)
     notional = float(np.nansum(size * trades["entry_price"].to_numpy(dtype=np.float64)))
     if "exit_price" in trades.columns:
@@ -145,7 +147,9 @@ def trade_stats(
     stats["open_count"] = int((~closed_mask).sum())
     stats["avg_holding_time"] = _holding_time(closed)
     stats["exposure"] = exposure(positions) if positions is not None else NAN
-    stats["turnover"] = turnover(trades, equity, periods_per_year=periods_per_year) if equity is not None else NAN
+    stats["turnover"] = (
+        turnover(trades, equity, periods_per_year=periods_per_year) if equity is not None else NAN
+    )
     if count == 0:
         return stats
     wins, losses = pnl > 0, pnl < 0
@@ -168,8 +172,13 @@ def trade_stats(
     return stats
 
 
-def _kelly(win_rate: float, avg_win: float, avg_loss: float, any_win: bool, any_loss: bool) -> float:
-    """Kelly fraction W - (1 - W) / R, R = avg_win / |avg_loss|: W without losses, NaN without wins."""
+def _kelly(
+    win_rate: float, avg_win: float, avg_loss: float, any_win: bool, any_loss: bool
+) -> float:
+    """Kelly fraction W - (1 - W) / R with R = avg_win / |avg_loss|.
+
+    W itself without losses (nothing to lose), NaN without wins (R = 0).
+    """
     if not any_win:
         return NAN
     if not any_loss:
