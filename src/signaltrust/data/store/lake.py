@@ -14,12 +14,15 @@ file (POSIX); readers never wait.
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import os
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import numpy as np
@@ -29,6 +32,7 @@ import pyarrow.parquet as pq
 
 from signaltrust.core.bars import BAR_COLUMNS, INDEX_NAME
 from signaltrust.core.errors import StoreError
+from signaltrust.core.timeframe import Timeframe
 from signaltrust.data.store.base import (
     BarStore,
     OnConflict,
@@ -64,6 +68,8 @@ class ParquetLake(BarStore):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).expanduser()
         self._thread_lock = threading.Lock()
+        self._db_lock = threading.Lock()
+        self._con: Any = None
 
     def __repr__(self) -> str:
         return f"ParquetLake({str(self.path)!r})"
@@ -94,12 +100,20 @@ class ParquetLake(BarStore):
             yield SeriesKey(decode_name(parts[1]), decode_name(parts[2]), parts[0]), file
 
     # --- queries ------------------------------------------------------------------------------
-    def _duckdb(self):
-        import duckdb
+    def _fetch(self, sql: str, params: builtins.list[object], *, arrays: bool = False) -> Any:
+        """Run one DuckDB query on the store's in-memory connection (opened once: ~40 ms)."""
+        with self._db_lock:
+            if self._con is None:
+                import duckdb
 
-        con = duckdb.connect()
-        con.execute("SET TimeZone = 'UTC'")
-        return con
+                con = duckdb.connect()
+                con.execute("SET TimeZone = 'UTC'")
+                # files are replaced in place: never serve a cached old version
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("SET enable_external_file_cache = false")
+                self._con = con
+            result = self._con.execute(sql, params)
+            return result.fetchnumpy() if arrays else result.fetchall()
 
     def _query(self, file: Path, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
         """Bars of one file in [start, end), the range pushed into DuckDB's Parquet scan."""
@@ -116,11 +130,7 @@ class ParquetLake(BarStore):
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY ts"
         )
-        con = self._duckdb()
-        try:
-            arrays = con.execute(sql, params).fetchnumpy()
-        finally:
-            con.close()
+        arrays = self._fetch(sql, params, arrays=True)
         columns = {c: _float_array(arrays[c]) for c in BAR_COLUMNS}
         return bars_from_arrays(_int_array(arrays["ts"]), columns)
 
@@ -129,15 +139,11 @@ class ParquetLake(BarStore):
         found = list(self._files())
         if not found:
             return make_listing([])
-        con = self._duckdb()
-        try:
-            stats = con.execute(
-                "SELECT filename, epoch_ns(min(ts)), epoch_ns(max(ts)), count(*) "
-                "FROM read_parquet(?, filename = true) GROUP BY filename",
-                [[str(f) for _, f in found]],
-            ).fetchall()
-        finally:
-            con.close()
+        stats = self._fetch(
+            "SELECT filename, epoch_ns(min(ts)), epoch_ns(max(ts)), count(*) "
+            "FROM read_parquet(?, filename = true) GROUP BY filename",
+            [[str(f) for _, f in found]],
+        )
         by_file = {Path(name): (lo, hi, n) for name, lo, hi, n in stats}
         rows = [
             (k.symbol, k.venue, k.timeframe, *by_file[f])
@@ -145,6 +151,21 @@ class ParquetLake(BarStore):
             if f in by_file and by_file[f][2] > 0
         ]
         return make_listing(rows)
+
+    def _resolve(self, symbol: str, timeframe: Timeframe | str, venue: str | None) -> SeriesKey:
+        """The stored series, found from the folders (no scan of the files)."""
+        key = SeriesKey.make(symbol, timeframe, venue or "SIM")
+        if venue is not None:
+            if self.file_for(key.symbol, key.timeframe, key.venue).is_file():
+                return key
+        else:
+            folder = self.file_for(key.symbol, key.timeframe).parent.parent
+            venues = sorted(
+                f.parent.name.split("=", 1)[1] for f in folder.glob(f"venue=*/{FILE_NAME}")
+            )
+            if len(venues) == 1:
+                return SeriesKey(key.symbol, decode_name(venues[0]), key.timeframe)
+        return super()._resolve(symbol, timeframe, venue)  # the error naming what is stored
 
     def _read(self, key: SeriesKey, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
         return self._query(self.file_for(key.symbol, key.timeframe, key.venue), start_ns, end_ns)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import io
 import re
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from signaltrust.core.bars import BAR_COLUMNS
 from signaltrust.core.errors import StoreError, ValidationError
+from signaltrust.core.timeframe import Timeframe
 from signaltrust.data.store.base import (
     BarStore,
     OnConflict,
@@ -32,6 +34,7 @@ from signaltrust.data.store.base import (
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _COLS = ", ".join(BAR_COLUMNS)
+_TS_US = "(extract(epoch FROM {}ts) * 1000000)::bigint"
 
 
 def _to_ns(stamp: dt.datetime) -> int:
@@ -114,13 +117,28 @@ class PostgresBarStore(BarStore):
             params.append(_to_datetime(-(-end_ns // 1000) * 1000))
         return sql, params
 
+    def _resolve(self, symbol: str, timeframe: Timeframe | str, venue: str | None) -> SeriesKey:
+        """The stored series, found with one indexed query (the full listing only for errors)."""
+        key = SeriesKey.make(symbol, timeframe, venue or "SIM")
+        sql = f"SELECT DISTINCT venue FROM {self.table} WHERE symbol = %s AND timeframe = %s"
+        params = [key.symbol, key.timeframe]
+        if venue is not None:
+            sql += " AND venue = %s"
+            params.append(venue)
+        with self._connect() as conn:
+            venues = [row[0] for row in conn.execute(sql + " LIMIT 2", params).fetchall()]
+        if len(venues) == 1:
+            return SeriesKey(key.symbol, venues[0], key.timeframe)
+        return super()._resolve(symbol, timeframe, venue)
+
     def _read(self, key: SeriesKey, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
         where, params = self._range_sql(key, start_ns, end_ns)
         with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT ts, {_COLS} FROM {self.table} WHERE {where} ORDER BY ts", params
-            ).fetchall()
-        return _frame(rows)
+            return _copy_out(
+                conn,
+                f"SELECT {_TS_US.format('')}, {_COLS} FROM {self.table} WHERE {where} ORDER BY ts",
+                params,
+            )
 
     def _write(
         self, key: SeriesKey, incoming: pd.DataFrame, policy: OnConflict, dropped: Sequence[str]
@@ -131,41 +149,36 @@ class PostgresBarStore(BarStore):
                 [f"{self.schema}|{key.symbol}|{key.venue}|{key.timeframe}"],
             )
             conn.execute(
-                "CREATE TEMP TABLE incoming_bars (ts timestamptz PRIMARY KEY,"
+                "CREATE TEMP TABLE incoming_bars (us bigint PRIMARY KEY, ts timestamptz,"
                 " open double precision,"
                 " high double precision, low double precision, close double precision,"
                 " volume double precision) ON COMMIT DROP"
             )
-            with (
-                conn.cursor() as cur,
-                cur.copy(f"COPY incoming_bars (ts, {_COLS}) FROM STDIN") as copy,
-            ):
-                values = incoming.to_numpy("float64")
-                for ns, row in zip(incoming.index.asi8, values, strict=True):
-                    copy.write_row(
-                        [_to_datetime(ns), *(None if np.isnan(x) else float(x) for x in row)]
-                    )
-            stored = _frame(
-                conn.execute(
-                    f"SELECT b.ts, {', '.join('b.' + c for c in BAR_COLUMNS)} FROM {self.table} b "
-                    "JOIN incoming_bars i ON i.ts = b.ts "
-                    "WHERE b.symbol = %s AND b.venue = %s AND b.timeframe = %s",
-                    [key.symbol, key.venue, key.timeframe],
-                ).fetchall()
+            _copy_in(conn, incoming)
+            stored = _copy_out(
+                conn,
+                f"SELECT {_TS_US.format('b.')}, {', '.join('b.' + c for c in BAR_COLUMNS)} "
+                f"FROM {self.table} b "
+                "JOIN incoming_bars i ON i.ts = b.ts "
+                "WHERE b.symbol = %s AND b.venue = %s AND b.timeframe = %s",
+                [key.symbol, key.venue, key.timeframe],
             )
             plan = plan_merge(stored, incoming)
             result = plan.result(key, policy, dropped)  # raises: the transaction rolls back
-            if len(plan.new):
-                conn.execute(
+            if len(
+                plan.new
+            ):  # every incoming bar not stored yet (the lock holds off other writers)
+                cur = conn.execute(
                     f"INSERT INTO {self.table} (symbol, venue, timeframe, ts, {_COLS}) "
-                    f"SELECT %s, %s, %s, ts, {_COLS} FROM incoming_bars i WHERE i.ts = ANY(%s)",
-                    [
-                        key.symbol,
-                        key.venue,
-                        key.timeframe,
-                        [_to_datetime(ns) for ns in plan.new.index.asi8],
-                    ],
+                    f"SELECT %s, %s, %s, ts, {_COLS} FROM incoming_bars ON CONFLICT DO NOTHING",
+                    [key.symbol, key.venue, key.timeframe],
                 )
+                if cur.rowcount != len(plan.new):
+                    raise StoreError(
+                        f"inserted {cur.rowcount} bars of {key} where {len(plan.new)} were new; "
+                        "the write was rolled back",
+                        fix="another process wrote the series at the same time; write again",
+                    )
             if result.overwritten:
                 conn.execute(
                     f"UPDATE {self.table} b SET "
@@ -194,11 +207,40 @@ class PostgresBarStore(BarStore):
         self._ready = False
 
 
-def _frame(rows: list[tuple]) -> pd.DataFrame:
-    """Bars from (ts, open, high, low, close, volume) rows; NULL becomes NaN."""
-    ts = np.array([_to_ns(r[0]) for r in rows], dtype="int64")
-    columns = {
-        c: np.array([np.nan if r[j + 1] is None else r[j + 1] for r in rows], dtype="float64")
-        for j, c in enumerate(BAR_COLUMNS)
-    }
-    return bars_from_arrays(ts, columns)
+def _copy_in(conn, bars: pd.DataFrame) -> None:
+    """COPY bars into the temporary table as CSV (exact float text; NaN becomes NULL)."""
+    frame = bars.reset_index(drop=True)
+    frame.insert(0, "us", bars.index.as_unit("ns").asi8 // 1000)
+    text = frame.to_csv(index=False, header=False, na_rep="", float_format="%.17g")
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY incoming_bars (us, {_COLS}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        copy.write(text.encode())
+    conn.execute(
+        "UPDATE incoming_bars SET ts = timestamptz 'epoch' + us * interval '1 microsecond'"
+    )
+
+
+def _copy_out(conn, sql: str, params: builtins.list) -> pd.DataFrame:
+    """Bars from a query returning (microseconds, open, high, low, close, volume), via COPY CSV."""
+    buffer = io.BytesIO()
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return bars_from_arrays(np.array([], dtype="int64"), {c: np.array([]) for c in BAR_COLUMNS})
+    raw = pd.read_csv(
+        buffer,
+        header=None,
+        names=["us", *BAR_COLUMNS],
+        dtype={"us": "int64"},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    columns = {c: raw[c].to_numpy("float64") for c in BAR_COLUMNS}
+    return bars_from_arrays(raw["us"].to_numpy("int64") * 1000, columns)
