@@ -98,37 +98,45 @@ def entry_units(
 
 
 @njit(cache=True)
-def grow(records: np.ndarray, count: int) -> np.ndarray:
-    """The record array itself, or a copy twice as large when ``count`` has filled it."""
-    if count < records.shape[0]:
+def grow(records: np.ndarray, count: int, headroom: int) -> np.ndarray:
+    """The record array itself, or a larger copy when fewer than ``headroom`` rows are free.
+
+    The simulators call it once per bar with the most records one bar can add, so the step
+    functions write records without checking (and never return arrays, which costs refcounts).
+    """
+    if count + headroom <= records.shape[0]:
         return records
-    bigger = np.empty((max(2 * records.shape[0], 16), records.shape[1]))
+    bigger = np.empty((max(2 * records.shape[0], count + headroom, 16), records.shape[1]))
     bigger[:count] = records[:count]
     return bigger
 
 
+# counts: an int64 array [trades recorded, orders recorded]
+N_TRADES = 0
+N_ORDERS = 1
+
+
 @njit(cache=True)
-def _record_order(orders, n_orders, bar, asset, side, units, price, fee, reason):
-    orders = grow(orders, n_orders)
-    row = orders[n_orders]
-    row[O_BAR] = bar
-    row[O_ASSET] = asset
-    row[O_SIDE] = side
-    row[O_SIZE] = units
-    row[O_PRICE] = price
-    row[O_FEES] = fee
-    row[O_REASON] = reason
-    return orders, n_orders + 1
+def _record_order(orders, counts, bar, asset, side, units, price, fee, reason):
+    row = counts[N_ORDERS]
+    orders[row, O_BAR] = bar
+    orders[row, O_ASSET] = asset
+    orders[row, O_SIDE] = side
+    orders[row, O_SIZE] = units
+    orders[row, O_PRICE] = price
+    orders[row, O_FEES] = fee
+    orders[row, O_REASON] = reason
+    counts[N_ORDERS] = row + 1
 
 
 @njit(cache=True)
 def reduce_position(
     state, asset, units, price, bar, reason, cash, fees, fixed_fees, min_fees, slippage,
-    trades, n_trades, orders, n_orders, acc, keep,
+    trades, orders, counts, acc, keep,
 ):
     """Close ``units`` (<= the position) at market ``price``; record the closed trade.
 
-    Returns (cash, trades, n_trades, orders, n_orders). The trade carries the share of the entry
+    Returns the cash after the fill. The trade carries the share of the entry
     fees that belongs to the units closed, so the pnl of all trades adds up to the equity change.
     """
     position = state[asset, POS]
@@ -155,33 +163,32 @@ def reduce_position(
     else:
         acc[A_GROSS_LOSS] += pnl
     if keep:
-        trades = grow(trades, n_trades)
-        row = trades[n_trades]
-        row[T_ASSET] = asset
-        row[T_DIR] = direction
-        row[T_EBAR] = state[asset, EBAR]
-        row[T_XBAR] = bar
-        row[T_EPRICE] = state[asset, AVG]
-        row[T_XPRICE] = exit_price
-        row[T_SIZE] = units
-        row[T_PNL] = pnl
-        row[T_FEES] = entry_fee + fee
-        row[T_REASON] = reason
-        n_trades += 1
-        orders, n_orders = _record_order(orders, n_orders, bar, asset, side, units, exit_price, fee, reason)
+        row = counts[N_TRADES]
+        trades[row, T_ASSET] = asset
+        trades[row, T_DIR] = direction
+        trades[row, T_EBAR] = state[asset, EBAR]
+        trades[row, T_XBAR] = bar
+        trades[row, T_EPRICE] = state[asset, AVG]
+        trades[row, T_XPRICE] = exit_price
+        trades[row, T_SIZE] = units
+        trades[row, T_PNL] = pnl
+        trades[row, T_FEES] = entry_fee + fee
+        trades[row, T_REASON] = reason
+        counts[N_TRADES] = row + 1
+        _record_order(orders, counts, bar, asset, side, units, exit_price, fee, reason)
     if remaining <= 0.0:
         state[asset, EFEES] = 0.0
-    return cash, trades, n_trades, orders, n_orders
+    return cash
 
 
 @njit(cache=True)
 def increase_position(
     state, asset, direction, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
-    orders, n_orders, acc, keep,
+    orders, counts, acc, keep,
 ):
     """Buy (direction +1) or sell short (-1) ``units`` at market ``price``, adding to the position.
 
-    Returns (cash, orders, n_orders). The average entry price and the entry fees accumulate.
+    Returns the cash after the fill. The average entry price and the entry fees accumulate.
     """
     side = 1 if direction > 0 else -1
     entry_price = fill_price(price, side, slippage)
@@ -201,8 +208,8 @@ def increase_position(
     acc[A_ORDERS] += 1.0
     acc[A_FEES] += fee
     if keep:
-        orders, n_orders = _record_order(orders, n_orders, bar, asset, side, units, entry_price, fee, R_SIGNAL)
-    return cash, orders, n_orders
+        _record_order(orders, counts, bar, asset, side, units, entry_price, fee, R_SIGNAL)
+    return cash
 
 
 @njit(cache=True)
@@ -219,15 +226,18 @@ def valuation(state, cash):
 
 
 @njit(cache=True)
-def open_trade_records(state, trades, n_trades):
-    """Append one record per open position, marked at its valuation price (exit bar -1)."""
+def open_trade_records(state, trades, counts):
+    """Append one record per open position, marked at its valuation price (exit bar -1).
+
+    Returns the trade records, trimmed to those written."""
+    trades = grow(trades, counts[N_TRADES], state.shape[0])
+    n_trades = counts[N_TRADES]
     for asset in range(state.shape[0]):
         position = state[asset, POS]
         if position == 0.0:
             continue
         direction = 1.0 if position > 0.0 else -1.0
         units = abs(position)
-        trades = grow(trades, n_trades)
         row = trades[n_trades]
         row[T_ASSET] = asset
         row[T_DIR] = direction
@@ -240,4 +250,5 @@ def open_trade_records(state, trades, n_trades):
         row[T_FEES] = state[asset, EFEES]
         row[T_REASON] = 0.0
         n_trades += 1
-    return trades, n_trades
+    counts[N_TRADES] = n_trades
+    return trades[:n_trades].copy()

@@ -20,9 +20,16 @@ from signaltrust.backtest.nb.layout import (
     STATE_FIELDS,
     TRADE_FIELDS,
 )
-from signaltrust.backtest.nb.orders import open_trade_records
+from signaltrust.backtest.nb.orders import N_ORDERS, N_TRADES, grow, open_trade_records
 from signaltrust.backtest.nb.running import new_running
-from signaltrust.backtest.nb.steps import apply_stops, decide, fill_pending, final_stats, mark
+from signaltrust.backtest.nb.steps import (
+    any_pending,
+    apply_stops,
+    decide,
+    fill_pending,
+    final_stats,
+    mark,
+)
 
 INITIAL_RECORDS = 64
 
@@ -56,22 +63,26 @@ def simulate_signals_core(
     capacity = INITIAL_RECORDS if keep else 0
     trades = np.empty((capacity, TRADE_FIELDS))
     orders = np.empty((capacity, ORDER_FIELDS))
-    n_trades = 0
-    n_orders = 0
+    counts = np.zeros(2, dtype=np.int64)
+    # the most records one bar can add: per asset a reversal (2 orders) and a stop (1 order)
+    headroom = 3 * n_assets
     acc = np.zeros(ACC_FIELDS)
     run = new_running()
     cash = cash0
     stops_on = sl_stop > 0.0 or tp_stop > 0.0 or tsl_stop > 0.0
     for bar in range(n_bars):
-        if not fill_at_close:
-            cash, trades, n_trades, orders, n_orders = fill_pending(
-                state, open_[bar], bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,
-                leverage, trades, n_trades, orders, n_orders, acc, keep,
+        if keep:
+            trades = grow(trades, counts[N_TRADES], headroom)
+            orders = grow(orders, counts[N_ORDERS], headroom)
+        if not fill_at_close and any_pending(state):
+            cash = fill_pending(
+                state, open_, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,
+                leverage, trades, orders, counts, acc, keep,
             )
         if stops_on:
-            cash, trades, n_trades, orders, n_orders = apply_stops(
-                state, open_[bar], high[bar], low[bar], bar, cash, fees, fixed_fees, min_fees,
-                slippage, sl_stop, tp_stop, tsl_stop, trades, n_trades, orders, n_orders, acc, keep,
+            cash = apply_stops(
+                state, open_, high, low, bar, cash, fees, fixed_fees, min_fees,
+                slippage, sl_stop, tp_stop, tsl_stop, trades, orders, counts, acc, keep,
             )
         for asset in range(n_assets):
             current = state[asset, PEND]
@@ -84,12 +95,12 @@ def simulate_signals_core(
             )
             if desired == desired:
                 state[asset, PEND] = desired
-        if fill_at_close:
-            cash, trades, n_trades, orders, n_orders = fill_pending(
-                state, close[bar], bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,
-                leverage, trades, n_trades, orders, n_orders, acc, keep,
+        if fill_at_close and any_pending(state):
+            cash = fill_pending(
+                state, close, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,
+                leverage, trades, orders, counts, acc, keep,
             )
-        equity = mark(state, close[bar], cash, run)
+        equity = mark(state, close, bar, cash, run)
         if keep:
             equity_out[bar] = equity
             cash_out[bar] = cash
@@ -97,8 +108,9 @@ def simulate_signals_core(
                 positions_out[bar, asset] = state[asset, POS]
     stats = final_stats(state, cash, cash0, run, acc, periods_per_year)
     if keep:
-        trades, n_trades = open_trade_records(state, trades, n_trades)
-    return equity_out, cash_out, positions_out, trades[:n_trades], orders[:n_orders], stats
+        trades = open_trade_records(state, trades, counts)
+        orders = orders[: counts[N_ORDERS]].copy()
+    return equity_out, cash_out, positions_out, trades, orders, stats
 
 
 @njit(cache=True)

@@ -82,46 +82,48 @@ def decide(current, entry, exit_, short_entry, short_exit, allow_short):
 
 
 @njit(cache=True)
-def set_prices(state, prices):
-    """Value each asset at ``prices`` where they are known (NaN keeps the previous price)."""
+def set_prices(state, prices, bar):
+    """Value each asset at ``prices[bar]`` where known (NaN keeps the previous price)."""
     for asset in range(state.shape[0]):
-        price = prices[asset]
+        price = prices[bar, asset]
         if price == price:
             state[asset, LAST] = price
 
 
 @njit(cache=True)
+def any_pending(state):
+    """Whether some asset has an order pending."""
+    for asset in range(state.shape[0]):
+        if state[asset, PEND] == state[asset, PEND]:
+            return True
+    return False
+
+
+@njit(cache=True)
 def fill_pending(
     state, prices, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size, leverage,
-    trades, n_trades, orders, n_orders, acc, keep,
+    trades, orders, counts, acc, keep,
 ):
-    """Fill the pending direction orders at ``prices``: every exit first, then every entry.
+    """Fill the pending direction orders at ``prices[bar]``: every exit first, then every entry.
 
     Assets are taken in column order within each pass. An asset whose price is NaN keeps its
-    order pending. Returns (cash, trades, n_trades, orders, n_orders).
+    order pending. Returns the cash after the fills.
     """
     n_assets = state.shape[0]
-    any_pending = False
-    for asset in range(n_assets):
-        if state[asset, PEND] == state[asset, PEND]:
-            any_pending = True
-            break
-    if not any_pending:
-        return cash, trades, n_trades, orders, n_orders
-    set_prices(state, prices)
+    set_prices(state, prices, bar)
     equity, gross = valuation(state, cash)
     for asset in range(n_assets):
         desired = state[asset, PEND]
-        price = prices[asset]
+        price = prices[bar, asset]
         if desired != desired or price != price:
             continue
         position = state[asset, POS]
         if position != 0.0 and (desired == 0.0 or (position > 0.0) != (desired > 0.0)):
             reason = R_REVERSE if desired != 0.0 else R_SIGNAL
             before = cash
-            cash, trades, n_trades, orders, n_orders = reduce_position(
+            cash = reduce_position(
                 state, asset, abs(position), price, bar, reason, cash, fees, fixed_fees, min_fees,
-                slippage, trades, n_trades, orders, n_orders, acc, keep,
+                slippage, trades, orders, counts, acc, keep,
             )
             equity += (cash - before) - position * price
             gross -= abs(position) * price
@@ -129,7 +131,7 @@ def fill_pending(
             state[asset, PEND] = np.nan
     for asset in range(n_assets):
         desired = state[asset, PEND]
-        price = prices[asset]
+        price = prices[bar, asset]
         if desired != desired or price != price:
             continue
         state[asset, PEND] = np.nan
@@ -142,19 +144,19 @@ def fill_pending(
         )
         if units > 0.0:
             before = cash
-            cash, orders, n_orders = increase_position(
+            cash = increase_position(
                 state, asset, side, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
-                orders, n_orders, acc, keep,
+                orders, counts, acc, keep,
             )
             equity += (cash - before) + side * units * price
             gross += units * price
-    return cash, trades, n_trades, orders, n_orders
+    return cash
 
 
 @njit(cache=True)
 def rebalance_pending(
     state, prices, bar, cash, fees, fixed_fees, min_fees, slippage, target_type, leverage,
-    trades, n_trades, orders, n_orders, acc, keep,
+    trades, orders, counts, acc, keep,
 ):
     """Trade every asset with a pending target to it at ``prices``: reductions first, then increases.
 
@@ -162,19 +164,12 @@ def rebalance_pending(
     one valuation. Increases are capped by buying power (leverage * equity - gross exposure).
     """
     n_assets = state.shape[0]
-    any_pending = False
-    for asset in range(n_assets):
-        if state[asset, PEND] == state[asset, PEND]:
-            any_pending = True
-            break
-    if not any_pending:
-        return cash, trades, n_trades, orders, n_orders
-    set_prices(state, prices)
+    set_prices(state, prices, bar)
     equity, gross = valuation(state, cash)
     tolerance = MIN_ORDER_SHARE * abs(equity)
     for asset in range(n_assets):
         target = state[asset, PEND]
-        price = prices[asset]
+        price = prices[bar, asset]
         if target != target or price != price:
             continue
         desired = target if target_type == TARGET_UNITS else target * equity / price
@@ -191,15 +186,15 @@ def rebalance_pending(
         if units * price <= tolerance:
             continue
         before = cash
-        cash, trades, n_trades, orders, n_orders = reduce_position(
+        cash = reduce_position(
             state, asset, units, price, bar, reason, cash, fees, fixed_fees, min_fees, slippage,
-            trades, n_trades, orders, n_orders, acc, keep,
+            trades, orders, counts, acc, keep,
         )
         equity += (cash - before) + (state[asset, POS] - position) * price
         gross += (abs(state[asset, POS]) - abs(position)) * price
     for asset in range(n_assets):
         desired = state[asset, PEND]
-        price = prices[asset]
+        price = prices[bar, asset]
         if desired != desired or price != price:
             continue
         state[asset, PEND] = np.nan
@@ -218,42 +213,42 @@ def rebalance_pending(
         if units * price <= tolerance or not (equity > 0.0):
             continue
         before = cash
-        cash, orders, n_orders = increase_position(
+        cash = increase_position(
             state, asset, side, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
-            orders, n_orders, acc, keep,
+            orders, counts, acc, keep,
         )
         equity += (cash - before) + side * units * price
         gross += units * price
-    return cash, trades, n_trades, orders, n_orders
+    return cash
 
 
 @njit(cache=True)
 def apply_stops(
     state, open_, high, low, bar, cash, fees, fixed_fees, min_fees, slippage, sl_stop, tp_stop,
-    tsl_stop, trades, n_trades, orders, n_orders, acc, keep,
+    tsl_stop, trades, orders, counts, acc, keep,
 ):
-    """Exit every position whose stop this bar triggers (bars with a NaN price are skipped)."""
+    """Exit every position whose stop bar ``bar`` triggers (bars with a NaN price are skipped)."""
     for asset in range(state.shape[0]):
         if state[asset, POS] == 0.0:
             continue
-        o = open_[asset]
-        h = high[asset]
-        lo = low[asset]
+        o = open_[bar, asset]
+        h = high[bar, asset]
+        lo = low[bar, asset]
         if o != o or h != h or lo != lo:
             continue
         price, reason = check_stops(state, asset, o, h, lo, sl_stop, tp_stop, tsl_stop)
         if reason != 0:
-            cash, trades, n_trades, orders, n_orders = reduce_position(
+            cash = reduce_position(
                 state, asset, abs(state[asset, POS]), price, bar, reason, cash, fees, fixed_fees,
-                min_fees, slippage, trades, n_trades, orders, n_orders, acc, keep,
+                min_fees, slippage, trades, orders, counts, acc, keep,
             )
-    return cash, trades, n_trades, orders, n_orders
+    return cash
 
 
 @njit(cache=True)
-def mark(state, close, cash, run):
+def mark(state, close, bar, cash, run):
     """Mark the account at the close (NaN keeps the last price); update running stats; the equity."""
-    set_prices(state, close)
+    set_prices(state, close, bar)
     equity, _ = valuation(state, cash)
     update_running(run, equity)
     return equity

@@ -10,10 +10,10 @@ import numpy as np
 from numba import njit
 
 from signaltrust.backtest.nb.layout import ACC_FIELDS, ORDER_FIELDS, PEND, POS, TRADE_FIELDS
-from signaltrust.backtest.nb.orders import open_trade_records
+from signaltrust.backtest.nb.orders import N_ORDERS, N_TRADES, grow, open_trade_records
 from signaltrust.backtest.nb.running import new_running
 from signaltrust.backtest.nb.signals import INITIAL_RECORDS, new_state
-from signaltrust.backtest.nb.steps import final_stats, mark, rebalance_pending
+from signaltrust.backtest.nb.steps import any_pending, final_stats, mark, rebalance_pending
 
 
 @njit(cache=True)
@@ -31,27 +31,31 @@ def simulate_targets_core(
     capacity = INITIAL_RECORDS if keep else 0
     trades = np.empty((capacity, TRADE_FIELDS))
     orders = np.empty((capacity, ORDER_FIELDS))
-    n_trades = 0
-    n_orders = 0
+    counts = np.zeros(2, dtype=np.int64)
+    # the most records one bar can add: per asset a reversal (2 orders) and a stop (1 order)
+    headroom = 3 * n_assets
     acc = np.zeros(ACC_FIELDS)
     run = new_running()
     cash = cash0
     for bar in range(n_bars):
-        if not fill_at_close:
-            cash, trades, n_trades, orders, n_orders = rebalance_pending(
-                state, open_[bar], bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
-                leverage, trades, n_trades, orders, n_orders, acc, keep,
+        if keep:
+            trades = grow(trades, counts[N_TRADES], headroom)
+            orders = grow(orders, counts[N_ORDERS], headroom)
+        if not fill_at_close and any_pending(state):
+            cash = rebalance_pending(
+                state, open_, bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
+                leverage, trades, orders, counts, acc, keep,
             )
         for asset in range(n_assets):
             target = targets[bar, asset]
             if target == target:
                 state[asset, PEND] = target
-        if fill_at_close:
-            cash, trades, n_trades, orders, n_orders = rebalance_pending(
-                state, close[bar], bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
-                leverage, trades, n_trades, orders, n_orders, acc, keep,
+        if fill_at_close and any_pending(state):
+            cash = rebalance_pending(
+                state, close, bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
+                leverage, trades, orders, counts, acc, keep,
             )
-        equity = mark(state, close[bar], cash, run)
+        equity = mark(state, close, bar, cash, run)
         if keep:
             equity_out[bar] = equity
             cash_out[bar] = cash
@@ -59,8 +63,9 @@ def simulate_targets_core(
                 positions_out[bar, asset] = state[asset, POS]
     stats = final_stats(state, cash, cash0, run, acc, periods_per_year)
     if keep:
-        trades, n_trades = open_trade_records(state, trades, n_trades)
-    return equity_out, cash_out, positions_out, trades[:n_trades], orders[:n_orders], stats
+        trades = open_trade_records(state, trades, counts)
+        orders = orders[: counts[N_ORDERS]].copy()
+    return equity_out, cash_out, positions_out, trades, orders, stats
 
 
 @njit(cache=True)
