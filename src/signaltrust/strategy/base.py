@@ -178,6 +178,8 @@ class RuleStrategy:
     #: short_exits)`` filling the four bool arrays from the float64 parameter vector ``p``
     #: (parameters in declaration order, bools as 0/1). None: no compiled sweep.
     signal_kernel: ClassVar[SignalKernel | None] = None
+    #: the grid a sweep searches when none is given: {parameter: values}
+    default_grid: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **params: Any) -> None:
         self.params = dict(params)
@@ -272,6 +274,7 @@ class RuleStrategy:
             "name": self.name, "summary": self.summary,
             "parameters": [p.to_dict() for p in self.parameters],
             "compiled_sweep": type(self).signal_kernel is not None,
+            "default_grid": {k: list(v) for k, v in self.default_grid.items()},
         }
 
 

@@ -68,6 +68,9 @@ class BreakoutScore(RuleStrategy):
         Param("rank_window", 60, "int", low=2, high=100_000, step=10,
               doc="values in the percentile ranks of on-chain flow and macro"),
     )
+    default_grid: ClassVar[dict[str, Any]] = {
+        "threshold": (0.6, 0.65, 0.7, 0.73, 0.8), "lookback": (10, 20, 40, 60),
+    }
 
     def __init__(
         self,

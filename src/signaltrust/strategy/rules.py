@@ -28,6 +28,7 @@ class SmaCross(RuleStrategy):
         _ALLOW_SHORT,
     )
     signal_kernel = nb.sma_cross_kernel
+    default_grid: ClassVar[dict[str, Any]] = {"fast": range(5, 51), "slow": range(20, 201, 5)}
 
     def check(self, params: dict[str, Any]) -> None:
         if params["fast"] >= params["slow"]:
@@ -61,6 +62,9 @@ class BollingerRsi(RuleStrategy):
         _ALLOW_SHORT,
     )
     signal_kernel = nb.bollinger_rsi_kernel
+    default_grid: ClassVar[dict[str, Any]] = {
+        "period": range(10, 41, 5), "nbdev": (1.5, 2.0, 2.5), "rsi_entry": (20.0, 25.0, 30.0, 35.0),
+    }
 
     def check(self, params: dict[str, Any]) -> None:
         if params["rsi_entry"] >= params["rsi_exit"]:
@@ -85,13 +89,18 @@ class DonchianBreakout(RuleStrategy):
     """
 
     name: ClassVar[str] = "donchian_breakout"
-    summary: ClassVar[str] = "breakout: long above the prior N-bar high, exit below the prior M-bar low"
+    summary: ClassVar[str] = (
+        "breakout: long above the prior N-bar high, exit below the prior M-bar low"
+    )
     parameters: ClassVar[tuple[Param, ...]] = (
         Param("entry_period", 20, "int", low=1, high=100_000, step=5, doc="N: bars of the high"),
         Param("exit_period", 10, "int", low=1, high=100_000, step=5, doc="M: bars of the low"),
         _ALLOW_SHORT,
     )
     signal_kernel = nb.donchian_breakout_kernel
+    default_grid: ClassVar[dict[str, Any]] = {
+        "entry_period": range(10, 101, 5), "exit_period": range(5, 51, 5),
+    }
 
     def warmup(self, params: Any) -> int:
         full = self.resolve(params)
@@ -115,6 +124,9 @@ class TsMomentum(RuleStrategy):
         _ALLOW_SHORT,
     )
     signal_kernel = nb.ts_momentum_kernel
+    default_grid: ClassVar[dict[str, Any]] = {
+        "lookback": range(21, 253, 21), "rebalance": (5, 10, 21, 63),
+    }
 
     def warmup(self, params: Any) -> int:
         return int(self.resolve(params)["lookback"]) + 1

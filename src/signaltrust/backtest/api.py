@@ -1,0 +1,171 @@
+"""``run``: backtest a strategy on a bundled dataset or your own bars in one call.
+
+>>> from signaltrust.backtest import run
+>>> result = run("goog", "sma_cross", params={"fast": 10, "slow": 30})
+>>> result.stats["final_equity"], result.stats["sharpe_ratio"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.core.bars import validate_bars
+from signaltrust.core.errors import ValidationError
+from signaltrust.strategy import RuleStrategy, Signals, get_strategy
+
+ENGINES = ("vectorized", "event")
+
+Data = str | pd.DataFrame | Mapping[str, Any] | Sequence[str]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Canonical bars per asset (in the caller's order) and the name given to each."""
+
+    frames: dict[str, pd.DataFrame]
+    single: bool
+
+    @property
+    def assets(self) -> list[str]:
+        return list(self.frames)
+
+
+def load_bars(name: str) -> pd.DataFrame:
+    """The bars of bundled dataset ``name``; a dataset that is not bars raises ValidationError."""
+    from signaltrust.data.catalog import get_spec, list_datasets, load
+
+    spec = get_spec(name)
+    if spec.kind != "bars":
+        bar_sets = [s.name for s in list_datasets() if s.kind == "bars"]
+        raise ValidationError(
+            f"dataset {spec.name} holds {spec.kind}, not bars", field="data", value=name,
+            fix=f"backtest one of the bar datasets: {', '.join(bar_sets)}",
+        )
+    return load(spec.name)
+
+
+def prepare_data(data: Data) -> Prepared:
+    """Bars from a dataset name, a bar DataFrame, a dict of either, or a list of dataset names."""
+    if isinstance(data, str):
+        return Prepared({data: validate_bars(load_bars(data))}, single=True)
+    if isinstance(data, pd.DataFrame):
+        return Prepared({"asset": validate_bars(data)}, single=True)
+    if isinstance(data, Mapping):
+        items = list(data.items())
+    elif isinstance(data, Sequence) and all(isinstance(d, str) for d in data):
+        items = [(d, d) for d in data]
+    else:
+        raise ValidationError(
+            "data must be a dataset name, a bar DataFrame, a dict of them or a list of names",
+            field="data", value=type(data).__name__,
+            fix="pass e.g. 'goog', a DataFrame with open/high/low/close, or {'a': df_a, 'b': df_b}",
+        )
+    if not items:
+        raise ValidationError("no data given", field="data", value=data,
+                              fix="pass at least one dataset name or bar DataFrame")
+    frames = {}
+    for name, value in items:
+        frame = load_bars(value) if isinstance(value, str) else value
+        frames[str(name)] = validate_bars(frame)
+    return Prepared(frames, single=False)
+
+
+def check_engine(engine: str) -> None:
+    """Refuse engines that do not exist yet, with what to use instead."""
+    if engine == "event":
+        raise ValidationError(
+            "the event-driven engine is not available yet: it arrives with issue 4",
+            field="engine", value=engine,
+            fix="use engine='vectorized' (the default) until the event engine lands",
+        )
+    if engine not in ENGINES:
+        raise ValidationError(
+            "unknown engine", field="engine", value=engine, fix="use engine='vectorized'"
+        )
+
+
+def strategy_signals(
+    strategy: RuleStrategy, prepared: Prepared, params: dict[str, Any]
+) -> dict[str, Signals]:
+    """The validated strategy's signals on every asset."""
+    return {name: strategy.compute(frame, params) for name, frame in prepared.frames.items()}
+
+
+def _stack(signals: dict[str, Signals], field: str, single: bool) -> pd.Series | pd.DataFrame:
+    if single:
+        return getattr(next(iter(signals.values())), field)
+    return pd.DataFrame({name: getattr(s, field) for name, s in signals.items()})
+
+
+def periods_for(frames: Mapping[str, pd.DataFrame]) -> float:
+    """Bars per year of the first asset's index (as the metrics infer them)."""
+    from signaltrust.metrics.periods import periods_per_year
+
+    return float(periods_per_year(next(iter(frames.values())).index))
+
+
+def run(
+    data: Data,
+    strategy: str | RuleStrategy | type[RuleStrategy],
+    params: Mapping[str, Any] | None = None,
+    *,
+    cash: float | None = None,
+    fees: float | None = None,
+    slippage: float | None = None,
+    engine: str = "vectorized",
+    benchmark: pd.Series | str | None = None,
+    **engine_options: Any,
+) -> Any:
+    """Backtest a strategy on bars and return a BacktestResult (.stats, .equity, .trades, .plot()).
+
+    ``data``: a bundled dataset name (``"goog"``), a bar DataFrame, ``{asset: DataFrame or
+    name}`` or a list of names (several assets share one cash balance). ``strategy``: a
+    built-in name (see ``signaltrust.strategy.list_strategies()``) or a strategy object;
+    ``params`` override its defaults and are validated. ``cash``, ``fees`` (fraction of
+    notional), ``slippage`` (fraction of price) and the rest default to the configuration's
+    ``backtest`` section, so costs are on unless set to 0. ``engine_options`` go to the
+    vectorized engine (``fill_at``, ``size``, ``size_type``, ``sl_stop``, ``tp_stop``,
+    ``tsl_stop``, ``leverage``, ``fixed_fees``, ``min_fees``, ``periods_per_year``).
+    ``benchmark`` is a price Series or a dataset name (its close).
+    """
+    from signaltrust.backtest.vectorized import simulate_signals
+
+    check_engine(engine)
+    chosen = get_strategy(strategy)
+    full = chosen.resolve(params)
+    prepared = prepare_data(data)
+    signals = strategy_signals(chosen, prepared, full)
+    bars: Any = next(iter(prepared.frames.values())) if prepared.single else prepared.frames
+    options = dict(engine_options)
+    options.setdefault("allow_short", bool(full.get("allow_short", False)))
+    options.setdefault("periods_per_year", periods_for(prepared.frames))
+    result = simulate_signals(
+        bars,
+        _stack(signals, "entries", prepared.single),
+        _stack(signals, "exits", prepared.single),
+        _stack(signals, "short_entries", prepared.single) if options["allow_short"] else None,
+        _stack(signals, "short_exits", prepared.single) if options["allow_short"] else None,
+        cash=cash, fees=fees, slippage=slippage, benchmark=_benchmark(benchmark), **options,
+    )
+    result.params.update({"strategy": chosen.name, "strategy_params": full})
+    return result
+
+
+def _benchmark(benchmark: pd.Series | str | None) -> pd.Series | None:
+    if benchmark is None or isinstance(benchmark, pd.Series):
+        return benchmark
+    if isinstance(benchmark, str):
+        return load_bars(benchmark)["close"].rename(benchmark)
+    raise ValidationError(
+        "benchmark must be a price Series or a dataset name", field="benchmark",
+        value=type(benchmark).__name__, fix="pass e.g. benchmark='sp500' or a Series of prices",
+    )
+
+
+def as_float_array(values: Any) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(values, dtype=np.float64))
