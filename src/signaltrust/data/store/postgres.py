@@ -34,6 +34,7 @@ from signaltrust.data.store.base import (
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _COLS = ", ".join(BAR_COLUMNS)
+_US_TO_TS = "(timestamptz 'epoch' + i.us * interval '1 microsecond')"
 _TS_US = "(extract(epoch FROM {}ts) * 1000000)::bigint"
 
 
@@ -120,13 +121,20 @@ class PostgresBarStore(BarStore):
     def _resolve(self, symbol: str, timeframe: Timeframe | str, venue: str | None) -> SeriesKey:
         """The stored series, found with one indexed query (the full listing only for errors)."""
         key = SeriesKey.make(symbol, timeframe, venue or "SIM")
-        sql = f"SELECT DISTINCT venue FROM {self.table} WHERE symbol = %s AND timeframe = %s"
+        sql = f"SELECT venue FROM {self.table} WHERE symbol = %s AND timeframe = %s"
         params = [key.symbol, key.timeframe]
-        if venue is not None:
-            sql += " AND venue = %s"
-            params.append(venue)
+        venues: builtins.list[str] = []
         with self._connect() as conn:
-            venues = [row[0] for row in conn.execute(sql + " LIMIT 2", params).fetchall()]
+            if venue is not None:
+                hit = conn.execute(sql + " AND venue = %s LIMIT 1", [*params, venue]).fetchone()
+                venues = [hit[0]] if hit else []
+            else:  # two index probes instead of scanning every bar of the symbol
+                first = conn.execute(sql + " LIMIT 1", params).fetchone()
+                if first:
+                    other = conn.execute(
+                        sql + " AND venue <> %s LIMIT 1", [*params, first[0]]
+                    ).fetchone()
+                    venues = [first[0]] if other is None else [first[0], other[0]]
         if len(venues) == 1:
             return SeriesKey(key.symbol, venues[0], key.timeframe)
         return super()._resolve(symbol, timeframe, venue)
@@ -159,7 +167,7 @@ class PostgresBarStore(BarStore):
                 conn,
                 f"SELECT {_TS_US.format('b.')}, {', '.join('b.' + c for c in BAR_COLUMNS)} "
                 f"FROM {self.table} b "
-                "JOIN incoming_bars i ON i.ts = b.ts "
+                "JOIN incoming_bars i ON b.ts = i.ts "
                 "WHERE b.symbol = %s AND b.venue = %s AND b.timeframe = %s",
                 [key.symbol, key.venue, key.timeframe],
             )
@@ -170,7 +178,8 @@ class PostgresBarStore(BarStore):
             ):  # every incoming bar not stored yet (the lock holds off other writers)
                 cur = conn.execute(
                     f"INSERT INTO {self.table} (symbol, venue, timeframe, ts, {_COLS}) "
-                    f"SELECT %s, %s, %s, ts, {_COLS} FROM incoming_bars ON CONFLICT DO NOTHING",
+                    f"SELECT %s, %s, %s, ts, {_COLS} FROM incoming_bars i "
+                    "ON CONFLICT DO NOTHING",
                     [key.symbol, key.venue, key.timeframe],
                 )
                 if cur.rowcount != len(plan.new):
@@ -183,13 +192,13 @@ class PostgresBarStore(BarStore):
                 conn.execute(
                     f"UPDATE {self.table} b SET "
                     + ", ".join(f"{c} = i.{c}" for c in BAR_COLUMNS)
-                    + " FROM incoming_bars i WHERE b.ts = i.ts AND b.symbol = %s AND b.venue = %s"
-                    " AND b.timeframe = %s AND i.ts = ANY(%s)",
+                    + " FROM incoming_bars i WHERE b.ts = i.ts AND b.symbol = %s"
+                    " AND b.venue = %s AND b.timeframe = %s AND i.us = ANY(%s)",
                     [
                         key.symbol,
                         key.venue,
                         key.timeframe,
-                        [_to_datetime(ns) for ns in plan.conflicts.index.asi8],
+                        [int(ns) // 1000 for ns in plan.conflicts.index.asi8],
                     ],
                 )
         return result
@@ -217,9 +226,8 @@ def _copy_in(conn, bars: pd.DataFrame) -> None:
         cur.copy(f"COPY incoming_bars (us, {_COLS}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
         copy.write(text.encode())
-    conn.execute(
-        "UPDATE incoming_bars SET ts = timestamptz 'epoch' + us * interval '1 microsecond'"
-    )
+    conn.execute(f"UPDATE incoming_bars i SET ts = {_US_TO_TS}")
+    conn.execute("CREATE INDEX ON incoming_bars (ts)")
 
 
 def _copy_out(conn, sql: str, params: builtins.list) -> pd.DataFrame:
