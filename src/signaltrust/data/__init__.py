@@ -16,8 +16,16 @@ from signaltrust.data.quality import (
     check_frame,
     check_series,
 )
+from signaltrust.data.resample import resample
+from signaltrust.data.store import BarStore, ParquetLake, PostgresBarStore, WriteResult, open_store
 
 __all__ = [
+    "BarStore",
+    "ParquetLake",
+    "PostgresBarStore",
+    "WriteResult",
+    "open_store",
+    "resample",
     "CHECKS",
     "QualityIssue",
     "QualityReport",
