@@ -43,7 +43,8 @@ def _frame_name(frame: pd.DataFrame) -> str:
     return DEFAULT_ASSET
 
 
-def _check_frame(frame: object, field: str) -> pd.DataFrame:
+def _check_frame(frame: object, field: str) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
+    """The UTC index and float64 price arrays of one bar frame (no copy when already float64)."""
     if not isinstance(frame, pd.DataFrame):
         raise ValidationError(
             "bars must be a DataFrame or a dict of DataFrames",
@@ -62,8 +63,10 @@ def _check_frame(frame: object, field: str) -> pd.DataFrame:
         )
     if len(frame) == 0:
         raise ValidationError("bars are empty", field=field, value=0, fix="pass at least one bar")
-    index = ensure_utc_index(frame.index, field=f"{field}.index")
-    if not index.is_monotonic_increasing or index.has_duplicates:
+    index = frame.index
+    if not (isinstance(index, pd.DatetimeIndex) and str(index.tz) == "UTC" and index.unit == "ns"):
+        index = ensure_utc_index(index, field=f"{field}.index")
+    if not index.is_monotonic_increasing or not index.is_unique:
         raise ValidationError(
             "the bar index must be strictly increasing",
             field=f"{field}.index",
@@ -71,20 +74,18 @@ def _check_frame(frame: object, field: str) -> pd.DataFrame:
             fix="sort the bars by time and drop duplicates (frame.sort_index(); "
             "frame[~frame.index.duplicated()])",
         )
-    out = pd.DataFrame(index=index)
+    arrays = {}
     for name in PRICE_COLUMNS:
         column = frame[columns[name]]
-        if not pd.api.types.is_numeric_dtype(column):
+        if not pd.api.types.is_numeric_dtype(column.dtype):
             raise ValidationError(
                 "bar column is not numeric",
                 field=f"{field}.{name}",
                 value=str(column.dtype),
                 fix="convert it with pd.to_numeric",
             )
-        out[name] = column.to_numpy(dtype=np.float64, na_value=np.nan)
-    if "volume" in columns:
-        out["volume"] = frame[columns["volume"]].to_numpy(dtype=np.float64, na_value=np.nan)
-    return out
+        arrays[name] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    return index, arrays
 
 
 def prepare_bars(bars: pd.DataFrame | Mapping[str, pd.DataFrame]) -> BarArrays:
@@ -98,29 +99,32 @@ def prepare_bars(bars: pd.DataFrame | Mapping[str, pd.DataFrame]) -> BarArrays:
             raise ValidationError(
                 "no assets given", field="bars", value={}, fix="pass {asset: bar DataFrame, ...}"
             )
-        frames = {str(name): _check_frame(frame, f"bars[{name!r}]") for name, frame in bars.items()}
+        frames = {str(name): frame for name, frame in bars.items()}
     else:
-        frame = _check_frame(bars, "bars")
-        frames = {_frame_name(bars): frame}
+        frames = {_frame_name(bars): bars}
+    checked = {name: _check_frame(frame, f"bars[{name!r}]" if isinstance(bars, Mapping) else "bars")
+               for name, frame in frames.items()}
     assets = tuple(frames)
-    index = frames[assets[0]].index
-    for frame in list(frames.values())[1:]:
-        if not frame.index.equals(index):
-            index = index.union(frame.index)
-    arrays = {}
+    index = checked[assets[0]][0]
+    for own, _ in list(checked.values())[1:]:
+        if not own.equals(index):
+            index = index.union(own)
+    blocks = {}
     for name in PRICE_COLUMNS:
+        if len(assets) == 1:
+            blocks[name] = checked[assets[0]][1][name].reshape(-1, 1)
+            continue
         block = np.empty((len(index), len(assets)))
         for j, asset in enumerate(assets):
-            frame = frames[asset]
-            values = frame[name].to_numpy()
-            if frame.index.equals(index):
-                block[:, j] = values
+            own, arrays = checked[asset]
+            if own.equals(index):
+                block[:, j] = arrays[name]
             else:
-                block[:, j] = frame[name].reindex(index).to_numpy()
-        arrays[name] = block
+                block[:, j] = pd.Series(arrays[name], index=own).reindex(index).to_numpy()
+        blocks[name] = block
     return BarArrays(
-        index=index, assets=assets, open=arrays["open"], high=arrays["high"], low=arrays["low"],
-        close=arrays["close"], frames=frames,
+        index=index, assets=assets, open=blocks["open"], high=blocks["high"], low=blocks["low"],
+        close=blocks["close"], frames=frames,
     )
 
 

@@ -71,7 +71,7 @@ def simulate_signals_core(
     cash = cash0
     stops_on = sl_stop > 0.0 or tp_stop > 0.0 or tsl_stop > 0.0
     for bar in range(n_bars):
-        if keep:
+        if keep and counts[N_ORDERS] + headroom > orders.shape[0]:
             trades = grow(trades, counts[N_TRADES], headroom)
             orders = grow(orders, counts[N_ORDERS], headroom)
         if not fill_at_close and any_pending(state):

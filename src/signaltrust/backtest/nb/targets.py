@@ -38,7 +38,7 @@ def simulate_targets_core(
     run = new_running()
     cash = cash0
     for bar in range(n_bars):
-        if keep:
+        if keep and counts[N_ORDERS] + headroom > orders.shape[0]:
             trades = grow(trades, counts[N_TRADES], headroom)
             orders = grow(orders, counts[N_ORDERS], headroom)
         if not fill_at_close and any_pending(state):
