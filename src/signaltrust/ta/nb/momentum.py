@@ -60,15 +60,15 @@ def macd(x, fastperiod, slowperiod, signalperiod, start):
     fast = ema_seeded_at(x, fastperiod, start + slowperiod - fastperiod, 2.0 / (fastperiod + 1))
     line = np.full(n, np.nan)
     for i in range(start + slowperiod - 1, n):
-        line[i] = fast[i] - slow[i]
+        j = np.uint64(i)  # unsigned index: no wraparound check
+        line[j] = fast[j] - slow[j]
     signal = ema_seeded_at(line, signalperiod, start + slowperiod - 1, 2.0 / (signalperiod + 1))
     first = start + slowperiod - 1 + signalperiod - 1
     hist = np.full(n, np.nan)
-    for i in range(n):
-        if i < first:
-            line[i] = np.nan
-        else:
-            hist[i] = line[i] - signal[i]
+    line[: min(first, n)] = np.nan
+    for i in range(first, n):
+        j = np.uint64(i)
+        hist[j] = line[j] - signal[j]
     return line, signal, hist
 
 
@@ -204,8 +204,9 @@ def roc(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
     for i in range(start + period, n):
-        prev = x[i - period]
-        out[i] = ((x[i] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+        j = np.uint64(i)
+        prev = x[np.uint64(i - period)]
+        out[j] = ((x[j] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
     return out
 
 
@@ -214,7 +215,7 @@ def mom(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
     for i in range(start + period, n):
-        out[i] = x[i] - x[i - period]
+        out[np.uint64(i)] = x[np.uint64(i)] - x[np.uint64(i - period)]
     return out
 
 

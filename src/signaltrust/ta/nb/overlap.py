@@ -48,8 +48,9 @@ def ema_seeded_at(x, period, seed_start, k):
     prev = total / period
     out[first] = prev
     for i in range(first + 1, n):
-        prev = ((x[i] - prev) * k) + prev
-        out[i] = prev
+        j = np.uint64(i)
+        prev = ((x[j] - prev) * k) + prev
+        out[j] = prev
     return out
 
 
@@ -91,25 +92,71 @@ def wma(x, period, start):
     return out
 
 
+DEMA_MODE, TEMA_MODE, TRIX_MODE = 0, 1, 2
+
+
+@njit(cache=True)
+def _ema_chain(x, period, start, mode):
+    """DEMA, TEMA or TRIX in one pass over chained EMAs held in scalars.
+
+    One pass and one output array: a large temporary per EMA would cost more in page faults
+    than the arithmetic. Each EMA is seeded with the mean of its first `period` inputs, summed
+    in the same order as `ema`, so the values are those of chaining `ema` three times.
+    """
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    k = 2.0 / (period + 1)
+    first1 = start + period - 1
+    first2 = first1 + period - 1
+    first3 = first2 + period - 1
+    sum1 = sum2 = sum3 = 0.0
+    e1 = e2 = e3 = prev_e3 = 0.0
+    for i in range(start, n):
+        j = np.uint64(i)  # unsigned index: no negative-index check in the loop
+        value = x[j]
+        if i < first1:
+            sum1 += value
+            continue
+        if i == first1:
+            sum1 += value
+            e1 = sum1 / period
+        else:
+            e1 = ((value - e1) * k) + e1
+        if i < first2:
+            sum2 += e1
+            continue
+        if i == first2:
+            sum2 += e1
+            e2 = sum2 / period
+        else:
+            e2 = ((e1 - e2) * k) + e2
+        if mode == DEMA_MODE:
+            out[j] = (2.0 * e1) - e2
+            continue
+        if i < first3:
+            sum3 += e2
+            continue
+        prev_e3 = e3
+        if i == first3:
+            sum3 += e2
+            e3 = sum3 / period
+        else:
+            e3 = ((e2 - e3) * k) + e3
+        if mode == TEMA_MODE:
+            out[j] = e3 + ((3.0 * e1) - (3.0 * e2))
+        elif i > first3:
+            out[j] = ((e3 / prev_e3) - 1.0) * 100.0 if prev_e3 != 0.0 else 0.0
+    return out
+
+
 @njit(cache=True)
 def dema(x, period, start):
-    e1 = ema(x, period, start)
-    e2 = ema(e1, period, start + period - 1)
-    out = np.full(x.shape[0], np.nan)
-    for i in range(start + 2 * (period - 1), x.shape[0]):
-        out[i] = (2.0 * e1[i]) - e2[i]
-    return out
+    return _ema_chain(x, period, start, DEMA_MODE)
 
 
 @njit(cache=True)
 def tema(x, period, start):
-    e1 = ema(x, period, start)
-    e2 = ema(e1, period, start + period - 1)
-    e3 = ema(e2, period, start + 2 * (period - 1))
-    out = np.full(x.shape[0], np.nan)
-    for i in range(start + 3 * (period - 1), x.shape[0]):
-        out[i] = e3[i] + ((3.0 * e1[i]) - (3.0 * e2[i]))
-    return out
+    return _ema_chain(x, period, start, TEMA_MODE)
 
 
 @njit(cache=True)
@@ -160,14 +207,7 @@ def kama(x, period, start):
 
 @njit(cache=True)
 def trix(x, period, start):
-    e1 = ema(x, period, start)
-    e2 = ema(e1, period, start + period - 1)
-    e3 = ema(e2, period, start + 2 * (period - 1))
-    out = np.full(x.shape[0], np.nan)
-    for i in range(start + 3 * (period - 1) + 1, x.shape[0]):
-        prev = e3[i - 1]
-        out[i] = ((e3[i] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
-    return out
+    return _ema_chain(x, period, start, TRIX_MODE)
 
 
 @njit(cache=True)

@@ -13,41 +13,51 @@ def trange(high, low, close, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
     for i in range(start + 1, n):
-        out[i] = _true_range(high[i], low[i], close[i - 1])
+        # unsigned indexes: numba then skips its negative-index check and the loop vectorizes
+        j = np.uint64(i)
+        out[j] = _true_range(high[j], low[j], close[np.uint64(i - 1)])
+    return out
+
+
+@njit(cache=True)
+def _wilder_atr(high, low, close, period, start, normalize):
+    # one pass, one output array: the true ranges are not stored
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    first = start + period
+    total = 0.0
+    prev = 0.0
+    for i in range(start + 1, n):
+        j = np.uint64(i)
+        tr = _true_range(high[j], low[j], close[np.uint64(i - 1)])
+        if i < first:
+            total += tr
+            continue
+        if i == first:
+            # the first ATR is the simple mean of the first `period` true ranges
+            total += tr
+            prev = total / period
+        else:
+            prev *= period - 1
+            prev += tr
+            prev /= period
+        if normalize:
+            out[j] = (prev / close[j]) * 100.0 if close[j] != 0.0 else 0.0
+        else:
+            out[j] = prev
     return out
 
 
 @njit(cache=True)
 def atr(high, low, close, period, start):
-    tr = trange(high, low, close, start)
     if period <= 1:
-        return tr
-    n = close.shape[0]
-    out = np.full(n, np.nan)
-    first = start + period
-    if first >= n:
-        return out
-    # the first ATR is the simple mean of the first `period` true ranges, summed as TA-Lib's SMA does
-    total = 0.0
-    for i in range(start + 1, first):
-        total += tr[i]
-    total += tr[first]
-    prev = total / period
-    out[first] = prev
-    for i in range(first + 1, n):
-        prev *= period - 1
-        prev += tr[i]
-        prev /= period
-        out[i] = prev
-    return out
+        return trange(high, low, close, start)
+    return _wilder_atr(high, low, close, period, start, False)
 
 
 @njit(cache=True)
 def natr(high, low, close, period, start):
-    values = atr(high, low, close, period, start)
     if period <= 1:
-        return values
-    out = np.full(close.shape[0], np.nan)
-    for i in range(start + period, close.shape[0]):
-        out[i] = (values[i] / close[i]) * 100.0 if close[i] != 0.0 else 0.0
-    return out
+        # TA-Lib returns the true range, not normalized, for a period of 1
+        return trange(high, low, close, start)
+    return _wilder_atr(high, low, close, period, start, True)

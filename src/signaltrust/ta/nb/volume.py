@@ -28,10 +28,11 @@ def obv(close, volume, start):
 
 
 @njit(cache=True)
-def _ad_step(high, low, close, volume, i, ad):
-    spread = high[i] - low[i]
+def _ad_step(high, low, close, volume, ad):
+    # scalars only: passing the arrays would cost reference counting on every bar
+    spread = high - low
     if spread > 0.0:
-        ad += (((close[i] - low[i]) - (high[i] - close[i])) / spread) * volume[i]
+        ad += (((close - low) - (high - close)) / spread) * volume
     return ad
 
 
@@ -41,8 +42,9 @@ def ad(high, low, close, volume, start):
     out = np.full(n, np.nan)
     value = 0.0
     for i in range(start, n):
-        value = _ad_step(high, low, close, volume, i, value)
-        out[i] = value
+        j = np.uint64(i)  # unsigned index: no negative-index wraparound check
+        value = _ad_step(high[j], low[j], close[j], volume[j], value)
+        out[j] = value
     return out
 
 
@@ -55,11 +57,12 @@ def adosc(high, low, close, volume, fastperiod, slowperiod, start):
         return out
     fast_k = 2.0 / (fastperiod + 1)
     slow_k = 2.0 / (slowperiod + 1)
-    value = _ad_step(high, low, close, volume, start, 0.0)
+    value = _ad_step(high[start], low[start], close[start], volume[start], 0.0)
     fast = value
     slow = value
     for i in range(start + 1, n):
-        value = _ad_step(high, low, close, volume, i, value)
+        j = np.uint64(i)
+        value = _ad_step(high[j], low[j], close[j], volume[j], value)
         fast = (fast_k * value) + ((1.0 - fast_k) * fast)
         slow = (slow_k * value) + ((1.0 - slow_k) * slow)
         if i >= first:
