@@ -1,0 +1,1 @@
+"""Feature sets, labels (forward returns, triple barrier) and the feature store."""
