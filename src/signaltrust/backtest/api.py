@@ -99,7 +99,10 @@ def strategy_signals(
 def _stack(signals: dict[str, Signals], field: str, single: bool) -> pd.Series | pd.DataFrame:
     if single:
         return getattr(next(iter(signals.values())), field)
-    return pd.DataFrame({name: getattr(s, field) for name, s in signals.items()})
+    # assets may trade on different bars: the engine uses the union, and no signal where an
+    # asset has no bar
+    frame = pd.concat({name: getattr(s, field) for name, s in signals.items()}, axis=1)
+    return frame.fillna(False).astype(bool)
 
 
 def periods_for(frames: Mapping[str, pd.DataFrame]) -> float:
