@@ -46,7 +46,9 @@ def main() -> None:
     parser.add_argument("--bars", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
     options = parser.parse_args()
-    cases = [case for case in ALL_CASES if not case[2]] + [c for c in TALIB_CASES if c[0] == "cci" and c[2]]
+    cases = [case for case in ALL_CASES if not case[2]] + [
+        c for c in TALIB_CASES if c[0] == "cci" and c[2]
+    ]
     warm = make_bars(500)
     for name, inputs, params in cases:  # compile / load the numba cache
         getattr(ta, name)(*[warm[c] for c in inputs], **params)
@@ -57,7 +59,9 @@ def main() -> None:
         ratios = []
         for name, inputs, params in cases:
             args = [bars[c] for c in inputs]
-            label = name + ("" if not params else "(" + ",".join(f"{v}" for v in params.values()) + ")")
+            label = name + (
+                "" if not params else "(" + ",".join(f"{v}" for v in params.values()) + ")"
+            )
             ours = best_time(getattr(ta, name), args, params, options.repeat) * 1e3
             if name in ta.TALIB_COMPATIBLE:
                 theirs = best_time(getattr(talib, name.upper()), args, params, options.repeat) * 1e3
@@ -67,8 +71,10 @@ def main() -> None:
             else:
                 print(f"{label:<22}{ours:>15.2f}{'-':>12}{'-':>8}")
         ratios_array = np.array(ratios)
-        print(f"ratio ours/TA-Lib: median {np.median(ratios_array):.2f}, worst {ratios_array.max():.2f}, "
-              f"within 2x: {(ratios_array <= 2).sum()}/{len(ratios_array)}")
+        print(
+            f"ratio ours/TA-Lib: median {np.median(ratios_array):.2f}, worst {ratios_array.max():.2f}, "
+            f"within 2x: {(ratios_array <= 2).sum()}/{len(ratios_array)}"
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ def _bundled(name: str) -> pd.DataFrame:
 
         frame = load(name)
     except (ImportError, AttributeError):
-        file = {"goog": "goog_daily_2004_2013.csv.gz", "sp500": "sp500_daily_1999_2018.csv.gz"}[name]
+        file = {"goog": "goog_daily_2004_2013.csv.gz", "sp500": "sp500_daily_1999_2018.csv.gz"}[
+            name
+        ]
         frame = pd.read_csv(BUNDLED / file, index_col=0)
     frame = frame.rename(columns=str.lower)
     return frame[["open", "high", "low", "close", "volume"]].astype(float)

@@ -44,11 +44,20 @@ def test_indicator_when_future_bars_changed_then_past_values_unchanged(case):
     altered.iloc[200:] = random_walk(seed=13, n=300).iloc[200:].to_numpy()
     altered["high"] = altered[["open", "high", "close"]].max(axis=1)
     altered["low"] = altered[["open", "low", "close"]].min(axis=1)
-    outputs = list(zip(_compute(name, inputs, params, frame), _compute(name, inputs, params, altered), strict=True))
+    outputs = list(
+        zip(
+            _compute(name, inputs, params, frame),
+            _compute(name, inputs, params, altered),
+            strict=True,
+        )
+    )
     for original, changed in outputs:
         np.testing.assert_array_equal(original[:200], changed[:200], err_msg=name)
     # the test can fail: the change after bar 200 does reach the later values
-    assert any(not np.array_equal(original[250:], changed[250:], equal_nan=True) for original, changed in outputs)
+    assert any(
+        not np.array_equal(original[250:], changed[250:], equal_nan=True)
+        for original, changed in outputs
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -56,6 +65,9 @@ def test_indicator_when_future_bars_changed_then_past_values_unchanged(case):
 def test_indicator_when_any_prefix_then_equals_full_run_prefix(seed, cut, case):
     name, inputs, params = case
     frame = random_walk(seed=seed, n=200)
-    for whole, part in zip(_compute(name, inputs, params, frame),
-                           _compute(name, inputs, params, frame, end=cut), strict=True):
+    for whole, part in zip(
+        _compute(name, inputs, params, frame),
+        _compute(name, inputs, params, frame, end=cut),
+        strict=True,
+    ):
         np.testing.assert_array_equal(part, whole[:cut])

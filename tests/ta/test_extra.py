@@ -91,7 +91,9 @@ def test_supertrend_when_trend_up_then_line_is_below_close_and_flips_on_cross(sp
 @given(seed=st.integers(0, 100_000), period=st.integers(2, 40))
 def test_donchian_when_any_walk_then_bands_bracket_every_bar(seed, period):
     frame = random_walk(seed=seed, n=150)
-    upper, middle, lower = ta.donchian(frame["high"].to_numpy(), frame["low"].to_numpy(), timeperiod=period)
+    upper, middle, lower = ta.donchian(
+        frame["high"].to_numpy(), frame["low"].to_numpy(), timeperiod=period
+    )
     valid = ~np.isnan(upper)
     assert valid.sum() == 150 - period + 1
     assert (upper[valid] >= frame["high"].to_numpy()[valid]).all()

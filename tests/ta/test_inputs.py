@@ -55,7 +55,9 @@ def test_indicator_when_series_indexes_differ_then_validation_error():
         ta.willr(frame["high"], frame["low"], frame["close"].shift(1, freq="D"))
 
 
-@pytest.mark.parametrize("bad", [np.array(["a", "b", "c"]), pd.Series(["1", "2", "3"]), np.array([True, False])])
+@pytest.mark.parametrize(
+    "bad", [np.array(["a", "b", "c"]), pd.Series(["1", "2", "3"]), np.array([True, False])]
+)
 def test_indicator_when_input_not_numeric_then_validation_error(bad):
     with pytest.raises(ValidationError) as error:
         ta.ema(bad, timeperiod=2)

@@ -26,7 +26,9 @@ def assert_equal_to_talib(name: str, inputs: tuple[str, ...], params: dict, fram
     assert len(actual) == len(expected)
     for ours, theirs in zip(actual, expected, strict=True):
         assert isinstance(ours, np.ndarray)
-        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs), err_msg=f"{name}: warm-up NaN differ")
+        np.testing.assert_array_equal(
+            np.isnan(ours), np.isnan(theirs), err_msg=f"{name}: warm-up NaN differ"
+        )
         scale = max(1.0, float(np.nanmax(np.abs(theirs)))) if not np.isnan(theirs).all() else 1.0
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9 * scale, err_msg=name)
 
@@ -55,8 +57,11 @@ def test_signature_when_compared_with_talib_then_same_parameters_and_defaults(na
         if value.default is not inspect.Parameter.empty
     }
     assert ours == dict(info["parameters"])
-    inputs = [p for p in inspect.signature(getattr(ta, name)).parameters.values()
-              if p.default is inspect.Parameter.empty]
+    inputs = [
+        p
+        for p in inspect.signature(getattr(ta, name)).parameters.values()
+        if p.default is inspect.Parameter.empty
+    ]
     talib_inputs = []
     for value in info["input_names"].values():
         talib_inputs += value if isinstance(value, list) else [value]
@@ -67,8 +72,11 @@ def test_indicator_when_input_starts_with_nan_then_skips_them_like_talib(goog):
     close = goog["close"].to_numpy(dtype=float).copy()
     close[:7] = np.nan
     for name, params in [("rsi", {}), ("ema", {"timeperiod": 10}), ("macd", {}), ("bbands", {})]:
-        for ours, theirs in zip(_as_tuple(getattr(ta, name)(close, **params)),
-                                _as_tuple(getattr(talib, name.upper())(close, **params)), strict=True):
+        for ours, theirs in zip(
+            _as_tuple(getattr(ta, name)(close, **params)),
+            _as_tuple(getattr(talib, name.upper())(close, **params)),
+            strict=True,
+        ):
             np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
 
 

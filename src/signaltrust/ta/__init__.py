@@ -5,7 +5,15 @@ pandas Series and return the same kind; see docs/indicators.md for the list, the
 and the guarantees (equal to TA-Lib to 1e-9, causal).
 """
 
-from signaltrust.ta.extra import donchian, ichimoku, keltner, realized_volatility, supertrend, vwap, zscore
+from signaltrust.ta.extra import (
+    donchian,
+    ichimoku,
+    keltner,
+    realized_volatility,
+    supertrend,
+    vwap,
+    zscore,
+)
 from signaltrust.ta.momentum import (
     adx,
     aroon,
@@ -28,13 +36,82 @@ from signaltrust.ta.volatility import atr, natr, trange
 from signaltrust.ta.volume import ad, adosc, mfi, obv
 
 TALIB_COMPATIBLE = (
-    "sma", "ema", "wma", "dema", "tema", "kama", "trix", "bbands", "sar",
-    "rsi", "macd", "stoch", "stochf", "stochrsi", "willr", "cci", "roc", "mom", "aroon", "ultosc",
-    "adx", "dx", "plus_di", "minus_di", "trange", "atr", "natr", "obv", "ad", "adosc", "mfi",
+    "sma",
+    "ema",
+    "wma",
+    "dema",
+    "tema",
+    "kama",
+    "trix",
+    "bbands",
+    "sar",
+    "rsi",
+    "macd",
+    "stoch",
+    "stochf",
+    "stochrsi",
+    "willr",
+    "cci",
+    "roc",
+    "mom",
+    "aroon",
+    "ultosc",
+    "adx",
+    "dx",
+    "plus_di",
+    "minus_di",
+    "trange",
+    "atr",
+    "natr",
+    "obv",
+    "ad",
+    "adosc",
+    "mfi",
 )
 """Indicators whose values equal TA-Lib's function of the same (upper-case) name."""
 
 EXTRA = ("keltner", "donchian", "supertrend", "vwap", "zscore", "realized_volatility", "ichimoku")
 """Indicators TA-Lib does not have."""
 
-__all__ = [*TALIB_COMPATIBLE, *EXTRA, "TALIB_COMPATIBLE", "EXTRA"]
+__all__ = [
+    "sma",
+    "ema",
+    "wma",
+    "dema",
+    "tema",
+    "kama",
+    "trix",
+    "bbands",
+    "sar",
+    "rsi",
+    "macd",
+    "stoch",
+    "stochf",
+    "stochrsi",
+    "willr",
+    "cci",
+    "roc",
+    "mom",
+    "aroon",
+    "ultosc",
+    "adx",
+    "dx",
+    "plus_di",
+    "minus_di",
+    "trange",
+    "atr",
+    "natr",
+    "obv",
+    "ad",
+    "adosc",
+    "mfi",
+    "keltner",
+    "donchian",
+    "supertrend",
+    "vwap",
+    "zscore",
+    "realized_volatility",
+    "ichimoku",
+    "TALIB_COMPATIBLE",
+    "EXTRA",
+]

@@ -34,7 +34,9 @@ def _to_array(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None]:
         )
     if isinstance(value, pd.Series):
         index = value.index
-        if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_bool_dtype(value.dtype):
+        if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_bool_dtype(
+            value.dtype
+        ):
             raise ValidationError(
                 f"{name} must be numeric",
                 field=name,
@@ -46,8 +48,12 @@ def _to_array(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None]:
         try:
             raw = np.asarray(value)
         except Exception as error:  # pragma: no cover - exotic objects
-            raise ValidationError(f"{name} must be array-like", field=name, value=type(value).__name__,
-                                  fix="pass a NumPy array or a pandas Series") from error
+            raise ValidationError(
+                f"{name} must be array-like",
+                field=name,
+                value=type(value).__name__,
+                fix="pass a NumPy array or a pandas Series",
+            ) from error
         if raw.dtype.kind not in "iuf":
             raise ValidationError(
                 f"{name} must be a numeric array",
@@ -120,17 +126,25 @@ def period(name: str, value: Any, minimum: int) -> int:
 def number(name: str, value: Any, *, positive: bool = False, non_negative: bool = False) -> float:
     """A finite real parameter."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValidationError(f"{name} must be a number", field=name, value=value, fix=f"pass a float for {name}")
+        raise ValidationError(
+            f"{name} must be a number", field=name, value=value, fix=f"pass a float for {name}"
+        )
     result = float(value)
     if not np.isfinite(result) or (positive and result <= 0) or (non_negative and result < 0):
         bound = "positive" if positive else "non-negative" if non_negative else "finite"
-        raise ValidationError(f"{name} must be {bound}", field=name, value=value, fix=f"pass a {bound} {name}")
+        raise ValidationError(
+            f"{name} must be {bound}", field=name, value=value, fix=f"pass a {bound} {name}"
+        )
     return result
 
 
 def matype(name: str, value: Any) -> int:
     """A moving-average type code, as TA-Lib numbers them."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) not in SUPPORTED_MATYPES:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or int(value) not in SUPPORTED_MATYPES
+    ):
         supported = ", ".join(f"{code} ({label})" for code, label in SUPPORTED_MATYPES.items())
         raise ValidationError(
             f"{name} is not a supported moving-average type",

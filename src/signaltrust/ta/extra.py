@@ -11,7 +11,12 @@ from signaltrust.ta.nb import extra as nb
 
 
 def keltner(
-    high: Any, low: Any, close: Any, timeperiod: int = 20, atr_period: int = 10, multiplier: float = 2.0
+    high: Any,
+    low: Any,
+    close: Any,
+    timeperiod: int = 20,
+    atr_period: int = 10,
+    multiplier: float = 2.0,
 ) -> Any:
     """Keltner channel -> (upper, middle, lower): EMA(close) +/- multiplier * ATR.
 
@@ -32,10 +37,14 @@ def donchian(high: Any, low: Any, timeperiod: int = 20) -> Any:
     """Donchian channel -> (upper, middle, lower): highest high, midpoint, lowest low of the last
     timeperiod bars, the current bar included. Warm-up: timeperiod - 1 bars."""
     p = check.prepare(high=high, low=low)
-    return check.wrap(p, *nb.donchian(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, *nb.donchian(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start)
+    )
 
 
-def supertrend(high: Any, low: Any, close: Any, timeperiod: int = 10, multiplier: float = 3.0) -> Any:
+def supertrend(
+    high: Any, low: Any, close: Any, timeperiod: int = 10, multiplier: float = 3.0
+) -> Any:
     """Supertrend -> (line, direction): an ATR trailing stop that flips with the trend.
 
     Bands are (high + low) / 2 +/- multiplier * ATR(timeperiod) (Wilder, as TA-Lib's ATR); the upper
@@ -82,7 +91,9 @@ def realized_volatility(close: Any, timeperiod: int = 20, periods_per_year: floa
     return check.wrap(p, nb.realized_volatility(*p.arrays, t, year, p.start))
 
 
-def ichimoku(high: Any, low: Any, timeperiod1: int = 9, timeperiod2: int = 26, timeperiod3: int = 52) -> Any:
+def ichimoku(
+    high: Any, low: Any, timeperiod1: int = 9, timeperiod2: int = 26, timeperiod3: int = 52
+) -> Any:
     """Ichimoku cloud -> (tenkan, kijun, senkou_a, senkou_b), causal.
 
     tenkan and kijun are the midpoints of the high-low range over timeperiod1 and timeperiod2 bars;
@@ -95,8 +106,14 @@ def ichimoku(high: Any, low: Any, timeperiod1: int = 9, timeperiod2: int = 26, t
     timeperiod2 + timeperiod3 - 1 (senkou_b).
     """
     p = check.prepare(high=high, low=low)
-    periods = [check.period(name, value, 1) for name, value in
-               (("timeperiod1", timeperiod1), ("timeperiod2", timeperiod2), ("timeperiod3", timeperiod3))]
+    periods = [
+        check.period(name, value, 1)
+        for name, value in (
+            ("timeperiod1", timeperiod1),
+            ("timeperiod2", timeperiod2),
+            ("timeperiod3", timeperiod3),
+        )
+    ]
     if periods[0] > periods[1]:
         raise ValidationError(
             "timeperiod1 (tenkan) must not exceed timeperiod2 (kijun)",

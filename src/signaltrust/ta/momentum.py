@@ -64,7 +64,14 @@ def stoch(
     return check.wrap(p, *outputs)
 
 
-def stochf(high: Any, low: Any, close: Any, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Any:
+def stochf(
+    high: Any,
+    low: Any,
+    close: Any,
+    fastk_period: int = 5,
+    fastd_period: int = 3,
+    fastd_matype: int = 0,
+) -> Any:
     """Fast stochastic oscillator (TA-Lib STOCHF) -> (fastk, fastd). Warm-up: fastk_period + fastd_period - 2."""
     p = check.prepare(high=high, low=low, close=close)
     outputs = nb.stochf(
@@ -78,7 +85,11 @@ def stochf(high: Any, low: Any, close: Any, fastk_period: int = 5, fastd_period:
 
 
 def stochrsi(
-    close: Any, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0
+    close: Any,
+    timeperiod: int = 14,
+    fastk_period: int = 5,
+    fastd_period: int = 3,
+    fastd_matype: int = 0,
 ) -> Any:
     """Stochastic RSI: STOCHF applied to the RSI (TA-Lib STOCHRSI) -> (fastk, fastd).
 
@@ -126,7 +137,14 @@ def aroon(high: Any, low: Any, timeperiod: int = 14) -> Any:
     return check.wrap(p, *nb.aroon(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
 
 
-def ultosc(high: Any, low: Any, close: Any, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> Any:
+def ultosc(
+    high: Any,
+    low: Any,
+    close: Any,
+    timeperiod1: int = 7,
+    timeperiod2: int = 14,
+    timeperiod3: int = 28,
+) -> Any:
     """Ultimate oscillator (TA-Lib ULTOSC); the periods are sorted, the shortest weighs 4.
 
     Warm-up: the longest period.

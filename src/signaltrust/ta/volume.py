@@ -20,14 +20,19 @@ def ad(high: Any, low: Any, close: Any, volume: Any) -> Any:
     return check.wrap(p, nb.ad(*p.arrays, p.start))
 
 
-def adosc(high: Any, low: Any, close: Any, volume: Any, fastperiod: int = 3, slowperiod: int = 10) -> Any:
+def adosc(
+    high: Any, low: Any, close: Any, volume: Any, fastperiod: int = 3, slowperiod: int = 10
+) -> Any:
     """Chaikin A/D oscillator: fast EMA minus slow EMA of the A/D line (TA-Lib ADOSC).
 
     The EMAs are seeded with the first A/D value, as TA-Lib does. Warm-up: max(periods) - 1 bars.
     """
     p = check.prepare(high=high, low=low, close=close, volume=volume)
     outputs = nb.adosc(
-        *p.arrays, check.period("fastperiod", fastperiod, 2), check.period("slowperiod", slowperiod, 2), p.start
+        *p.arrays,
+        check.period("fastperiod", fastperiod, 2),
+        check.period("slowperiod", slowperiod, 2),
+        p.start,
     )
     return check.wrap(p, outputs)
 

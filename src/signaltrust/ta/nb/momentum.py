@@ -111,7 +111,9 @@ def fast_k(high, low, close, period, start):
 
 
 @njit(cache=True)
-def stoch(high, low, close, fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype, start):
+def stoch(
+    high, low, close, fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype, start
+):
     k = fast_k(high, low, close, fastk_period, start)
     k_start = start + fastk_period - 1
     slowk = ma(k, slowk_period, slowk_matype, k_start)
