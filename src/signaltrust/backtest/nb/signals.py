@@ -72,8 +72,9 @@ def simulate_signals_core(
     stops_on = sl_stop > 0.0 or tp_stop > 0.0 or tsl_stop > 0.0
     for bar in range(n_bars):
         if keep and counts[N_ORDERS] + headroom > orders.shape[0]:
-            trades = grow(trades, counts[N_TRADES], headroom)
             orders = grow(orders, counts[N_ORDERS], headroom)
+        if keep and counts[N_TRADES] + headroom > trades.shape[0]:
+            trades = grow(trades, counts[N_TRADES], headroom)
         if not fill_at_close and any_pending(state):
             cash = fill_pending(
                 state, open_, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,

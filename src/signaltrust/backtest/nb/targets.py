@@ -39,8 +39,9 @@ def simulate_targets_core(
     cash = cash0
     for bar in range(n_bars):
         if keep and counts[N_ORDERS] + headroom > orders.shape[0]:
-            trades = grow(trades, counts[N_TRADES], headroom)
             orders = grow(orders, counts[N_ORDERS], headroom)
+        if keep and counts[N_TRADES] + headroom > trades.shape[0]:
+            trades = grow(trades, counts[N_TRADES], headroom)
         if not fill_at_close and any_pending(state):
             cash = rebalance_pending(
                 state, open_, bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
