@@ -1,0 +1,19 @@
+"""Machine learning: leak-free validation, sample weights, models, calibration, explanations."""
+
+from signaltrust.ml.validation import CombinatorialPurgedKFold, PurgedKFold, WalkForwardSplit
+from signaltrust.ml.weights import (
+    concurrent_labels,
+    label_uniqueness,
+    time_decay,
+    uniqueness_weights,
+)
+
+__all__ = [
+    "CombinatorialPurgedKFold",
+    "PurgedKFold",
+    "WalkForwardSplit",
+    "concurrent_labels",
+    "label_uniqueness",
+    "time_decay",
+    "uniqueness_weights",
+]
