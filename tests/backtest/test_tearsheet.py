@@ -22,6 +22,7 @@ from signaltrust.backtest.tearsheet import (
     write_heatmap,
     write_report,
 )
+from signaltrust.backtest.tearsheet.series import thin
 from signaltrust.backtest.tearsheet.tables import format_stat, trades_html
 from signaltrust.core.errors import ValidationError
 from signaltrust.data import load
@@ -256,6 +257,18 @@ def test_drawdown_series_when_constructed_curve_then_depth_below_running_peak():
     index = pd.date_range("2021-01-04", periods=6, freq="B", tz="UTC")
     equity = pd.Series([100.0, 120.0, 90.0, 130.0, 65.0, 130.0], index=index)
     np.testing.assert_allclose(drawdown_series(equity), [0.0, 0.0, -0.25, 0.0, -0.5, 0.0])
+
+
+def test_thin_when_long_line_then_bounded_and_keeps_the_extremes():
+    rng = np.random.default_rng(3)
+    index = pd.date_range("2010-01-01", periods=100_000, freq="h", tz="UTC")
+    line = pd.Series(np.cumsum(rng.normal(size=len(index))), index=index)
+    shown = thin(line, max_points=2_000)
+    assert len(shown) <= 2_002 and shown.index.is_monotonic_increasing
+    assert shown.min() == line.min() and shown.max() == line.max()
+    assert shown.index[0] == index[0] and shown.index[-1] == index[-1]
+    assert (shown == line.loc[shown.index]).all()
+    assert thin(line.iloc[:500], max_points=2_000).equals(line.iloc[:500])
 
 
 def test_rolling_sharpe_when_window_given_then_equals_empyrical_on_each_window(goog):

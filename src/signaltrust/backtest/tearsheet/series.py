@@ -66,6 +66,26 @@ def periods_per_year(index: pd.DatetimeIndex) -> float:
     return float(metrics_periods_per_year(pd.DatetimeIndex(index)))
 
 
+def thin(series: pd.Series, max_points: int = 20_000) -> pd.Series:
+    """A long line thinned for display to about ``max_points``, keeping each bucket's low and high.
+
+    Charts of 100,000 bars stay small and fast while every peak and trough (the deepest drawdown)
+    is still drawn; series of ``max_points`` or fewer come back unchanged.
+    """
+    values = series.to_numpy(dtype=float)
+    if len(values) <= max_points:
+        return series
+    bucket = int(np.ceil(len(values) / (max_points // 2)))
+    ids = np.arange(len(values)) // bucket
+    missing = np.isnan(values)
+    low, high = np.where(missing, np.inf, values), np.where(missing, -np.inf, values)
+    frame = pd.DataFrame({"id": ids, "low": low, "high": high})
+    grouped = frame.groupby("id")
+    keep = np.union1d(grouped["low"].idxmin().to_numpy(), grouped["high"].idxmax().to_numpy())
+    keep = np.union1d(keep, [0, len(values) - 1])
+    return series.iloc[keep]
+
+
 def bar_returns(equity: pd.Series) -> pd.Series:
     """Simple returns from one bar to the next; the first bar has none and is dropped."""
     return equity.pct_change().iloc[1:]

@@ -51,8 +51,10 @@ def blank_figure(width: float, height: float) -> Figure:
 
 def plot_equity(ax: Axes, equity: pd.Series, benchmark: pd.Series | None, label: str) -> None:
     """Equity and the rebased benchmark."""
+    equity = ts.thin(equity)
     ax.plot(equity.index, equity.to_numpy(), color="#1f77b4", linewidth=1.2, label="Equity")
     if benchmark is not None:
+        benchmark = ts.thin(benchmark)
         ax.plot(
             benchmark.index,
             benchmark.to_numpy(),
@@ -69,7 +71,7 @@ def plot_equity(ax: Axes, equity: pd.Series, benchmark: pd.Series | None, label:
 
 def plot_drawdown(ax: Axes, equity: pd.Series) -> None:
     """Underwater curve in percent."""
-    drawdown = ts.drawdown_series(equity) * 100.0
+    drawdown = ts.thin(ts.drawdown_series(equity) * 100.0)
     ax.fill_between(
         drawdown.index, drawdown.to_numpy(), 0.0, color="#d62728", alpha=0.35, linewidth=0
     )
