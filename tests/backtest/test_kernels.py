@@ -1,4 +1,4 @@
-"""The numba kernels: fees, sizing, stop rules, and the stats-only simulation against the full one."""
+"""The numba kernels: fees, sizing, stop rules, stats-only against full simulation."""
 
 from __future__ import annotations
 
@@ -29,9 +29,22 @@ def random_market(n_bars, n_assets, seed):
 
 
 def run_both(open_, high, low, close, signals, **overrides):
-    args = dict(cash0=10_000.0, fees=0.001, fixed_fees=0.5, min_fees=1.0, slippage=0.0005,
-                fill_at_close=False, size_type=0, size=0.6, sl_stop=0.05, tp_stop=0.08,
-                tsl_stop=0.06, leverage=1.5, allow_short=True, periods_per_year=252.0)
+    args = dict(
+        cash0=10_000.0,
+        fees=0.001,
+        fixed_fees=0.5,
+        min_fees=1.0,
+        slippage=0.0005,
+        fill_at_close=False,
+        size_type=0,
+        size=0.6,
+        sl_stop=0.05,
+        tp_stop=0.08,
+        tsl_stop=0.06,
+        leverage=1.5,
+        allow_short=True,
+        periods_per_year=252.0,
+    )
     args.update(overrides)
     full = simulate_signals_nb(open_, high, low, close, *signals, *args.values())
     stats = signals_stats_nb(open_, high, low, close, *signals, *args.values())
@@ -44,8 +57,12 @@ def test_order_fees_when_order_is_empty_then_no_minimum_is_charged():
     assert order_fees(10_000.0, 0.001, 1.0, 5.0) == pytest.approx(11.0)
 
 
-@pytest.mark.parametrize(("fees", "fixed", "minimum"), [(0.001, 1.0, 0.0), (0.0, 0.0, 0.0), (0.001, 0.0, 50.0)])
-def test_units_for_cash_when_sizing_then_units_times_price_plus_fees_is_the_allotment(fees, fixed, minimum):
+@pytest.mark.parametrize(
+    ("fees", "fixed", "minimum"), [(0.001, 1.0, 0.0), (0.0, 0.0, 0.0), (0.001, 0.0, 50.0)]
+)
+def test_units_for_cash_when_sizing_then_units_times_price_plus_fees_is_the_allotment(
+    fees, fixed, minimum
+):
     units = units_for_cash(10_000.0, 123.45, fees, fixed, minimum)
     spent = units * 123.45 + order_fees(units * 123.45, fees, fixed, minimum)
     assert spent == pytest.approx(10_000.0, rel=1e-12)
@@ -72,7 +89,9 @@ def test_stop_exit_when_trailing_is_tighter_than_stop_loss_then_trailing_stop_is
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("fill_at_close", [False, True])
-def test_stats_kernel_when_same_inputs_then_same_final_equity_and_trades_as_full(seed, fill_at_close):
+def test_stats_kernel_when_same_inputs_then_same_final_equity_and_trades_as_full(
+    seed, fill_at_close
+):
     open_, high, low, close, signals = random_market(600, 3, seed)
     full, stats = run_both(open_, high, low, close, signals, fill_at_close=fill_at_close)
     equity, _, _, trades, orders, _ = full
@@ -92,10 +111,13 @@ def test_stats_kernel_when_compared_with_metrics_then_sharpe_and_drawdown_are_eq
     open_, high, low, close, signals = random_market(1_500, 2, 7)
     full, stats = run_both(open_, high, low, close, signals)
     returns = simple_returns(full[0])
-    assert stats[layout.S_SHARPE] == pytest.approx(sharpe_ratio(returns, annualization=252.0), rel=1e-9)
+    assert stats[layout.S_SHARPE] == pytest.approx(
+        sharpe_ratio(returns, annualization=252.0), rel=1e-9
+    )
     assert stats[layout.S_MAX_DRAWDOWN] == pytest.approx(max_drawdown(returns), rel=1e-9)
     assert stats[layout.S_ANNUAL_VOLATILITY] == pytest.approx(
-        annual_volatility(returns, annualization=252.0), rel=1e-9)
+        annual_volatility(returns, annualization=252.0), rel=1e-9
+    )
 
 
 def test_targets_stats_kernel_when_same_inputs_then_same_as_full_targets():
@@ -116,17 +138,57 @@ def test_stats_kernel_when_called_from_njit_prange_then_matches_single_calls():
     def sweep(open_, high, low, close, e, x, se, sx, sizes):
         out = np.empty(sizes.shape[0])
         for k in prange(sizes.shape[0]):
-            out[k] = signals_stats_nb(open_, high, low, close, e, x, se, sx, 1e4, 0.001, 0.0, 0.0,
-                                      0.0, False, 0, sizes[k], np.nan, np.nan, np.nan, 1.0, True,
-                                      252.0)[layout.S_FINAL_EQUITY]
+            out[k] = signals_stats_nb(
+                open_,
+                high,
+                low,
+                close,
+                e,
+                x,
+                se,
+                sx,
+                1e4,
+                0.001,
+                0.0,
+                0.0,
+                0.0,
+                False,
+                0,
+                sizes[k],
+                np.nan,
+                np.nan,
+                np.nan,
+                1.0,
+                True,
+                252.0,
+            )[layout.S_FINAL_EQUITY]
         return out
 
     open_, high, low, close, signals = random_market(300, 1, 4)
     sizes = np.array([0.25, 0.5, 1.0])
     swept = sweep(open_, high, low, close, *signals, sizes)
     for k, size in enumerate(sizes):
-        single = signals_stats_nb(open_, high, low, close, *signals, 1e4, 0.001, 0.0, 0.0, 0.0, False,
-                                  0, size, np.nan, np.nan, np.nan, 1.0, True, 252.0)
+        single = signals_stats_nb(
+            open_,
+            high,
+            low,
+            close,
+            *signals,
+            1e4,
+            0.001,
+            0.0,
+            0.0,
+            0.0,
+            False,
+            0,
+            size,
+            np.nan,
+            np.nan,
+            np.nan,
+            1.0,
+            True,
+            252.0,
+        )
         assert swept[k] == single[layout.S_FINAL_EQUITY]
 
 
@@ -135,14 +197,28 @@ def test_simulate_kernel_when_result_stats_computed_then_they_match_the_kernel_s
 
     open_, high, low, close, signals = random_market(500, 1, 21)
     index = pd.date_range("2020-01-01", periods=500, freq="B", tz="UTC").as_unit("ns")
-    bars = pd.DataFrame({"open": open_[:, 0], "high": high[:, 0], "low": low[:, 0], "close": close[:, 0]},
-                        index=index)
+    bars = pd.DataFrame(
+        {"open": open_[:, 0], "high": high[:, 0], "low": low[:, 0], "close": close[:, 0]},
+        index=index,
+    )
     entries, exits = (pd.Series(s[:, 0], index=index) for s in signals[:2])
-    result = simulate_signals(bars, entries, exits, cash=10_000, fees=0.001, slippage=0.0005,
-                              periods_per_year=252)
-    _, stats = run_both(open_, high, low, close, [signals[0], signals[1], signals[2] & False,
-                        signals[3] & False], fixed_fees=0.0, min_fees=0.0, size=1.0, sl_stop=np.nan,
-                        tp_stop=np.nan, tsl_stop=np.nan, leverage=1.0)
+    result = simulate_signals(
+        bars, entries, exits, cash=10_000, fees=0.001, slippage=0.0005, periods_per_year=252
+    )
+    _, stats = run_both(
+        open_,
+        high,
+        low,
+        close,
+        [signals[0], signals[1], signals[2] & False, signals[3] & False],
+        fixed_fees=0.0,
+        min_fees=0.0,
+        size=1.0,
+        sl_stop=np.nan,
+        tp_stop=np.nan,
+        tsl_stop=np.nan,
+        leverage=1.0,
+    )
     assert result.stats["final_equity"] == stats[layout.S_FINAL_EQUITY]
     assert result.stats["sharpe_ratio"] == pytest.approx(stats[layout.S_SHARPE], rel=1e-9)
     assert result.stats["max_drawdown"] == pytest.approx(stats[layout.S_MAX_DRAWDOWN], rel=1e-9)

@@ -50,8 +50,14 @@ def test_simulate_when_sma_cross_on_goog_then_final_equity_matches_vectorbt_refe
 def test_simulate_when_costs_on_then_round_trip_matches_hand_computation_to_the_cent():
     bars = make_bars([100, 102, 104, 103, 106], closes=[101, 103, 105, 104, 107])
     result = simulate_signals(
-        bars, flags(bars, 0), flags(bars, 2), cash=10_000, fees=0.001, fixed_fees=1.0,
-        slippage=0.001, allow_short=False,
+        bars,
+        flags(bars, 0),
+        flags(bars, 2),
+        cash=10_000,
+        fees=0.001,
+        fixed_fees=1.0,
+        slippage=0.001,
+        allow_short=False,
     )
     # entry decided at the close of bar 0, filled at the open of bar 1: 102 * 1.001 = 102.102
     # units so that units * 102.102 * (1 + 0.001) + 1.0 = 10,000 -> units = 9,999 / 102.204102
@@ -80,7 +86,9 @@ def test_simulate_when_next_open_then_entry_fills_at_the_following_bar_open():
 
 def test_simulate_when_fill_at_close_then_entry_fills_at_the_signal_bar_close():
     bars = make_bars([10, 11, 12, 13], closes=[10.5, 11.5, 12.5, 13.5])
-    result = simulate_signals(bars, flags(bars, 1), cash=1_000, fill_at="close", fees=0.0, slippage=0.01)
+    result = simulate_signals(
+        bars, flags(bars, 1), cash=1_000, fill_at="close", fees=0.0, slippage=0.01
+    )
     trade = result.trades.iloc[0]
     assert trade["entry_bar"] == 1
     assert trade["entry_price"] == pytest.approx(11.5 * 1.01)
@@ -88,7 +96,9 @@ def test_simulate_when_fill_at_close_then_entry_fills_at_the_signal_bar_close():
 
 def test_simulate_when_bar_hits_both_stop_and_target_then_stop_loss_is_taken_first():
     bars = make_bars([100, 100, 100, 100], highs=[100, 100, 115, 100], lows=[100, 100, 90, 100])
-    result = simulate_signals(bars, flags(bars, 0), cash=1_000, sl_stop=0.05, tp_stop=0.10, **NO_COSTS)
+    result = simulate_signals(
+        bars, flags(bars, 0), cash=1_000, sl_stop=0.05, tp_stop=0.10, **NO_COSTS
+    )
     trade = result.trades.iloc[0]
     assert trade["exit_reason"] == "stop_loss"
     assert trade["exit_price"] == pytest.approx(95.0)
@@ -97,7 +107,9 @@ def test_simulate_when_bar_hits_both_stop_and_target_then_stop_loss_is_taken_fir
 
 def test_simulate_when_bar_gaps_through_stop_then_exit_fills_at_the_open():
     bars = make_bars([100, 100, 90, 90], closes=[100, 100, 91, 90], lows=[100, 100, 88, 90])
-    result = simulate_signals(bars, flags(bars, 0), cash=1_000, sl_stop=0.05, slippage=0.001, fees=0.0)
+    result = simulate_signals(
+        bars, flags(bars, 0), cash=1_000, sl_stop=0.05, slippage=0.001, fees=0.0
+    )
     trade = result.trades.iloc[0]
     assert trade["exit_reason"] == "stop_loss"
     assert trade["exit_price"] == pytest.approx(90 * 0.999)  # the open, worse than the 95.095 stop
@@ -120,8 +132,10 @@ def test_simulate_when_high_reaches_target_then_take_profit_fills_at_its_level()
 
 def test_simulate_when_price_falls_from_its_high_then_trailing_stop_exits_below_the_peak():
     bars = make_bars(
-        [100, 100, 110, 118, 112], closes=[100, 108, 118, 115, 110],
-        highs=[100, 110, 120, 119, 113], lows=[100, 99, 108, 109, 100],
+        [100, 100, 110, 118, 112],
+        closes=[100, 108, 118, 115, 110],
+        highs=[100, 110, 120, 119, 113],
+        lows=[100, 99, 108, 109, 100],
     )
     result = simulate_signals(bars, flags(bars, 0), cash=1_000, tsl_stop=0.10, **NO_COSTS)
     trade = result.trades.iloc[0]
@@ -132,8 +146,9 @@ def test_simulate_when_price_falls_from_its_high_then_trailing_stop_exits_below_
 
 def test_simulate_when_short_and_price_falls_then_pnl_is_the_decline_times_units():
     bars = make_bars([50, 50, 40, 40], closes=[50, 45, 40, 40])
-    result = simulate_signals(bars, None, short_entries=flags(bars, 0), short_exits=flags(bars, 1),
-                              cash=1_000, **NO_COSTS)
+    result = simulate_signals(
+        bars, None, short_entries=flags(bars, 0), short_exits=flags(bars, 1), cash=1_000, **NO_COSTS
+    )
     trade = result.trades.iloc[0]
     assert trade["direction"] == "short" and trade["size"] == pytest.approx(20.0)
     assert trade["pnl"] == pytest.approx(20 * (50 - 40))
@@ -143,7 +158,9 @@ def test_simulate_when_short_and_price_falls_then_pnl_is_the_decline_times_units
 
 def test_simulate_when_opposite_entry_then_position_reverses():
     bars = make_bars([10, 10, 12, 12, 11], closes=[10, 11, 12, 11, 11])
-    result = simulate_signals(bars, flags(bars, 0), short_entries=flags(bars, 2), cash=1_000, **NO_COSTS)
+    result = simulate_signals(
+        bars, flags(bars, 0), short_entries=flags(bars, 2), cash=1_000, **NO_COSTS
+    )
     first, second = result.trades.iloc[0], result.trades.iloc[1]
     assert first["exit_reason"] == "reverse" and first["exit_bar"] == 3
     assert second["direction"] == "short" and second["status"] == "open"
@@ -169,7 +186,9 @@ def test_simulate_when_leverage_two_and_size_two_then_exposure_is_twice_equity()
 def test_simulate_when_one_asset_exits_as_another_enters_then_freed_cash_funds_the_entry():
     a = make_bars([10, 10, 20, 20], closes=[10, 10, 20, 20])
     b = make_bars([5, 5, 5, 5])
-    entries = pd.DataFrame({"b": [False, True, False, False], "a": [True, False, False, False]}, index=a.index)
+    entries = pd.DataFrame(
+        {"b": [False, True, False, False], "a": [True, False, False, False]}, index=a.index
+    )
     exits = pd.DataFrame({"a": [False, True, False, False], "b": False}, index=a.index)
     result = simulate_signals({"a": a, "b": b}, entries, exits, cash=1_000, **NO_COSTS)
     # a: bought 100 at 10 (bar 1), sold at 20 (bar 2) -> 2,000 freed; b bought at bar 2 with it
@@ -208,16 +227,27 @@ def test_simulate_when_close_is_missing_then_position_is_valued_at_the_last_clos
 
 def test_simulate_when_size_type_units_or_value_then_orders_have_that_size():
     bars = make_bars([10, 10, 10])
-    units = simulate_signals(bars, flags(bars, 0), cash=1_000, size=7, size_type="units", **NO_COSTS)
-    value = simulate_signals(bars, flags(bars, 0), cash=1_000, size=250, size_type="value", **NO_COSTS)
+    units = simulate_signals(
+        bars, flags(bars, 0), cash=1_000, size=7, size_type="units", **NO_COSTS
+    )
+    value = simulate_signals(
+        bars, flags(bars, 0), cash=1_000, size=250, size_type="value", **NO_COSTS
+    )
     assert units.trades["size"].iloc[0] == 7
     assert value.trades["size"].iloc[0] == pytest.approx(25)
 
 
 def test_simulate_when_position_open_at_end_then_trade_pnl_adds_up_to_equity_change():
     bars = make_bars([10, 11, 12, 13, 14], closes=[11, 12, 13, 14, 15])
-    result = simulate_signals(bars, flags(bars, 0, 3), flags(bars, 2), cash=1_000, fees=0.002,
-                              fixed_fees=0.5, slippage=0.001)
+    result = simulate_signals(
+        bars,
+        flags(bars, 0, 3),
+        flags(bars, 2),
+        cash=1_000,
+        fees=0.002,
+        fixed_fees=0.5,
+        slippage=0.001,
+    )
     assert list(result.trades["status"]) == ["closed", "open"]
     assert result.trades["exit_reason"].iloc[-1] == "open"
     assert pd.isna(result.trades["exit_time"].iloc[-1])
@@ -238,7 +268,9 @@ def test_simulate_targets_when_weight_changes_then_rebalances_at_the_next_open()
 def test_simulate_targets_when_units_given_then_holds_those_units():
     a, b = make_bars([10, 10, 10]), make_bars([5, 5, 5])
     targets = pd.DataFrame({"a": [3.0, -2.0, np.nan], "b": [10.0, np.nan, np.nan]}, index=a.index)
-    result = simulate_targets({"a": a, "b": b}, targets, target_type="units", cash=1_000, **NO_COSTS)
+    result = simulate_targets(
+        {"a": a, "b": b}, targets, target_type="units", cash=1_000, **NO_COSTS
+    )
     assert result.positions.iloc[1].tolist() == [3.0, 10.0]
     assert result.positions.iloc[2].tolist() == [-2.0, 10.0]
     assert result.trades["exit_reason"].iloc[0] == "reverse"

@@ -31,12 +31,15 @@ class BacktestCosts:
         return asdict(self)
 
 
-def _number(name: str, value: Any, *, low: float, high: float = math.inf, low_open: bool = False,
-            fix: str) -> float:
+def _number(
+    name: str, value: Any, *, low: float, high: float = math.inf, low_open: bool = False, fix: str
+) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{name} must be a number", field=name, value=value, fix=fix) from None
+        raise ValidationError(
+            f"{name} must be a number", field=name, value=value, fix=fix
+        ) from None
     ok = math.isfinite(number) and number < high and (number > low if low_open else number >= low)
     if not ok:
         raise ValidationError(f"{name} is out of range", field=name, value=value, fix=fix)
@@ -44,8 +47,13 @@ def _number(name: str, value: Any, *, low: float, high: float = math.inf, low_op
 
 
 def resolve_costs(
-    *, cash: float | None, fees: float | None, fixed_fees: float | None, min_fees: float | None,
-    slippage: float | None, fill_at: str | None,
+    *,
+    cash: float | None,
+    fees: float | None,
+    fixed_fees: float | None,
+    min_fees: float | None,
+    slippage: float | None,
+    fill_at: str | None,
 ) -> BacktestCosts:
     """Fill the settings not given from ``Settings.backtest`` and check every value."""
     if None in (cash, fees, fixed_fees, min_fees, slippage, fill_at):
@@ -60,18 +68,38 @@ def resolve_costs(
         fill_at = config.fill_at if fill_at is None else fill_at
     if fill_at not in FILL_AT:
         raise ValidationError(
-            "unknown fill_at", field="fill_at", value=fill_at,
-            fix="use 'next_open' (the default: fill at the next bar's open) or 'close' (market-on-close)",
+            "unknown fill_at",
+            field="fill_at",
+            value=fill_at,
+            fix="use 'next_open' (default, next bar's open) or 'close' (market-on-close)",
         )
     return BacktestCosts(
-        cash=_number("cash", cash, low=0.0, low_open=True, fix="pass a positive starting cash, e.g. 100_000"),
-        fees=_number("fees", fees, low=0.0, high=1.0,
-                     fix="pass a fraction of the notional in [0, 1), e.g. 0.001 for 0.1%"),
-        fixed_fees=_number("fixed_fees", fixed_fees, low=0.0,
-                           fix="pass a non-negative amount per order in account currency"),
-        min_fees=_number("min_fees", min_fees, low=0.0, fix="pass a non-negative minimum fee per order"),
-        slippage=_number("slippage", slippage, low=0.0, high=1.0,
-                         fix="pass a fraction of the price in [0, 1), e.g. 0.0005 for 5 basis points"),
+        cash=_number(
+            "cash", cash, low=0.0, low_open=True, fix="pass a positive starting cash, e.g. 100_000"
+        ),
+        fees=_number(
+            "fees",
+            fees,
+            low=0.0,
+            high=1.0,
+            fix="pass a fraction of the notional in [0, 1), e.g. 0.001 for 0.1%",
+        ),
+        fixed_fees=_number(
+            "fixed_fees",
+            fixed_fees,
+            low=0.0,
+            fix="pass a non-negative amount per order in account currency",
+        ),
+        min_fees=_number(
+            "min_fees", min_fees, low=0.0, fix="pass a non-negative minimum fee per order"
+        ),
+        slippage=_number(
+            "slippage",
+            slippage,
+            low=0.0,
+            high=1.0,
+            fix="pass a fraction of the price in [0, 1), e.g. 0.0005 for 5 basis points",
+        ),
         fill_at=str(fill_at),
     )
 
@@ -80,8 +108,13 @@ def check_stop(name: str, value: float | None) -> float:
     """A stop fraction (> 0) as a float, NaN when off (None)."""
     if value is None:
         return math.nan
-    return _number(name, value, low=0.0, low_open=True,
-                   fix=f"pass {name} as a positive fraction of the entry price (0.05 = 5%) or None")
+    return _number(
+        name,
+        value,
+        low=0.0,
+        low_open=True,
+        fix=f"pass {name} as a positive fraction of the entry price (0.05 = 5%) or None",
+    )
 
 
 def check_positive(name: str, value: Any, fix: str) -> float:

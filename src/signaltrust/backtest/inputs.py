@@ -50,7 +50,7 @@ def _check_frame(frame: object, field: str) -> tuple[pd.DatetimeIndex, dict[str,
             "bars must be a DataFrame or a dict of DataFrames",
             field=field,
             value=type(frame).__name__,
-            fix="pass a bar DataFrame (open/high/low/close columns, UTC index) or {asset: DataFrame}",
+            fix="pass a bar DataFrame (open/high/low/close, UTC index) or {asset: DataFrame}",
         )
     columns = {str(c).lower(): c for c in frame.columns}
     missing = [c for c in PRICE_COLUMNS if c not in columns]
@@ -102,8 +102,10 @@ def prepare_bars(bars: pd.DataFrame | Mapping[str, pd.DataFrame]) -> BarArrays:
         frames = {str(name): frame for name, frame in bars.items()}
     else:
         frames = {_frame_name(bars): bars}
-    checked = {name: _check_frame(frame, f"bars[{name!r}]" if isinstance(bars, Mapping) else "bars")
-               for name, frame in frames.items()}
+    checked = {
+        name: _check_frame(frame, f"bars[{name!r}]" if isinstance(bars, Mapping) else "bars")
+        for name, frame in frames.items()
+    }
     assets = tuple(frames)
     index = checked[assets[0]][0]
     for own, _ in list(checked.values())[1:]:
@@ -123,8 +125,13 @@ def prepare_bars(bars: pd.DataFrame | Mapping[str, pd.DataFrame]) -> BarArrays:
                 block[:, j] = pd.Series(arrays[name], index=own).reindex(index).to_numpy()
         blocks[name] = block
     return BarArrays(
-        index=index, assets=assets, open=blocks["open"], high=blocks["high"], low=blocks["low"],
-        close=blocks["close"], frames=frames,
+        index=index,
+        assets=assets,
+        open=blocks["open"],
+        high=blocks["high"],
+        low=blocks["low"],
+        close=blocks["close"],
+        frames=frames,
     )
 
 
@@ -238,7 +245,10 @@ def prepare_targets(targets: pd.Series | pd.DataFrame, data: BarArrays) -> np.nd
     values = targets.to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(values).any():
         raise ValidationError(
-            "targets must be finite", field="targets", value="inf", fix="replace inf by a finite target or NaN"
+            "targets must be finite",
+            field="targets",
+            value="inf",
+            fix="replace inf by a finite target or NaN",
         )
     if values.ndim == 1:
         values = np.repeat(values[:, None], len(data.assets), axis=1)

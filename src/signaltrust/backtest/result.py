@@ -1,4 +1,4 @@
-"""BacktestResult: equity, cash, positions, trades and orders of one backtest, with its statistics."""
+"""BacktestResult: equity, cash, positions, trades and orders."""
 
 from __future__ import annotations
 
@@ -13,13 +13,27 @@ import pandas as pd
 from signaltrust.backtest.nb import layout
 
 TRADE_COLUMNS = (
-    "asset", "direction", "entry_time", "exit_time", "entry_price", "exit_price", "size", "pnl",
-    "return", "fees", "exit_reason", "status", "entry_bar", "exit_bar",
+    "asset",
+    "direction",
+    "entry_time",
+    "exit_time",
+    "entry_price",
+    "exit_price",
+    "size",
+    "pnl",
+    "return",
+    "fees",
+    "exit_reason",
+    "status",
+    "entry_bar",
+    "exit_bar",
 )
 ORDER_COLUMNS = ("time", "asset", "side", "size", "price", "fees", "reason", "bar")
 
 
-def trades_frame(records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str, ...]) -> pd.DataFrame:
+def trades_frame(
+    records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str, ...]
+) -> pd.DataFrame:
     """The trades table from the kernel's trade records (one row per closed or open trade)."""
     asset_codes = records[:, layout.T_ASSET].astype(np.int64)
     entry_bar = records[:, layout.T_EBAR].astype(np.int64)
@@ -36,7 +50,8 @@ def trades_frame(records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str
     return pd.DataFrame(
         {
             "asset": pd.Categorical.from_codes(asset_codes, categories=list(assets)).astype(object)
-            if len(records) else pd.Series([], dtype=object),
+            if len(records)
+            else pd.Series([], dtype=object),
             "direction": np.where(records[:, layout.T_DIR] > 0, "long", "short").astype(object),
             "entry_time": pd.DatetimeIndex(stamps[entry_bar], tz="UTC").tz_convert(tz),
             "exit_time": pd.DatetimeIndex(exit_ns, tz="UTC").tz_convert(tz),
@@ -47,7 +62,8 @@ def trades_frame(records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str
             "return": ret,
             "fees": records[:, layout.T_FEES],
             "exit_reason": np.asarray(layout.EXIT_REASONS, dtype=object)[
-                records[:, layout.T_REASON].astype(np.int64)],
+                records[:, layout.T_REASON].astype(np.int64)
+            ],
             "status": np.where(is_open, "open", "closed").astype(object),
             "entry_bar": entry_bar,
             "exit_bar": exit_bar,
@@ -56,7 +72,9 @@ def trades_frame(records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str
     )
 
 
-def orders_frame(records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str, ...]) -> pd.DataFrame:
+def orders_frame(
+    records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str, ...]
+) -> pd.DataFrame:
     """The orders table from the kernel's order records (one row per fill)."""
     bars = records[:, layout.O_BAR].astype(np.int64)
     return pd.DataFrame(
@@ -68,7 +86,8 @@ def orders_frame(records: np.ndarray, index: pd.DatetimeIndex, assets: tuple[str
             "price": records[:, layout.O_PRICE],
             "fees": records[:, layout.O_FEES],
             "reason": np.asarray(layout.EXIT_REASONS, dtype=object)[
-                records[:, layout.O_REASON].astype(np.int64)],
+                records[:, layout.O_REASON].astype(np.int64)
+            ],
             "bar": bars,
         },
         columns=list(ORDER_COLUMNS),
@@ -112,7 +131,10 @@ class BacktestResult:
         from signaltrust.metrics import performance_summary
 
         summary = performance_summary(
-            self.equity, trades=self.trades, positions=self.positions, benchmark=self.benchmark,
+            self.equity,
+            trades=self.trades,
+            positions=self.positions,
+            benchmark=self.benchmark,
             periods_per_year=self.periods_per_year,
         )
         start = float(self.settings.get("cash", self.equity.iloc[0]))
@@ -131,7 +153,9 @@ class BacktestResult:
         """An interactive figure (Plotly): equity, drawdowns, trades; see backtest.tearsheet."""
         from signaltrust.backtest import tearsheet
 
-        return tearsheet.figure(self, benchmark=benchmark if benchmark is not None else self.benchmark)
+        return tearsheet.figure(
+            self, benchmark=benchmark if benchmark is not None else self.benchmark
+        )
 
     def report(self, path: str | Path, benchmark: pd.Series | None = None) -> Path:
         """Write the tearsheet (HTML, or PNG by suffix) to ``path``; see backtest.tearsheet."""

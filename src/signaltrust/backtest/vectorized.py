@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from signaltrust.backtest.costs import BacktestCosts, check_positive, check_stop, resolve_costs
@@ -36,13 +35,19 @@ def _periods(periods_per_year: float | None) -> float | None:
     if periods_per_year is None:
         return None
     return check_positive(
-        "periods_per_year", periods_per_year, fix="pass e.g. 252 (daily stocks), 365 (crypto) or None"
+        "periods_per_year",
+        periods_per_year,
+        fix="pass e.g. 252 (daily stocks), 365 (crypto) or None",
     )
 
 
 def _result(
-    data: BarArrays, out: tuple, costs: BacktestCosts, params: dict[str, Any],
-    periods_per_year: float | None, benchmark: pd.Series | None,
+    data: BarArrays,
+    out: tuple,
+    costs: BacktestCosts,
+    params: dict[str, Any],
+    periods_per_year: float | None,
+    benchmark: pd.Series | None,
 ) -> BacktestResult:
     equity, cash, positions, trades, orders, _ = out
     index = data.index
@@ -97,18 +102,33 @@ def simulate_signals(
     ``leverage`` caps gross exposure / equity.
     """
     costs = resolve_costs(
-        cash=cash, fees=fees, fixed_fees=fixed_fees, min_fees=min_fees, slippage=slippage, fill_at=fill_at
+        cash=cash,
+        fees=fees,
+        fixed_fees=fixed_fees,
+        min_fees=min_fees,
+        slippage=slippage,
+        fill_at=fill_at,
     )
     size_code = _choice("size_type", size_type, layout.SIZE_TYPES)
-    size_value = check_positive("size", size, fix="pass size > 0 (1.0 = all equity with size_type='percent')")
+    size_value = check_positive(
+        "size", size, fix="pass size > 0 (1.0 = all equity with size_type='percent')"
+    )
     lev = check_positive("leverage", leverage, fix="pass leverage > 0 (1.0 = no borrowing)")
-    sl, tp, tsl = check_stop("sl_stop", sl_stop), check_stop("tp_stop", tp_stop), check_stop("tsl_stop", tsl_stop)
+    sl, tp, tsl = (
+        check_stop("sl_stop", sl_stop),
+        check_stop("tp_stop", tp_stop),
+        check_stop("tsl_stop", tsl_stop),
+    )
     ppy = _periods(periods_per_year)
     data = prepare_bars(bars)
     arrays = [
         prepare_signal(sig, data, name)
-        for sig, name in ((entries, "entries"), (exits, "exits"), (short_entries, "short_entries"),
-                          (short_exits, "short_exits"))
+        for sig, name in (
+            (entries, "entries"),
+            (exits, "exits"),
+            (short_entries, "short_entries"),
+            (short_exits, "short_exits"),
+        )
     ]
     if not allow_short and arrays[2].any():
         raise ValidationError(
@@ -118,14 +138,35 @@ def simulate_signals(
             fix="pass allow_short=True, or drop short_entries",
         )
     out = simulate_signals_nb(
-        data.open, data.high, data.low, data.close, *arrays,
-        costs.cash, costs.fees, costs.fixed_fees, costs.min_fees, costs.slippage,
-        costs.fill_at == "close", size_code, size_value, sl, tp, tsl, lev, bool(allow_short),
+        data.open,
+        data.high,
+        data.low,
+        data.close,
+        *arrays,
+        costs.cash,
+        costs.fees,
+        costs.fixed_fees,
+        costs.min_fees,
+        costs.slippage,
+        costs.fill_at == "close",
+        size_code,
+        size_value,
+        sl,
+        tp,
+        tsl,
+        lev,
+        bool(allow_short),
         ppy or _KERNEL_PPY,
     )
     params = {
-        "engine": "vectorized", "input": "signals", "size": size_value, "size_type": size_type,
-        "sl_stop": sl_stop, "tp_stop": tp_stop, "tsl_stop": tsl_stop, "leverage": lev,
+        "engine": "vectorized",
+        "input": "signals",
+        "size": size_value,
+        "size_type": size_type,
+        "sl_stop": sl_stop,
+        "tp_stop": tp_stop,
+        "tsl_stop": tsl_stop,
+        "leverage": lev,
         "allow_short": bool(allow_short),
     }
     return _result(data, out, costs, params, ppy, benchmark)
@@ -153,7 +194,12 @@ def simulate_targets(
     (``leverage`` x equity - gross exposure). Costs as in :func:`simulate_signals`.
     """
     costs = resolve_costs(
-        cash=cash, fees=fees, fixed_fees=fixed_fees, min_fees=min_fees, slippage=slippage, fill_at=fill_at
+        cash=cash,
+        fees=fees,
+        fixed_fees=fixed_fees,
+        min_fees=min_fees,
+        slippage=slippage,
+        fill_at=fill_at,
     )
     target_code = _choice("target_type", target_type, layout.TARGET_TYPES)
     lev = check_positive("leverage", leverage, fix="pass leverage > 0 (1.0 = no borrowing)")
@@ -161,10 +207,25 @@ def simulate_targets(
     data = prepare_bars(bars)
     values = prepare_targets(targets, data)
     out = simulate_targets_nb(
-        data.open, data.close, values, target_code, costs.cash, costs.fees, costs.fixed_fees,
-        costs.min_fees, costs.slippage, costs.fill_at == "close", lev, ppy or _KERNEL_PPY,
+        data.open,
+        data.close,
+        values,
+        target_code,
+        costs.cash,
+        costs.fees,
+        costs.fixed_fees,
+        costs.min_fees,
+        costs.slippage,
+        costs.fill_at == "close",
+        lev,
+        ppy or _KERNEL_PPY,
     )
-    params = {"engine": "vectorized", "input": "targets", "target_type": target_type, "leverage": lev}
+    params = {
+        "engine": "vectorized",
+        "input": "targets",
+        "target_type": target_type,
+        "leverage": lev,
+    }
     return _result(data, out, costs, params, ppy, benchmark)
 
 

@@ -78,6 +78,15 @@ S_FEES = 9
 S_ANNUAL_VOLATILITY = 10
 STAT_FIELDS = 11
 STAT_NAMES = (
-    "final_equity", "total_return", "sharpe_ratio", "max_drawdown", "trades", "open_trades",
-    "win_rate", "profit_factor", "orders", "fees_paid", "annual_volatility",
+    "final_equity",
+    "total_return",
+    "sharpe_ratio",
+    "max_drawdown",
+    "trades",
+    "open_trades",
+    "win_rate",
+    "profit_factor",
+    "orders",
+    "fees_paid",
+    "annual_volatility",
 )

@@ -63,8 +63,10 @@ def fill_price(price: float, side: int, slippage: float) -> float:
 
 
 @njit(cache=True)
-def units_for_cash(alloc: float, price: float, fees: float, fixed_fees: float, min_fees: float) -> float:
-    """Largest units such that units * price + fees(units * price) == alloc (0 when unaffordable)."""
+def units_for_cash(
+    alloc: float, price: float, fees: float, fixed_fees: float, min_fees: float
+) -> float:
+    """Largest units such that units * price + fees(units * price) == alloc."""
     if not (alloc > 0.0) or not (price > 0.0):
         return 0.0
     units = (alloc - fixed_fees) / (price * (1.0 + fees))
@@ -79,10 +81,16 @@ def units_for_cash(alloc: float, price: float, fees: float, fixed_fees: float, m
 
 @njit(cache=True)
 def entry_units(
-    size_type: int, size: float, equity: float, buying_power: float, price: float,
-    fees: float, fixed_fees: float, min_fees: float,
+    size_type: int,
+    size: float,
+    equity: float,
+    buying_power: float,
+    price: float,
+    fees: float,
+    fixed_fees: float,
+    min_fees: float,
 ) -> float:
-    """Units of a new position: a fraction of equity, a cash value or fixed units, capped by buying power."""
+    """Units of a new position (equity fraction, cash value or units), capped by buying power."""
     if not (equity > 0.0) or not (buying_power > 0.0):
         return 0.0
     if size_type == SIZE_PERCENT:
@@ -131,8 +139,22 @@ def _record_order(orders, counts, bar, asset, side, units, price, fee, reason):
 
 @njit(cache=True)
 def reduce_position(
-    state, asset, units, price, bar, reason, cash, fees, fixed_fees, min_fees, slippage,
-    trades, orders, counts, acc, keep,
+    state,
+    asset,
+    units,
+    price,
+    bar,
+    reason,
+    cash,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    trades,
+    orders,
+    counts,
+    acc,
+    keep,
 ):
     """Close ``units`` (<= the position) at market ``price``; record the closed trade.
 
@@ -183,8 +205,21 @@ def reduce_position(
 
 @njit(cache=True)
 def increase_position(
-    state, asset, direction, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
-    orders, counts, acc, keep,
+    state,
+    asset,
+    direction,
+    units,
+    price,
+    bar,
+    cash,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    orders,
+    counts,
+    acc,
+    keep,
 ):
     """Buy (direction +1) or sell short (-1) ``units`` at market ``price``, adding to the position.
 
@@ -246,7 +281,9 @@ def open_trade_records(state, trades, counts):
         row[T_EPRICE] = state[asset, AVG]
         row[T_XPRICE] = state[asset, LAST]
         row[T_SIZE] = units
-        row[T_PNL] = direction * units * (state[asset, LAST] - state[asset, AVG]) - state[asset, EFEES]
+        row[T_PNL] = (
+            direction * units * (state[asset, LAST] - state[asset, AVG]) - state[asset, EFEES]
+        )
         row[T_FEES] = state[asset, EFEES]
         row[T_REASON] = 0.0
         n_trades += 1

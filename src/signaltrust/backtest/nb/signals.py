@@ -45,9 +45,29 @@ def new_state(n_assets):
 
 @njit(cache=True)
 def simulate_signals_core(
-    open_, high, low, close, entries, exits, short_entries, short_exits,
-    cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, keep,
+    open_,
+    high,
+    low,
+    close,
+    entries,
+    exits,
+    short_entries,
+    short_exits,
+    cash0,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    fill_at_close,
+    size_type,
+    size,
+    sl_stop,
+    tp_stop,
+    tsl_stop,
+    leverage,
+    allow_short,
+    periods_per_year,
+    keep,
 ):
     """Simulate signals; returns (equity, cash, positions, trades, orders, stats).
 
@@ -77,13 +97,43 @@ def simulate_signals_core(
             trades = grow(trades, counts[N_TRADES], headroom)
         if not fill_at_close and any_pending(state):
             cash = fill_pending(
-                state, open_, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,
-                leverage, trades, orders, counts, acc, keep,
+                state,
+                open_,
+                bar,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                size_type,
+                size,
+                leverage,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
         if stops_on:
             cash = apply_stops(
-                state, open_, high, low, bar, cash, fees, fixed_fees, min_fees,
-                slippage, sl_stop, tp_stop, tsl_stop, trades, orders, counts, acc, keep,
+                state,
+                open_,
+                high,
+                low,
+                bar,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                sl_stop,
+                tp_stop,
+                tsl_stop,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
         for asset in range(n_assets):
             current = state[asset, PEND]
@@ -91,15 +141,33 @@ def simulate_signals_core(
                 position = state[asset, POS]
                 current = 1.0 if position > 0.0 else (-1.0 if position < 0.0 else 0.0)
             desired = decide(
-                current, entries[bar, asset], exits[bar, asset], short_entries[bar, asset],
-                short_exits[bar, asset], allow_short,
+                current,
+                entries[bar, asset],
+                exits[bar, asset],
+                short_entries[bar, asset],
+                short_exits[bar, asset],
+                allow_short,
             )
             if desired == desired:
                 state[asset, PEND] = desired
         if fill_at_close and any_pending(state):
             cash = fill_pending(
-                state, close, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size,
-                leverage, trades, orders, counts, acc, keep,
+                state,
+                close,
+                bar,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                size_type,
+                size,
+                leverage,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
         equity = mark(state, close, bar, cash, run)
         if keep:
@@ -116,23 +184,81 @@ def simulate_signals_core(
 
 @njit(cache=True)
 def simulate_signals_nb(
-    open_, high, low, close, entries, exits, short_entries, short_exits,
-    cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year,
+    open_,
+    high,
+    low,
+    close,
+    entries,
+    exits,
+    short_entries,
+    short_exits,
+    cash0,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    fill_at_close,
+    size_type,
+    size,
+    sl_stop,
+    tp_stop,
+    tsl_stop,
+    leverage,
+    allow_short,
+    periods_per_year,
 ):
-    """Full signal simulation: (equity, cash, positions, trades, orders, stats); see the module doc."""
+    """Full signal simulation: (equity, cash, positions, trades, orders, stats)."""
     return simulate_signals_core(
-        open_, high, low, close, entries, exits, short_entries, short_exits,
-        cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-        sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, True,
+        open_,
+        high,
+        low,
+        close,
+        entries,
+        exits,
+        short_entries,
+        short_exits,
+        cash0,
+        fees,
+        fixed_fees,
+        min_fees,
+        slippage,
+        fill_at_close,
+        size_type,
+        size,
+        sl_stop,
+        tp_stop,
+        tsl_stop,
+        leverage,
+        allow_short,
+        periods_per_year,
+        True,
     )
 
 
 @njit(cache=True)
 def signals_stats_nb(
-    open_, high, low, close, entries, exits, short_entries, short_exits,
-    cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year,
+    open_,
+    high,
+    low,
+    close,
+    entries,
+    exits,
+    short_entries,
+    short_exits,
+    cash0,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    fill_at_close,
+    size_type,
+    size,
+    sl_stop,
+    tp_stop,
+    tsl_stop,
+    leverage,
+    allow_short,
+    periods_per_year,
 ):
     """Stats-only signal simulation for sweeps: the layout.STAT_NAMES vector, no curve kept.
 
@@ -140,7 +266,27 @@ def signals_stats_nb(
     callable from other njit code (e.g. once per parameter combination in a prange loop).
     """
     return simulate_signals_core(
-        open_, high, low, close, entries, exits, short_entries, short_exits,
-        cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-        sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, False,
+        open_,
+        high,
+        low,
+        close,
+        entries,
+        exits,
+        short_entries,
+        short_exits,
+        cash0,
+        fees,
+        fixed_fees,
+        min_fees,
+        slippage,
+        fill_at_close,
+        size_type,
+        size,
+        sl_stop,
+        tp_stop,
+        tsl_stop,
+        leverage,
+        allow_short,
+        periods_per_year,
+        False,
     )[5]

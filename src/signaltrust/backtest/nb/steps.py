@@ -40,7 +40,12 @@ from signaltrust.backtest.nb.orders import (
     units_for_cash,
     valuation,
 )
-from signaltrust.backtest.nb.running import R_MAX_DD, running_sharpe, running_volatility, update_running
+from signaltrust.backtest.nb.running import (
+    R_MAX_DD,
+    running_sharpe,
+    running_volatility,
+    update_running,
+)
 from signaltrust.backtest.nb.stops import check_stops
 
 # an order smaller than this share of equity is not sent (float noise of a rebalance)
@@ -93,7 +98,7 @@ def set_prices(state, prices, bar):
 @njit(cache=True)
 def any_pending(state):
     """Whether some asset has an order pending."""
-    for asset in range(state.shape[0]):
+    for asset in range(state.shape[0]):  # noqa: SIM110 (a plain loop compiles in numba)
         if state[asset, PEND] == state[asset, PEND]:
             return True
     return False
@@ -101,8 +106,22 @@ def any_pending(state):
 
 @njit(cache=True)
 def fill_pending(
-    state, prices, bar, cash, fees, fixed_fees, min_fees, slippage, size_type, size, leverage,
-    trades, orders, counts, acc, keep,
+    state,
+    prices,
+    bar,
+    cash,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    size_type,
+    size,
+    leverage,
+    trades,
+    orders,
+    counts,
+    acc,
+    keep,
 ):
     """Fill the pending direction orders at ``prices[bar]``: every exit first, then every entry.
 
@@ -122,8 +141,22 @@ def fill_pending(
             reason = R_REVERSE if desired != 0.0 else R_SIGNAL
             before = cash
             cash = reduce_position(
-                state, asset, abs(position), price, bar, reason, cash, fees, fixed_fees, min_fees,
-                slippage, trades, orders, counts, acc, keep,
+                state,
+                asset,
+                abs(position),
+                price,
+                bar,
+                reason,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
             equity += (cash - before) - position * price
             gross -= abs(position) * price
@@ -139,14 +172,33 @@ def fill_pending(
             continue
         side = 1 if desired > 0.0 else -1
         units = entry_units(
-            size_type, size, equity, leverage * equity - gross, fill_price(price, side, slippage),
-            fees, fixed_fees, min_fees,
+            size_type,
+            size,
+            equity,
+            leverage * equity - gross,
+            fill_price(price, side, slippage),
+            fees,
+            fixed_fees,
+            min_fees,
         )
         if units > 0.0:
             before = cash
             cash = increase_position(
-                state, asset, side, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
-                orders, counts, acc, keep,
+                state,
+                asset,
+                side,
+                units,
+                price,
+                bar,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                orders,
+                counts,
+                acc,
+                keep,
             )
             equity += (cash - before) + side * units * price
             gross += units * price
@@ -155,10 +207,23 @@ def fill_pending(
 
 @njit(cache=True)
 def rebalance_pending(
-    state, prices, bar, cash, fees, fixed_fees, min_fees, slippage, target_type, leverage,
-    trades, orders, counts, acc, keep,
+    state,
+    prices,
+    bar,
+    cash,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    target_type,
+    leverage,
+    trades,
+    orders,
+    counts,
+    acc,
+    keep,
 ):
-    """Trade every asset with a pending target to it at ``prices``: reductions first, then increases.
+    """Trade each asset with a pending target to it at ``prices``: reductions, then increases.
 
     Weights are turned into units with the equity before this bar's trades, so all assets share
     one valuation. Increases are capped by buying power (leverage * equity - gross exposure).
@@ -187,8 +252,22 @@ def rebalance_pending(
             continue
         before = cash
         cash = reduce_position(
-            state, asset, units, price, bar, reason, cash, fees, fixed_fees, min_fees, slippage,
-            trades, orders, counts, acc, keep,
+            state,
+            asset,
+            units,
+            price,
+            bar,
+            reason,
+            cash,
+            fees,
+            fixed_fees,
+            min_fees,
+            slippage,
+            trades,
+            orders,
+            counts,
+            acc,
+            keep,
         )
         equity += (cash - before) + (state[asset, POS] - position) * price
         gross += (abs(state[asset, POS]) - abs(position)) * price
@@ -214,8 +293,21 @@ def rebalance_pending(
             continue
         before = cash
         cash = increase_position(
-            state, asset, side, units, price, bar, cash, fees, fixed_fees, min_fees, slippage,
-            orders, counts, acc, keep,
+            state,
+            asset,
+            side,
+            units,
+            price,
+            bar,
+            cash,
+            fees,
+            fixed_fees,
+            min_fees,
+            slippage,
+            orders,
+            counts,
+            acc,
+            keep,
         )
         equity += (cash - before) + side * units * price
         gross += units * price
@@ -224,8 +316,24 @@ def rebalance_pending(
 
 @njit(cache=True)
 def apply_stops(
-    state, open_, high, low, bar, cash, fees, fixed_fees, min_fees, slippage, sl_stop, tp_stop,
-    tsl_stop, trades, orders, counts, acc, keep,
+    state,
+    open_,
+    high,
+    low,
+    bar,
+    cash,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    sl_stop,
+    tp_stop,
+    tsl_stop,
+    trades,
+    orders,
+    counts,
+    acc,
+    keep,
 ):
     """Exit every position whose stop bar ``bar`` triggers (bars with a NaN price are skipped)."""
     for asset in range(state.shape[0]):
@@ -239,15 +347,29 @@ def apply_stops(
         price, reason = check_stops(state, asset, o, h, lo, sl_stop, tp_stop, tsl_stop)
         if reason != 0:
             cash = reduce_position(
-                state, asset, abs(state[asset, POS]), price, bar, reason, cash, fees, fixed_fees,
-                min_fees, slippage, trades, orders, counts, acc, keep,
+                state,
+                asset,
+                abs(state[asset, POS]),
+                price,
+                bar,
+                reason,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
     return cash
 
 
 @njit(cache=True)
 def mark(state, close, bar, cash, run):
-    """Mark the account at the close (NaN keeps the last price); update running stats; the equity."""
+    """Mark the account at the close (NaN keeps the last price), update running stats."""
     set_prices(state, close, bar)
     equity, _ = valuation(state, cash)
     update_running(run, equity)

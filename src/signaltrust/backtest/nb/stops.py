@@ -73,7 +73,15 @@ def check_stops(state, asset, open_, high, low, sl_stop, tp_stop, tsl_stop):
     position = state[asset, POS]
     direction = 1.0 if position > 0.0 else -1.0
     price, reason = stop_exit(
-        direction, open_, high, low, state[asset, AVG], state[asset, PEAK], sl_stop, tp_stop, tsl_stop
+        direction,
+        open_,
+        high,
+        low,
+        state[asset, AVG],
+        state[asset, PEAK],
+        sl_stop,
+        tp_stop,
+        tsl_stop,
     )
     if reason == 0:
         if direction > 0.0:

@@ -18,10 +18,21 @@ from signaltrust.backtest.nb.steps import any_pending, final_stats, mark, rebala
 
 @njit(cache=True)
 def simulate_targets_core(
-    open_, close, targets, target_type, cash0, fees, fixed_fees, min_fees, slippage,
-    fill_at_close, leverage, periods_per_year, keep,
+    open_,
+    close,
+    targets,
+    target_type,
+    cash0,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    fill_at_close,
+    leverage,
+    periods_per_year,
+    keep,
 ):
-    """Simulate targets; returns (equity, cash, positions, trades, orders, stats) as the signals core."""
+    """Simulate targets; returns (equity, cash, positions, trades, orders, stats)."""
     n_bars, n_assets = close.shape
     state = new_state(n_assets)
     rows = n_bars if keep else 0
@@ -44,8 +55,21 @@ def simulate_targets_core(
             trades = grow(trades, counts[N_TRADES], headroom)
         if not fill_at_close and any_pending(state):
             cash = rebalance_pending(
-                state, open_, bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
-                leverage, trades, orders, counts, acc, keep,
+                state,
+                open_,
+                bar,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                target_type,
+                leverage,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
         for asset in range(n_assets):
             target = targets[bar, asset]
@@ -53,8 +77,21 @@ def simulate_targets_core(
                 state[asset, PEND] = target
         if fill_at_close and any_pending(state):
             cash = rebalance_pending(
-                state, close, bar, cash, fees, fixed_fees, min_fees, slippage, target_type,
-                leverage, trades, orders, counts, acc, keep,
+                state,
+                close,
+                bar,
+                cash,
+                fees,
+                fixed_fees,
+                min_fees,
+                slippage,
+                target_type,
+                leverage,
+                trades,
+                orders,
+                counts,
+                acc,
+                keep,
             )
         equity = mark(state, close, bar, cash, run)
         if keep:
@@ -71,23 +108,65 @@ def simulate_targets_core(
 
 @njit(cache=True)
 def simulate_targets_nb(
-    open_, close, targets, target_type, cash0, fees, fixed_fees, min_fees, slippage,
-    fill_at_close, leverage, periods_per_year,
+    open_,
+    close,
+    targets,
+    target_type,
+    cash0,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    fill_at_close,
+    leverage,
+    periods_per_year,
 ):
     """Full target simulation: (equity, cash, positions, trades, orders, stats)."""
     return simulate_targets_core(
-        open_, close, targets, target_type, cash0, fees, fixed_fees, min_fees, slippage,
-        fill_at_close, leverage, periods_per_year, True,
+        open_,
+        close,
+        targets,
+        target_type,
+        cash0,
+        fees,
+        fixed_fees,
+        min_fees,
+        slippage,
+        fill_at_close,
+        leverage,
+        periods_per_year,
+        True,
     )
 
 
 @njit(cache=True)
 def targets_stats_nb(
-    open_, close, targets, target_type, cash0, fees, fixed_fees, min_fees, slippage,
-    fill_at_close, leverage, periods_per_year,
+    open_,
+    close,
+    targets,
+    target_type,
+    cash0,
+    fees,
+    fixed_fees,
+    min_fees,
+    slippage,
+    fill_at_close,
+    leverage,
+    periods_per_year,
 ):
     """Stats-only target simulation (layout.STAT_NAMES vector), no curve kept."""
     return simulate_targets_core(
-        open_, close, targets, target_type, cash0, fees, fixed_fees, min_fees, slippage,
-        fill_at_close, leverage, periods_per_year, False,
+        open_,
+        close,
+        targets,
+        target_type,
+        cash0,
+        fees,
+        fixed_fees,
+        min_fees,
+        slippage,
+        fill_at_close,
+        leverage,
+        periods_per_year,
+        False,
     )[5]
