@@ -43,7 +43,10 @@ def _to_array(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None]:
                 value=str(value.dtype),
                 fix="convert it first, e.g. pd.to_numeric(series)",
             )
-        raw = value.to_numpy(dtype="float64", na_value=np.nan)
+        if value.dtype == np.float64:
+            raw = value.to_numpy()  # a view: no copy, no pass over the data
+        else:
+            raw = value.to_numpy(dtype="float64", na_value=np.nan)
     else:
         try:
             raw = np.asarray(value)
@@ -97,11 +100,34 @@ def prepare(**inputs: Any) -> Prepared:
         if not arrays:
             first_name = name
         arrays.append(array)
-    valid = np.ones(arrays[0].shape[0], dtype=bool)
-    for array in arrays:
-        valid &= ~np.isnan(array)
-    start = int(np.argmax(valid)) if valid.any() else arrays[0].shape[0]
-    return Prepared(tuple(arrays), index, start)
+    return Prepared(tuple(arrays), index, _first_valid(arrays))
+
+
+def _first_valid(arrays: list[np.ndarray]) -> int:
+    """The first index where no input is NaN, looking at growing chunks: O(that index), not O(n)."""
+    n = arrays[0].shape[0]
+    begin = 0
+    size = 64
+    while begin < n:
+        end = min(n, begin + size)
+        valid = ~np.isnan(arrays[0][begin:end])
+        for array in arrays[1:]:
+            valid &= ~np.isnan(array[begin:end])
+        if valid.any():
+            return begin + int(np.argmax(valid))
+        begin = end
+        size *= 4
+    return n
+
+
+def empty(prepared: Prepared, count: int = 1) -> tuple[np.ndarray, ...]:
+    """Output arrays for a kernel to fill, allocated by NumPy rather than inside numba.
+
+    NumPy asks the kernel for transparent huge pages on large arrays; numba's allocator does not,
+    and faulting in a fresh multi-megabyte output 4 KiB at a time costs more than the indicator.
+    """
+    n = prepared.arrays[0].shape[0]
+    return tuple(np.empty(n) for _ in range(count))
 
 
 def period(name: str, value: Any, minimum: int) -> int:

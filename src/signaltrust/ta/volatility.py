@@ -11,7 +11,7 @@ from signaltrust.ta.nb import volatility as nb
 def trange(high: Any, low: Any, close: Any) -> Any:
     """True range, max(high, previous close) - min(low, previous close) (TA-Lib TRANGE). Warm-up: 1 bar."""
     p = check.prepare(high=high, low=low, close=close)
-    return check.wrap(p, nb.trange(*p.arrays, p.start))
+    return check.wrap(p, nb.trange(*p.arrays, p.start, *check.empty(p)))
 
 
 def atr(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
@@ -20,10 +20,14 @@ def atr(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     Warm-up: timeperiod bars. timeperiod=1 gives the true range.
     """
     p = check.prepare(high=high, low=low, close=close)
-    return check.wrap(p, nb.atr(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.atr(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def natr(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """Normalized average true range, 100 * ATR / close (TA-Lib NATR). Warm-up: timeperiod bars."""
     p = check.prepare(high=high, low=low, close=close)
-    return check.wrap(p, nb.natr(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.natr(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )

@@ -15,7 +15,7 @@ from signaltrust.ta.nb.overlap import _is_zero
 PLUS, MINUS, DX = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _true_range(high, low, prev_close):
     value = high - low
     other = abs(high - prev_close)
@@ -27,7 +27,7 @@ def _true_range(high, low, prev_close):
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _di_unsmoothed(high, low, close, which, start):
     # period 1: TA-Lib gives the raw ratio +DM/TR (no factor 100)
     n = close.shape[0]
@@ -47,7 +47,7 @@ def _di_unsmoothed(high, low, close, which, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def directional(high, low, close, period, which, start):
     """PLUS_DI (which=0), MINUS_DI (which=1) or DX (which=2)."""
     n = close.shape[0]
@@ -106,7 +106,7 @@ def directional(high, low, close, period, which, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adx(high, low, close, period, start):
     n = close.shape[0]
     out = np.full(n, np.nan)

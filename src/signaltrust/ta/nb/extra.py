@@ -10,7 +10,7 @@ from signaltrust.ta.nb.overlap import ema
 from signaltrust.ta.nb.volatility import atr
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rolling_max(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -32,7 +32,7 @@ def rolling_max(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rolling_min(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -54,7 +54,7 @@ def rolling_min(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def donchian(high, low, period, start):
     upper = rolling_max(high, period, start)
     lower = rolling_min(low, period, start)
@@ -62,10 +62,10 @@ def donchian(high, low, period, start):
     return upper, middle, lower
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def keltner(high, low, close, period, atr_period, multiplier, start):
     middle = ema(close, period, start)
-    width = atr(high, low, close, atr_period, start)
+    width = atr(high, low, close, atr_period, start, np.empty(close.shape[0]))
     upper = middle + multiplier * width
     lower = middle - multiplier * width
     nan_mask = np.isnan(upper)
@@ -73,12 +73,12 @@ def keltner(high, low, close, period, atr_period, multiplier, start):
     return upper, middle, lower
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def supertrend(high, low, close, period, multiplier, start):
     n = close.shape[0]
     line = np.full(n, np.nan)
     direction = np.full(n, np.nan)
-    width = atr(high, low, close, period, start)
+    width = atr(high, low, close, period, start, np.empty(close.shape[0]))
     first = start + period
     if first >= n:
         return line, direction
@@ -112,7 +112,7 @@ def supertrend(high, low, close, period, multiplier, start):
     return line, direction
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def vwap(high, low, close, volume, period, start):
     """Cumulative VWAP from ``start`` when period == 0, else over the last ``period`` bars."""
     n = close.shape[0]
@@ -139,7 +139,7 @@ def vwap(high, low, close, volume, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def zscore(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -156,7 +156,7 @@ def zscore(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def realized_volatility(close, period, periods_per_year, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -176,12 +176,12 @@ def realized_volatility(close, period, periods_per_year, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _midpoint(high, low, period, start):
     return (rolling_max(high, period, start) + rolling_min(low, period, start)) / 2.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ichimoku(high, low, period1, period2, period3, start):
     n = high.shape[0]
     tenkan = _midpoint(high, low, period1, start)

@@ -8,7 +8,7 @@ from numba import njit
 from signaltrust.ta.nb.overlap import _is_zero, ema_seeded_at, ma, ma_lookback
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rsi(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -50,7 +50,7 @@ def rsi(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def macd(x, fastperiod, slowperiod, signalperiod, start):
     if slowperiod < fastperiod:
         fastperiod, slowperiod = slowperiod, fastperiod
@@ -72,7 +72,7 @@ def macd(x, fastperiod, slowperiod, signalperiod, start):
     return line, signal, hist
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fast_k(high, low, close, period, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -110,7 +110,7 @@ def fast_k(high, low, close, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stoch(
     high, low, close, fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype, start
 ):
@@ -124,7 +124,7 @@ def stoch(
     return slowk, slowd
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stochf(high, low, close, fastk_period, fastd_period, fastd_matype, start):
     k = fast_k(high, low, close, fastk_period, start)
     k_start = start + fastk_period - 1
@@ -134,13 +134,13 @@ def stochf(high, low, close, fastk_period, fastd_period, fastd_matype, start):
     return k, d
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stochrsi(x, period, fastk_period, fastd_period, fastd_matype, start):
     r = rsi(x, period, start)
     return stochf(r, r, r, fastk_period, fastd_period, fastd_matype, start + period)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def willr(high, low, close, period, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -177,7 +177,7 @@ def willr(high, low, close, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cci(high, low, close, period, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -201,7 +201,7 @@ def cci(high, low, close, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def roc(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -212,7 +212,7 @@ def roc(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def mom(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -221,7 +221,7 @@ def mom(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def aroon(high, low, period, start):
     n = high.shape[0]
     down = np.full(n, np.nan)
@@ -260,7 +260,7 @@ def aroon(high, low, period, start):
     return down, up
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ultosc_terms(high, low, close, day):
     prev_close = close[day - 1]
     true_low = min(low[day], prev_close)
@@ -275,7 +275,7 @@ def _ultosc_terms(high, low, close, day):
     return close_minus_true_low, true_range
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3, start):
     n = close.shape[0]
     out = np.full(n, np.nan)

@@ -9,12 +9,12 @@ from numba import njit
 MA_SMA, MA_EMA, MA_WMA, MA_DEMA, MA_TEMA, MA_TRIMA, MA_KAMA = 0, 1, 2, 3, 4, 5, 6
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _is_zero(v: float) -> bool:
     return -0.00000001 < v < 0.00000001
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sma(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -34,7 +34,7 @@ def sma(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ema_seeded_at(x, period, seed_start, k):
     """EMA whose seed is the mean of x[seed_start:seed_start+period] (TA-Lib's default)."""
     n = x.shape[0]
@@ -54,12 +54,12 @@ def ema_seeded_at(x, period, seed_start, k):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ema(x, period, start):
     return ema_seeded_at(x, period, start, 2.0 / (period + 1))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def wma(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -95,7 +95,7 @@ def wma(x, period, start):
 DEMA_MODE, TEMA_MODE, TRIX_MODE = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ema_chain(x, period, start, mode):
     """DEMA, TEMA or TRIX in one pass over chained EMAs held in scalars.
 
@@ -149,17 +149,17 @@ def _ema_chain(x, period, start, mode):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dema(x, period, start):
     return _ema_chain(x, period, start, DEMA_MODE)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def tema(x, period, start):
     return _ema_chain(x, period, start, TEMA_MODE)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _kama_constant(sum_roc, period_roc):
     const_max = 2.0 / (30.0 + 1.0)
     const_diff = 2.0 / (2.0 + 1.0) - const_max
@@ -171,7 +171,7 @@ def _kama_constant(sum_roc, period_roc):
     return ratio * ratio
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def kama(x, period, start):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -205,12 +205,12 @@ def kama(x, period, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def trix(x, period, start):
     return _ema_chain(x, period, start, TRIX_MODE)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ma_lookback(period, matype):
     if period == 1:
         return 0
@@ -223,7 +223,7 @@ def ma_lookback(period, matype):
     return period - 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ma(x, period, matype, start):
     """TA-Lib's MA: a period of 1 copies the input whatever the type."""
     if period == 1:
@@ -243,7 +243,7 @@ def ma(x, period, matype, start):
     return sma(x, period, start)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def variance(x, period, first_out):
     """Population variance from running sums, outputs from first_out (TA-Lib's VAR)."""
     n = x.shape[0]
@@ -270,7 +270,7 @@ def variance(x, period, first_out):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _stddev_around(x, mean, period, first_out):
     n = x.shape[0]
     out = np.full(n, np.nan)
@@ -290,7 +290,7 @@ def _stddev_around(x, mean, period, first_out):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bbands(x, period, nbdevup, nbdevdn, matype, start):
     n = x.shape[0]
     middle = ma(x, period, matype, start)
@@ -310,7 +310,7 @@ def bbands(x, period, nbdevup, nbdevdn, matype, start):
     return upper, middle, lower
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sar(high, low, acceleration, maximum, start):
     n = high.shape[0]
     out = np.full(n, np.nan)

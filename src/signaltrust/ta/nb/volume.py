@@ -8,7 +8,7 @@ from numba import njit
 from signaltrust.ta.nb.overlap import _is_zero
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def obv(close, volume, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -27,7 +27,7 @@ def obv(close, volume, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ad_step(high, low, close, volume, ad):
     # scalars only: passing the arrays would cost reference counting on every bar
     spread = high - low
@@ -36,7 +36,7 @@ def _ad_step(high, low, close, volume, ad):
     return ad
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ad(high, low, close, volume, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -48,7 +48,7 @@ def ad(high, low, close, volume, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adosc(high, low, close, volume, fastperiod, slowperiod, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -72,7 +72,7 @@ def adosc(high, low, close, volume, fastperiod, slowperiod, start):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def mfi(high, low, close, volume, period, start):
     n = close.shape[0]
     out = np.full(n, np.nan)
