@@ -211,3 +211,17 @@ def test_walk_forward_when_embargo_leaves_no_training_then_error_names_min_train
 def test_splitter_repr_when_printed_then_short():
     cv = PurgedKFold(3, t1=_t1([1] * 10, [1] * 10))
     assert repr(cv) == "PurgedKFold(t1=<10 end times>, n_splits=3, embargo=0.01)"
+
+
+@pytest.mark.slow
+def test_docs_when_examples_run_then_they_work_and_purging_lowers_the_leaky_score(capsys):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "ml_validation.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 4
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/ml_validation.md", "exec"), namespace)
+    assert namespace["leaky"].mean() > namespace["honest"].mean()
