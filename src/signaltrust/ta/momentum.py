@@ -17,7 +17,9 @@ from signaltrust.ta.nb import momentum as nb
 def rsi(close: Any, timeperiod: int = 14) -> Any:
     """Relative strength index with Wilder smoothing (TA-Lib RSI). Warm-up: timeperiod bars."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.rsi(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
+    return check.wrap(
+        p, nb.rsi(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start, *check.empty(p))
+    )
 
 
 def macd(close: Any, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9) -> Any:
@@ -33,6 +35,7 @@ def macd(close: Any, fastperiod: int = 12, slowperiod: int = 26, signalperiod: i
         check.period("slowperiod", slowperiod, 2),
         check.period("signalperiod", signalperiod, 1),
         p.start,
+        *check.empty(p, 3),
     )
     return check.wrap(p, *outputs)
 
@@ -60,6 +63,7 @@ def stoch(
         check.period("slowd_period", slowd_period, 1),
         check.matype("slowd_matype", slowd_matype),
         p.start,
+        *check.empty(p, 2),
     )
     return check.wrap(p, *outputs)
 
@@ -80,6 +84,7 @@ def stochf(
         check.period("fastd_period", fastd_period, 1),
         check.matype("fastd_matype", fastd_matype),
         p.start,
+        *check.empty(p, 2),
     )
     return check.wrap(p, *outputs)
 
@@ -103,6 +108,7 @@ def stochrsi(
         check.period("fastd_period", fastd_period, 1),
         check.matype("fastd_matype", fastd_matype),
         p.start,
+        *check.empty(p, 2),
     )
     return check.wrap(p, *outputs)
 
@@ -110,31 +116,44 @@ def stochrsi(
 def willr(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """Williams' %R, from -100 to 0 (TA-Lib WILLR). Warm-up: timeperiod - 1 bars."""
     p = check.prepare(high=high, low=low, close=close)
-    return check.wrap(p, nb.willr(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
+    return check.wrap(
+        p, nb.willr(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start, *check.empty(p))
+    )
 
 
 def cci(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """Commodity channel index on the typical price (TA-Lib CCI). Warm-up: timeperiod - 1 bars."""
     p = check.prepare(high=high, low=low, close=close)
-    return check.wrap(p, nb.cci(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
+    return check.wrap(
+        p, nb.cci(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start, *check.empty(p))
+    )
 
 
 def roc(close: Any, timeperiod: int = 10) -> Any:
     """Rate of change in percent, (close / close[t - timeperiod] - 1) * 100 (TA-Lib ROC). Warm-up: timeperiod."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.roc(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.roc(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def mom(close: Any, timeperiod: int = 10) -> Any:
     """Momentum, close - close[t - timeperiod] (TA-Lib MOM). Warm-up: timeperiod bars."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.mom(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.mom(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def aroon(high: Any, low: Any, timeperiod: int = 14) -> Any:
     """Aroon (TA-Lib AROON) -> (aroondown, aroonup); ties go to the latest bar. Warm-up: timeperiod."""
     p = check.prepare(high=high, low=low)
-    return check.wrap(p, *nb.aroon(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
+    return check.wrap(
+        p,
+        *nb.aroon(
+            *p.arrays, check.period("timeperiod", timeperiod, 2), p.start, *check.empty(p, 2)
+        ),
+    )
 
 
 def ultosc(
@@ -156,6 +175,7 @@ def ultosc(
         check.period("timeperiod2", timeperiod2, 1),
         check.period("timeperiod3", timeperiod3, 1),
         p.start,
+        *check.empty(p),
     )
     return check.wrap(p, outputs)
 

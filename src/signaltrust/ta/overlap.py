@@ -17,7 +17,9 @@ from signaltrust.ta.nb import overlap as nb
 def sma(close: Any, timeperiod: int = 30) -> Any:
     """Simple moving average (TA-Lib SMA). Warm-up: timeperiod - 1 bars."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.sma(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.sma(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def ema(close: Any, timeperiod: int = 30) -> Any:
@@ -26,37 +28,49 @@ def ema(close: Any, timeperiod: int = 30) -> Any:
     k = 2 / (timeperiod + 1). Warm-up: timeperiod - 1 bars.
     """
     p = check.prepare(close=close)
-    return check.wrap(p, nb.ema(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.ema(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def wma(close: Any, timeperiod: int = 30) -> Any:
     """Linearly weighted moving average (TA-Lib WMA). Warm-up: timeperiod - 1 bars."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.wma(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.wma(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def dema(close: Any, timeperiod: int = 30) -> Any:
     """Double exponential moving average 2*EMA - EMA(EMA) (TA-Lib DEMA). Warm-up: 2*(timeperiod-1)."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.dema(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.dema(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def tema(close: Any, timeperiod: int = 30) -> Any:
     """Triple exponential moving average 3*E1 - 3*E2 + E3 (TA-Lib TEMA). Warm-up: 3*(timeperiod-1)."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.tema(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.tema(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def kama(close: Any, timeperiod: int = 30) -> Any:
     """Kaufman adaptive moving average, fast 2 / slow 30 constants (TA-Lib KAMA). Warm-up: timeperiod."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.kama(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.kama(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def trix(close: Any, timeperiod: int = 30) -> Any:
     """TRIX: one-bar rate of change (percent) of a triple EMA (TA-Lib TRIX). Warm-up: 3*(timeperiod-1)+1."""
     p = check.prepare(close=close)
-    return check.wrap(p, nb.trix(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start))
+    return check.wrap(
+        p, nb.trix(*p.arrays, check.period("timeperiod", timeperiod, 1), p.start, *check.empty(p))
+    )
 
 
 def bbands(
@@ -77,6 +91,7 @@ def bbands(
         check.number("nbdevdn", nbdevdn),
         check.matype("matype", matype),
         p.start,
+        *check.empty(p, 3),
     )
     return check.wrap(p, *outputs)
 
@@ -92,5 +107,6 @@ def sar(high: Any, low: Any, acceleration: float = 0.02, maximum: float = 0.2) -
         check.number("acceleration", acceleration, non_negative=True),
         check.number("maximum", maximum, non_negative=True),
         p.start,
+        *check.empty(p),
     )
     return check.wrap(p, outputs)

@@ -11,13 +11,13 @@ from signaltrust.ta.nb import volume as nb
 def obv(close: Any, volume: Any) -> Any:
     """On-balance volume, starting from the first bar's volume (TA-Lib OBV). No warm-up."""
     p = check.prepare(close=close, volume=volume)
-    return check.wrap(p, nb.obv(*p.arrays, p.start))
+    return check.wrap(p, nb.obv(*p.arrays, p.start, *check.empty(p)))
 
 
 def ad(high: Any, low: Any, close: Any, volume: Any) -> Any:
     """Chaikin accumulation/distribution line (TA-Lib AD). No warm-up."""
     p = check.prepare(high=high, low=low, close=close, volume=volume)
-    return check.wrap(p, nb.ad(*p.arrays, p.start))
+    return check.wrap(p, nb.ad(*p.arrays, p.start, *check.empty(p)))
 
 
 def adosc(
@@ -33,6 +33,7 @@ def adosc(
         check.period("fastperiod", fastperiod, 2),
         check.period("slowperiod", slowperiod, 2),
         p.start,
+        *check.empty(p),
     )
     return check.wrap(p, outputs)
 
@@ -40,4 +41,6 @@ def adosc(
 def mfi(high: Any, low: Any, close: Any, volume: Any, timeperiod: int = 14) -> Any:
     """Money flow index (TA-Lib MFI); 0 when the total money flow is below 1, as in TA-Lib. Warm-up: timeperiod."""
     p = check.prepare(high=high, low=low, close=close, volume=volume)
-    return check.wrap(p, nb.mfi(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
+    return check.wrap(
+        p, nb.mfi(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start, *check.empty(p))
+    )

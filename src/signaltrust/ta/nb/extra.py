@@ -64,7 +64,7 @@ def donchian(high, low, period, start):
 
 @njit(cache=True, error_model="numpy")
 def keltner(high, low, close, period, atr_period, multiplier, start):
-    middle = ema(close, period, start)
+    middle = ema(close, period, start, np.empty(close.shape[0]))
     width = atr(high, low, close, atr_period, start, np.empty(close.shape[0]))
     upper = middle + multiplier * width
     lower = middle - multiplier * width

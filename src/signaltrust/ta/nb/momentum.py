@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from signaltrust.ta.nb.overlap import _is_zero, ema_seeded_at, ma, ma_lookback
+from signaltrust.ta.nb.overlap import _is_zero, ma, ma_lookback, nan_head
 
 
 @njit(cache=True, error_model="numpy")
-def rsi(x, period, start):
+def rsi(x, period, start, out):
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + period)
     if start + period >= n:
         return out
     today = start
@@ -32,51 +32,84 @@ def rsi(x, period, start):
     prev_gain /= period
     total = prev_gain + prev_loss
     out[today - 1] = 100.0 * (prev_gain / total) if not _is_zero(total) else 0.0
-    while today < n:
-        value = x[today]
+    # Wilder's step (prev * (period - 1) + move) / period as two products: no division on the
+    # dependency chain; a few ulp from the division form
+    keep = (period - 1) / period
+    weight = 1.0 / period
+    for i in range(today, n):
+        j = np.uint64(i)
+        value = x[j]
         change = value - prev_value
         prev_value = value
-        prev_loss *= period - 1
-        prev_gain *= period - 1
-        if change < 0:
-            prev_loss -= change
-        else:
-            prev_gain += change
-        prev_loss /= period
-        prev_gain /= period
+        # written so that a NaN change propagates into the gain, as in TA-Lib
+        loss = -change if change < 0.0 else 0.0
+        gain = 0.0 if change < 0.0 else change
+        prev_gain = prev_gain * keep + gain * weight
+        prev_loss = prev_loss * keep + loss * weight
         total = prev_gain + prev_loss
-        out[today] = 100.0 * (prev_gain / total) if not _is_zero(total) else 0.0
-        today += 1
+        out[j] = 100.0 * (prev_gain / total) if not _is_zero(total) else 0.0
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def macd(x, fastperiod, slowperiod, signalperiod, start):
+def macd(x, fastperiod, slowperiod, signalperiod, start, line, signal, hist):
+    """Both EMAs, their difference and its signal EMA in one pass of scalars.
+
+    TA-Lib seeds the fast EMA slowperiod - fastperiod bars later, so that both start on the same
+    bar; each EMA is seeded by the mean of its first `period` inputs, summed in order.
+    """
     if slowperiod < fastperiod:
         fastperiod, slowperiod = slowperiod, fastperiod
     n = x.shape[0]
-    # TA-Lib seeds the fast EMA later so that both EMAs start on the same bar
-    slow = ema_seeded_at(x, slowperiod, start, 2.0 / (slowperiod + 1))
-    fast = ema_seeded_at(x, fastperiod, start + slowperiod - fastperiod, 2.0 / (fastperiod + 1))
-    line = np.full(n, np.nan)
-    for i in range(start + slowperiod - 1, n):
-        j = np.uint64(i)  # unsigned index: no wraparound check
-        line[j] = fast[j] - slow[j]
-    signal = ema_seeded_at(line, signalperiod, start + slowperiod - 1, 2.0 / (signalperiod + 1))
-    first = start + slowperiod - 1 + signalperiod - 1
-    hist = np.full(n, np.nan)
-    line[: min(first, n)] = np.nan
-    for i in range(first, n):
+    k_slow = 2.0 / (slowperiod + 1)
+    k_fast = 2.0 / (fastperiod + 1)
+    k_signal = 2.0 / (signalperiod + 1)
+    line_start = start + slowperiod - 1
+    fast_start = line_start - fastperiod + 1
+    first = line_start + signalperiod - 1
+    nan_head(line, first)
+    nan_head(signal, first)
+    nan_head(hist, first)
+    slow_sum = fast_sum = signal_sum = 0.0
+    slow = fast = sig = 0.0
+    for i in range(start, min(first + 1, n)):
+        value = x[i]
+        slow_sum += value
+        if i >= fast_start:
+            fast_sum += value
+        if i < line_start:
+            continue
+        if i == line_start:
+            slow = slow_sum / slowperiod
+            fast = fast_sum / fastperiod
+        else:
+            slow = ((value - slow) * k_slow) + slow
+            fast = ((value - fast) * k_fast) + fast
+        difference = fast - slow
+        signal_sum += difference
+        if i == first:
+            sig = signal_sum / signalperiod
+            line[i] = difference
+            signal[i] = sig
+            hist[i] = difference - sig
+    for i in range(first + 1, n):
         j = np.uint64(i)
-        hist[j] = line[j] - signal[j]
+        value = x[j]
+        slow = ((value - slow) * k_slow) + slow
+        fast = ((value - fast) * k_fast) + fast
+        difference = fast - slow
+        sig = ((difference - sig) * k_signal) + sig
+        line[j] = difference
+        signal[j] = sig
+        hist[j] = difference - sig
     return line, signal, hist
 
 
 @njit(cache=True, error_model="numpy")
-def fast_k(high, low, close, period, start):
+def fast_k(high, low, close, period, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
     first = start + period - 1
+    nan_head(out, first)
     highest_idx = -1
     lowest_idx = -1
     highest = 0.0
@@ -112,88 +145,116 @@ def fast_k(high, low, close, period, start):
 
 @njit(cache=True, error_model="numpy")
 def stoch(
-    high, low, close, fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype, start
+    high,
+    low,
+    close,
+    fastk_period,
+    slowk_period,
+    slowk_matype,
+    slowd_period,
+    slowd_matype,
+    start,
+    slowk,
+    slowd,
 ):
-    k = fast_k(high, low, close, fastk_period, start)
+    k = fast_k(high, low, close, fastk_period, start, np.empty(close.shape[0]))
     k_start = start + fastk_period - 1
-    slowk = ma(k, slowk_period, slowk_matype, k_start)
+    ma(k, slowk_period, slowk_matype, k_start, slowk)
     d_start = k_start + ma_lookback(slowk_period, slowk_matype)
-    slowd = ma(slowk, slowd_period, slowd_matype, d_start)
-    first = d_start + ma_lookback(slowd_period, slowd_matype)
-    slowk[: min(first, slowk.shape[0])] = np.nan
+    ma(slowk, slowd_period, slowd_matype, d_start, slowd)
+    nan_head(slowk, d_start + ma_lookback(slowd_period, slowd_matype))
     return slowk, slowd
 
 
 @njit(cache=True, error_model="numpy")
-def stochf(high, low, close, fastk_period, fastd_period, fastd_matype, start):
-    k = fast_k(high, low, close, fastk_period, start)
+def stochf(high, low, close, fastk_period, fastd_period, fastd_matype, start, k, d):
+    fast_k(high, low, close, fastk_period, start, k)
     k_start = start + fastk_period - 1
-    d = ma(k, fastd_period, fastd_matype, k_start)
-    first = k_start + ma_lookback(fastd_period, fastd_matype)
-    k[: min(first, k.shape[0])] = np.nan
+    ma(k, fastd_period, fastd_matype, k_start, d)
+    nan_head(k, k_start + ma_lookback(fastd_period, fastd_matype))
     return k, d
 
 
 @njit(cache=True, error_model="numpy")
-def stochrsi(x, period, fastk_period, fastd_period, fastd_matype, start):
-    r = rsi(x, period, start)
-    return stochf(r, r, r, fastk_period, fastd_period, fastd_matype, start + period)
+def stochrsi(x, period, fastk_period, fastd_period, fastd_matype, start, k, d):
+    r = rsi(x, period, start, np.empty(x.shape[0]))
+    return stochf(r, r, r, fastk_period, fastd_period, fastd_matype, start + period, k, d)
 
 
 @njit(cache=True, error_model="numpy")
-def willr(high, low, close, period, start):
+def willr(high, low, close, period, start, out):
+    """Williams' %R with the window extremes of van Herk and Gil-Werman: no data-dependent branch.
+
+    The bars are cut into blocks of `period` from `start`; a window is the suffix of one block and
+    the prefix of the next, so its highest and lowest are those of the suffix's and the prefix's
+    extremes (kept in a small buffer and two scalars). The extremes are the same values TA-Lib
+    finds by rescanning, so the results are identical.
+    """
     n = close.shape[0]
-    out = np.full(n, np.nan)
-    highest_idx = -1
-    lowest_idx = -1
-    highest = 0.0
-    lowest = 0.0
-    for today in range(start + period - 1, n):
-        trailing = today - period + 1
-        value = low[today]
-        if lowest_idx < trailing:
-            lowest_idx = trailing
-            lowest = low[trailing]
-            for i in range(trailing + 1, today + 1):
-                if low[i] < lowest:
-                    lowest_idx = i
-                    lowest = low[i]
-        elif value <= lowest:
-            lowest_idx = today
-            lowest = value
-        value = high[today]
-        if highest_idx < trailing:
-            highest_idx = trailing
-            highest = high[trailing]
-            for i in range(trailing + 1, today + 1):
-                if high[i] > highest:
-                    highest_idx = i
-                    highest = high[i]
-        elif value >= highest:
-            highest_idx = today
-            highest = value
-        diff = (highest - lowest) / (-100.0)
-        out[today] = (highest - close[today]) / diff if diff != 0.0 else 0.0
+    first = start + period - 1
+    nan_head(out, first)
+    if first >= n:
+        return out
+    suffix_low = np.empty(period + 1)
+    suffix_high = np.empty(period + 1)
+    suffix_low[period] = np.inf
+    suffix_high[period] = -np.inf
+    block = start
+    while block < n:
+        if block > start:
+            lowest = np.inf
+            highest = -np.inf
+            for k in range(period - 1, -1, -1):
+                value = low[block - period + k]
+                lowest = value if value < lowest else lowest
+                value = high[block - period + k]
+                highest = value if value > highest else highest
+                suffix_low[k] = lowest
+                suffix_high[k] = highest
+        prefix_low = np.inf
+        prefix_high = -np.inf
+        end = min(block + period, n)
+        for i in range(block, end):
+            value = low[i]
+            prefix_low = value if value < prefix_low else prefix_low
+            value = high[i]
+            prefix_high = value if value > prefix_high else prefix_high
+            if i >= first:
+                slot = i - block + 1
+                lowest = suffix_low[slot] if suffix_low[slot] < prefix_low else prefix_low
+                highest = suffix_high[slot] if suffix_high[slot] > prefix_high else prefix_high
+                diff = (highest - lowest) / (-100.0)
+                out[i] = (highest - close[i]) / diff if diff != 0.0 else 0.0
+        block = end
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def cci(high, low, close, period, start):
+def cci(high, low, close, period, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
-    typical = np.empty(n)
-    for i in range(start, n):
-        typical[i] = (high[i] + low[i] + close[i]) / 3
-    for i in range(start + period - 1, n):
-        # sum in the order of TA-Lib's circular buffer, so the rounding is the same
+    first = start + period - 1
+    nan_head(out, first)
+    if first >= n:
+        return out
+    # TA-Lib's circular buffer: bar t sits in slot (t - start) % period and the sums run over the
+    # slots in order, so the rounding is the same; the buffer stays in L1, no modulo in the loops
+    window = np.empty(period)
+    slot = 0
+    for i in range(start, first):
+        window[slot] = (high[i] + low[i] + close[i]) / 3
+        slot += 1
+    for i in range(first, n):
+        typical = (high[i] + low[i] + close[i]) / 3
+        window[slot] = typical
+        slot = slot + 1 if slot + 1 < period else 0
         average = 0.0
-        for j in range(period):
-            average += typical[i - ((i - start - j) % period)]
+        for k in range(period):
+            average += window[k]
         average /= period
         deviation = 0.0
-        for j in range(period):
-            deviation += abs(typical[i - ((i - start - j) % period)] - average)
-        value = typical[i] - average
+        for k in range(period):
+            deviation += abs(window[k] - average)
+        value = typical - average
         if value != 0.0 and deviation != 0.0:
             out[i] = value / (0.015 * (deviation / period))
         else:
@@ -202,9 +263,9 @@ def cci(high, low, close, period, start):
 
 
 @njit(cache=True, error_model="numpy")
-def roc(x, period, start):
+def roc(x, period, start, out):
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + period)
     for i in range(start + period, n):
         j = np.uint64(i)
         prev = x[np.uint64(i - period)]
@@ -213,19 +274,19 @@ def roc(x, period, start):
 
 
 @njit(cache=True, error_model="numpy")
-def mom(x, period, start):
+def mom(x, period, start, out):
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + period)
     for i in range(start + period, n):
         out[np.uint64(i)] = x[np.uint64(i)] - x[np.uint64(i - period)]
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def aroon(high, low, period, start):
+def aroon(high, low, period, start, down, up):
     n = high.shape[0]
-    down = np.full(n, np.nan)
-    up = np.full(n, np.nan)
+    nan_head(down, start + period)
+    nan_head(up, start + period)
     factor = 100.0 / period
     highest_idx = -1
     lowest_idx = -1
@@ -276,29 +337,40 @@ def _ultosc_terms(high, low, close, day):
 
 
 @njit(cache=True, error_model="numpy")
-def ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3, start):
+def ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
-    periods = np.sort(np.array([timeperiod1, timeperiod2, timeperiod3]))
-    p1, p2, p3 = periods[0], periods[1], periods[2]
+    p1 = min(timeperiod1, timeperiod2, timeperiod3)
+    p3 = max(timeperiod1, timeperiod2, timeperiod3)
+    p2 = timeperiod1 + timeperiod2 + timeperiod3 - p1 - p3
     first = start + p3
+    nan_head(out, first)
     if first >= n:
         return out
-    a1 = b1 = a2 = b2 = a3 = b3 = 0.0
-    for i in range(first - p1 + 1, first):
-        a, b = _ultosc_terms(high, low, close, i)
-        a1 += a
-        b1 += b
-    for i in range(first - p2 + 1, first):
-        a, b = _ultosc_terms(high, low, close, i)
-        a2 += a
-        b2 += b
+    # the terms of the last p3 bars, in a ring: each bar's terms are computed once (TA-Lib
+    # recomputes them as they leave each window; the values are the same)
+    ring_a = np.empty(p3)
+    ring_b = np.empty(p3)
     for i in range(first - p3 + 1, first):
         a, b = _ultosc_terms(high, low, close, i)
-        a3 += a
-        b3 += b
+        ring_a[i % p3] = a
+        ring_b[i % p3] = b
+    a1 = b1 = a2 = b2 = a3 = b3 = 0.0
+    for i in range(first - p1 + 1, first):
+        a1 += ring_a[i % p3]
+        b1 += ring_b[i % p3]
+    for i in range(first - p2 + 1, first):
+        a2 += ring_a[i % p3]
+        b2 += ring_b[i % p3]
+    for i in range(first - p3 + 1, first):
+        a3 += ring_a[i % p3]
+        b3 += ring_b[i % p3]
+    slot = first % p3  # the slot of bar `today`; today - p + 1 sits p - 1 slots before it
+    off1 = p3 - p1 + 1
+    off2 = p3 - p2 + 1
     for today in range(first, n):
         a, b = _ultosc_terms(high, low, close, today)
+        ring_a[slot] = a
+        ring_b[slot] = b
         a1 += a
         a2 += a
         a3 += a
@@ -312,14 +384,15 @@ def ultosc(high, low, close, timeperiod1, timeperiod2, timeperiod3, start):
             value += 2.0 * (a2 / b2)
         if not _is_zero(b3):
             value += a3 / b3
-        a, b = _ultosc_terms(high, low, close, today - p1 + 1)
-        a1 -= a
-        b1 -= b
-        a, b = _ultosc_terms(high, low, close, today - p2 + 1)
-        a2 -= a
-        b2 -= b
-        a, b = _ultosc_terms(high, low, close, today - p3 + 1)
-        a3 -= a
-        b3 -= b
+        old = slot + off1 if slot + off1 < p3 else slot + off1 - p3
+        a1 -= ring_a[old]
+        b1 -= ring_b[old]
+        old = slot + off2 if slot + off2 < p3 else slot + off2 - p3
+        a2 -= ring_a[old]
+        b2 -= ring_b[old]
+        old = slot + 1 if slot + 1 < p3 else 0
+        a3 -= ring_a[old]
+        b3 -= ring_b[old]
         out[today] = 100.0 * (value / 7.0)
+        slot = slot + 1 if slot + 1 < p3 else 0
     return out

@@ -15,10 +15,17 @@ def _is_zero(v: float) -> bool:
 
 
 @njit(cache=True, error_model="numpy")
-def sma(x, period, start):
+def nan_head(out, first):
+    """NaN over the warm-up out[:first] only: the kernel then writes every later value once."""
+    for i in range(min(max(first, 0), out.shape[0])):
+        out[i] = np.nan
+
+
+@njit(cache=True, error_model="numpy")
+def sma(x, period, start, out):
     n = x.shape[0]
-    out = np.full(n, np.nan)
     first = start + period - 1
+    nan_head(out, first)
     if first >= n:
         return out
     total = 0.0
@@ -35,11 +42,11 @@ def sma(x, period, start):
 
 
 @njit(cache=True, error_model="numpy")
-def ema_seeded_at(x, period, seed_start, k):
+def ema_seeded_at(x, period, seed_start, k, out):
     """EMA whose seed is the mean of x[seed_start:seed_start+period] (TA-Lib's default)."""
     n = x.shape[0]
-    out = np.full(n, np.nan)
     first = seed_start + period - 1
+    nan_head(out, first)
     if first >= n:
         return out
     total = 0.0
@@ -55,15 +62,15 @@ def ema_seeded_at(x, period, seed_start, k):
 
 
 @njit(cache=True, error_model="numpy")
-def ema(x, period, start):
-    return ema_seeded_at(x, period, start, 2.0 / (period + 1))
+def ema(x, period, start, out):
+    return ema_seeded_at(x, period, start, 2.0 / (period + 1), out)
 
 
 @njit(cache=True, error_model="numpy")
-def wma(x, period, start):
+def wma(x, period, start, out):
     n = x.shape[0]
-    out = np.full(n, np.nan)
     first = start + period - 1
+    nan_head(out, first)
     if first >= n:
         return out
     if period == 1:
@@ -96,7 +103,7 @@ DEMA_MODE, TEMA_MODE, TRIX_MODE = 0, 1, 2
 
 
 @njit(cache=True, error_model="numpy")
-def _ema_chain(x, period, start, mode):
+def _ema_chain(x, period, start, mode, out):
     """DEMA, TEMA or TRIX in one pass over chained EMAs held in scalars.
 
     One pass and one output array: a large temporary per EMA would cost more in page faults
@@ -104,11 +111,11 @@ def _ema_chain(x, period, start, mode):
     in the same order as `ema`, so the values are those of chaining `ema` three times.
     """
     n = x.shape[0]
-    out = np.full(n, np.nan)
     k = 2.0 / (period + 1)
     first1 = start + period - 1
     first2 = first1 + period - 1
     first3 = first2 + period - 1
+    nan_head(out, first2 if mode == DEMA_MODE else first3 if mode == TEMA_MODE else first3 + 1)
     sum1 = sum2 = sum3 = 0.0
     e1 = e2 = e3 = prev_e3 = 0.0
     for i in range(start, n):
@@ -150,13 +157,13 @@ def _ema_chain(x, period, start, mode):
 
 
 @njit(cache=True, error_model="numpy")
-def dema(x, period, start):
-    return _ema_chain(x, period, start, DEMA_MODE)
+def dema(x, period, start, out):
+    return _ema_chain(x, period, start, DEMA_MODE, out)
 
 
 @njit(cache=True, error_model="numpy")
-def tema(x, period, start):
-    return _ema_chain(x, period, start, TEMA_MODE)
+def tema(x, period, start, out):
+    return _ema_chain(x, period, start, TEMA_MODE, out)
 
 
 @njit(cache=True, error_model="numpy")
@@ -172,10 +179,10 @@ def _kama_constant(sum_roc, period_roc):
 
 
 @njit(cache=True, error_model="numpy")
-def kama(x, period, start):
+def kama(x, period, start, out):
     n = x.shape[0]
-    out = np.full(n, np.nan)
     first = start + period
+    nan_head(out, first)
     if first >= n:
         return out
     sum_roc = 0.0
@@ -206,8 +213,8 @@ def kama(x, period, start):
 
 
 @njit(cache=True, error_model="numpy")
-def trix(x, period, start):
-    return _ema_chain(x, period, start, TRIX_MODE)
+def trix(x, period, start, out):
+    return _ema_chain(x, period, start, TRIX_MODE, out)
 
 
 @njit(cache=True, error_model="numpy")
@@ -224,96 +231,79 @@ def ma_lookback(period, matype):
 
 
 @njit(cache=True, error_model="numpy")
-def ma(x, period, matype, start):
+def ma(x, period, matype, start, out):
     """TA-Lib's MA: a period of 1 copies the input whatever the type."""
     if period == 1:
-        out = np.full(x.shape[0], np.nan)
+        nan_head(out, start)
         out[start:] = x[start:]
         return out
     if matype == MA_EMA:
-        return ema(x, period, start)
+        return ema(x, period, start, out)
     if matype == MA_WMA:
-        return wma(x, period, start)
+        return wma(x, period, start, out)
     if matype == MA_DEMA:
-        return dema(x, period, start)
+        return dema(x, period, start, out)
     if matype == MA_TEMA:
-        return tema(x, period, start)
+        return tema(x, period, start, out)
     if matype == MA_KAMA:
-        return kama(x, period, start)
-    return sma(x, period, start)
+        return kama(x, period, start, out)
+    return sma(x, period, start, out)
 
 
 @njit(cache=True, error_model="numpy")
-def variance(x, period, first_out):
-    """Population variance from running sums, outputs from first_out (TA-Lib's VAR)."""
-    n = x.shape[0]
-    out = np.full(n, np.nan)
-    if first_out >= n:
-        return out
-    total1 = 0.0
-    total2 = 0.0
-    trailing = first_out - period + 1
-    for i in range(trailing, first_out):
-        total1 += x[i]
-        total2 += x[i] * x[i]
-    for i in range(first_out, n):
-        value = x[i]
-        total1 += value
-        total2 += value * value
-        mean1 = total1 / period
-        mean2 = total2 / period
-        value = x[trailing]
-        trailing += 1
-        total1 -= value
-        total2 -= value * value
-        out[i] = mean2 - mean1 * mean1
-    return out
+def _band(mean, mean2, nbdevup, nbdevdn, upper, middle, lower, i):
+    # TA-Lib clamps a variance below 1e-8 (rounding noise) to a zero deviation
+    std = np.sqrt(mean2) if mean2 >= 0.00000001 else 0.0
+    middle[i] = mean
+    upper[i] = mean + std * nbdevup
+    lower[i] = mean - std * nbdevdn
 
 
 @njit(cache=True, error_model="numpy")
-def _stddev_around(x, mean, period, first_out):
-    n = x.shape[0]
-    out = np.full(n, np.nan)
-    if first_out >= n:
-        return out
-    start_sum = first_out + 1 - period
-    total2 = 0.0
-    for i in range(start_sum, first_out):
-        total2 += x[i] * x[i]
-    for i in range(first_out, n):
-        total2 += x[i] * x[i]
-        mean2 = total2 / period
-        total2 -= x[start_sum] * x[start_sum]
-        start_sum += 1
-        mean2 -= mean[i] * mean[i]
-        out[i] = np.sqrt(mean2) if mean2 >= 0.00000001 else 0.0
-    return out
+def bbands(x, period, nbdevup, nbdevdn, matype, start, upper, middle, lower):
+    """Bands in one pass: the sums of the mean and of the squares are running scalars.
 
-
-@njit(cache=True, error_model="numpy")
-def bbands(x, period, nbdevup, nbdevdn, matype, start):
+    With an SMA middle both sums follow TA-Lib's SMA and STDDEV operation by operation; with
+    another middle the variance is TA-Lib's VAR from running sums over the same window.
+    """
     n = x.shape[0]
-    middle = ma(x, period, matype, start)
     first = start + ma_lookback(period, matype)
+    nan_head(upper, first)
+    nan_head(lower, first)
     if matype == MA_SMA:
-        std = _stddev_around(x, middle, period, first)
+        nan_head(middle, first)
     else:
-        var = variance(x, period, first)
-        std = np.full(n, np.nan)
-        for i in range(first, n):
-            std[i] = np.sqrt(var[i]) if var[i] >= 0.00000001 else 0.0
-    upper = np.full(n, np.nan)
-    lower = np.full(n, np.nan)
+        ma(x, period, matype, start, middle)
+    if first >= n:
+        return upper, middle, lower
+    total = 0.0
+    total2 = 0.0
+    trailing = first - period + 1
+    for i in range(trailing, first):
+        total += x[i]
+        total2 += x[i] * x[i]
     for i in range(first, n):
-        upper[i] = middle[i] + std[i] * nbdevup
-        lower[i] = middle[i] - std[i] * nbdevdn
+        value = x[i]
+        total += value
+        total2 += value * value
+        mean = total / period
+        mean2 = total2 / period
+        old = x[trailing]
+        trailing += 1
+        total -= old
+        total2 -= old * old
+        if matype == MA_SMA:
+            mean2 -= mean * mean
+            _band(mean, mean2, nbdevup, nbdevdn, upper, middle, lower, i)
+        else:
+            _band(middle[i], mean2 - mean * mean, nbdevup, nbdevdn, upper, middle, lower, i)
     return upper, middle, lower
 
 
 @njit(cache=True, error_model="numpy")
-def sar(high, low, acceleration, maximum, start):
+def sar(high, low, acceleration, maximum, start, out):
     n = high.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + 1)
     if start + 1 >= n:
         return out
     if acceleration > maximum:

@@ -9,13 +9,7 @@ import numpy as np
 from numba import njit
 
 from signaltrust.ta.nb.directional import _true_range
-
-
-@njit(cache=True, error_model="numpy")
-def nan_head(out, first):
-    """NaN over the warm-up out[:first], nothing after it (the kernel writes the rest once)."""
-    for i in range(min(max(first, 0), out.shape[0])):
-        out[i] = np.nan
+from signaltrust.ta.nb.overlap import nan_head
 
 
 @njit(cache=True, error_model="numpy")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from signaltrust.ta.nb.overlap import _is_zero
+from signaltrust.ta.nb.overlap import _is_zero, nan_head
 
 
 @njit(cache=True, error_model="numpy")
-def obv(close, volume, start):
+def obv(close, volume, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start)
     if start >= n:
         return out
     prev_obv = volume[start]
@@ -37,9 +37,9 @@ def _ad_step(high, low, close, volume, ad):
 
 
 @njit(cache=True, error_model="numpy")
-def ad(high, low, close, volume, start):
+def ad(high, low, close, volume, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start)
     value = 0.0
     for i in range(start, n):
         j = np.uint64(i)  # unsigned index: no negative-index wraparound check
@@ -49,10 +49,10 @@ def ad(high, low, close, volume, start):
 
 
 @njit(cache=True, error_model="numpy")
-def adosc(high, low, close, volume, fastperiod, slowperiod, start):
+def adosc(high, low, close, volume, fastperiod, slowperiod, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
     first = start + max(fastperiod, slowperiod) - 1
+    nan_head(out, first)
     if first >= n:
         return out
     fast_k = 2.0 / (fastperiod + 1)
@@ -66,16 +66,16 @@ def adosc(high, low, close, volume, fastperiod, slowperiod, start):
         fast = (fast_k * value) + ((1.0 - fast_k) * fast)
         slow = (slow_k * value) + ((1.0 - slow_k) * slow)
         if i >= first:
-            out[i] = fast - slow
+            out[j] = fast - slow
     if first == start:
         out[start] = 0.0
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def mfi(high, low, close, volume, period, start):
+def mfi(high, low, close, volume, period, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + period)
     if start + period >= n:
         return out
     positive = np.zeros(period)
