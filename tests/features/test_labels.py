@@ -78,8 +78,11 @@ def test_triple_barrier_when_no_barrier_touched_then_vertical_with_sign_of_retur
     row = out.iloc[0]
     assert (row.barrier, row.label, row.t1) == ("vertical", 1.0, close.index[3])
     assert row.ret == pytest.approx(0.004)
-    down = triple_barrier_labels(_series([100, 100.5, 99.8, 99.9, 130]), horizon=3,
-                                 volatility=pd.Series(0.02, index=close.index))
+    down = triple_barrier_labels(
+        _series([100, 100.5, 99.8, 99.9, 130]),
+        horizon=3,
+        volatility=pd.Series(0.02, index=close.index),
+    )
     assert down.iloc[0].label == -1.0
 
 
@@ -162,13 +165,21 @@ def test_ewm_volatility_when_data_after_t_removed_then_value_at_t_unchanged(sp50
 def test_triple_barrier_when_data_truncated_at_t1_then_same_label(sp500, intrabar):
     extra = {"high": sp500["high"], "low": sp500["low"]} if intrabar else {}
     full = triple_barrier_labels(sp500["close"], horizon=15, pt_sl=(2.0, 1.0), **extra)
-    rows = np.random.default_rng(7).choice(np.flatnonzero(full.t1.notna().to_numpy()), 25, replace=False)
+    rows = np.random.default_rng(7).choice(
+        np.flatnonzero(full.t1.notna().to_numpy()), 25, replace=False
+    )
     for i in rows:
         t0, t1 = full.index[i], full.t1.iloc[i]
         cut = sp500.loc[:t1]
         extra_cut = {"high": cut["high"], "low": cut["low"]} if intrabar else {}
-        again = triple_barrier_labels(cut["close"], horizon=15, pt_sl=(2.0, 1.0), **extra_cut).loc[t0]
-        assert again.t1 == t1 and again.label == full.label.iloc[i] and again.barrier == full.barrier.iloc[i]
+        again = triple_barrier_labels(cut["close"], horizon=15, pt_sl=(2.0, 1.0), **extra_cut).loc[
+            t0
+        ]
+        assert (
+            again.t1 == t1
+            and again.label == full.label.iloc[i]
+            and again.barrier == full.barrier.iloc[i]
+        )
         assert again.ret == pytest.approx(full.ret.iloc[i])
 
 
@@ -187,7 +198,9 @@ def test_labels_when_truncated_at_each_t1_then_unchanged_property(steps, horizon
     fixed_t1 = horizon_end_times(close.index, horizon)
     for i in np.flatnonzero(full.t1.notna().to_numpy())[::3]:
         cut = close.loc[: full.t1.iloc[i]]
-        again = triple_barrier_labels(cut, horizon=horizon, pt_sl=(pt, sl), volatility=vol.loc[cut.index])
+        again = triple_barrier_labels(
+            cut, horizon=horizon, pt_sl=(pt, sl), volatility=vol.loc[cut.index]
+        )
         assert again.label.iloc[i] == full.label.iloc[i] and again.t1.iloc[i] == full.t1.iloc[i]
     for i in np.flatnonzero(fixed_t1.notna().to_numpy())[::5]:
         again = forward_returns(close.loc[: fixed_t1.iloc[i]], horizon)
@@ -208,8 +221,12 @@ def test_labels_when_index_not_sorted_then_validation_error_with_fix():
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"pt_sl": (-1, 1)}, "pt_sl"), ({"horizon": 0}, "horizon"), ({"min_return": -0.1}, "min_return"),
-     ({"high": None, "low": "x"}, "high")],
+    [
+        ({"pt_sl": (-1, 1)}, "pt_sl"),
+        ({"horizon": 0}, "horizon"),
+        ({"min_return": -0.1}, "min_return"),
+        ({"high": None, "low": "x"}, "high"),
+    ],
 )
 def test_triple_barrier_when_bad_argument_then_error_names_it(kwargs, field):
     close = _series([100, 101, 102, 103])

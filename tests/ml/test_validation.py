@@ -1,4 +1,4 @@
-"""Purged splitters: no training label overlaps a test label, the embargo holds, sklearn accepts them."""
+"""Purged splitters: no train label overlaps a test label, the embargo holds, sklearn takes them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from signaltrust.ml.validation import CombinatorialPurgedKFold, PurgedKFold, Wal
 def _t1(gaps, horizons):
     """Irregular timestamps (gaps in days) and labels ending ``horizons`` samples later."""
     days = np.cumsum(gaps)
-    index = pd.DatetimeIndex(pd.Timestamp("2020-01-01", tz="UTC") + pd.to_timedelta(days, "D")).as_unit("ns")
+    index = pd.DatetimeIndex(
+        pd.Timestamp("2020-01-01", tz="UTC") + pd.to_timedelta(days, "D")
+    ).as_unit("ns")
     end = np.minimum(np.arange(len(index)) + np.asarray(horizons), len(index) - 1)
     return pd.Series(index[end], index=index)
 
@@ -37,7 +39,9 @@ def _assert_no_leak(t1, train, test, embargo):
     end = t1.to_numpy()
     assert len(np.intersect1d(train, test)) == 0
     # every pair (train i, test j): [t0_i, t1_i] and [t0_j, t1_j] do not overlap
-    overlap = (t0[train][:, None] <= end[test][None, :]) & (end[train][:, None] >= t0[test][None, :])
+    overlap = (t0[train][:, None] <= end[test][None, :]) & (
+        end[train][:, None] >= t0[test][None, :]
+    )
     assert not overlap.any()
     for run in _runs(test):
         last = end[run].max()
@@ -67,9 +71,13 @@ embargoes = st.one_of(st.floats(0.0, 0.15), st.integers(0, 10).map(lambda d: pd.
 
 @settings_
 @given(t1=label_sets(), n_splits=st.integers(2, 6), embargo=embargoes)
-def test_purged_kfold_when_any_labels_then_no_leak_and_each_sample_tested_once(t1, n_splits, embargo):
+def test_purged_kfold_when_any_labels_then_no_leak_and_each_sample_tested_once(
+    t1, n_splits, embargo
+):
     tested = np.zeros(len(t1), dtype=int)
-    for train, test in PurgedKFold(n_splits, t1=t1, embargo=embargo).split(pd.DataFrame(index=t1.index)):
+    for train, test in PurgedKFold(n_splits, t1=t1, embargo=embargo).split(
+        pd.DataFrame(index=t1.index)
+    ):
         _assert_no_leak(t1, train, test, embargo)
         assert np.all(np.diff(test) == 1)  # contiguous in time
         tested[test] += 1
@@ -77,8 +85,15 @@ def test_purged_kfold_when_any_labels_then_no_leak_and_each_sample_tested_once(t
 
 
 @settings_
-@given(t1=label_sets(), n_splits=st.integers(1, 5), embargo=embargoes, rolling=st.one_of(st.none(), st.integers(1, 30)))
-def test_walk_forward_when_any_labels_then_train_precedes_test_and_no_leak(t1, n_splits, embargo, rolling):
+@given(
+    t1=label_sets(),
+    n_splits=st.integers(1, 5),
+    embargo=embargoes,
+    rolling=st.one_of(st.none(), st.integers(1, 30)),
+)
+def test_walk_forward_when_any_labels_then_train_precedes_test_and_no_leak(
+    t1, n_splits, embargo, rolling
+):
     cv = WalkForwardSplit(n_splits, t1=t1, embargo=embargo, train_size=rolling)
     try:
         folds = list(cv.split(t1.to_frame()))
@@ -104,7 +119,9 @@ def test_walk_forward_when_any_labels_then_train_precedes_test_and_no_leak(t1, n
 
 @settings_
 @given(t1=label_sets(), n_splits=st.integers(3, 6), k=st.integers(1, 2), embargo=embargoes)
-def test_combinatorial_when_any_labels_then_no_leak_and_paths_cover_every_group(t1, n_splits, k, embargo):
+def test_combinatorial_when_any_labels_then_no_leak_and_paths_cover_every_group(
+    t1, n_splits, k, embargo
+):
     cv = CombinatorialPurgedKFold(n_splits, k, t1=t1, embargo=embargo)
     splits = list(cv.split())
     assert len(splits) == cv.get_n_splits() == comb(n_splits, k)
@@ -130,14 +147,16 @@ def test_purged_kfold_when_labels_span_five_bars_then_neighbours_purged_and_emba
     t1 = _t1([1] * 40, [5] * 40)
     train, test = list(PurgedKFold(4, t1=t1, embargo=0.05).split())[1]
     assert (test.min(), test.max()) == (10, 19)
-    # labels 5..9 end at 10..14, inside the fold; labels 20..24 start before the fold's last end (24)
+    # labels 5..9 end at 10..14, inside the fold; labels 20..24 start before its last end (24)
     assert train.tolist() == [*range(0, 5), *range(27, 40)]  # 25, 26: the 2-sample embargo
 
 
 def test_cross_val_score_when_cv_is_purged_kfold_then_scores_match_manual_loop():
     bars = load("sp500").iloc[-800:]
     labels = triple_barrier_labels(bars["close"], horizon=10).dropna(subset=["t1"])
-    X = pd.DataFrame({"r5": bars["close"].pct_change(5), "r20": bars["close"].pct_change(20)}).loc[labels.index]
+    X = pd.DataFrame({"r5": bars["close"].pct_change(5), "r20": bars["close"].pct_change(20)}).loc[
+        labels.index
+    ]
     keep = X.notna().all(axis=1)
     X, labels = X[keep], labels[keep]
     y = labels["label"].astype(int)

@@ -9,13 +9,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.ml.weights import concurrent_labels, label_uniqueness, time_decay, uniqueness_weights
+from signaltrust.ml.weights import (
+    concurrent_labels,
+    label_uniqueness,
+    time_decay,
+    uniqueness_weights,
+)
 
 BARS = pd.date_range("2024-01-01", periods=6, freq="D", tz="UTC").as_unit("ns")
 
 
 def _labels(pairs):
-    return pd.Series([BARS[b] for _, b in pairs], index=pd.DatetimeIndex([BARS[a] for a, _ in pairs]))
+    return pd.Series(
+        [BARS[b] for _, b in pairs], index=pd.DatetimeIndex([BARS[a] for a, _ in pairs])
+    )
 
 
 def test_label_uniqueness_when_hand_example_then_mean_inverse_concurrency():
@@ -42,7 +49,9 @@ def test_label_uniqueness_when_random_labels_then_equals_brute_force(spans):
     starts = sorted(a for a, _ in spans)
     ends = [min(a + h, 39) for a, (_, h) in zip(starts, spans, strict=True)]
     t1 = pd.Series(bars[ends], index=bars[starts])
-    earned = [range(a + 1, b + 1) if b > a else range(a, a + 1) for a, b in zip(starts, ends, strict=True)]
+    earned = [
+        range(a + 1, b + 1) if b > a else range(a, a + 1) for a, b in zip(starts, ends, strict=True)
+    ]
     count = np.zeros(40)
     for r in earned:
         count[list(r)] += 1
@@ -69,7 +78,12 @@ def test_uniqueness_weights_when_no_close_then_uniqueness_scaled_to_mean_one():
 
 @pytest.mark.parametrize(
     ("last_weight", "expected"),
-    [(1.0, [1, 1, 1, 1]), (0.0, [0.25, 0.5, 0.75, 1.0]), (0.5, [0.625, 0.75, 0.875, 1.0]), (-0.5, [0, 0, 0.5, 1])],
+    [
+        (1.0, [1, 1, 1, 1]),
+        (0.0, [0.25, 0.5, 0.75, 1.0]),
+        (0.5, [0.625, 0.75, 0.875, 1.0]),
+        (-0.5, [0, 0, 0.5, 1]),
+    ],
 )
 def test_time_decay_when_equal_weights_then_linear_in_age(last_weight, expected):
     weights = pd.Series(1.0, index=BARS[:4])

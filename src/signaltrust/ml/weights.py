@@ -22,13 +22,20 @@ def _bar_spans(t1: pd.Series, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     intervals = label_intervals(t1)
     if not isinstance(index, pd.Index) or not index.is_monotonic_increasing or len(index) == 0:
         raise ValidationError(
-            "index must be the bars' increasing time index", field="index",
-            value=type(index).__name__, fix="pass close.index",
+            "index must be the bars' increasing time index",
+            field="index",
+            value=type(index).__name__,
+            fix="pass close.index",
         )
-    bars = pd.DatetimeIndex(index).as_unit("ns").asi8 if intervals.is_time else np.asarray(index, "float64")
+    bars = (
+        pd.DatetimeIndex(index).as_unit("ns").asi8
+        if intervals.is_time
+        else np.asarray(index, "float64")
+    )
     if intervals.t0.min() < bars[0] or intervals.t1.max() > bars[-1]:
         raise ValidationError(
-            "the bars must cover every label from its start to its end", field="index",
+            "the bars must cover every label from its start to its end",
+            field="index",
             value=f"bars {index[0]} .. {index[-1]}, labels {t1.index[0]} .. {t1.max()}",
             fix="pass the index of the prices the labels were made from",
         )
@@ -66,7 +73,9 @@ def label_uniqueness(t1: pd.Series, index: pd.Index) -> pd.Series:
     return pd.Series(unique, index=t1.index, name="uniqueness")
 
 
-def uniqueness_weights(t1: pd.Series, close: pd.Series | None = None, *, index: pd.Index | None = None) -> pd.Series:
+def uniqueness_weights(
+    t1: pd.Series, close: pd.Series | None = None, *, index: pd.Index | None = None
+) -> pd.Series:
     """Sample weights for overlapping labels, scaled to sum to the number of samples.
 
     Without ``close`` a label's weight is its average uniqueness. With ``close`` it is the
@@ -78,8 +87,10 @@ def uniqueness_weights(t1: pd.Series, close: pd.Series | None = None, *, index: 
     if close is not None:
         if not isinstance(close, pd.Series) or close.isna().any() or (close <= 0).any():
             raise ValidationError(
-                "close must be a Series of positive prices without gaps", field="close",
-                value=type(close).__name__, fix="pass bars['close'] with missing rows dropped",
+                "close must be a Series of positive prices without gaps",
+                field="close",
+                value=type(close).__name__,
+                fix="pass bars['close'] with missing rows dropped",
             )
         bars = close.index
     elif index is not None:
@@ -116,13 +127,17 @@ def time_decay(weights: pd.Series, last_weight: float = 1.0) -> pd.Series:
         c = float("nan")
     if not -1.0 < c <= 1.0:
         raise ValidationError(
-            "last_weight must be in (-1, 1]", field="last_weight", value=last_weight,
-            fix="pass 1.0 for no decay, 0.5 to halve the oldest weight, -0.5 to drop the oldest half",
+            "last_weight must be in (-1, 1]",
+            field="last_weight",
+            value=last_weight,
+            fix="pass 1.0 for no decay, 0.5 to halve the oldest, -0.5 to drop the oldest half",
         )
     _check_weights(weights)
     if not weights.index.is_monotonic_increasing:
         raise ValidationError(
-            "weights must be in time order", field="weights.index", value="not sorted",
+            "weights must be in time order",
+            field="weights.index",
+            value="not sorted",
             fix="weights.sort_index()",
         )
     values = weights.to_numpy(dtype="float64")
@@ -138,6 +153,8 @@ def time_decay(weights: pd.Series, last_weight: float = 1.0) -> pd.Series:
 def _check_weights(weights: Any) -> None:
     if not isinstance(weights, pd.Series) or weights.isna().any() or (weights < 0).any():
         raise ValidationError(
-            "weights must be a Series of non-negative numbers", field="weights",
-            value=type(weights).__name__, fix="pass label_uniqueness(t1, close.index)",
+            "weights must be a Series of non-negative numbers",
+            field="weights",
+            value=type(weights).__name__,
+            fix="pass label_uniqueness(t1, close.index)",
         )

@@ -24,7 +24,9 @@ def price_series(name: str, value: Any, *, index: pd.Index | None = None) -> pd.
         )
     if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_bool_dtype(value.dtype):
         raise ValidationError(
-            f"{name} must be numeric", field=name, value=str(value.dtype),
+            f"{name} must be numeric",
+            field=name,
+            value=str(value.dtype),
             fix="convert it first, e.g. pd.to_numeric(series)",
         )
     if index is None:
@@ -40,7 +42,7 @@ def price_series(name: str, value: Any, *, index: pd.Index | None = None) -> pd.
     bad = out.isna() | ~np.isfinite(out.to_numpy(dtype="float64", na_value=np.nan))
     if bad.any():
         raise ValidationError(
-            f"{name} has {int(bad.sum())} missing or infinite values; labels never fill them silently",
+            f"{name} has {int(bad.sum())} missing or infinite values (never filled silently)",
             field=name,
             value=str(out.index[bad.to_numpy()][0]),
             fix="drop or fill them explicitly before labelling, e.g. close.dropna()",
@@ -77,7 +79,9 @@ def positive_int(name: str, value: Any) -> int:
     """Return ``value`` as an int >= 1, or raise."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValidationError(
-            f"{name} must be a whole number of bars >= 1", field=name, value=value,
+            f"{name} must be a whole number of bars >= 1",
+            field=name,
+            value=value,
             fix=f"pass e.g. {name}=10",
         )
     return int(value)
@@ -91,7 +95,9 @@ def non_negative(name: str, value: Any) -> float:
         out = float("nan")
     if not np.isfinite(out) or out < 0:
         raise ValidationError(
-            f"{name} must be a finite number >= 0", field=name, value=value,
+            f"{name} must be a finite number >= 0",
+            field=name,
+            value=value,
             fix=f"pass e.g. {name}=0.0",
         )
     return out

@@ -14,7 +14,9 @@ from signaltrust.features.labels.nb import PROFIT_TAKING, STOP_LOSS, VERTICAL, t
 BARRIER_NAMES = {PROFIT_TAKING: "pt", STOP_LOSS: "sl", VERTICAL: "vertical"}
 
 
-def ewm_volatility(close: pd.Series, span: int = 20, *, min_periods: int | None = None) -> pd.Series:
+def ewm_volatility(
+    close: pd.Series, span: int = 20, *, min_periods: int | None = None
+) -> pd.Series:
     """Causal volatility: exponentially weighted std of one-bar log returns.
 
     The value at t uses closes up to t only (it is the ``volatility`` default of
@@ -32,12 +34,15 @@ def ewm_volatility(close: pd.Series, span: int = 20, *, min_periods: int | None 
 def _aligned(name: str, value: Any, index: pd.Index) -> np.ndarray:
     if not isinstance(value, pd.Series):
         raise ValidationError(
-            f"{name} must be a pandas Series on the index of close", field=name,
-            value=type(value).__name__, fix=f"pass a Series, e.g. pd.Series(values, index=close.index)",
+            f"{name} must be a pandas Series on the index of close",
+            field=name,
+            value=type(value).__name__,
+            fix="pass a Series, e.g. pd.Series(values, index=close.index)",
         )
     if not value.index.isin(index).all():
         raise ValidationError(
-            f"{name} has timestamps that close does not have", field=name,
+            f"{name} has timestamps that close does not have",
+            field=name,
             value=str(value.index[~value.index.isin(index)][0]),
             fix=f"compute {name} on the same bars, or {name}.reindex(close.index)",
         )
@@ -52,7 +57,9 @@ def _pt_sl(pt_sl: Any) -> tuple[float, float]:
     if not (np.isfinite(pt) and np.isfinite(sl) and pt >= 0 and sl >= 0):
         raise ValidationError(
             "pt_sl must be two multiples of volatility >= 0 (profit-taking, stop-loss)",
-            field="pt_sl", value=pt_sl, fix="pass e.g. pt_sl=(1.0, 1.0); 0 disables a barrier",
+            field="pt_sl",
+            value=pt_sl,
+            fix="pass e.g. pt_sl=(1.0, 1.0); 0 disables a barrier",
         )
     return pt, sl
 
@@ -98,7 +105,9 @@ def triple_barrier_labels(
     index = close.index
     if (high is None) != (low is None):
         raise ValidationError(
-            "high and low go together", field="high" if high is None else "low", value=None,
+            "high and low go together",
+            field="high" if high is None else "low",
+            value=None,
             fix="pass both high= and low= for intrabar barriers, or neither",
         )
     values = close.to_numpy()
@@ -109,8 +118,10 @@ def triple_barrier_labels(
         broken = (hi < np.maximum(values, lo)) | (lo > np.minimum(values, hi))
         if broken.any():
             raise ValidationError(
-                "high must be >= close and low, and low <= close", field="high/low",
-                value=str(index[broken][0]), fix="check the bars with signaltrust.data.check_bars",
+                "high must be >= close and low, and low <= close",
+                field="high/low",
+                value=str(index[broken][0]),
+                fix="check the bars with signaltrust.data.check_bars",
             )
     else:
         hi = lo = values
@@ -124,8 +135,10 @@ def triple_barrier_labels(
         unknown = ~np.isin(bet[~np.isnan(bet)], (-1.0, 0.0, 1.0))
         if unknown.any():
             raise ValidationError(
-                "side must hold +1 (long), -1 (short), 0 or NaN (no bet)", field="side",
-                value=float(bet[~np.isnan(bet)][unknown][0]), fix="pass np.sign(primary_signal)",
+                "side must hold +1 (long), -1 (short), 0 or NaN (no bet)",
+                field="side",
+                value=float(bet[~np.isnan(bet)][unknown][0]),
+                fix="pass np.sign(primary_signal)",
             )
     end, ret, code = triple_barrier_nb(
         values, hi, lo, use_range, target, bet, horizon, pt, sl, min_return
@@ -133,9 +146,12 @@ def triple_barrier_labels(
     label = np.sign(ret)
     label[code == PROFIT_TAKING] = 1.0
     label[code == STOP_LOSS] = -1.0
-    barrier = pd.Series(pd.Categorical.from_codes(
-        np.asarray(code, dtype=np.int64) - 1, categories=["pt", "sl", "vertical"]
-    ), index=index)
+    barrier = pd.Series(
+        pd.Categorical.from_codes(
+            np.asarray(code, dtype=np.int64) - 1, categories=["pt", "sl", "vertical"]
+        ),
+        index=index,
+    )
     return pd.DataFrame(
         {
             "t1": end_times(index, end),
@@ -148,7 +164,9 @@ def triple_barrier_labels(
     )
 
 
-def meta_labels(primary_side: pd.Series, close: pd.Series, **triple_barrier_kwargs: Any) -> pd.DataFrame:
+def meta_labels(
+    primary_side: pd.Series, close: pd.Series, **triple_barrier_kwargs: Any
+) -> pd.DataFrame:
     """Meta-labels: 1 where the primary model's bet was profitable, 0 where it was not.
 
     The bet at t is ``primary_side[t]`` (+1 long, -1 short, 0 or NaN no bet), scored with
@@ -158,8 +176,10 @@ def meta_labels(primary_side: pd.Series, close: pd.Series, **triple_barrier_kwar
     """
     if "side" in triple_barrier_kwargs:
         raise ValidationError(
-            "meta_labels takes the side from primary_side", field="side",
-            value="given twice", fix="drop side= and pass the bets as primary_side",
+            "meta_labels takes the side from primary_side",
+            field="side",
+            value="given twice",
+            fix="drop side= and pass the bets as primary_side",
         )
     frame = triple_barrier_labels(close, side=primary_side, **triple_barrier_kwargs)
     known = frame["ret"].notna()

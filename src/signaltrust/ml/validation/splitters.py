@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 from math import comb
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -24,13 +24,15 @@ from signaltrust.ml.validation.intervals import (
     train_mask,
 )
 
-Embargo = float | pd.Timedelta
+Embargo: TypeAlias = float | pd.Timedelta
 
 
 def _count(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValidationError(
-            f"{name} must be a whole number >= {minimum}", field=name, value=value,
+            f"{name} must be a whole number >= {minimum}",
+            field=name,
+            value=value,
             fix=f"pass e.g. {name}={max(minimum, 5)}",
         )
     return int(value)
@@ -60,7 +62,9 @@ class PurgedKFold(_PurgedSplitter):
     >>> cross_val_score(model, X, y, cv=cv)  # doctest: +SKIP
     """
 
-    def __init__(self, n_splits: int = 5, *, t1: pd.Series | None = None, embargo: Embargo = 0.01) -> None:
+    def __init__(
+        self, n_splits: int = 5, *, t1: pd.Series | None = None, embargo: Embargo = 0.01
+    ) -> None:
         self.n_splits = n_splits
         self.t1 = t1
         self.embargo = embargo
@@ -69,7 +73,9 @@ class PurgedKFold(_PurgedSplitter):
         """Number of folds."""
         return _count("n_splits", self.n_splits, 2)
 
-    def split(self, X: Any = None, y: Any = None, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def split(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield (train positions, test positions) for each fold, purged and embargoed."""
         n_splits = self.get_n_splits()
         intervals = label_intervals(self.t1)
@@ -115,17 +121,28 @@ class WalkForwardSplit(_PurgedSplitter):
         """Number of walk-forward steps."""
         return _count("n_splits", self.n_splits, 1)
 
-    def split(self, X: Any = None, y: Any = None, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield (train positions, test positions), oldest fold first; train always precedes test."""
+    def split(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield (train positions, test positions), oldest fold first; train precedes test."""
         n_splits = self.get_n_splits()
         intervals = label_intervals(self.t1)
-        n = check_samples(X, intervals, self.t1, n_splits + 1, f"{n_splits} walk-forward folds and a training set")
-        test_size = n // (n_splits + 1) if self.test_size is None else _count("test_size", self.test_size, 1)
+        n = check_samples(
+            X, intervals, self.t1, n_splits + 1, f"{n_splits} walk-forward folds and a training set"
+        )
+        test_size = (
+            n // (n_splits + 1)
+            if self.test_size is None
+            else _count("test_size", self.test_size, 1)
+        )
         train_size = None if self.train_size is None else _count("train_size", self.train_size, 1)
-        minimum = 1 if self.min_train_size is None else _count("min_train_size", self.min_train_size, 1)
+        minimum = (
+            1 if self.min_train_size is None else _count("min_train_size", self.min_train_size, 1)
+        )
         if n_splits * test_size >= n:
             raise ValidationError(
-                "the test folds leave no training data", field="test_size",
+                "the test folds leave no training data",
+                field="test_size",
                 value=f"{n_splits} x {test_size} test samples of {n}",
                 fix="lower test_size or n_splits",
             )
@@ -146,9 +163,10 @@ class WalkForwardSplit(_PurgedSplitter):
                 candidate = candidate[-train_size:]
             if len(candidate) < minimum:
                 raise ValidationError(
-                    f"walk-forward fold {k} has {len(candidate)} training samples after purging and "
-                    f"the embargo, fewer than min_train_size={minimum}",
-                    field="min_train_size", value=len(candidate),
+                    f"walk-forward fold {k} has {len(candidate)} training samples after purging "
+                    f"and the embargo, fewer than min_train_size={minimum}",
+                    field="min_train_size",
+                    value=len(candidate),
                     fix="use fewer or smaller test folds (n_splits, test_size), a smaller embargo, "
                     "or a lower min_train_size",
                 )
@@ -167,7 +185,12 @@ class CombinatorialPurgedKFold(_PurgedSplitter):
     """
 
     def __init__(
-        self, n_splits: int = 6, n_test_splits: int = 2, *, t1: pd.Series | None = None, embargo: Embargo = 0.01
+        self,
+        n_splits: int = 6,
+        n_test_splits: int = 2,
+        *,
+        t1: pd.Series | None = None,
+        embargo: Embargo = 0.01,
     ) -> None:
         self.n_splits = n_splits
         self.n_test_splits = n_test_splits
@@ -179,8 +202,10 @@ class CombinatorialPurgedKFold(_PurgedSplitter):
         n_test = _count("n_test_splits", self.n_test_splits, 1)
         if n_test >= n_splits:
             raise ValidationError(
-                "n_test_splits must be smaller than n_splits", field="n_test_splits",
-                value=n_test, fix=f"pass n_test_splits between 1 and {n_splits - 1}",
+                "n_test_splits must be smaller than n_splits",
+                field="n_test_splits",
+                value=n_test,
+                fix=f"pass n_test_splits between 1 and {n_splits - 1}",
             )
         return n_splits, n_test
 
@@ -215,7 +240,9 @@ class CombinatorialPurgedKFold(_PurgedSplitter):
                 used[g] += 1
         return paths
 
-    def split(self, X: Any = None, y: Any = None, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def split(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield (train positions, test positions) for every combination of test groups."""
         n_splits, _ = self._sizes()
         intervals = label_intervals(self.t1)
