@@ -104,3 +104,50 @@ class BarConflictError(StoreError):
     def __init__(self, message: str, *, conflicts: Any = None, fix: str | None = None) -> None:
         self.conflicts = conflicts
         super().__init__(message, fix=fix)
+
+
+class OrderNotFoundError(SignalTrustError, KeyError):
+    """A client order id that the order manager does not hold."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return Exception.__str__(self)
+
+
+class InvalidTransitionError(SignalTrustError):
+    """An order state change that the order state machine does not allow.
+
+    ``order_id``, ``from_status``, ``to_status`` and ``allowed`` say which order, the refused
+    change and the changes that were possible from that state.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str | None = None,
+        from_status: Any = None,
+        to_status: Any = None,
+        allowed: tuple[Any, ...] = (),
+        fix: str | None = None,
+    ) -> None:
+        self.order_id = order_id
+        self.from_status = from_status
+        self.to_status = to_status
+        self.allowed = allowed
+        super().__init__(message, field="status", value=to_status, fix=fix)
+
+
+class DuplicateOrderError(SignalTrustError):
+    """A different order submitted under a client order id that is already in use."""
+
+
+class DuplicateFillError(SignalTrustError):
+    """A different fill reported under a fill id that was already applied."""
+
+
+class OverfillError(SignalTrustError):
+    """A fill that would take an order's filled quantity above the order's quantity."""
+
+
+class LedgerError(SignalTrustError):
+    """A fill or mark the ledger refuses, or a ledger that does not balance."""

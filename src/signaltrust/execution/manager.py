@@ -1,0 +1,588 @@
+"""Order management: idempotent submission, state changes as events, fills, brackets and OCO.
+
+The :class:`OrderManager` is venue-agnostic. The engine (or a live node) drives it::
+
+    manager.submit(order)               # registered at NEW (idempotent by client_order_id)
+    manager.deny(id, reason, ts)        # risk engine said no              -> DENIED
+    manager.mark_submitted(id, ts)      # risk passed, sent to the venue    -> SUBMITTED
+    manager.accept(id, ts)              # venue acknowledged                -> ACCEPTED
+    manager.reject(id, reason, ts)      # venue refused                     -> REJECTED
+    manager.apply_fill(fill)            # -> PARTIALLY_FILLED / FILLED (+ bracket / OCO effects)
+    manager.after_match_attempt(id, ts) # IOC / FOK: cancel what did not fill at once
+    manager.expire_day_orders(ts)       # session end: DAY orders           -> EXPIRED
+    manager.take_released()             # bracket exits whose entry filled: route them like new orders
+
+Every state change goes through :func:`signaltrust.execution.state.transition`, is appended to
+``manager.events`` and is passed, synchronously and in order, to every listener. Each method
+returns the events it caused (its own and the cascades: OCO cancels, bracket children).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from signaltrust.core.errors import (
+    DuplicateFillError,
+    DuplicateOrderError,
+    OrderNotFoundError,
+    OverfillError,
+    ValidationError,
+)
+from signaltrust.core.orders import (
+    EXACT_CONTEXT,
+    HUNDRED,
+    RATIO_CONTEXT,
+    Fill,
+    Order,
+    OrderEvent,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    to_decimal,
+)
+from signaltrust.execution.ids import IdGenerator
+from signaltrust.execution.state import transition
+
+S = OrderStatus
+OrderListener = Callable[[OrderEvent], None]
+_WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Bracket:
+    """An entry order with its linked exits; the exits are one-cancels-other (``oco_group``)."""
+
+    entry: Order
+    stop_loss: Order | None
+    take_profit: Order | None
+    oco_group: str
+
+    @property
+    def orders(self) -> tuple[Order, ...]:
+        """Entry first, then the exits that exist."""
+        return tuple(o for o in (self.entry, self.stop_loss, self.take_profit) if o is not None)
+
+
+class OrderManager:
+    """Holds every order by client order id and applies state changes, fills and linkages.
+
+    ``ids`` generates client order, fill and OCO group ids (deterministic per run).
+    """
+
+    def __init__(self, ids: IdGenerator | None = None) -> None:
+        self.ids = ids if ids is not None else IdGenerator()
+        self.events: list[OrderEvent] = []
+        self._orders: dict[str, Order] = {}
+        self._open: dict[str, Order] = {}
+        self._fills: dict[str, Fill] = {}
+        self._listeners: list[OrderListener] = []
+        self._groups: dict[str, list[Order]] = {}
+        self._children: dict[str, list[Order]] = {}
+        self._held: dict[str, Order] = {}
+        self._released: list[Order] = []
+
+    # ------------------------------------------------------------------ lookup
+
+    def __contains__(self, client_order_id: object) -> bool:
+        return client_order_id in self._orders
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def __iter__(self) -> Iterator[Order]:
+        return iter(self._orders.values())
+
+    def get(self, client_order_id: str) -> Order:
+        """The order with this client order id, or :class:`OrderNotFoundError`."""
+        try:
+            return self._orders[client_order_id]
+        except KeyError:
+            raise OrderNotFoundError(
+                "no order with this client order id",
+                field="client_order_id",
+                value=client_order_id,
+                fix="submit the order first, or check the id",
+            ) from None
+
+    def open_orders(self, symbol: str | None = None, strategy_id: str | None = None) -> list[Order]:
+        """Orders not yet terminal (including held bracket exits), in submission order."""
+        return [
+            o
+            for o in self._open.values()
+            if (symbol is None or o.symbol == symbol)
+            and (strategy_id is None or o.strategy_id == strategy_id)
+        ]
+
+    def working_orders(self, symbol: str | None = None) -> list[Order]:
+        """Orders a venue should try to match: ACCEPTED or PARTIALLY_FILLED, in submission order."""
+        return [
+            o
+            for o in self._open.values()
+            if o.status in _WORKING and (symbol is None or o.symbol == symbol)
+        ]
+
+    @property
+    def fills(self) -> list[Fill]:
+        """Every fill applied, in order."""
+        return list(self._fills.values())
+
+    def children(self, parent_id: str) -> list[Order]:
+        """The bracket exits linked to an entry order (empty when it has none)."""
+        return list(self._children.get(parent_id, ()))
+
+    def is_held(self, client_order_id: str) -> bool:
+        """True for a bracket exit that waits for its entry to fill (not to be sent yet)."""
+        return client_order_id in self._held
+
+    # ------------------------------------------------------------------ listeners, ids
+
+    def add_listener(self, listener: OrderListener) -> None:
+        """Call ``listener(event)`` synchronously for every future order event."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: OrderListener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def next_client_order_id(self, strategy_id: str = "default") -> str:
+        """A new, unique, deterministic client order id for ``strategy_id`` (``"sma-1"``, ...)."""
+        while True:
+            cid = self.ids.next_client_order_id(strategy_id)
+            if cid not in self._orders:
+                return cid
+
+    def _emit(self, event: OrderEvent) -> None:
+        self.events.append(event)
+        for listener in tuple(self._listeners):
+            listener(event)
+
+    # ------------------------------------------------------------------ submission
+
+    def submit(self, order: Order, timestamp: datetime | None = None) -> Order:
+        """Register a NEW order; idempotent by ``client_order_id``.
+
+        Submitting the same request again returns the order already held (no new order, no
+        event); a different order under an id in use raises :class:`DuplicateOrderError`.
+        Emits one event (previous status None -> NEW) for a new order.
+        """
+        existing = self._orders.get(order.client_order_id)
+        if existing is not None:
+            if existing is order or existing.same_request(order):
+                return existing
+            raise DuplicateOrderError(
+                "a different order already uses this client order id",
+                field="client_order_id",
+                value=order.client_order_id,
+                fix="use manager.next_client_order_id(strategy_id) for a new order",
+            )
+        if order.status is not S.NEW or order.filled_quantity != 0:
+            raise ValidationError(
+                "only a NEW, unfilled order can be submitted",
+                field="status",
+                value=order.status,
+                fix="construct a fresh Order",
+            )
+        if order.created_at is None and timestamp is not None:
+            order.created_at = timestamp
+        self._orders[order.client_order_id] = order
+        self._open[order.client_order_id] = order
+        self.ids.reserve(order.client_order_id)
+        self._emit(
+            OrderEvent(
+                order.client_order_id,
+                None,
+                S.NEW,
+                timestamp if timestamp is not None else order.created_at,
+                strategy_id=order.strategy_id,
+                symbol=order.symbol,
+            )
+        )
+        return order
+
+    # ------------------------------------------------------------------ state changes
+
+    def _change(
+        self,
+        order: Order,
+        status: OrderStatus,
+        timestamp: datetime | None,
+        reason: str | None = None,
+        fill: Fill | None = None,
+    ) -> list[OrderEvent]:
+        event = transition(order, status, timestamp, reason=reason, fill=fill)
+        if status.is_terminal:
+            self._open.pop(order.client_order_id, None)
+            self._held.pop(order.client_order_id, None)
+        self._emit(event)
+        events = [event]
+        if status.is_terminal:
+            events += self._after_terminal(order, timestamp)
+        return events
+
+    def mark_submitted(self, client_order_id: str, timestamp: datetime | None) -> list[OrderEvent]:
+        """NEW -> SUBMITTED: the order passed the risk check and was sent to the venue."""
+        order = self.get(client_order_id)
+        if client_order_id in self._held:
+            raise ValidationError(
+                "this bracket exit waits for its entry to fill",
+                field="client_order_id",
+                value=client_order_id,
+                fix="send it after manager.take_released() returns it",
+            )
+        return self._change(order, S.SUBMITTED, timestamp)
+
+    def accept(self, client_order_id: str, timestamp: datetime | None) -> list[OrderEvent]:
+        """SUBMITTED -> ACCEPTED: the venue acknowledged the order."""
+        return self._change(self.get(client_order_id), S.ACCEPTED, timestamp)
+
+    def reject(
+        self, client_order_id: str, reason: str, timestamp: datetime | None
+    ) -> list[OrderEvent]:
+        """SUBMITTED -> REJECTED: the venue refused the order (``reason`` says why)."""
+        return self._change(self.get(client_order_id), S.REJECTED, timestamp, reason)
+
+    def deny(
+        self, client_order_id: str, reason: str, timestamp: datetime | None
+    ) -> list[OrderEvent]:
+        """NEW or SUBMITTED -> DENIED: our risk engine refused the order (``reason`` names the check)."""
+        return self._change(self.get(client_order_id), S.DENIED, timestamp, reason)
+
+    def cancel(
+        self, client_order_id: str, timestamp: datetime | None, reason: str = "canceled"
+    ) -> list[OrderEvent]:
+        """Cancel an open order (raises :class:`InvalidTransitionError` when it is terminal)."""
+        return self._change(self.get(client_order_id), S.CANCELED, timestamp, reason)
+
+    def expire(
+        self, client_order_id: str, timestamp: datetime | None, reason: str = "expired"
+    ) -> list[OrderEvent]:
+        """ACCEPTED or PARTIALLY_FILLED -> EXPIRED (time in force ran out)."""
+        return self._change(self.get(client_order_id), S.EXPIRED, timestamp, reason)
+
+    # ------------------------------------------------------------------ fills
+
+    def apply_fill(self, fill: Fill) -> list[OrderEvent]:
+        """Record a fill on its order: -> PARTIALLY_FILLED or FILLED, with exact fill totals.
+
+        The order must be ACCEPTED or PARTIALLY_FILLED; symbol, side and strategy must match;
+        the filled quantity never exceeds the order's (:class:`OverfillError`); a FOK order
+        fills whole or not at all. Re-applying the same fill (same ``fill_id``, same content)
+        changes nothing and returns ``[]``; a different fill under a used id raises
+        :class:`DuplicateFillError`. Nothing changes when an error is raised.
+        """
+        seen = self._fills.get(fill.fill_id)
+        if seen is not None:
+            if seen == fill:
+                return []
+            raise DuplicateFillError(
+                "a different fill was already applied under this fill id",
+                field="fill_id",
+                value=fill.fill_id,
+                fix="give every fill a new id (manager.ids.next_fill_id())",
+            )
+        order = self.get(fill.client_order_id)
+        for name in ("symbol", "side", "strategy_id"):
+            if getattr(fill, name) != getattr(order, name):
+                raise ValidationError(
+                    f"the fill's {name} differs from its order's ({getattr(order, name)!r})",
+                    field=name,
+                    value=getattr(fill, name),
+                    fix="report the fill against the right order",
+                )
+        filled = EXACT_CONTEXT.add(order.filled_quantity, fill.quantity)
+        if filled > order.quantity:
+            raise OverfillError(
+                f"order {order.client_order_id!r} has {order.remaining_quantity} left to fill",
+                field="quantity",
+                value=fill.quantity,
+                fix="fill at most the remaining quantity",
+            )
+        if order.time_in_force is TimeInForce.FOK and filled != order.quantity:
+            raise ValidationError(
+                f"a FOK order fills its whole quantity {order.quantity} at once or not at all",
+                field="quantity",
+                value=fill.quantity,
+                fix="fill the whole order, or cancel it (manager.after_match_attempt)",
+            )
+        status = S.FILLED if filled == order.quantity else S.PARTIALLY_FILLED
+        events = self._fill_transition(order, status, fill, filled)
+        return events
+
+    def _fill_transition(
+        self, order: Order, status: OrderStatus, fill: Fill, filled: Decimal
+    ) -> list[OrderEvent]:
+        # the transition validates the state first and raises before anything is changed
+        event = transition(order, status, fill.timestamp, fill=fill)
+        order.filled_quantity = filled
+        order.filled_notional = EXACT_CONTEXT.add(
+            order.filled_notional, EXACT_CONTEXT.multiply(fill.quantity, fill.price)
+        )
+        order.average_fill_price = RATIO_CONTEXT.divide(order.filled_notional, filled)
+        order.fees = EXACT_CONTEXT.add(order.fees, fill.fee)
+        self._fills[fill.fill_id] = fill
+        if status.is_terminal:
+            self._open.pop(order.client_order_id, None)
+        self._emit(event)
+        events = [event]
+        if status.is_terminal:
+            events += self._after_terminal(order, fill.timestamp)
+        else:
+            self._resize_bracket_siblings(order)
+        return events
+
+    # ------------------------------------------------------------------ time in force
+
+    @staticmethod
+    def fok_can_fill(order: Order, available_quantity: Decimal | float | int) -> bool:
+        """True when a FOK order can fill whole: ``available_quantity >= remaining``."""
+        return to_decimal(available_quantity, "available_quantity") >= order.remaining_quantity
+
+    def after_match_attempt(
+        self, client_order_id: str, timestamp: datetime | None
+    ) -> list[OrderEvent]:
+        """Call after the venue's first attempt to match an IOC or FOK order: cancel the unfilled rest.
+
+        Does nothing (returns ``[]``) for GTC and DAY orders and for orders already terminal.
+        """
+        order = self.get(client_order_id)
+        if order.time_in_force not in (TimeInForce.IOC, TimeInForce.FOK) or order.is_terminal:
+            return []
+        reason = (
+            "IOC: unfilled rest canceled"
+            if order.time_in_force is TimeInForce.IOC
+            else "FOK: the whole quantity could not fill at once"
+        )
+        return self._change(order, S.CANCELED, timestamp, reason)
+
+    def expire_day_orders(self, now: datetime) -> list[OrderEvent]:
+        """Session end: expire open DAY orders created at or before ``now``.
+
+        Working DAY orders (ACCEPTED, PARTIALLY_FILLED) go to EXPIRED; DAY orders that never
+        reached the venue (NEW, SUBMITTED) are CANCELED, since the table has no path from there
+        to EXPIRED. Held bracket exits are left to their entry's outcome.
+        """
+        events: list[OrderEvent] = []
+        for order in list(self._open.values()):
+            if order.time_in_force is not TimeInForce.DAY or order.is_terminal:
+                continue
+            if order.client_order_id in self._held:
+                continue
+            if order.created_at is not None and order.created_at > now:
+                continue
+            if order.status in _WORKING:
+                events += self._change(order, S.EXPIRED, now, "DAY order expired at session end")
+            else:
+                events += self._change(
+                    order, S.CANCELED, now, "DAY order not working at session end"
+                )
+        return events
+
+    def update_trailing_stop(
+        self, client_order_id: str, reference_price: Decimal | float | int
+    ) -> Decimal:
+        """Move a trailing stop's trigger after the best price since it started; returns the trigger.
+
+        ``reference_price`` is the best price seen (the high for a SELL stop protecting a long,
+        the low for a BUY stop protecting a short). The trigger only ever moves in the
+        favourable direction: up for a SELL stop, down for a BUY stop.
+        """
+        order = self.get(client_order_id)
+        if order.order_type is not OrderType.TRAILING_STOP:
+            raise ValidationError(
+                "only a TRAILING_STOP order trails",
+                field="order_type",
+                value=order.order_type,
+                fix="call this for trailing stops only",
+            )
+        ref = to_decimal(reference_price, "reference_price")
+        sign = -1 if order.side is OrderSide.SELL else 1
+        if order.trail_amount is not None:
+            candidate = EXACT_CONTEXT.add(ref, sign * order.trail_amount)
+        else:
+            factor = EXACT_CONTEXT.add(1, EXACT_CONTEXT.divide(sign * order.trail_percent, HUNDRED))
+            candidate = EXACT_CONTEXT.multiply(ref, factor)
+        current = order.stop_price
+        if current is None or (candidate > current if sign < 0 else candidate < current):
+            order.stop_price = candidate
+        return order.stop_price
+
+    # ------------------------------------------------------------------ brackets and OCO
+
+    def link_oco(self, orders: list[Order] | tuple[Order, ...]) -> str:
+        """Put already-submitted open orders in one one-cancels-other group; returns its id.
+
+        When one member FILLS, the open others are canceled.
+        """
+        if len(orders) < 2:
+            raise ValidationError(
+                "an OCO group needs at least two orders",
+                field="orders",
+                value=len(orders),
+                fix="pass two or more",
+            )
+        members = []
+        for o in orders:
+            held = self.get(o.client_order_id)
+            if held.oco_group is not None or held.is_terminal:
+                raise ValidationError(
+                    "an OCO member must be open and in no other group",
+                    field="oco_group",
+                    value=held.oco_group or held.status,
+                    fix="link open, ungrouped orders",
+                )
+            members.append(held)
+        group = self.ids.next_oco_group()
+        for o in members:
+            o.oco_group = group
+        self._groups[group] = members
+        return group
+
+    def bracket(
+        self,
+        entry: Order,
+        stop_loss: Order | None = None,
+        take_profit: Order | None = None,
+        timestamp: datetime | None = None,
+    ) -> Bracket:
+        """Submit an entry with linked exits: they are held until the entry fills, then released.
+
+        Exits take the opposite side, the same symbol, strategy and quantity as the entry;
+        ``stop_loss`` is a STOP, STOP_LIMIT or TRAILING_STOP order, ``take_profit`` a LIMIT order.
+        When the entry FILLS the exits are released (``take_released``); when it ends with a
+        partial fill they are released resized to the filled quantity; when it ends without a
+        fill they are canceled. When one exit fills the other is canceled (one-cancels-other),
+        and a partial fill of one shrinks the other to the same remaining quantity.
+        Idempotent: the same bracket submitted again returns the existing one.
+        """
+        exits = [o for o in (stop_loss, take_profit) if o is not None]
+        if not exits:
+            raise ValidationError(
+                "a bracket needs a stop_loss, a take_profit or both",
+                field="stop_loss",
+                value=None,
+                fix="pass stop_loss=Order(...) and/or take_profit=Order(...)",
+            )
+        if entry.client_order_id in self._orders:
+            held = self._children.get(entry.client_order_id)
+            if held is not None and [o.client_order_id for o in held] == [
+                o.client_order_id for o in exits
+            ]:
+                self.submit(entry)
+                for o in exits:
+                    self.submit(o)
+                sl = self._orders[stop_loss.client_order_id] if stop_loss else None
+                tp = self._orders[take_profit.client_order_id] if take_profit else None
+                return Bracket(self._orders[entry.client_order_id], sl, tp, held[0].oco_group or "")
+        self._check_bracket(entry, stop_loss, take_profit)
+        group = self.ids.next_oco_group()
+        self.submit(entry, timestamp)
+        for o in exits:
+            o.parent_id = entry.client_order_id
+            o.oco_group = group if len(exits) > 1 else None
+            self.submit(o, timestamp)
+            self._held[o.client_order_id] = o
+        self._children[entry.client_order_id] = exits
+        if len(exits) > 1:
+            self._groups[group] = exits
+        return Bracket(entry, stop_loss, take_profit, group)
+
+    def _check_bracket(
+        self, entry: Order, stop_loss: Order | None, take_profit: Order | None
+    ) -> None:
+        for o in (entry, stop_loss, take_profit):
+            if o is not None and o.client_order_id in self._orders:
+                raise DuplicateOrderError(
+                    "a bracket order reuses a client order id already in use",
+                    field="client_order_id",
+                    value=o.client_order_id,
+                    fix="use manager.next_client_order_id(strategy_id) for each bracket order",
+                )
+        for name, o, types in (
+            (
+                "stop_loss",
+                stop_loss,
+                (OrderType.STOP, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP),
+            ),
+            ("take_profit", take_profit, (OrderType.LIMIT,)),
+        ):
+            if o is None:
+                continue
+            problems = {
+                "order_type": (
+                    o.order_type not in types,
+                    f"one of {', '.join(t.value for t in types)}",
+                ),
+                "side": (o.side is not entry.side.opposite, entry.side.opposite.value),
+                "symbol": (o.symbol != entry.symbol, entry.symbol),
+                "strategy_id": (o.strategy_id != entry.strategy_id, entry.strategy_id),
+                "quantity": (o.quantity != entry.quantity, str(entry.quantity)),
+                "parent_id": (
+                    o.parent_id not in (None, entry.client_order_id),
+                    entry.client_order_id,
+                ),
+            }
+            for fld, (bad, want) in problems.items():
+                if bad:
+                    raise ValidationError(
+                        f"the bracket's {name} must have {fld} {want}",
+                        field=f"{name}.{fld}",
+                        value=getattr(o, fld),
+                        fix=f"build the {name} with {fld}={want}",
+                    )
+        if stop_loss is not None and take_profit is not None and stop_loss.stop_price is not None:
+            below = stop_loss.stop_price < take_profit.limit_price  # type: ignore[operator]
+            if below != entry.is_buy:
+                raise ValidationError(
+                    "the stop-loss must lie on the losing side of the take-profit",
+                    field="stop_loss.stop_price",
+                    value=stop_loss.stop_price,
+                    fix="for a long entry put the stop below the take-profit; for a short, above",
+                )
+        if entry.parent_id is not None or entry.client_order_id in self._children:
+            raise ValidationError(
+                "a bracket entry cannot itself be a bracket exit",
+                field="entry.parent_id",
+                value=entry.parent_id,
+                fix="use a fresh entry order",
+            )
+
+    def take_released(self) -> list[Order]:
+        """Bracket exits released since the last call (their entry filled); send them like new orders."""
+        out, self._released = self._released, []
+        return out
+
+    def _after_terminal(self, order: Order, timestamp: datetime | None) -> list[OrderEvent]:
+        events: list[OrderEvent] = []
+        if order.status is S.FILLED and order.oco_group is not None:
+            for sibling in self._groups.get(order.oco_group, ()):
+                if sibling is not order and sibling.is_open:
+                    events += self._change(
+                        sibling, S.CANCELED, timestamp, f"OCO: {order.client_order_id} filled"
+                    )
+        for child in self._children.get(order.client_order_id, ()):
+            if child.client_order_id not in self._held:
+                continue
+            if order.filled_quantity == 0:
+                events += self._change(
+                    child,
+                    S.CANCELED,
+                    timestamp,
+                    f"entry {order.client_order_id} {order.status.value} without a fill",
+                )
+            else:
+                del self._held[child.client_order_id]
+                child.quantity = order.filled_quantity
+                self._released.append(child)
+        return events
+
+    def _resize_bracket_siblings(self, order: Order) -> None:
+        # one-updates-other for bracket exits: the sibling never closes more than is still open
+        if order.parent_id is None or order.oco_group is None:
+            return
+        for sibling in self._groups.get(order.oco_group, ()):
+            if sibling is not order and sibling.is_open and sibling.filled_quantity == 0:
+                sibling.quantity = order.remaining_quantity
