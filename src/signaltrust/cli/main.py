@@ -31,6 +31,10 @@ def _register_optional() -> None:
     app.add_typer(data_cli.app, name="data")
     app.command("demo")(demo_cli.demo)
 
+    from signaltrust.cli import backtest as backtest_cli
+
+    backtest_cli.register(app)
+
 
 _register_optional()
 

@@ -1,0 +1,199 @@
+"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled data, one run or a grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress, table
+from signaltrust.core.errors import ValidationError
+
+#: statistics shown by ``backtest`` (all of them go to --json)
+SHOWN_STATS = (
+    "start", "end", "start_equity", "final_equity", "total_return", "annual_return",
+    "annual_volatility", "sharpe_ratio", "sortino_ratio", "calmar_ratio", "max_drawdown",
+    "trades", "open_trades", "win_rate", "profit_factor", "orders", "fees_paid",
+)
+SWEEP_COLUMNS = (
+    "final_equity", "total_return", "sharpe_ratio", "max_drawdown", "trades", "win_rate",
+)
+_PERCENT = {"total_return", "annual_return", "annual_volatility", "max_drawdown", "win_rate"}
+
+
+def parse_params(specs: list[str] | None) -> dict[str, str]:
+    """``["fast=10", "slow=30"]`` -> {"fast": "10", "slow": "30"} (the strategy converts types)."""
+    out: dict[str, str] = {}
+    for spec in specs or []:
+        name, sep, value = spec.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(
+                "a parameter is written name=value", field="param", value=spec,
+                fix="write e.g. --param fast=10 --param slow=30",
+            )
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _format(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return "n/a"
+        if name in _PERCENT:
+            return f"{value:.2%}"
+        if abs(value) >= 1000:
+            return f"{value:,.2f}"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _slippage(bps: float | None) -> float | None:
+    return None if bps is None else bps / 10_000.0
+
+
+def _datasets(data: list[str]) -> str | list[str]:
+    return data[0] if len(data) == 1 else list(data)
+
+
+DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name (repeat for several assets).")
+STRATEGY_OPTION = typer.Option("sma_cross", "--strategy", "-s", help="Built-in strategy name.")
+PARAM_OPTION = typer.Option(None, "--param", "-p", help="Strategy parameter name=value (repeatable).")
+CASH_OPTION = typer.Option(None, "--cash", help="Starting cash (default: configuration).")
+FEES_OPTION = typer.Option(None, "--fees", help="Fees, fraction of notional (0.001 = 0.1%).")
+SLIPPAGE_OPTION = typer.Option(None, "--slippage-bps", help="Slippage in basis points.")
+FILL_OPTION = typer.Option(None, "--fill-at", help="next_open (default) or close.")
+
+
+@handles_errors
+def backtest(
+    data: list[str] = DATA_OPTION,
+    strategy: str = STRATEGY_OPTION,
+    param: list[str] = PARAM_OPTION,
+    cash: float = CASH_OPTION,
+    fees: float = FEES_OPTION,
+    slippage_bps: float = SLIPPAGE_OPTION,
+    fill_at: str = FILL_OPTION,
+    engine: str = typer.Option("vectorized", "--engine", help="vectorized (event: issue 4)."),
+    benchmark: str = typer.Option(None, "--benchmark", help="Dataset whose close is the benchmark."),
+    report: Path = typer.Option(None, "--report", help="Write a tearsheet: .html or .png."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Backtest a strategy on bundled data and print its statistics (costs on by default).
+
+    Strategies: sma_cross, bollinger_rsi, donchian_breakout, ts_momentum, breakout_score.
+
+    Example: signaltrust backtest --data sp500 --strategy sma_cross --param fast=10 --param slow=30
+    """
+    from signaltrust.backtest.api import run
+
+    params = parse_params(param)
+    options: dict[str, Any] = {}
+    if fill_at is not None:
+        options["fill_at"] = fill_at
+    with progress("backtesting", total=None, quiet=as_json):
+        result = run(
+            _datasets(data), strategy, params, cash=cash, fees=fees,
+            slippage=_slippage(slippage_bps), engine=engine, benchmark=benchmark, **options,
+        )
+        stats = result.stats
+        written = result.report(report) if report is not None else None
+    payload = {
+        "data": list(data), "strategy": result.params["strategy"],
+        "params": result.params["strategy_params"], "settings": result.settings,
+        "stats": stats, "report": written,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    rows = [[name, _format(name, stats.get(name))] for name in SHOWN_STATS if name in stats]
+    title = f"{payload['strategy']} {payload['params']} on {', '.join(data)}"
+    console.print(table(title, ["statistic", "value"], rows))
+    if written is not None:
+        console.print(f"report written to {written}")
+
+
+@handles_errors
+def sweep(
+    data: list[str] = DATA_OPTION,
+    strategy: str = STRATEGY_OPTION,
+    grid: list[str] = typer.Option(
+        None, "--grid", "-g",
+        help="name=start:stop[:step] (stop included) or name=v1,v2 (repeatable; "
+        "default: the strategy's grid).",
+    ),
+    param: list[str] = PARAM_OPTION,
+    top: int = typer.Option(10, "--top", min=1, help="Rows to show, best first."),
+    sort_by: str = typer.Option("sharpe_ratio", "--sort-by", help="Statistic that ranks rows."),
+    cash: float = CASH_OPTION,
+    fees: float = FEES_OPTION,
+    slippage_bps: float = SLIPPAGE_OPTION,
+    fill_at: str = FILL_OPTION,
+    heatmap: Path = typer.Option(
+        None, "--heatmap", help="Write a heatmap of --sort-by over the first two grid parameters "
+        "(.html or .png).",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Backtest every combination of a parameter grid in one compiled pass; show the best.
+
+    Example: signaltrust sweep --data goog --strategy sma_cross --grid fast=5:50 --grid slow=20:200:5
+    """
+    from signaltrust.backtest.grid import parse_grid
+    from signaltrust.backtest.sweep import sweep as run_sweep
+
+    grid_values = parse_grid(grid) if grid else None
+    options: dict[str, Any] = {}
+    if fill_at is not None:
+        options["fill_at"] = fill_at
+    with progress("sweeping", total=100, quiet=as_json) as advance:
+        done = [0]
+
+        def report_progress(finished: int, total: int) -> None:
+            step = int(100 * finished / total) - done[0]
+            done[0] += step
+            advance(step)
+
+        result = run_sweep(
+            _datasets(data), strategy, grid_values, params=parse_params(param), sort_by=sort_by,
+            cash=cash, fees=fees, slippage=_slippage(slippage_bps), progress=report_progress,
+            **options,
+        )
+    written = None
+    if heatmap is not None:
+        axes = list(grid_values or {}) or [n for n in result.param_names if n in result.table]
+        if len(axes) < 2:
+            raise ValidationError(
+                "a heatmap needs two grid parameters", field="heatmap", value=axes,
+                fix="sweep two parameters, e.g. --grid fast=5:50 --grid slow=20:200:5",
+            )
+        written = result.write_heatmap(heatmap, x=axes[0], y=axes[1], value=sort_by)
+    best = result.best(top)
+    if as_json:
+        print_json({
+            "data": list(data), "strategy": result.strategy, "sort_by": sort_by,
+            "combinations": len(result), "elapsed_s": result.elapsed,
+            "bar_combinations_per_s": result.rate, "heatmap": written,
+            "top": best.to_dict(orient="records"),
+        })
+        return
+    shown = [c for c in ("asset", *result.param_names) if c in best.columns]
+    shown = [c for c in shown if best[c].nunique() > 1 or c in (grid_values or {})]
+    columns = shown + [c for c in SWEEP_COLUMNS if c in best.columns]
+    rows = [[_format(c, row[c]) for c in columns] for _, row in best.iterrows()]
+    title = (
+        f"{result.strategy} on {', '.join(data)}: {len(result):,} combinations in "
+        f"{result.elapsed:.2f}s ({result.rate / 1e6:,.1f}M bar-combinations/s), "
+        f"best {len(best)} by {sort_by}"
+    )
+    console.print(table(title, columns, rows))
+    if written is not None:
+        console.print(f"heatmap written to {written}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``backtest`` and ``sweep`` commands to the ``signaltrust`` app."""
+    app.command("backtest")(backtest)
+    app.command("sweep")(sweep)
