@@ -187,24 +187,27 @@ def plus_di(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """
     p = check.prepare(high=high, low=low, close=close)
     t = check.period("timeperiod", timeperiod, 1)
-    return check.wrap(p, nb_dir.directional(*p.arrays, t, nb_dir.PLUS, p.start))
+    return check.wrap(p, nb_dir.directional(*p.arrays, t, nb_dir.PLUS, p.start, *check.empty(p)))
 
 
 def minus_di(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """Minus directional indicator -DI (TA-Lib MINUS_DI). Warm-up: timeperiod bars (1 when timeperiod is 1)."""
     p = check.prepare(high=high, low=low, close=close)
     t = check.period("timeperiod", timeperiod, 1)
-    return check.wrap(p, nb_dir.directional(*p.arrays, t, nb_dir.MINUS, p.start))
+    return check.wrap(p, nb_dir.directional(*p.arrays, t, nb_dir.MINUS, p.start, *check.empty(p)))
 
 
 def dx(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """Directional movement index DX (TA-Lib DX). Warm-up: timeperiod bars."""
     p = check.prepare(high=high, low=low, close=close)
     t = check.period("timeperiod", timeperiod, 2)
-    return check.wrap(p, nb_dir.directional(*p.arrays, t, nb_dir.DX, p.start))
+    return check.wrap(p, nb_dir.directional(*p.arrays, t, nb_dir.DX, p.start, *check.empty(p)))
 
 
 def adx(high: Any, low: Any, close: Any, timeperiod: int = 14) -> Any:
     """Average directional index, Wilder-smoothed DX (TA-Lib ADX). Warm-up: 2 * timeperiod - 1 bars."""
     p = check.prepare(high=high, low=low, close=close)
-    return check.wrap(p, nb_dir.adx(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start))
+    return check.wrap(
+        p,
+        nb_dir.adx(*p.arrays, check.period("timeperiod", timeperiod, 2), p.start, *check.empty(p)),
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from signaltrust.ta.nb.overlap import _is_zero
+from signaltrust.ta.nb.overlap import _is_zero, nan_head
 
 PLUS, MINUS, DX = 0, 1, 2
 
@@ -28,10 +28,10 @@ def _true_range(high, low, prev_close):
 
 
 @njit(cache=True, error_model="numpy")
-def _di_unsmoothed(high, low, close, which, start):
+def _di_unsmoothed(high, low, close, which, start, out):
     # period 1: TA-Lib gives the raw ratio +DM/TR (no factor 100)
     n = close.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + 1)
     for today in range(start + 1, n):
         diff_p = high[today] - high[today - 1]
         diff_m = low[today - 1] - low[today]
@@ -48,12 +48,12 @@ def _di_unsmoothed(high, low, close, which, start):
 
 
 @njit(cache=True, error_model="numpy")
-def directional(high, low, close, period, which, start):
+def directional(high, low, close, period, which, start, out):
     """PLUS_DI (which=0), MINUS_DI (which=1) or DX (which=2)."""
     n = close.shape[0]
     if which != DX and period <= 1:
-        return _di_unsmoothed(high, low, close, which, start)
-    out = np.full(n, np.nan)
+        return _di_unsmoothed(high, low, close, which, start, out)
+    nan_head(out, start + period)
     if start + period >= n:
         return out
     today = start
@@ -107,9 +107,9 @@ def directional(high, low, close, period, which, start):
 
 
 @njit(cache=True, error_model="numpy")
-def adx(high, low, close, period, start):
+def adx(high, low, close, period, start, out):
     n = close.shape[0]
-    out = np.full(n, np.nan)
+    nan_head(out, start + 2 * period - 1)
     if start + 2 * period - 1 >= n:
         return out
     today = start

@@ -157,7 +157,8 @@ def stoch(
     slowk,
     slowd,
 ):
-    k = fast_k(high, low, close, fastk_period, start, np.empty(close.shape[0]))
+    # fast %K goes into slowd, which is free until the last step: no third large array
+    k = fast_k(high, low, close, fastk_period, start, slowd)
     k_start = start + fastk_period - 1
     ma(k, slowk_period, slowk_matype, k_start, slowk)
     d_start = k_start + ma_lookback(slowk_period, slowk_matype)
@@ -177,7 +178,8 @@ def stochf(high, low, close, fastk_period, fastd_period, fastd_matype, start, k,
 
 @njit(cache=True, error_model="numpy")
 def stochrsi(x, period, fastk_period, fastd_period, fastd_matype, start, k, d):
-    r = rsi(x, period, start, np.empty(x.shape[0]))
+    # the RSI goes into d, free until STOCHF's last step reads %K and overwrites it
+    r = rsi(x, period, start, d)
     return stochf(r, r, r, fastk_period, fastd_period, fastd_matype, start + period, k, d)
 
 
