@@ -44,7 +44,11 @@ def test_align_when_value_older_than_max_age_then_nan():
     series = pd.Series([1.0], index=_ts("2020-01-01"))
     days = _ts("2020-01-01", "2020-01-05", "2020-01-20")
     out = align_asof(
-        series, days, series.index + pd.Timedelta(days=1), decided_at=bar_ends(days, "1d"), max_age="7D"
+        series,
+        days,
+        series.index + pd.Timedelta(days=1),
+        decided_at=bar_ends(days, "1d"),
+        max_age="7D",
     )
     np.testing.assert_array_equal(out.to_numpy(), [1.0, 1.0, np.nan])
 
@@ -77,9 +81,9 @@ def test_align_when_random_times_then_never_before_availability_and_latest_known
     ids = np.arange(len(known), dtype=float)  # each value names its observation
     series = pd.Series(ids, index=pd.RangeIndex(len(known)))
     available = pd.DatetimeIndex([base + pd.Timedelta(hours=h) for h in known]).as_unit("ns")
-    decided = pd.DatetimeIndex(
-        [base + pd.Timedelta(hours=h) for h in sorted(decisions)]
-    ).as_unit("ns")
+    decided = pd.DatetimeIndex([base + pd.Timedelta(hours=h) for h in sorted(decisions)]).as_unit(
+        "ns"
+    )
     out = align_asof(series, decided, available, decided_at=decided).to_numpy()
     for when, used in zip(decided, out, strict=True):
         visible = [i for i in range(len(known)) if available[i] <= when]

@@ -58,7 +58,8 @@ def _rolling_reference(bars: pd.DataFrame, w: int) -> dict[str, pd.Series]:
         f"RSV{w}": (c - low.rolling(w).min()) / (h.rolling(w).max() - low.rolling(w).min() + 1e-12),
         f"CORR{w}": c.rolling(w).corr(np.log(v + 1)),
         f"CNTP{w}": (c.diff() > 0).astype(float).where(c.diff().notna()).rolling(w).mean(),
-        f"SUMP{w}": c.diff().clip(lower=0).rolling(w).sum() / (c.diff().abs().rolling(w).sum() + 1e-12),
+        f"SUMP{w}": c.diff().clip(lower=0).rolling(w).sum()
+        / (c.diff().abs().rolling(w).sum() + 1e-12),
         f"VSTD{w}": v.rolling(w).std() / (v + 1e-12),
     }
 

@@ -23,7 +23,7 @@ from signaltrust.features.base import hash_frame
 SETS = [
     TechnicalFeatures(),
     Alpha158Features(),
-    CrossAssetFeatures(sources=("vix", "goog")),
+    CrossAssetFeatures(),
     MacroFeatures(),
 ]
 IDS = [type(s).__name__ for s in SETS]

@@ -38,7 +38,9 @@ def _assert_prefix_equal(feature_set, bars: pd.DataFrame, cuts: list[int]) -> No
     for t in cuts:
         part = bars.iloc[: t + 1]
         truncated = feature_set.fit(part).transform(part)
-        pd.testing.assert_frame_equal(truncated, full.iloc[: t + 1], check_exact=True, obj=f"cut {t}")
+        pd.testing.assert_frame_equal(
+            truncated, full.iloc[: t + 1], check_exact=True, obj=f"cut {t}"
+        )
 
 
 @pytest.mark.parametrize("dataset", ["sp500", "goog"])
@@ -75,7 +77,9 @@ def test_macro_when_sources_cut_at_close_of_t_then_value_at_t_unchanged(monkeypa
     bars = load("sp500")
     full = MacroFeatures().fit_transform(bars)
     decided = bar_ends(bars.index[: t + 1])[-1]
-    _cut_sources(monkeypatch, macro_module, decided, lambda name, idx: MACRO_LAGS[name].known_at(idx))
+    _cut_sources(
+        monkeypatch, macro_module, decided, lambda name, idx: MACRO_LAGS[name].known_at(idx)
+    )
     part = bars.iloc[: t + 1]
     cut = MacroFeatures().fit_transform(part)
     pd.testing.assert_series_equal(cut.iloc[-1], full.iloc[t], check_exact=True)

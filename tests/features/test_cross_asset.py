@@ -17,7 +17,9 @@ def test_daily_source_when_same_exchange_then_same_days_close_is_used():
     goog = load("goog")["close"]
     common = bars.index.intersection(goog.index)
     expected = (goog / goog.shift(5) - 1.0)[common]
-    np.testing.assert_array_equal(features.loc[common, "goog_ret_5"].to_numpy(), expected.to_numpy())
+    np.testing.assert_array_equal(
+        features.loc[common, "goog_ret_5"].to_numpy(), expected.to_numpy()
+    )
     assert features.loc[: goog.index[0] - pd.Timedelta(days=1), "goog_ret_1"].isna().all()
 
 
@@ -45,7 +47,9 @@ def test_hourly_source_when_target_daily_then_only_hours_before_the_bar_starts()
 
 def test_monthly_source_when_target_daily_then_month_known_after_it_ends():
     bars = load("sp500")
-    features = CrossAssetFeatures(sources=("stocks:AAPL",), return_horizons=(1,)).fit_transform(bars)
+    features = CrossAssetFeatures(sources=("stocks:AAPL",), return_horizons=(1,)).fit_transform(
+        bars
+    )
     aapl = load("stocks")["AAPL"].dropna()  # the panel has empty mid-month rows
     ret = aapl / aapl.shift(1) - 1.0
     # the January 2010 bar (labelled 2010-01-01) ends at midnight Feb 1 (UTC): the daily bar of

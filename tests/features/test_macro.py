@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from signaltrust.data import load
-from signaltrust.features import MACRO_LAGS, MacroFeatures
+from signaltrust.features import MacroFeatures
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +82,3 @@ def test_macro_when_sp500_then_no_column_all_nan_and_vix_only_from_2014(sp500_ma
     assert not features.isna().all().any()
     assert features.loc[:"2013-12-31", "vix"].isna().all()
     assert features.loc["2015"].notna().all().all()
-
-
-def test_lag_table_when_documented_then_every_series_is_in_docs():
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "features.md").read_text()
-    for name, lag in MACRO_LAGS.items():
-        assert f"`{name}`" in docs
-        assert lag.rule.split(":")[0][:30] in docs or name in docs

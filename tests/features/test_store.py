@@ -59,7 +59,9 @@ def test_get_or_compute_when_file_corrupt_then_recomputed_not_served(tmp_path, b
     path = store.path(store.key(feature_set, bars))
     raw = path.read_bytes()
     path.write_bytes(
-        {"garbage": b"not parquet at all" * 50, "truncated": raw[: len(raw) // 2], "empty": b""}[damage]
+        {"garbage": b"not parquet at all" * 50, "truncated": raw[: len(raw) // 2], "empty": b""}[
+            damage
+        ]
     )
     again = store.get_or_compute(feature_set, bars)
     pd.testing.assert_frame_equal(again, expected, check_exact=True)

@@ -1,4 +1,4 @@
-"""TechnicalFeatures: values from signaltrust.ta, scale-free ratios, volume skipped with a reason."""
+"""TechnicalFeatures: values from signaltrust.ta, scale-free ratios, volume skipped with reason."""
 
 from __future__ import annotations
 

@@ -24,8 +24,21 @@ _EPS = 1e-12
 KBAR = ("KMID", "KLEN", "KMID2", "KUP", "KUP2", "KLOW", "KLOW2", "KSFT", "KSFT2")
 PRICE = ("OPEN0", "HIGH0", "LOW0", "VWAP0")
 PRICE_ROLLING = (
-    "ROC", "MA", "STD", "BETA", "RSQR", "RESI", "MAX", "MIN", "QTLU", "QTLD", "RANK", "RSV",
-    "IMAX", "IMIN", "IMXD",
+    "ROC",
+    "MA",
+    "STD",
+    "BETA",
+    "RSQR",
+    "RESI",
+    "MAX",
+    "MIN",
+    "QTLU",
+    "QTLD",
+    "RANK",
+    "RSV",
+    "IMAX",
+    "IMIN",
+    "IMXD",
 )
 VOLUME_ROLLING = ("CORR", "CORD")
 COUNT_ROLLING = ("CNTP", "CNTN", "CNTD", "SUMP", "SUMN", "SUMD")
@@ -76,7 +89,11 @@ class Alpha158Features(FeatureSet):
 
     def _windows(self) -> tuple[int, ...]:
         items = tuple(self.windows) if not isinstance(self.windows, int) else (self.windows,)
-        if not items or any(int(w) != w or int(w) < 2 for w in items) or len(set(items)) != len(items):
+        if (
+            not items
+            or any(int(w) != w or int(w) < 2 for w in items)
+            or len(set(items)) != len(items)
+        ):
             raise ValidationError(
                 "windows must be distinct whole numbers of bars >= 2",
                 field="windows",
@@ -105,17 +122,24 @@ class Alpha158Features(FeatureSet):
 
     def _compute(self, bars: pd.DataFrame) -> dict[str, np.ndarray]:
         names, skipped = self._plan(bars)
-        o, h, l, c = (column(bars, name) for name in ("open", "high", "low", "close"))
+        o, h, lo, c = (column(bars, name) for name in ("open", "high", "low", "close"))
         out: dict[str, np.ndarray] = {}
         with np.errstate(divide="ignore", invalid="ignore"):
-            span = h - l + _EPS
+            span = h - lo + _EPS
             top, bottom = np.maximum(o, c), np.minimum(o, c)
             out.update(
-                KMID=(c - o) / o, KLEN=(h - l) / o, KMID2=(c - o) / span,
-                KUP=(h - top) / o, KUP2=(h - top) / span,
-                KLOW=(bottom - l) / o, KLOW2=(bottom - l) / span,
-                KSFT=(2 * c - h - l) / o, KSFT2=(2 * c - h - l) / span,
-                OPEN0=o / c, HIGH0=h / c, LOW0=l / c,
+                KMID=(c - o) / o,
+                KLEN=(h - lo) / o,
+                KMID2=(c - o) / span,
+                KUP=(h - top) / o,
+                KUP2=(h - top) / span,
+                KLOW=(bottom - lo) / o,
+                KLOW2=(bottom - lo) / span,
+                KSFT=(2 * c - h - lo) / o,
+                KSFT2=(2 * c - h - lo) / span,
+                OPEN0=o / c,
+                HIGH0=h / c,
+                LOW0=lo / c,
             )
             if "VWAP0" not in skipped:
                 out["VWAP0"] = column(bars, "vwap") / c
@@ -142,7 +166,7 @@ class Alpha158Features(FeatureSet):
                 mean, std = nb.rolling_mean_std(c, w)
                 slope, rsq, resid = nb.rolling_regression(c, w)
                 high_max, high_at = nb.rolling_extremes(h, w, True)
-                low_min, low_at = nb.rolling_extremes(l, w, False)
+                low_min, low_at = nb.rolling_extremes(lo, w, False)
                 out[f"ROC{w}"] = _shift(c, w) / c
                 out[f"MA{w}"] = mean / c
                 out[f"STD{w}"] = std / c
@@ -181,6 +205,6 @@ class Alpha158Features(FeatureSet):
                     out[f"VSUMP{w}"] = v_gains / v_total
                     out[f"VSUMN{w}"] = v_losses / v_total
                     out[f"VSUMD{w}"] = (v_gains - v_losses) / v_total
-        for name, values in out.items():
+        for values in out.values():
             values[~np.isfinite(values)] = np.nan
         return {name: out[name] for name in names}

@@ -37,7 +37,7 @@ def has_volume(bars: pd.DataFrame) -> bool:
 
 
 def validate_feature_bars(bars: Any, required: tuple[str, ...] = PRICE_INPUTS) -> pd.DataFrame:
-    """Check that ``bars`` is a DataFrame with a sorted, unique DatetimeIndex and the columns needed."""
+    """Check that ``bars`` is a DataFrame with a sorted, unique DatetimeIndex and needed columns."""
     if not isinstance(bars, pd.DataFrame):
         raise ValidationError(
             "feature sets take a DataFrame of bars",
@@ -57,7 +57,7 @@ def validate_feature_bars(bars: Any, required: tuple[str, ...] = PRICE_INPUTS) -
             "bar timestamps must be unique and increasing",
             field="bars.index",
             value="unsorted or duplicated",
-            fix="sort the bars and remove duplicated timestamps (signaltrust data check finds them)",
+            fix="sort the bars and drop duplicated timestamps (signaltrust data check finds them)",
         )
     missing = [name for name in required if name not in bars.columns]
     if missing:
@@ -139,7 +139,9 @@ class FeatureSet(TransformerMixin, BaseEstimator):
     # -- identity for caches -----------------------------------------------------------------
     def definition(self) -> dict[str, Any]:
         """What defines the output: class, parameters, version (and a hash of any other inputs)."""
-        params = {key: _jsonable(value) for key, value in sorted(self.get_params(deep=False).items())}
+        params = {
+            key: _jsonable(value) for key, value in sorted(self.get_params(deep=False).items())
+        }
         cls = type(self)
         out: dict[str, Any] = {
             "class": f"{cls.__module__}.{cls.__qualname__}",
@@ -197,7 +199,9 @@ def hash_frame(frame: pd.DataFrame | pd.Series) -> str:
     index = frame.index
     if isinstance(index, pd.DatetimeIndex):
         tz = str(index.tz)
-        index_values = (index.tz_convert("UTC") if index.tz is not None else index).as_unit("ns").asi8
+        index_values = (
+            (index.tz_convert("UTC") if index.tz is not None else index).as_unit("ns").asi8
+        )
         digest.update(f"datetime[ns]|{tz}|".encode())
         digest.update(np.ascontiguousarray(index_values).tobytes())
     else:
@@ -213,7 +217,7 @@ def hash_frame(frame: pd.DataFrame | pd.Series) -> str:
 
 
 def check_periods(name: str, value: Any, minimum: int = 1) -> tuple[int, ...]:
-    """A tuple of whole bar counts >= ``minimum`` from an int or a sequence; ValidationError if not."""
+    """Whole bar counts >= ``minimum`` (an int or a sequence) as a tuple; else ValidationError."""
     items = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
     if not items or any(int(v) != v or int(v) < minimum for v in items):
         raise ValidationError(

@@ -68,7 +68,7 @@ class CrossAssetFeatures(FeatureSet):
 
     def __init__(
         self,
-        sources: tuple[str, ...] = ("sp500", "goog", "vix", "wti"),
+        sources: tuple[str, ...] = ("sp500", "goog", "vix"),
         return_horizons: tuple[int, ...] = (1, 5, 20),
         zscore_period: int = 20,
         max_age_bars: int = 5,
@@ -115,7 +115,9 @@ class CrossAssetFeatures(FeatureSet):
         names, _ = self._plan(bars)
         horizons = check_periods("return_horizons", self.return_horizons)
         zscore = check_periods("zscore_period", self.zscore_period, 2)[0]
-        target_frame = Timeframe.parse(self.timeframe) if self.timeframe else Timeframe.infer(bars.index)
+        target_frame = (
+            Timeframe.parse(self.timeframe) if self.timeframe else Timeframe.infer(bars.index)
+        )
         out: dict[str, np.ndarray] = {}
         for dataset, col, prefix in self._sources():
             spec = get_spec(dataset)

@@ -14,7 +14,7 @@ from numba import njit
 
 @njit(cache=True)
 def _window_ok(x, start, stop):
-    for i in range(start, stop):
+    for i in range(start, stop):  # noqa: SIM110 - an explicit loop compiles to the fastest numba code
         if np.isnan(x[i]):
             return False
     return True

@@ -41,41 +41,47 @@ class PublicationLag:
 
 MACRO_LAGS: dict[str, PublicationLag] = {
     "core_cpi": PublicationLag(
-        "core_cpi", "monthly",
+        "core_cpi",
+        "monthly",
         "month M is published mid-month M+1 (BLS): usable from the close of the day 45 days after "
         "the start of M (Jan -> Feb 15)",
         lambda idx: _month_start(idx) + pd.Timedelta(days=45) + _DAY,
         pd.Timedelta(days=75),
     ),
     "credit_spreads": PublicationLag(
-        "credit_spreads", "monthly",
+        "credit_spreads",
+        "monthly",
         "Moody's AAA/BAA monthly averages of month M are complete at its end: usable from the "
         "close of the first day of M+1 (Jan -> Feb 1)",
         lambda idx: _month_start(idx) + pd.DateOffset(months=1) + _DAY,
         pd.Timedelta(days=75),
     ),
     "fama_french": PublicationLag(
-        "fama_french", "monthly",
+        "fama_french",
+        "monthly",
         "Fama-French factors of month M are published with a lag: usable from the close of the "
         "last day of M+1 (Jan -> Feb 28/29)",
         lambda idx: _month_start(idx) + pd.DateOffset(months=2),
         pd.Timedelta(days=75),
     ),
     "crude": PublicationLag(
-        "crude", "monthly",
+        "crude",
+        "monthly",
         "monthly Brent/WTI prices of month M (dated the 15th): usable from the close of the first "
         "day of M+1",
         lambda idx: _month_start(idx) + pd.DateOffset(months=1) + _DAY,
         pd.Timedelta(days=75),
     ),
     "vix": PublicationLag(
-        "vix", "daily",
+        "vix",
+        "daily",
         "VIX close of day D: usable from the close of D",
         lambda idx: idx + _DAY,
         pd.Timedelta(days=10),
     ),
     "wti": PublicationLag(
-        "wti", "daily",
+        "wti",
+        "daily",
         "WTI spot price of day D: usable from the close of D",
         lambda idx: idx + _DAY,
         pd.Timedelta(days=10),
@@ -168,13 +174,19 @@ class MacroFeatures(FeatureSet):
 
     def _compute(self, bars: pd.DataFrame) -> dict[str, np.ndarray]:
         names, _ = self._plan(bars)
-        timeframe = Timeframe.parse(self.timeframe) if self.timeframe else Timeframe.infer(bars.index)
+        timeframe = (
+            Timeframe.parse(self.timeframe) if self.timeframe else Timeframe.infer(bars.index)
+        )
         decided = bar_ends(bars.index, timeframe)
         out = {}
         for name, (series, dataset) in self.source_series().items():
             lag = MACRO_LAGS[dataset]
             aligned = align_asof(
-                series, bars.index, lag.known_at(series.index), decided_at=decided, max_age=lag.max_age
+                series,
+                bars.index,
+                lag.known_at(series.index),
+                decided_at=decided,
+                max_age=lag.max_age,
             )
             out[name] = aligned.to_numpy()
         return {name: out[name] for name in names}

@@ -49,7 +49,7 @@ class FeatureStore:
         self.stats = StoreStats()
 
     def key(self, feature_set: FeatureSet, bars: pd.DataFrame) -> str:
-        """The cache key: SHA-256 of the bars' content hash and the feature set's definition hash."""
+        """The cache key: SHA-256 of the bars' content hash and the set's definition hash."""
         text = f"{hash_frame(bars)}|{feature_set.definition_hash()}"
         return hashlib.sha256(text.encode()).hexdigest()
 

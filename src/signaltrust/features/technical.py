@@ -6,6 +6,8 @@ S&P 500 at 600 points can be applied at 2,900. Every value at bar t uses bars up
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -159,21 +161,23 @@ class TechnicalFeatures(FeatureSet):
     def _compute(self, bars: pd.DataFrame) -> dict[str, np.ndarray]:
         p = self._params()
         names, skipped = self._plan(bars)
-        o, h, l, c = (column(bars, name) for name in ("open", "high", "low", "close"))
+        o, h, lo, c = (column(bars, name) for name in ("open", "high", "low", "close"))
         out: dict[str, np.ndarray] = {}
         for horizon in p["ret"]:
             out[f"ret_{horizon}"] = lagged_ratio(c, horizon)
         out[f"rsi_{p['rsi']}"] = ta.rsi(c, timeperiod=p["rsi"])
         out[f"roc_{p['roc']}"] = ta.roc(c, timeperiod=p["roc"])
         fast, slow, signal = p["macd"]
-        macd, macd_signal, macd_hist = ta.macd(c, fastperiod=fast, slowperiod=slow, signalperiod=signal)
+        macd, macd_signal, macd_hist = ta.macd(
+            c, fastperiod=fast, slowperiod=slow, signalperiod=signal
+        )
         tag = f"{fast}_{slow}_{signal}"
         out[f"macd_{tag}"] = safe_divide(macd, c)
         out[f"macd_signal_{tag}"] = safe_divide(macd_signal, c)
         out[f"macd_hist_{tag}"] = safe_divide(macd_hist, c)
         k_period, smooth = p["stoch"]
         slowk, slowd = ta.stoch(
-            h, l, c, fastk_period=k_period, slowk_period=smooth, slowd_period=smooth
+            h, lo, c, fastk_period=k_period, slowk_period=smooth, slowd_period=smooth
         )
         out[f"stoch_k_{k_period}_{smooth}"] = slowk
         out[f"stoch_d_{k_period}_{smooth}"] = slowd
@@ -181,18 +185,24 @@ class TechnicalFeatures(FeatureSet):
             out[f"sma_ratio_{n}"] = safe_divide(c, ta.sma(c, timeperiod=n)) - 1.0
         for n in p["ma"]:
             out[f"ema_ratio_{n}"] = safe_divide(c, ta.ema(c, timeperiod=n)) - 1.0
-        out[f"adx_{p['adx']}"] = ta.adx(h, l, c, timeperiod=p["adx"])
-        aroon_down, aroon_up = ta.aroon(h, l, timeperiod=p["aroon"])
+        out[f"adx_{p['adx']}"] = ta.adx(h, lo, c, timeperiod=p["adx"])
+        aroon_down, aroon_up = ta.aroon(h, lo, timeperiod=p["aroon"])
         out[f"aroon_up_{p['aroon']}"] = aroon_up
         out[f"aroon_down_{p['aroon']}"] = aroon_down
         out[f"aroon_osc_{p['aroon']}"] = aroon_up - aroon_down
-        out[f"natr_{p['atr']}"] = ta.natr(h, l, c, timeperiod=p["atr"])
+        out[f"natr_{p['atr']}"] = ta.natr(h, lo, c, timeperiod=p["atr"])
         year = float(self.periods_per_year)
         for n in p["vol"]:
-            out[f"realized_vol_{n}"] = ta.realized_volatility(c, timeperiod=n, periods_per_year=year)
+            out[f"realized_vol_{n}"] = ta.realized_volatility(
+                c, timeperiod=n, periods_per_year=year
+            )
         short_vol = ta.realized_volatility(c, timeperiod=5, periods_per_year=year)
-        out[f"realized_vol_ratio_5_{p['vol'][0]}"] = safe_divide(short_vol, out[f"realized_vol_{p['vol'][0]}"])
-        upper, middle, lower = ta.bbands(c, timeperiod=p["bb"], nbdevup=self.bb_dev, nbdevdn=self.bb_dev)
+        out[f"realized_vol_ratio_5_{p['vol'][0]}"] = safe_divide(
+            short_vol, out[f"realized_vol_{p['vol'][0]}"]
+        )
+        upper, middle, lower = ta.bbands(
+            c, timeperiod=p["bb"], nbdevup=self.bb_dev, nbdevdn=self.bb_dev
+        )
         out[f"bb_width_{p['bb']}"] = safe_divide(upper - lower, middle)
         out[f"bb_pctb_{p['bb']}"] = safe_divide(c - lower, upper - lower)
         if "volume" not in skipped:
@@ -201,13 +211,13 @@ class TechnicalFeatures(FeatureSet):
             obv_change = lagged_difference(ta.obv(c, v), n)
             traded = rolling_sum_strict(v, n)
             out[f"obv_change_{n}"] = safe_divide(obv_change, traded)
-            out[f"mfi_{p['mfi']}"] = ta.mfi(h, l, c, v, timeperiod=p["mfi"])
+            out[f"mfi_{p['mfi']}"] = ta.mfi(h, lo, c, v, timeperiod=p["mfi"])
             out[f"volume_zscore_{n}"] = ta.zscore(v, timeperiod=n)
             out[f"volume_ratio_{n}"] = safe_divide(v, ta.sma(v, timeperiod=n))
-        bar_range = h - l
+        bar_range = h - lo
         out["body_ratio"] = safe_divide(c - o, bar_range)
         out["upper_shadow_ratio"] = safe_divide(h - np.maximum(o, c), bar_range)
-        out["lower_shadow_ratio"] = safe_divide(np.minimum(o, c) - l, bar_range)
+        out["lower_shadow_ratio"] = safe_divide(np.minimum(o, c) - lo, bar_range)
         previous_close = np.concatenate(([np.nan], c[:-1]))
         out["gap"] = safe_divide(o, previous_close) - 1.0
         return {name: out[name] for name in names}
