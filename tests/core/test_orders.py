@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -19,7 +19,7 @@ from signaltrust.core.orders import (
     to_decimal,
 )
 
-T0 = datetime(2024, 1, 2, 14, 30, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 
 
 def test_construct_when_limit_without_limit_price_then_error_names_field_and_fix():

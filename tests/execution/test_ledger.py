@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import count
 
@@ -12,7 +12,7 @@ from signaltrust.core.errors import LedgerError, ValidationError
 from signaltrust.core.orders import Fill
 from signaltrust.execution.ledger import Ledger
 
-T0 = datetime(2024, 1, 2, 14, 30, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 D = Decimal
 _ids = count(1)
 
@@ -185,3 +185,14 @@ def test_init_when_leverage_not_positive_then_error():
     with pytest.raises(ValidationError) as err:
         Ledger({"USD": 1}, leverage=0)
     assert err.value.field == "leverage"
+
+
+def test_apply_fill_when_an_inexact_split_happened_before_then_later_exact_splits_stay_exact():
+    earlier = Ledger({"USD": D("1000")})
+    earlier.apply_fill(fill("BUY", 1, 100))
+    earlier.apply_fill(fill("BUY", 2, 101))
+    earlier.apply_fill(fill("SELL", 1, 102))  # a third of the cost basis 302: rounded
+    ledger = Ledger({"USD": D("100000")})
+    ledger.apply_fill(fill("BUY", 10, 100))
+    ledger.apply_fill(fill("SELL", 4, 110))
+    assert str(ledger.realised_pnl()) == "40"  # not "40.000000000000": no state leaks between ledgers

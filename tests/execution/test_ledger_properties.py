@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from signaltrust.core.orders import Fill
 from signaltrust.execution.ledger import Ledger
 
-T0 = datetime(2024, 1, 2, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 2, tzinfo=UTC)
 SYMBOLS = ["GOOG", "MSFT", "ES"]
 MULTIPLIER = {"GOOG": 1, "MSFT": 1, "ES": 50}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -21,7 +21,7 @@ from signaltrust.execution.ids import IdGenerator
 from signaltrust.execution.manager import OrderManager
 
 S = OrderStatus
-T0 = datetime(2024, 1, 2, 14, 30, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 _fill_ids = count(1)
 
 

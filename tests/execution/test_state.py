@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +13,7 @@ from signaltrust.core.orders import Order, OrderStatus
 from signaltrust.execution.state import TRANSITIONS, allowed_transitions, can_transition, transition
 
 S = OrderStatus
-T0 = datetime(2024, 1, 2, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 2, tzinfo=UTC)
 HAPPY_PATH = [S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_FILLED, S.FILLED]
 
 

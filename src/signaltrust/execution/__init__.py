@@ -1,4 +1,5 @@
-"""Execution: the order state machine, order management (ids, brackets, OCO, time in force) and the exact ledger."""
+"""Execution: the order state machine, order management (ids, brackets, OCO, time in force)
+and the exact ledger."""
 
 from signaltrust.core.orders import (
     Account,
@@ -12,9 +13,10 @@ from signaltrust.core.orders import (
     Position,
     TimeInForce,
 )
+from signaltrust.execution.brackets import Bracket
 from signaltrust.execution.ids import IdGenerator
 from signaltrust.execution.ledger import Ledger
-from signaltrust.execution.manager import Bracket, OrderListener, OrderManager
+from signaltrust.execution.manager import OrderListener, OrderManager
 from signaltrust.execution.state import TRANSITIONS, allowed_transitions, can_transition, transition
 
 __all__ = [

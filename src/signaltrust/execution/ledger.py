@@ -67,11 +67,12 @@ def _split_cost(cost: Decimal, closed: Decimal, open_abs: Decimal) -> Decimal:
     if closed == open_abs:
         return cost
     ctx = _SPLIT_CONTEXT.copy()
+    ctx.clear_flags()  # fresh flags: the exactness test below must not see earlier splits
     share = ctx.divide(ctx.multiply(cost, closed), open_abs)
     if not ctx.flags[Inexact]:
         return share
     exponent = min(cost.as_tuple().exponent, _MIN_SCALE)  # type: ignore[type-var]
-    return share.quantize(Decimal(1).scaleb(exponent), context=_SPLIT_CONTEXT)
+    return share.quantize(Decimal(1).scaleb(exponent), context=ctx)
 
 
 class Ledger:
@@ -130,7 +131,7 @@ class Ledger:
     # ------------------------------------------------------------------ changes
 
     def apply_fill(self, fill: Fill, multiplier: Decimal | int | float | str = 1) -> Position:
-        """Book a fill: cash moves by ``-signed quantity * price * multiplier - fee``; returns the position.
+        """Book a fill: cash moves by ``-signed qty * price * multiplier - fee``.
 
         Refuses (:class:`LedgerError`, nothing changed) a fill id already booked, and a fill whose
         currency or multiplier differs from its open position's.
@@ -169,7 +170,8 @@ class Ledger:
             book.currency, book.multiplier = fill.currency, mult
         elif book.currency != fill.currency or book.multiplier != mult:
             raise LedgerError(
-                f"the open {fill.symbol} position is in {book.currency} with multiplier {book.multiplier}",
+                f"the open {fill.symbol} position is in {book.currency} "
+                f"with multiplier {book.multiplier}",
                 field="currency" if book.currency != fill.currency else "multiplier",
                 value=fill.currency if book.currency != fill.currency else mult,
                 fix="book fills of one instrument in one currency with one multiplier",
@@ -261,7 +263,7 @@ class Ledger:
         )
 
     def quantity(self, symbol: str, strategy_id: str | None = None) -> Decimal:
-        """Signed net quantity of ``symbol`` for one strategy, or all strategies when None (fast)."""
+        """Signed net quantity of ``symbol`` for one strategy, or all when None (fast)."""
         if strategy_id is not None:
             book = self._books.get((symbol, strategy_id))
             return ZERO if book is None else book.quantity
@@ -304,7 +306,7 @@ class Ledger:
         return self._cash.get(self._ccy(currency), ZERO)
 
     def market_value(self, currency: str | None = None) -> Decimal:
-        """Signed marked value of the positions in ``currency``: ``sum(quantity * mark * multiplier)``."""
+        """Signed marked value of positions in ``currency``: ``sum(qty * mark * multiplier)``."""
         with localcontext(EXACT_CONTEXT):
             return sum((self._value(b) for b in self._books_in(self._ccy(currency))), ZERO)
 
@@ -358,7 +360,7 @@ class Ledger:
         )
 
     def check_balanced(self) -> bool:
-        """Verify both balance identities exactly in every currency; True, or :class:`LedgerError`."""
+        """Verify both balance identities exactly in every currency: True or LedgerError."""
         with localcontext(EXACT_CONTEXT):
             for ccy in self.currencies():
                 books = self._books_in(ccy)

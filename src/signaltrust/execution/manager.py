@@ -10,7 +10,7 @@ The :class:`OrderManager` is venue-agnostic. The engine (or a live node) drives 
     manager.apply_fill(fill)            # -> PARTIALLY_FILLED / FILLED (+ bracket / OCO effects)
     manager.after_match_attempt(id, ts) # IOC / FOK: cancel what did not fill at once
     manager.expire_day_orders(ts)       # session end: DAY orders           -> EXPIRED
-    manager.take_released()             # bracket exits whose entry filled: route them like new orders
+    manager.take_released()             # bracket exits whose entry filled: send like new orders
 
 Every state change goes through :func:`signaltrust.execution.state.transition`, is appended to
 ``manager.events`` and is passed, synchronously and in order, to every listener. Each method
@@ -20,7 +20,6 @@ returns the events it caused (its own and the cascades: OCO cancels, bracket chi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -44,27 +43,13 @@ from signaltrust.core.orders import (
     TimeInForce,
     to_decimal,
 )
+from signaltrust.execution.brackets import Bracket, check_bracket
 from signaltrust.execution.ids import IdGenerator
 from signaltrust.execution.state import transition
 
 S = OrderStatus
 OrderListener = Callable[[OrderEvent], None]
 _WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
-
-
-@dataclass(frozen=True, slots=True)
-class Bracket:
-    """An entry order with its linked exits; the exits are one-cancels-other (``oco_group``)."""
-
-    entry: Order
-    stop_loss: Order | None
-    take_profit: Order | None
-    oco_group: str
-
-    @property
-    def orders(self) -> tuple[Order, ...]:
-        """Entry first, then the exits that exist."""
-        return tuple(o for o in (self.entry, self.stop_loss, self.take_profit) if o is not None)
 
 
 class OrderManager:
@@ -248,7 +233,7 @@ class OrderManager:
     def deny(
         self, client_order_id: str, reason: str, timestamp: datetime | None
     ) -> list[OrderEvent]:
-        """NEW or SUBMITTED -> DENIED: our risk engine refused the order (``reason`` names the check)."""
+        """NEW or SUBMITTED -> DENIED: our risk engine refused it (``reason`` names the check)."""
         return self._change(self.get(client_order_id), S.DENIED, timestamp, reason)
 
     def cancel(
@@ -344,7 +329,7 @@ class OrderManager:
     def after_match_attempt(
         self, client_order_id: str, timestamp: datetime | None
     ) -> list[OrderEvent]:
-        """Call after the venue's first attempt to match an IOC or FOK order: cancel the unfilled rest.
+        """After the venue's first attempt to match an IOC or FOK order: cancel the unfilled rest.
 
         Does nothing (returns ``[]``) for GTC and DAY orders and for orders already terminal.
         """
@@ -384,7 +369,7 @@ class OrderManager:
     def update_trailing_stop(
         self, client_order_id: str, reference_price: Decimal | float | int
     ) -> Decimal:
-        """Move a trailing stop's trigger after the best price since it started; returns the trigger.
+        """Move a trailing stop's trigger after the best price seen; returns the trigger.
 
         ``reference_price`` is the best price seen (the high for a SELL stop protecting a long,
         the low for a BUY stop protecting a short). The trigger only ever moves in the
@@ -477,7 +462,7 @@ class OrderManager:
                 sl = self._orders[stop_loss.client_order_id] if stop_loss else None
                 tp = self._orders[take_profit.client_order_id] if take_profit else None
                 return Bracket(self._orders[entry.client_order_id], sl, tp, held[0].oco_group or "")
-        self._check_bracket(entry, stop_loss, take_profit)
+        check_bracket(self._orders, entry, stop_loss, take_profit)
         group = self.ids.next_oco_group()
         self.submit(entry, timestamp)
         for o in exits:
@@ -490,68 +475,8 @@ class OrderManager:
             self._groups[group] = exits
         return Bracket(entry, stop_loss, take_profit, group)
 
-    def _check_bracket(
-        self, entry: Order, stop_loss: Order | None, take_profit: Order | None
-    ) -> None:
-        for o in (entry, stop_loss, take_profit):
-            if o is not None and o.client_order_id in self._orders:
-                raise DuplicateOrderError(
-                    "a bracket order reuses a client order id already in use",
-                    field="client_order_id",
-                    value=o.client_order_id,
-                    fix="use manager.next_client_order_id(strategy_id) for each bracket order",
-                )
-        for name, o, types in (
-            (
-                "stop_loss",
-                stop_loss,
-                (OrderType.STOP, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP),
-            ),
-            ("take_profit", take_profit, (OrderType.LIMIT,)),
-        ):
-            if o is None:
-                continue
-            problems = {
-                "order_type": (
-                    o.order_type not in types,
-                    f"one of {', '.join(t.value for t in types)}",
-                ),
-                "side": (o.side is not entry.side.opposite, entry.side.opposite.value),
-                "symbol": (o.symbol != entry.symbol, entry.symbol),
-                "strategy_id": (o.strategy_id != entry.strategy_id, entry.strategy_id),
-                "quantity": (o.quantity != entry.quantity, str(entry.quantity)),
-                "parent_id": (
-                    o.parent_id not in (None, entry.client_order_id),
-                    entry.client_order_id,
-                ),
-            }
-            for fld, (bad, want) in problems.items():
-                if bad:
-                    raise ValidationError(
-                        f"the bracket's {name} must have {fld} {want}",
-                        field=f"{name}.{fld}",
-                        value=getattr(o, fld),
-                        fix=f"build the {name} with {fld}={want}",
-                    )
-        if stop_loss is not None and take_profit is not None and stop_loss.stop_price is not None:
-            below = stop_loss.stop_price < take_profit.limit_price  # type: ignore[operator]
-            if below != entry.is_buy:
-                raise ValidationError(
-                    "the stop-loss must lie on the losing side of the take-profit",
-                    field="stop_loss.stop_price",
-                    value=stop_loss.stop_price,
-                    fix="for a long entry put the stop below the take-profit; for a short, above",
-                )
-        if entry.parent_id is not None or entry.client_order_id in self._children:
-            raise ValidationError(
-                "a bracket entry cannot itself be a bracket exit",
-                field="entry.parent_id",
-                value=entry.parent_id,
-                fix="use a fresh entry order",
-            )
-
     def take_released(self) -> list[Order]:
-        """Bracket exits released since the last call (their entry filled); send them like new orders."""
+        """Bracket exits released since the last call (entry filled); send them like new orders."""
         out, self._released = self._released, []
         return out
 

@@ -1,4 +1,4 @@
-"""The order state machine: the table of allowed transitions, and the one function that applies them.
+"""The order state machine: the table of allowed transitions and the function applying them.
 
 ::
 
@@ -79,7 +79,7 @@ def transition(
             from_status=from_status,
             to_status=to_status,
             allowed=allowed,
-            fix="follow NEW -> SUBMITTED -> ACCEPTED -> (PARTIALLY_)FILLED; terminal states are final",
+            fix="follow NEW -> SUBMITTED -> ACCEPTED -> (PARTIALLY_)FILLED; terminal is final",
         )
     order.status = to_status
     if reason is not None:
