@@ -119,7 +119,8 @@ def expand_grid(
         combos = [c for c, k in zip(combos, keep, strict=True) if k]
     elif constraint is not None:
         combos = [c for c in combos if constraint(dict(c))]
-    combos = [c for c in combos if strategy.is_valid(c)]
+    # values are already coerced and bounds-checked per axis: only the cross-parameter rules
+    combos = [c for c in combos if _passes_check(strategy, c)]
     if not combos:
         raise ValidationError(
             "no parameter combination of the grid is valid", field="grid",
@@ -127,3 +128,11 @@ def expand_grid(
             fix="widen the grid or relax the constraint (e.g. keep fast below slow)",
         )
     return combos
+
+
+def _passes_check(strategy: RuleStrategy, combo: dict[str, Any]) -> bool:
+    try:
+        strategy.check(dict(combo))
+    except ValidationError:
+        return False
+    return True

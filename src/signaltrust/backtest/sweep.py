@@ -24,6 +24,7 @@ from signaltrust.strategy.base import bar_arrays
 SMALLER_IS_BETTER = frozenset({"annual_volatility", "fees_paid", "orders"})
 
 Progress = Callable[[int, int], None]
+_WARMED: set[Any] = set()  # kernels already loaded in this process
 
 
 class SweepResult:
@@ -183,19 +184,19 @@ def _table(
     combos: list[dict[str, Any]], names: list[str], frames: list[tuple[str, pd.DataFrame]],
     stats: np.ndarray, *, several: bool,
 ) -> pd.DataFrame:
-    params = pd.DataFrame(combos, columns=names)
-    blocks = []
-    for a, (asset, _) in enumerate(frames):
-        block = params.copy()
-        if several:
-            block.insert(0, "asset", asset)
-        part = stats[a * len(combos):(a + 1) * len(combos)]
-        for j, stat in enumerate(STAT_COLUMNS):
-            block[stat] = part[:, j]
-        for column in ("trades", "open_trades", "orders"):
-            block[column] = block[column].astype(np.int64)
-        blocks.append(block)
-    return pd.concat(blocks, ignore_index=True)
+    columns: dict[str, Any] = {}
+    if several:
+        columns["asset"] = np.repeat([name for name, _ in frames], len(combos))
+    for name in names:
+        values = [c[name] for c in combos]
+        columns[name] = np.tile(np.asarray(values), len(frames))
+    for j, stat in enumerate(STAT_COLUMNS):
+        column = stats[:, j]
+        columns[stat] = column.astype(np.int64) if stat in _COUNTS else column
+    return pd.DataFrame(columns)
+
+
+_COUNTS = frozenset({"trades", "open_trades", "orders"})
 
 
 def _engine_settings(cash: Any, fees: Any, slippage: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -259,13 +260,17 @@ def _compiled(
     kernel = kernel_argument(type(strategy).signal_kernel)
     total = len(combos)
     # load (or compile) the kernel on a tiny input first, so that the pass is timed alone
-    sweep_signals_nb(
-        kernel, *(col[: min(len(col), 2)] for col in columns), np.array([0, min(2, offsets[1])]),
-        matrix[:1], settings["cash0"], settings["fees"], settings["fixed_fees"],
-        settings["min_fees"], settings["slippage"], settings["fill_at_close"],
-        settings["size_type"], settings["size"], settings["sl_stop"], settings["tp_stop"],
-        settings["tsl_stop"], settings["leverage"], settings["allow_short"], periods[:1], 1,
-    )
+    warm_key = "builtin" if isinstance(kernel, int) else kernel
+    if warm_key not in _WARMED:
+        sweep_signals_nb(
+            kernel, *(col[: min(len(col), 2)] for col in columns),
+            np.array([0, min(2, offsets[1])]), matrix[:1], settings["cash0"], settings["fees"],
+            settings["fixed_fees"], settings["min_fees"], settings["slippage"],
+            settings["fill_at_close"], settings["size_type"], settings["size"],
+            settings["sl_stop"], settings["tp_stop"], settings["tsl_stop"], settings["leverage"],
+            settings["allow_short"], periods[:1], 1,
+        )
+        _WARMED.add(warm_key)
     started = time.perf_counter()
     # one compiled pass, cut into a few batches only to report progress on long sweeps
     # (each call restarts the thread pool, so only sweeps of more than a second or so are cut)

@@ -50,6 +50,13 @@ def _format(name: str, value: Any) -> str:
     return str(value)
 
 
+def _plain(value: Any) -> Any:
+    """Durations as text ('3116 days 00:00:00'): JSON has no type for them."""
+    import pandas as pd
+
+    return str(value) if isinstance(value, pd.Timedelta) else value
+
+
 def _slippage(bps: float | None) -> float | None:
     return None if bps is None else bps / 10_000.0
 
@@ -103,7 +110,7 @@ def backtest(
     payload = {
         "data": list(data), "strategy": result.params["strategy"],
         "params": result.params["strategy_params"], "settings": result.settings,
-        "stats": stats, "report": written,
+        "stats": {k: _plain(v) for k, v in stats.items()}, "report": written,
     }
     if as_json:
         print_json(payload)
