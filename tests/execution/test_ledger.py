@@ -195,4 +195,4 @@ def test_apply_fill_when_an_inexact_split_happened_before_then_later_exact_split
     ledger = Ledger({"USD": D("100000")})
     ledger.apply_fill(fill("BUY", 10, 100))
     ledger.apply_fill(fill("SELL", 4, 110))
-    assert str(ledger.realised_pnl()) == "40"  # not "40.000000000000": no state leaks between ledgers
+    assert str(ledger.realised_pnl()) == "40"  # not "40.000000000000"
