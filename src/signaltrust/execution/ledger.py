@@ -71,8 +71,9 @@ def _split_cost(cost: Decimal, closed: Decimal, open_abs: Decimal) -> Decimal:
     share = ctx.divide(ctx.multiply(cost, closed), open_abs)
     if not ctx.flags[Inexact]:
         return share
-    exponent = min(cost.as_tuple().exponent, _MIN_SCALE)  # type: ignore[type-var]
-    return share.quantize(Decimal(1).scaleb(exponent), context=ctx)
+    exponent = cost.as_tuple().exponent
+    scale = min(exponent, _MIN_SCALE) if isinstance(exponent, int) else _MIN_SCALE
+    return share.quantize(Decimal(1).scaleb(scale), context=ctx)
 
 
 class Ledger:
@@ -114,6 +115,7 @@ class Ledger:
         self._fees: dict[str, Decimal] = {c: ZERO for c in self._initial}
         self._realised: dict[str, Decimal] = {c: ZERO for c in self._initial}
         self._books: dict[tuple[str, str], _Book] = {}
+        self._by_currency: dict[str, list[_Book]] = {}
         self._marks: dict[str, Decimal] = {}
         self._fill_ids: set[str] = set()
 
@@ -160,6 +162,7 @@ class Ledger:
         if book is None or book.quantity == 0:
             if book is None:
                 book = self._books[key] = _Book(fill.symbol, fill.strategy_id, fill.currency, mult)
+                self._by_currency.setdefault(fill.currency, []).append(book)
             elif book.currency != fill.currency:
                 raise LedgerError(
                     f"{fill.symbol} is booked in {book.currency}",
@@ -208,6 +211,11 @@ class Ledger:
     def mark(self, prices: Mapping[str, Decimal | int | float | str]) -> None:
         """Set the latest price of symbols (e.g. bar closes); positions are valued at it."""
         for symbol, price in prices.items():
+            if (
+                type(price) is float and price > 0 and price != float("inf")
+            ):  # the common case, fast
+                self._marks[symbol] = Decimal(repr(price))
+                continue
             value = to_decimal(price, f"prices[{symbol!r}]")
             if value <= 0:
                 raise LedgerError(
@@ -288,7 +296,7 @@ class Ledger:
     # ------------------------------------------------------------------ money figures
 
     def _books_in(self, ccy: str) -> list[_Book]:
-        return [b for b in self._books.values() if b.currency == ccy]
+        return self._by_currency.get(ccy, [])
 
     def currencies(self) -> list[str]:
         """Every currency with cash or positions, base currency first."""
@@ -307,8 +315,13 @@ class Ledger:
 
     def market_value(self, currency: str | None = None) -> Decimal:
         """Signed marked value of positions in ``currency``: ``sum(qty * mark * multiplier)``."""
-        with localcontext(EXACT_CONTEXT):
-            return sum((self._value(b) for b in self._books_in(self._ccy(currency))), ZERO)
+        ccy = self.base_currency if currency is None else self._currency(currency)
+        total = ZERO
+        marks, add, mul = self._marks, EXACT_CONTEXT.add, EXACT_CONTEXT.multiply
+        for b in self._by_currency.get(ccy, ()):
+            if b.quantity:
+                total = add(total, mul(mul(b.quantity, marks[b.symbol]), b.multiplier))
+        return total
 
     def gross_exposure(self, currency: str | None = None) -> Decimal:
         """``sum(|quantity * mark * multiplier|)`` of the positions in ``currency``."""
@@ -317,7 +330,7 @@ class Ledger:
 
     def equity(self, currency: str | None = None) -> Decimal:
         """Cash plus marked positions in ``currency`` (base currency when None)."""
-        ccy = self._ccy(currency)
+        ccy = self.base_currency if currency is None else self._currency(currency)
         return EXACT_CONTEXT.add(self._cash.get(ccy, ZERO), self.market_value(ccy))
 
     def realised_pnl(self, currency: str | None = None) -> Decimal:

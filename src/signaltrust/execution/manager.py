@@ -385,15 +385,17 @@ class OrderManager:
             )
         ref = to_decimal(reference_price, "reference_price")
         sign = -1 if order.side is OrderSide.SELL else 1
+        mul = EXACT_CONTEXT.multiply
         if order.trail_amount is not None:
-            candidate = EXACT_CONTEXT.add(ref, sign * order.trail_amount)
+            candidate = EXACT_CONTEXT.add(ref, mul(sign, order.trail_amount))
         else:
-            factor = EXACT_CONTEXT.add(1, EXACT_CONTEXT.divide(sign * order.trail_percent, HUNDRED))
-            candidate = EXACT_CONTEXT.multiply(ref, factor)
+            percent = order.trail_percent if order.trail_percent is not None else Decimal(0)
+            factor = EXACT_CONTEXT.add(1, EXACT_CONTEXT.divide(mul(sign, percent), HUNDRED))
+            candidate = mul(ref, factor)
         current = order.stop_price
         if current is None or (candidate > current if sign < 0 else candidate < current):
-            order.stop_price = candidate
-        return order.stop_price
+            order.stop_price = current = candidate
+        return current
 
     # ------------------------------------------------------------------ brackets and OCO
 
