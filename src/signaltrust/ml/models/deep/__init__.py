@@ -1,0 +1,11 @@
+"""PyTorch sequence models over causal look-back windows: LSTM, temporal CNN, Transformer."""
+
+from signaltrust.ml.models.deep.cnn import CNNClassifier, CNNRegressor
+from signaltrust.ml.models.deep.lstm import LSTMClassifier, LSTMRegressor
+from signaltrust.ml.models.deep.transformer import TransformerClassifier, TransformerRegressor
+from signaltrust.ml.models.deep.windows import make_windows
+
+__all__ = [
+    "CNNClassifier", "CNNRegressor", "LSTMClassifier", "LSTMRegressor",
+    "TransformerClassifier", "TransformerRegressor", "make_windows",
+]
