@@ -133,3 +133,35 @@ def test_parse_grid_spec_when_malformed_then_validation_error(spec):
 def test_parse_grid_when_name_repeated_then_validation_error():
     with pytest.raises(ValidationError, match="twice"):
         parse_grid(["fast=5:10", "fast=20"])
+
+
+def _doc_blocks() -> list[str]:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sweeps.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_docs_when_examples_run_then_their_assertions_hold(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    blocks = _doc_blocks()
+    assert len(blocks) >= 4
+    for number, block in enumerate(blocks):
+        exec(compile(block, f"docs/sweeps.md block {number}", "exec"), {})
+    assert (tmp_path / "sma_sweep.html").exists()
+
+
+def test_docs_when_read_then_every_builtin_and_parameter_is_listed():
+    from pathlib import Path
+
+    from signaltrust.strategy import list_strategies
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sweeps.md").read_text()
+    for name in list_strategies():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+        for declared in get_strategy(name).parameters:
+            default = declared.default
+            spellings = {str(default).lower(), f"{default:g}" if declared.type == "float" else ""}
+            assert any(f"`{declared.name}` ({s}," in row or f"`{declared.name}` ({s})" in row
+                       for s in spellings if s), (name, declared.name)

@@ -52,7 +52,9 @@ def load_bars(name: str) -> pd.DataFrame:
 def prepare_data(data: Data) -> Prepared:
     """Bars from a dataset name, a bar DataFrame, a dict of either, or a list of dataset names."""
     if isinstance(data, str):
-        return Prepared({data: validate_bars(load_bars(data))}, single=True)
+        frame = validate_bars(load_bars(data))
+        frame.attrs["dataset"] = data  # the engine names the asset after it
+        return Prepared({data: frame}, single=True)
     if isinstance(data, pd.DataFrame):
         return Prepared({"asset": validate_bars(data)}, single=True)
     if isinstance(data, Mapping):
