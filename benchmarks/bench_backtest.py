@@ -71,7 +71,8 @@ def bench(label: str, bars: pd.DataFrame, repeat: int, skip: set[str]) -> dict[s
         try:
             seconds, equity = best_of(func, bars, reps)
         except ImportError as exc:
-            print(f"{name:<16} not installed ({exc.name}); pip install vectorbt backtesting backtrader")
+            print(f"{name:<16} not installed ({exc.name}): "
+                  "pip install vectorbt backtesting backtrader")
             continue
         rows[name] = (seconds, equity)
     ours = rows["signaltrust"][0]

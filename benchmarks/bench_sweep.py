@@ -83,8 +83,9 @@ def part_one(repeat: int) -> dict[str, float]:
           f"= {work:,} bar-combinations ==")
     total, passed, result = signaltrust_sweep(bars, repeat)
     figures = {"signaltrust_end_to_end": work / total, "signaltrust_pass": work / passed}
-    print(f"signaltrust  end to end {total:8.4f} s  {work / total / 1e6:10.1f} M bar-combinations/s")
-    print(f"signaltrust  compiled pass {passed:8.4f} s  {work / passed / 1e6:7.1f} M bar-combinations/s")
+    unit = "M bar-combinations/s"
+    print(f"signaltrust  end to end {total:8.4f} s  {work / total / 1e6:10.1f} {unit}")
+    print(f"signaltrust  compiled pass {passed:8.4f} s  {work / passed / 1e6:7.1f} {unit}")
     try:
         vectorbt_sweep(bars, combos[:10])  # warm-up
         best = float("inf")
@@ -155,7 +156,8 @@ def part_two(n_bars: int, n_combos: int) -> dict[str, float]:
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"combinations {figures['combinations']:,}, bars {figures['bars']:,}: "
           f"{figures['seconds_end_to_end']:.1f} s end to end (compilation included), "
-          f"pass {figures['seconds_pass']:.1f} s = {figures['rate_pass'] / 1e6:.1f} M bar-combinations/s")
+          f"pass {figures['seconds_pass']:.1f} s = "
+          f"{figures['rate_pass'] / 1e6:.1f} M bar-combinations/s")
     print(f"peak memory (VmHWM): {figures['peak_rss_mb']:,.0f} MB "
           f"(before the sweep: {figures['rss_before_sweep_mb']:,.0f} MB); target < 2,048 MB")
     return figures

@@ -58,7 +58,9 @@ class SweepResult:
         """Bar-combinations per second of the pass (compilation and cache loading excluded)."""
         return self.bars / self.elapsed if self.elapsed > 0 else float("nan")
 
-    def best(self, n: int = 10, by: str | None = None, ascending: bool | None = None) -> pd.DataFrame:
+    def best(
+        self, n: int = 10, by: str | None = None, ascending: bool | None = None
+    ) -> pd.DataFrame:
         """The ``n`` best rows by ``by`` (default the sweep's ``sort_by``), best first."""
         key = by or self.sort_by
         check_stat(key, self.table)
@@ -72,7 +74,9 @@ class SweepResult:
 
         return heatmap(self.table, x=x, y=y, value=value or self.sort_by, **kwargs)
 
-    def write_heatmap(self, path: Any, x: str, y: str, value: str | None = None, **kwargs: Any) -> Any:
+    def write_heatmap(
+        self, path: Any, x: str, y: str, value: str | None = None, **kwargs: Any
+    ) -> Any:
         """Write the heatmap to ``path`` (.html interactive or .png)."""
         from signaltrust.backtest.tearsheet import write_heatmap
 
@@ -199,7 +203,9 @@ def _table(
 _COUNTS = frozenset({"trades", "open_trades", "orders"})
 
 
-def _engine_settings(cash: Any, fees: Any, slippage: Any, options: dict[str, Any]) -> dict[str, Any]:
+def _engine_settings(
+    cash: Any, fees: Any, slippage: Any, options: dict[str, Any]
+) -> dict[str, Any]:
     """The engine's numeric settings, resolved and checked as simulate_signals does."""
     from signaltrust.backtest.costs import check_positive, check_stop, resolve_costs
     from signaltrust.backtest.nb import layout
@@ -229,7 +235,9 @@ def _engine_settings(cash: Any, fees: Any, slippage: Any, options: dict[str, Any
         "sl_stop": check_stop("sl_stop", options.get("sl_stop")),
         "tp_stop": check_stop("tp_stop", options.get("tp_stop")),
         "tsl_stop": check_stop("tsl_stop", options.get("tsl_stop")),
-        "leverage": check_positive("leverage", options.get("leverage", 1.0), fix="pass leverage > 0"),
+        "leverage": check_positive(
+            "leverage", options.get("leverage", 1.0), fix="pass leverage > 0"
+        ),
         # shorts appear only where the strategy's allow_short parameter emits them
         "allow_short": bool(options.get("allow_short", True)),
     }
@@ -251,7 +259,8 @@ def _compiled(
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     ppy = options.get("periods_per_year")
     periods = np.array(
-        [float(ppy) if ppy is not None else periods_for({n: f}) for n, f in frames], dtype=np.float64
+        [float(ppy) if ppy is not None else periods_for({n: f}) for n, f in frames],
+        dtype=np.float64,
     )
     matrix = np.array([[float(c[k]) for k in names] for c in combos], dtype=np.float64)
     matrix = matrix.reshape(len(combos), len(names))

@@ -1,4 +1,4 @@
-"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled data, one run or a grid."""
+"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled data, once or a grid."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from typing import Any
 
 import typer
 
-from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress, table
+from signaltrust.cli.console import (
+    JSON_OPTION,
+    console,
+    handles_errors,
+    print_json,
+    progress,
+    table,
+)
 from signaltrust.core.errors import ValidationError
 
 #: statistics shown by ``backtest`` (all of them go to --json)
@@ -65,9 +72,27 @@ def _datasets(data: list[str]) -> str | list[str]:
     return data[0] if len(data) == 1 else list(data)
 
 
-DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name (repeat for several assets).")
+DATA_OPTION = typer.Option(
+    ..., "--data", "-d", help="Bundled dataset name (repeat for several assets)."
+)
 STRATEGY_OPTION = typer.Option("sma_cross", "--strategy", "-s", help="Built-in strategy name.")
-PARAM_OPTION = typer.Option(None, "--param", "-p", help="Strategy parameter name=value (repeatable).")
+PARAM_OPTION = typer.Option(
+    None, "--param", "-p", help="Strategy parameter name=value (repeatable)."
+)
+ENGINE_OPTION = typer.Option("vectorized", "--engine", help="vectorized (event: issue 4).")
+BENCHMARK_OPTION = typer.Option(None, "--benchmark", help="Dataset whose close is the benchmark.")
+REPORT_OPTION = typer.Option(None, "--report", help="Write a tearsheet: .html or .png.")
+GRID_OPTION = typer.Option(
+    None, "--grid", "-g",
+    help="name=start:stop[:step] (stop included) or name=v1,v2 (repeatable; "
+    "default: the strategy's grid).",
+)
+TOP_OPTION = typer.Option(10, "--top", min=1, help="Rows to show, best first.")
+SORT_OPTION = typer.Option("sharpe_ratio", "--sort-by", help="Statistic that ranks rows.")
+HEATMAP_OPTION = typer.Option(
+    None, "--heatmap",
+    help="Write a heatmap of --sort-by over the first two grid parameters (.html or .png).",
+)
 CASH_OPTION = typer.Option(None, "--cash", help="Starting cash (default: configuration).")
 FEES_OPTION = typer.Option(None, "--fees", help="Fees, fraction of notional (0.001 = 0.1%).")
 SLIPPAGE_OPTION = typer.Option(None, "--slippage-bps", help="Slippage in basis points.")
@@ -83,9 +108,9 @@ def backtest(
     fees: float = FEES_OPTION,
     slippage_bps: float = SLIPPAGE_OPTION,
     fill_at: str = FILL_OPTION,
-    engine: str = typer.Option("vectorized", "--engine", help="vectorized (event: issue 4)."),
-    benchmark: str = typer.Option(None, "--benchmark", help="Dataset whose close is the benchmark."),
-    report: Path = typer.Option(None, "--report", help="Write a tearsheet: .html or .png."),
+    engine: str = ENGINE_OPTION,
+    benchmark: str = BENCHMARK_OPTION,
+    report: Path = REPORT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Backtest a strategy on bundled data and print its statistics (costs on by default).
@@ -126,27 +151,20 @@ def backtest(
 def sweep(
     data: list[str] = DATA_OPTION,
     strategy: str = STRATEGY_OPTION,
-    grid: list[str] = typer.Option(
-        None, "--grid", "-g",
-        help="name=start:stop[:step] (stop included) or name=v1,v2 (repeatable; "
-        "default: the strategy's grid).",
-    ),
+    grid: list[str] = GRID_OPTION,
     param: list[str] = PARAM_OPTION,
-    top: int = typer.Option(10, "--top", min=1, help="Rows to show, best first."),
-    sort_by: str = typer.Option("sharpe_ratio", "--sort-by", help="Statistic that ranks rows."),
+    top: int = TOP_OPTION,
+    sort_by: str = SORT_OPTION,
     cash: float = CASH_OPTION,
     fees: float = FEES_OPTION,
     slippage_bps: float = SLIPPAGE_OPTION,
     fill_at: str = FILL_OPTION,
-    heatmap: Path = typer.Option(
-        None, "--heatmap", help="Write a heatmap of --sort-by over the first two grid parameters "
-        "(.html or .png).",
-    ),
+    heatmap: Path = HEATMAP_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Backtest every combination of a parameter grid in one compiled pass; show the best.
 
-    Example: signaltrust sweep --data goog --strategy sma_cross --grid fast=5:50 --grid slow=20:200:5
+    Example: signaltrust sweep --data goog --grid fast=5:50 --grid slow=20:200:5
     """
     from signaltrust.backtest.grid import parse_grid
     from signaltrust.backtest.sweep import sweep as run_sweep

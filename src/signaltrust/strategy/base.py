@@ -58,7 +58,7 @@ class Param:
         return f"{'an integer' if self.type == 'int' else 'a number'} in [{low}, {high}]"
 
     def coerce(self, value: Any, *, strategy: str = "") -> Any:
-        """Convert ``value`` to this parameter's type and check its bounds, or raise ValidationError."""
+        """Convert ``value`` to this parameter's type and check its bounds (ValidationError)."""
         where = f"{strategy}.{self.name}" if strategy else self.name
         out = _convert(value, self.type)
         if out is None:
@@ -102,8 +102,9 @@ def _convert(value: Any, kind: str) -> Any:
             return value
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
-            return value.strip().lower() in ("true", "1", "yes")
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in ("true", "false", "1", "0", "yes", "no"):
+            return word in ("true", "1", "yes")
         return None
     if kind == "int":
         if isinstance(value, bool):
@@ -292,5 +293,8 @@ def bar_arrays(bars: pd.DataFrame) -> tuple[np.ndarray, ...]:
 
 def signals_from_arrays(index: pd.Index, *arrays: np.ndarray) -> Signals:
     names = ("entries", "exits", "short_entries", "short_exits")
-    series = [pd.Series(a.astype(bool), index=index, name=nm) for a, nm in zip(arrays, names, strict=True)]
+    series = [
+        pd.Series(a.astype(bool), index=index, name=nm)
+        for a, nm in zip(arrays, names, strict=True)
+    ]
     return Signals(*series)

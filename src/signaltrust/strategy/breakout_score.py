@@ -160,11 +160,14 @@ def _pct_rank(series: pd.Series, window: int) -> pd.Series:
     return series.rolling(window, min_periods=min(window, 2)).rank(pct=True)
 
 
-def align_causally(series: pd.Series | pd.DataFrame, index: pd.DatetimeIndex, *, field: str) -> pd.Series:
+def align_causally(
+    series: pd.Series | pd.DataFrame, index: pd.DatetimeIndex, *, field: str
+) -> pd.Series:
     """``series`` on the bars' ``index`` with only values known by each bar's end.
 
     A value labelled s is known at the end of its period, s + P (P: the series' inferred
-    frequency, else its median spacing); bar b ends at b + Q (the same for the bars). The last value known at a bar's end is used.
+    frequency, else its median spacing); bar b ends at b + Q (the same for the bars). The last
+    value known at a bar's end is used.
     """
     if isinstance(series, pd.DataFrame):
         if series.shape[1] != 1:
