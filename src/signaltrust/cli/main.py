@@ -35,6 +35,10 @@ def _register_optional() -> None:
 
     backtest_cli.register(app)
 
+    from signaltrust.cli import check as check_cli
+
+    app.add_typer(check_cli.app, name="check")
+
 
 _register_optional()
 
