@@ -105,7 +105,8 @@ def _length(data: Any) -> int:
         return _common_length([_length(v) for v in data])
     raise ValidationError(
         "data must be a DataFrame, Series, array, or a dict or tuple of them",
-        field="data", value=type(data).__name__, fix="pass the bars, e.g. signaltrust.data.load('goog')",
+        field="data", value=type(data).__name__,
+        fix="pass the bars, e.g. signaltrust.data.load('goog')",
     )
 
 
@@ -152,17 +153,19 @@ def _perturb(data: Any, start: int, rng: np.random.Generator) -> Any:
     return _scale(data, factor)
 
 
+def _scalable(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
 def _scale(data: Any, factor: np.ndarray) -> Any:
     if isinstance(data, pd.DataFrame):
         out = data.copy()
         for name in out.columns:
-            if pd.api.types.is_numeric_dtype(out[name]) and not pd.api.types.is_bool_dtype(out[name]):
+            if _scalable(out[name]):
                 out[name] = out[name].to_numpy(dtype=float, na_value=np.nan) * factor
         return out
     if isinstance(data, pd.Series):
-        if pd.api.types.is_numeric_dtype(data) and not pd.api.types.is_bool_dtype(data):
-            return data.astype(float) * factor
-        return data
+        return data.astype(float) * factor if _scalable(data) else data
     if isinstance(data, np.ndarray):
         return data * factor if data.dtype.kind in "fiu" else data
     if isinstance(data, Mapping):
@@ -276,8 +279,9 @@ def _compare(full: pd.DataFrame, cut: pd.DataFrame, stop: int, cut_time: Any,
 # -- sampling ----------------------------------------------------------------------------------
 def sample_points(n_bars: int, n_points: int = 20, *, seed: int = 0, min_history: int | None = None,
                   tail: int = 2) -> list[int]:
-    """Cut points for ``n_bars`` bars: ``tail`` last positions before the end, the rest random
-    but stratified (one per equal slice of ``[min_history, n_bars - 2]``), seeded."""
+    """Cut points for ``n_bars`` bars: the ``tail`` last positions before the end, the rest
+    random but stratified (one in each equal slice of ``[min_history, first tail point)``),
+    seeded. Fewer come back when the range has fewer bars than points."""
     if n_bars < 2:
         raise ValidationError(
             "the look-ahead check needs at least 2 bars", field="data", value=n_bars,
@@ -291,7 +295,8 @@ def sample_points(n_bars: int, n_points: int = 20, *, seed: int = 0, min_history
     tail_points = [p for p in range(last, last - max(0, tail), -1) if p >= low]
     spread = max(0, int(n_points) - len(tail_points))
     rng = np.random.default_rng(seed)
-    edges = np.linspace(low, last + 1, spread + 1)
+    stop = min(tail_points, default=last + 1)  # the strata end where the tail begins
+    edges = np.linspace(low, stop, spread + 1) if stop > low else np.array([])
     strata = [int(rng.integers(int(a), max(int(a) + 1, int(b)))) for a, b in
               zip(edges[:-1], edges[1:], strict=True)]
     return sorted({min(p, last) for p in strata + tail_points})
