@@ -216,3 +216,14 @@ def test_report_when_serialised_then_json_carries_verdict_summary_and_findings(g
     assert payload["leaking_columns"] == ["next_close"]
     assert payload["findings_total"] == 5 and len(payload["findings"]) == 2
     assert payload["summary"][0]["values"] == 5
+
+
+def test_docs_example_when_run_then_it_holds():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "lookahead.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/lookahead.md block {i}", "exec"), {})
