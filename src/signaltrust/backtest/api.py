@@ -78,16 +78,11 @@ def prepare_data(data: Data) -> Prepared:
 
 
 def check_engine(engine: str) -> None:
-    """Refuse engines that do not exist yet, with what to use instead."""
-    if engine == "event":
-        raise ValidationError(
-            "the event-driven engine is not available yet: it arrives with issue 4",
-            field="engine", value=engine,
-            fix="use engine='vectorized' (the default) until the event engine lands",
-        )
+    """Refuse an unknown engine, with the ones that exist."""
     if engine not in ENGINES:
         raise ValidationError(
-            "unknown engine", field="engine", value=engine, fix="use engine='vectorized'"
+            "unknown engine", field="engine", value=engine,
+            fix="use engine='vectorized' (default) or engine='event'",
         )
 
 
@@ -103,7 +98,7 @@ def _stack(signals: dict[str, Signals], field: str, single: bool) -> pd.Series |
         return getattr(next(iter(signals.values())), field)
     # assets may trade on different bars: the engine uses the union, and no signal where an
     # asset has no bar
-    frame = pd.concat({name: getattr(s, field) for name, s in signals.items()}, axis=1)
+    frame = pd.concat({name: getattr(s, field) for name, s in signals.items()}, axis=1, sort=True)
     return frame.fillna(False).astype(bool)
 
 
@@ -141,6 +136,9 @@ def run(
     from signaltrust.backtest.vectorized import simulate_signals
 
     check_engine(engine)
+    if engine == "event":
+        return _run_event(data, strategy, params, cash=cash, fees=fees, slippage=slippage,
+                          benchmark=benchmark, **engine_options)
     chosen = get_strategy(strategy)
     full = chosen.resolve(params)
     prepared = prepare_data(data)
@@ -158,6 +156,46 @@ def run(
         cash=cash, fees=fees, slippage=slippage, benchmark=_benchmark(benchmark), **options,
     )
     result.params.update({"strategy": chosen.name, "strategy_params": full})
+    return result
+
+
+def _run_event(data: Data, strategy: Any, params: Mapping[str, Any] | None, *,
+               cash: float | None, fees: float | None, slippage: float | None,
+               benchmark: pd.Series | str | None, size: float = 1.0,
+               size_type: str = "percent", allow_short: bool | None = None,
+               periods_per_year: float | None = None, **options: Any) -> Any:
+    """``run(..., engine="event")``: a rule strategy through the adapter, or a Strategy."""
+    from signaltrust.backtest.event import run_strategy
+    from signaltrust.strategy.api import Strategy
+    from signaltrust.strategy.event_rules import RuleAdapter
+
+    for name in ("sl_stop", "tp_stop", "tsl_stop"):
+        if options.pop(name, None) is not None:
+            raise ValidationError(
+                f"{name} is not supported by the event engine's rule adapter yet",
+                field=name, value=name,
+                fix="use engine='vectorized', or a Strategy with ctx.bracket(...) exits",
+            )
+    full: dict[str, Any] | None = None
+    if isinstance(strategy, Strategy):
+        event_strategy: Strategy = strategy
+    else:
+        chosen = get_strategy(strategy)
+        full = chosen.resolve(params)
+        event_strategy = RuleAdapter(chosen, size=size, size_type=size_type,
+                                     allow_short=allow_short)
+    prepared = prepare_data(data)
+    frames = dict(prepared.frames)
+    if prepared.single:
+        frame = next(iter(frames.values()))
+        frames = {str(frame.attrs.get("dataset", "asset")): frame}
+    result = run_strategy(
+        frames, event_strategy, full if full is not None else params, cash=cash, fees=fees,
+        slippage=slippage, periods_per_year=periods_per_year or periods_for(prepared.frames),
+        benchmark=_benchmark(benchmark), **options,
+    )
+    if full is not None:
+        result.params.update({"strategy": event_strategy.name, "strategy_params": full})
     return result
 
 

@@ -1,0 +1,181 @@
+"""The event-driven engine: a clock replays bars (and ticks) through a strategy and a venue.
+
+For every distinct bar end time (all instruments whose bars end then, in the order given):
+
+1. **open** (only when orders or sizing orders wait): each bar's open becomes the price;
+   DAY orders of past sessions expire; reducing orders fill at the open (+ slippage), then
+   the rest, sized with the equity after the reductions; then the bar's range fills the
+   priced orders (stop, limit, stop-limit, trailing stop; adverse first).
+2. **close**: the clock moves to the bars' end, history grows by these bars, the strategy's
+   ``on_bar`` runs for each; with ``fill_at="close"`` its market orders fill at the close.
+
+A strategy never sees a bar before its end: ``ctx.history`` ends at the last completed bar.
+Paper and live trading swap the clock, the feed and the broker; the order path
+(:class:`~signaltrust.backtest.event.router.OrderRouter`) and the strategy stay the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.backtest.event.clock import SimulatedClock
+from signaltrust.backtest.event.feed import TICK, BarHistory, HistoricalBarFeed
+from signaltrust.backtest.event.results import EventBacktestResult, Recorder, build_result
+from signaltrust.backtest.event.router import OrderRouter, Portfolio
+from signaltrust.backtest.event.venue import SimulatedVenue
+from signaltrust.core.errors import ValidationError
+from signaltrust.execution import Ledger, OrderManager
+from signaltrust.risk.hook import PreTradeCheck
+from signaltrust.strategy.api import Bar, Context, Strategy
+
+
+class EventEngine:
+    """Runs one strategy over a historical feed through a simulated venue; ``run()`` once."""
+
+    def __init__(self, feed: HistoricalBarFeed, strategy: Strategy, *, cash: float = 100_000.0,
+                 venue: SimulatedVenue | None = None, check: PreTradeCheck | None = None,
+                 leverage: float = 1.0, currency: str = "USD",
+                 params: Mapping[str, Any] | None = None, strategy_id: str | None = None,
+                 observers: tuple[Callable[[EventEngine], None], ...] = ()) -> None:
+        if not isinstance(strategy, Strategy):
+            raise ValidationError(
+                "the event engine runs a signaltrust.strategy.Strategy", field="strategy",
+                value=type(strategy).__name__,
+                fix="subclass Strategy, or wrap a rule strategy with event_rules.RuleAdapter",
+            )
+        self.feed = feed
+        self.strategy = strategy
+        self.params = dict(params or {})
+        self.venue = venue if venue is not None else SimulatedVenue()
+        self.clock = SimulatedClock()
+        self.market = BarHistory(feed)
+        self.ledger = Ledger({currency: Decimal(repr(float(cash)))}, leverage=leverage)
+        self.manager = OrderManager()
+        self.portfolio = Portfolio(self.ledger, feed.symbols, self.market.last)
+        self.recorder = Recorder(len(feed.symbols))
+        self.router = OrderRouter(
+            self.manager, self.ledger, self.portfolio, self.clock, check=check,
+            currency=currency, fees=self.venue.fees, slippage=self.venue.slippage,
+            recorder=self.recorder,
+        )
+        sid = strategy_id or strategy.name or type(strategy).__name__.lower()
+        self.ctx = Context(self.clock, self.market, self.portfolio, self.router, sid)
+        self.venue.bind(self.router, len(feed.symbols))
+        self.router.attach(strategy, self.ctx, self.venue)
+        self.observers = observers
+        self.cash0 = float(cash)
+        labels = [f.index for f in feed.frames.values()]
+        union = labels[0]
+        for other in labels[1:]:
+            union = union.union(other)
+        self.index = pd.DatetimeIndex(union).as_unit("ns")
+        self._bar_of = [self.index.get_indexer(lab.as_unit("ns")) for lab in labels]
+        self._ran = False
+
+    def _open_phase(self, items: list[tuple[int, int]]) -> None:
+        feed, venue, router, clock, last = self.feed, self.venue, self.router, self.clock, \
+            self.market.last
+        for slot, row in items:
+            start = int(feed.starts[slot][row])
+            if start > clock.now_ns:
+                clock.advance(start)
+            last[slot] = float(feed.columns[slot]["open"][row])
+            venue.new_bar(slot, start, self._bar_of[slot][row])
+        self._fill_market(items, "open")
+        for slot, row in items:
+            cols = feed.columns[slot]
+            venue.match_range(slot, int(self._bar_of[slot][row]), float(cols["open"][row]),
+                              float(cols["high"][row]), float(cols["low"][row]),
+                              float(cols["volume"][row]), clock.now_ns)
+        router.drain()
+
+    def _fill_market(self, items: list[tuple[int, int]], field: str) -> None:
+        feed, venue, router, now = self.feed, self.venue, self.router, self.clock.now_ns
+        for reducing in (True, False):
+            for slot, row in items:
+                cols = feed.columns[slot]
+                price, volume = float(cols[field][row]), float(cols["volume"][row])
+                if price != price:
+                    continue
+                bar = int(self._bar_of[slot][row])
+                router.release(slot, reducing, volume)
+                venue.match_market(slot, bar, price, volume, now, reducing)
+
+    def run(self) -> EventBacktestResult:
+        """Replay the feed; return the result (equity, trades, orders, fills, stats)."""
+        if self._ran:
+            raise ValidationError("an EventEngine runs once", field="engine", value="run",
+                                  fix="build a new EventEngine for another run")
+        self._ran = True
+        strategy, ctx, router, venue, clock = (self.strategy, self.ctx, self.router, self.venue,
+                                               self.clock)
+        feed, market = self.feed, self.market
+        strategy.bind(self.params)
+        strategy.on_start(ctx)
+        router.drain()
+        symbols = feed.symbols
+        cursor, last = market.cursor, market.last
+        starts = [s.tolist() for s in feed.starts]
+        ends = [e.tolist() for e in feed.ends]
+        opens = [c["open"].tolist() for c in feed.columns]
+        highs = [c["high"].tolist() for c in feed.columns]
+        lows = [c["low"].tolist() for c in feed.columns]
+        closes = [c["close"].tolist() for c in feed.columns]
+        vols = [c["volume"].tolist() for c in feed.columns]
+        on_bar = strategy.on_bar
+        at_close = venue.fill_at == "close"
+        queue = router._queue
+        observers = self.observers
+        for time_ns, kind, payload in feed.events():
+            if kind == TICK:
+                if time_ns > clock.now_ns:
+                    clock.advance(time_ns)
+                hook = strategy.on_quote if payload.kind == "quote" else strategy.on_trade
+                hook(ctx, payload)
+                router.drain()
+                continue
+            if router.pending or venue.working:
+                self._open_phase(payload)
+            clock.advance(time_ns)
+            for slot, row in payload:
+                cursor[slot] = row
+                last[slot] = closes[slot][row]
+            for slot, row in payload:
+                on_bar(ctx, Bar(symbols[slot], starts[slot][row], ends[slot][row],
+                                opens[slot][row], highs[slot][row], lows[slot][row],
+                                closes[slot][row], vols[slot][row]))
+                if queue:
+                    router.drain()
+            if at_close and (router.pending or venue.working):
+                self._fill_market(payload, "close")
+                router.drain()
+            for observer in observers:
+                observer(self)
+        strategy.on_stop(ctx)
+        router.drain()
+        return self._result()
+
+    def _result(self) -> EventBacktestResult:
+        closes = {s: f["close"].astype(np.float64) for s, f in self.feed.frames.items()}
+        close = pd.DataFrame(closes).reindex(self.index)
+        close.index = self.index
+        marks = {s: float(v) for s, v in close.ffill().iloc[-1].items() if v == v}
+        if marks:
+            self.ledger.mark(marks)
+        self.ledger.check_balanced()
+        params = {"engine": "event", "strategy": repr(self.strategy),
+                  "strategy_params": vars(self.strategy.p)}
+        return build_result(
+            self.recorder, self.index, close, self.cash0, self.manager, params=params,
+            settings=dict(self.settings), periods_per_year=self.periods_per_year,
+            benchmark=self.benchmark, bars=dict(self.feed.frames),
+        )
+
+    settings: dict[str, Any] = {}
+    periods_per_year: float | None = None
+    benchmark: pd.Series | None = None

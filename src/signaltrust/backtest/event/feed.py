@@ -1,0 +1,227 @@
+"""Data feeds: historical bars (and ticks) replayed in time order, and the history they build.
+
+A bar is labelled by the start of its period and delivered at its end (label + the bar
+period). :class:`HistoricalBarFeed` merges the bar streams of many instruments by end time
+(instruments in the order given within one time) and ticks by their own time (a tick at the
+same time as a bar's end comes first). :class:`BarHistory` serves ``ctx.history`` and
+``ctx.indicator``: read-only NumPy views that end at each symbol's current bar.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.core.errors import ValidationError
+from signaltrust.strategy.api import Tick
+
+BAR = 1
+TICK = 0
+
+
+def _ns(index: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray(index.as_unit("ns").asi8, dtype=np.int64)
+
+
+def infer_period_ns(index: pd.DatetimeIndex) -> int:
+    """The bar period of an index: its most common spacing (1 day when it has one bar)."""
+    stamps = _ns(index)
+    if len(stamps) < 2:
+        return 86_400_000_000_000
+    diffs = np.diff(stamps)
+    values, counts = np.unique(diffs[diffs > 0], return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+class DataFeed(ABC):
+    """A source of market events in time order (historical, or live in later waves)."""
+
+    symbols: tuple[str, ...]
+
+    @abstractmethod
+    def events(self) -> Iterator[tuple[int, int, Any]]:
+        """``(time_ns, kind, payload)``: kind BAR with a list of ``(symbol index, row)`` whose
+        bars end at ``time_ns``, or kind TICK with a :class:`Tick`."""
+
+
+class HistoricalBarFeed(DataFeed):
+    """Bars of several instruments (``{symbol: DataFrame}``) replayed by end time, plus ticks."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], *, bar_period: Any = None,
+                 ticks: Mapping[str, pd.DataFrame] | None = None) -> None:
+        if not frames:
+            raise ValidationError("no bars given", field="data", value=frames,
+                                  fix="pass {symbol: DataFrame with open/high/low/close}")
+        self.symbols = tuple(str(s) for s in frames)
+        self.frames = {str(s): f for s, f in frames.items()}
+        self.columns: list[dict[str, np.ndarray]] = []
+        self.starts: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        for symbol, frame in self.frames.items():
+            start = _ns(frame.index)
+            period = (int(pd.Timedelta(bar_period).value) if bar_period is not None
+                      else infer_period_ns(frame.index))
+            cols = {}
+            for name in frame.columns:
+                if pd.api.types.is_numeric_dtype(frame[name]):
+                    arr = frame[name].to_numpy(dtype=np.float64, na_value=np.nan).copy()
+                    arr.flags.writeable = False
+                    cols[str(name)] = arr
+            if "volume" not in cols:
+                cols["volume"] = np.full(len(frame), np.nan)
+            for need in ("open", "high", "low", "close"):
+                if need not in cols:
+                    raise ValidationError(f"bars of {symbol} have no {need} column",
+                                          field=need, value=list(frame.columns),
+                                          fix="pass bars with open, high, low and close")
+            self.columns.append(cols)
+            self.starts.append(start)
+            self.ends.append(start + period)
+        self.ticks = self._ticks(ticks or {})
+
+    def _ticks(self, ticks: Mapping[str, pd.DataFrame]) -> list[tuple[int, Tick]]:
+        out = []
+        for symbol, frame in ticks.items():
+            if symbol not in self.symbols:
+                raise ValidationError("ticks for a symbol without bars", field="ticks",
+                                      value=symbol, fix=f"use one of {', '.join(self.symbols)}")
+            kind = "quote" if "bid" in frame.columns else "trade"
+            get = {c: frame[c].to_numpy(dtype=np.float64) for c in frame.columns
+                   if c in ("price", "size", "bid", "ask")}
+            for i, ts in enumerate(_ns(frame.index)):
+                out.append((int(ts), Tick(symbol, int(ts), kind,
+                                          **{k: float(v[i]) for k, v in get.items()})))
+        out.sort(key=lambda item: item[0])
+        return out
+
+    def bar_schedule(self) -> list[tuple[int, list[tuple[int, int]]]]:
+        """``(end_ns, [(symbol index, row), ...])`` for every distinct bar end, in time order."""
+        ends = np.concatenate(self.ends)
+        syms = np.concatenate([np.full(len(e), i, dtype=np.int64) for i, e in enumerate(self.ends)])
+        rows = np.concatenate([np.arange(len(e), dtype=np.int64) for e in self.ends])
+        order = np.lexsort((syms, ends))
+        ends, syms, rows = ends[order].tolist(), syms[order].tolist(), rows[order].tolist()
+        out: list[tuple[int, list[tuple[int, int]]]] = []
+        last = None
+        for end, sym, row in zip(ends, syms, rows, strict=True):
+            if end != last:
+                out.append((end, []))
+                last = end
+            out[-1][1].append((sym, row))
+        return out
+
+    def events(self) -> Iterator[tuple[int, int, Any]]:
+        ticks = self.ticks
+        t = 0
+        for end, items in self.bar_schedule():
+            while t < len(ticks) and ticks[t][0] <= end:
+                yield ticks[t][0], TICK, ticks[t][1]
+                t += 1
+            yield end, BAR, items
+        while t < len(ticks):
+            yield ticks[t][0], TICK, ticks[t][1]
+            t += 1
+
+
+class Indicator:
+    """A handle on an indicator series: ``h[-1]`` now, ``h[-2]`` one bar before, ``h.values``."""
+
+    __slots__ = ("_array", "_cursor", "_list", "_slot")
+
+    def __init__(self, array: np.ndarray, cursor: list[int], slot: int) -> None:
+        array = np.asarray(array, dtype=np.float64)
+        array.flags.writeable = False
+        self._array = array
+        self._list = array.tolist()
+        self._cursor = cursor
+        self._slot = slot
+
+    def __getitem__(self, k: int) -> float:
+        now = self._cursor[self._slot]
+        if k < 0:
+            i = now + 1 + k
+            if i < 0:
+                raise IndexError("not enough bars yet")
+            return self._list[i]
+        if k > now:
+            raise IndexError("index beyond the current bar")
+        return self._list[k]
+
+    def __len__(self) -> int:
+        return self._cursor[self._slot] + 1
+
+    @property
+    def values(self) -> np.ndarray:
+        """The indicator up to the current bar (read-only view)."""
+        return self._array[: self._cursor[self._slot] + 1]
+
+
+class BarHistory:
+    """History windows and indicators of each symbol up to its current bar (``cursor``)."""
+
+    def __init__(self, feed: HistoricalBarFeed) -> None:
+        self.symbols = feed.symbols
+        self._slot = {s: i for i, s in enumerate(feed.symbols)}
+        self._columns = feed.columns
+        self._frames = list(feed.frames.values())
+        self.cursor = [-1] * len(feed.symbols)  # row of each symbol's last completed bar
+        self.last = [float("nan")] * len(feed.symbols)  # latest price (open or close)
+
+    def slot(self, symbol: str) -> int:
+        try:
+            return self._slot[symbol]
+        except KeyError:
+            raise ValidationError("unknown symbol", field="symbol", value=symbol,
+                                  fix=f"use one of {', '.join(self.symbols)}") from None
+
+    def history(self, symbol: str, field: str, n: int | None) -> np.ndarray:
+        slot = self.slot(symbol)
+        try:
+            column = self._columns[slot][field]
+        except KeyError:
+            raise ValidationError("no such bar field", field="field", value=field,
+                                  fix=f"use one of {', '.join(self._columns[slot])}") from None
+        end = self.cursor[slot] + 1
+        return column[max(0, end - n) if n is not None else 0: end]
+
+    def price(self, symbol: str) -> float:
+        return self.last[self.slot(symbol)]
+
+    def frame(self, symbol: str, n: int | None) -> pd.DataFrame:
+        slot = self.slot(symbol)
+        end = self.cursor[slot] + 1
+        return self._frames[slot].iloc[max(0, end - n) if n is not None else 0: end]
+
+    def indicator(self, symbol: str, function: Any, fields: tuple[str, ...] | None,
+                  kwargs: dict[str, Any]) -> Any:
+        """Handles on a ``signaltrust.ta`` indicator (by name or function) of ``symbol``.
+
+        Indicators of ``signaltrust.ta`` are causal (the value at t uses bars up to t only; the
+        ta tests check it), so the series is computed once and each handle reveals it up to
+        the current bar only.
+        """
+        import inspect
+
+        from signaltrust import ta
+
+        fn = getattr(ta, str(function).lower(), None) if isinstance(function, str) else function
+        if fn is None or getattr(fn, "__module__", "").split(".")[:2] != ["signaltrust", "ta"]:
+            raise ValidationError(
+                "ctx.indicator takes a signaltrust.ta indicator", field="function",
+                value=function, fix="pass a name such as 'sma', 'rsi', 'atr' or ta.sma; compute "
+                "other functions on ctx.history(...) windows",
+            )
+        slot = self.slot(symbol)
+        if fields is None:
+            names = [p for p in inspect.signature(fn).parameters
+                     if p in ("open", "high", "low", "close", "volume", "real")]
+            fields = tuple("close" if p == "real" else p for p in names)
+        inputs = [self._columns[slot][f] for f in fields]
+        out = fn(*inputs, **kwargs)
+        if isinstance(out, tuple):
+            return tuple(Indicator(o, self.cursor, slot) for o in out)
+        return Indicator(out, self.cursor, slot)

@@ -1,0 +1,142 @@
+"""The event engine's results: the same BacktestResult (and tables) as the vectorized engine.
+
+The recorder keeps one record per fill and the cash and position after it (both re-read from
+the exact ledger); the equity curve is derived at the end: cash + sum(units x close), with each
+asset's last known close. Trades are built from the fills with the vectorized engine's rules:
+average entry price, entry fees shared pro rata by the units closed, a fill through zero
+closes the trade and opens the other side, positions still open at the end are marked at the
+last close with status "open".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.backtest.nb import layout
+from signaltrust.backtest.result import BacktestResult, orders_frame, trades_frame
+from signaltrust.core.orders import Order, OrderType
+
+_REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
+
+
+def fill_reason(order: Order) -> int:
+    """The exit-reason code of a fill: the order's tag when it names one, else by order type."""
+    for tag in order.tags:
+        if tag in _REASON and tag != "open":
+            return _REASON[tag]
+    if order.parent_id is not None:
+        if order.order_type is OrderType.TRAILING_STOP:
+            return layout.R_TRAILING_STOP
+        if order.order_type is OrderType.LIMIT:
+            return layout.R_TAKE_PROFIT
+        return layout.R_STOP_LOSS
+    return layout.R_SIGNAL
+
+
+class Recorder:
+    """Fill, trade and cash/position records of one run (floats, derived from the ledger)."""
+
+    def __init__(self, n_assets: int) -> None:
+        self.orders: list[list[float]] = []
+        self.trades: list[list[float]] = []
+        self.changes: list[tuple[int, int, float, float]] = []  # bar, asset, units, cash
+        self.state = np.zeros((n_assets, 4))  # units, average entry, entry fees, entry bar
+
+    def fill(self, bar: int, asset: int, order: Order, units: float, price: float, fee: float,
+             before: float, after: float, cash: float) -> None:
+        reason = fill_reason(order)
+        side = 1.0 if order.side.value == "BUY" else -1.0
+        self.orders.append([bar, asset, side, units, price, fee, reason])
+        self.changes.append((bar, asset, after, cash))
+        st = self.state[asset]
+        held = abs(st[0])
+        if held > 0.0 and (st[0] > 0.0) != (side > 0.0):
+            closed = min(units, held)
+            direction = 1.0 if st[0] > 0.0 else -1.0
+            share = fee * closed / units
+            entry_fee = st[2] * (closed / held)
+            pnl = direction * closed * (price - st[1]) - entry_fee - share
+            self.trades.append([asset, direction, st[3], bar, st[1], price, closed, pnl,
+                                entry_fee + share, reason])
+            st[2] -= entry_fee
+            rest = held - closed
+            st[0] = direction * rest if rest > 0.0 else 0.0
+            if rest <= 0.0:
+                st[2] = 0.0
+            units -= closed
+            fee -= share
+            if units <= 0.0:
+                return
+        held = abs(st[0])
+        if held == 0.0:
+            st[1], st[3], st[2] = price, bar, fee
+        else:
+            st[1] = (st[1] * held + price * units) / (held + units)
+            st[2] += fee
+        st[0] = side * (held + units)
+
+
+@dataclass
+class EventBacktestResult(BacktestResult):
+    """A BacktestResult with the event engine's order log, fills and order events added."""
+
+    order_log: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    fills: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    events: list[Any] = field(default_factory=list, repr=False)
+
+
+def build_result(recorder: Recorder, index: pd.DatetimeIndex, close: pd.DataFrame,
+                 cash0: float, manager: Any, *, params: dict[str, Any],
+                 settings: dict[str, Any], periods_per_year: float | None,
+                 benchmark: pd.Series | None, bars: dict[str, pd.DataFrame]) -> EventBacktestResult:
+    """Equity, cash, positions, trades and orders of a run from its records."""
+    assets = tuple(close.columns)
+    n, k = len(index), len(assets)
+    positions = np.full((n, k), np.nan)
+    cash = np.full(n, np.nan)
+    positions[0, :] = 0.0
+    cash[0] = cash0
+    for bar, asset, units, after in recorder.changes:  # a bar keeps the state after its last fill
+        positions[bar, asset] = units
+        cash[bar] = after
+    pos = pd.DataFrame(positions, index=index, columns=list(assets)).ffill()
+    cash_s = pd.Series(cash, index=index, name="cash").ffill()
+    marks = close.ffill().fillna(0.0)
+    equity = (cash_s + (pos * marks).sum(axis=1)).rename("equity")
+    trades = np.array(recorder.trades, dtype=np.float64).reshape(-1, layout.TRADE_FIELDS)
+    last = close.ffill().iloc[-1].to_numpy() if n else np.zeros(k)
+    open_rows = []
+    for asset in range(k):
+        units, avg, efees, ebar = recorder.state[asset]
+        if units != 0.0:
+            direction = 1.0 if units > 0 else -1.0
+            pnl = direction * abs(units) * (last[asset] - avg) - efees
+            open_rows.append([asset, direction, ebar, -1, avg, last[asset], abs(units), pnl,
+                              efees, layout.R_OPEN])
+    if open_rows:
+        trades = np.vstack([trades, np.array(open_rows, dtype=np.float64)])
+    orders = np.array(recorder.orders, dtype=np.float64).reshape(-1, layout.ORDER_FIELDS)
+    order_log = pd.DataFrame(
+        [{"client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side.value,
+          "type": o.order_type.value, "quantity": float(o.quantity),
+          "filled": float(o.filled_quantity), "status": o.status.value,
+          "average_price": None if o.average_fill_price is None else float(o.average_fill_price),
+          "fees": float(o.fees), "reason": o.reason, "created_at": o.created_at}
+         for o in manager]
+    )
+    fills = pd.DataFrame(
+        [{"fill_id": f.fill_id, "client_order_id": f.client_order_id, "symbol": f.symbol,
+          "side": f.side.value, "quantity": float(f.quantity), "price": float(f.price),
+          "fee": float(f.fee), "timestamp": f.timestamp} for f in manager.fills]
+    )
+    return EventBacktestResult(
+        equity=equity, cash=cash_s, positions=pos,
+        trades=trades_frame(trades, index, assets), orders=orders_frame(orders, index, assets),
+        close=close, params=params, settings=settings, periods_per_year=periods_per_year,
+        benchmark=benchmark, bars=bars, order_log=order_log, fills=fills,
+        events=list(manager.events),
+    )

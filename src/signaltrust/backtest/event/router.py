@@ -1,0 +1,282 @@
+"""The order path shared by every mode, and the portfolio view a strategy and the risk check see.
+
+strategy -> ``OrderManager.submit`` (NEW) -> pre-trade check (DENIED, with the check's reason)
+-> ``mark_submitted`` (SUBMITTED) -> broker (ACCEPTED or REJECTED) -> fills ->
+``Ledger.apply_fill`` -> ``on_fill``. Every transition reaches the strategy's ``on_order``, in
+order, after the call that caused it returns (no re-entrant callbacks). Sizing orders
+(value, percent, target) wait here until the broker releases them with a price.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from signaltrust.backtest.event.models import FeeModel, SlippageModel
+from signaltrust.core.orders import Fill, Order, OrderEvent
+from signaltrust.execution import Ledger, OrderManager
+from signaltrust.risk.hook import AllowAll, PreTradeCheck
+from signaltrust.strategy.api import SizingIntent
+
+_ZERO = Decimal(0)
+
+
+def _ts(ns: int) -> pd.Timestamp:
+    return pd.Timestamp(ns, tz="UTC")
+
+
+class Portfolio:
+    """Cash, equity and positions as floats, re-read from the exact ledger after every fill."""
+
+    def __init__(self, ledger: Ledger, symbols: tuple[str, ...], last: list[float]) -> None:
+        self.ledger = ledger
+        self.symbols = symbols
+        self._slot = {s: i for i, s in enumerate(symbols)}
+        self.qty = [0.0] * len(symbols)
+        self.last = last  # shared with the market data: latest price per symbol
+        self.cash_f = float(ledger.cash())
+        self.leverage = float(ledger.leverage)
+
+    def sync(self, slot: int) -> None:
+        """Re-read cash and the position of ``slot`` from the ledger (after a fill)."""
+        self.cash_f = float(self.ledger.cash())
+        self.qty[slot] = float(self.ledger.quantity(self.symbols[slot]))
+
+    @property
+    def cash(self) -> float:
+        return self.cash_f
+
+    @property
+    def equity(self) -> float:
+        total = self.cash_f
+        for q, p in zip(self.qty, self.last, strict=True):
+            if q:
+                total += q * p
+        return total
+
+    @property
+    def gross_exposure(self) -> float:
+        return sum(abs(q) * p for q, p in zip(self.qty, self.last, strict=True) if q)
+
+    def position(self, symbol: str) -> float:
+        return self.qty[self._slot[symbol]] if symbol in self._slot else 0.0
+
+    def positions(self) -> dict[str, float]:
+        return {s: q for s, q in zip(self.symbols, self.qty, strict=True) if q}
+
+    def price(self, symbol: str) -> float:
+        return self.last[self._slot[symbol]] if symbol in self._slot else float("nan")
+
+
+class OrderRouter:
+    """Routes a strategy's orders through the manager, the risk check and the broker."""
+
+    def __init__(self, manager: OrderManager, ledger: Ledger, portfolio: Portfolio,
+                 clock: Any, *, check: PreTradeCheck | None = None, currency: str = "USD",
+                 fees: FeeModel, slippage: SlippageModel, recorder: Any = None) -> None:
+        self.manager = manager
+        self.ledger = ledger
+        self.portfolio = portfolio
+        self.clock = clock
+        self.check = check if check is not None else AllowAll()
+        self.currency = currency
+        self.fees = fees
+        self.slippage = slippage
+        self.recorder = recorder
+        self.broker: Any = None
+        self.strategy: Any = None
+        self.ctx: Any = None
+        self.intents: list[list[SizingIntent]] = [[] for _ in portfolio.symbols]
+        self.pending = 0  # number of intents waiting for release
+        self._slot = {s: i for i, s in enumerate(portfolio.symbols)}
+        self._queue: deque[Any] = deque()
+        self._draining = False
+        self._fill_seq = 0
+        manager.add_listener(self._queue.append)
+
+    def attach(self, strategy: Any, ctx: Any, broker: Any) -> None:
+        self.strategy, self.ctx, self.broker = strategy, ctx, broker
+
+    # -- strategy side (OrderRouting) --------------------------------------------------------
+    def next_id(self, strategy_id: str) -> str:
+        return self.manager.next_client_order_id(strategy_id)
+
+    def submit(self, order: Order) -> str:
+        self.manager.submit(order, _ts(self.clock.now_ns))
+        self._route(order)
+        self.drain()
+        return order.client_order_id
+
+    def submit_bracket(self, entry: Order, stop_loss: Order | None,
+                       take_profit: Order | None) -> str:
+        self.manager.bracket(entry, stop_loss, take_profit, _ts(self.clock.now_ns))
+        self._route(entry)
+        self.drain()
+        return entry.client_order_id
+
+    def defer(self, intent: SizingIntent) -> str:
+        self.intents[self._slot[intent.symbol]].append(intent)
+        self.pending += 1
+        return intent.client_order_id
+
+    def cancel(self, client_order_id: str) -> None:
+        for queue in self.intents:
+            for intent in queue:
+                if intent.client_order_id == client_order_id:
+                    queue.remove(intent)
+                    self.pending -= 1
+                    return
+        order = self.manager.get(client_order_id)
+        self.manager.cancel(client_order_id, _ts(self.clock.now_ns), "canceled by the strategy")
+        self.broker.cancel(order, self.clock.now_ns)
+        self.drain()
+
+    def get(self, client_order_id: str) -> Order:
+        return self.manager.get(client_order_id)
+
+    def is_pending(self, client_order_id: str) -> bool:
+        return any(i.client_order_id == client_order_id for q in self.intents for i in q)
+
+    def open_orders(self, symbol: str | None) -> list[Order]:
+        return self.manager.open_orders(symbol)
+
+    # -- the path -------------------------------------------------------------------------
+    def _route(self, order: Order) -> None:
+        ts = _ts(self.clock.now_ns)
+        verdict = self.check.check(order, self.portfolio)
+        if not verdict.allowed:
+            self.manager.deny(order.client_order_id, verdict.reason or verdict.check, ts)
+            return
+        self.manager.mark_submitted(order.client_order_id, ts)
+        self.broker.submit(order, self.clock.now_ns)
+
+    def drain(self) -> None:
+        """Deliver queued order events and fills to the strategy, in order."""
+        if self._draining or self.strategy is None:
+            return
+        self._draining = True
+        try:
+            queue, strategy, ctx = self._queue, self.strategy, self.ctx
+            while queue:
+                item = queue.popleft()
+                if isinstance(item, OrderEvent):
+                    strategy.on_order(ctx, item)
+                else:
+                    strategy.on_fill(ctx, item)
+        finally:
+            self._draining = False
+
+    # -- broker side ------------------------------------------------------------------------
+    def accepted(self, order: Order) -> None:
+        self.manager.accept(order.client_order_id, _ts(self.clock.now_ns))
+
+    def rejected(self, order: Order, reason: str) -> None:
+        self.manager.reject(order.client_order_id, reason, _ts(self.clock.now_ns))
+
+    def expired(self, order: Order, reason: str) -> None:
+        self.manager.expire(order.client_order_id, _ts(self.clock.now_ns), reason)
+
+    def match_attempted(self, order: Order) -> None:
+        """After an IOC/FOK order's first matching attempt: its unfilled rest is canceled."""
+        self.manager.after_match_attempt(order.client_order_id, _ts(self.clock.now_ns))
+
+    def filled(self, order: Order, quantity: Decimal, price: float, slot: int, bar: int) -> None:
+        """Book a fill of ``quantity`` at ``price``: manager, ledger, portfolio, record, events."""
+        fee = self.fees.fee(float(quantity) * price)
+        self._fill_seq += 1
+        fill = Fill(f"F-{self._fill_seq}", order.client_order_id, order.symbol, order.side,
+                    quantity, price, fee=fee, currency=self.currency,
+                    timestamp=_ts(self.clock.now_ns), strategy_id=order.strategy_id)
+        self.manager.apply_fill(fill)
+        self.ledger.apply_fill(fill)
+        before = self.portfolio.qty[slot]
+        self.portfolio.sync(slot)
+        if self.recorder is not None:
+            self.recorder.fill(bar, slot, order, float(quantity), price, fee, before,
+                               self.portfolio.qty[slot], self.portfolio.cash_f)
+        self._queue.append(fill)
+        for released in self.manager.take_released():
+            self._route(released)
+
+    # -- sizing at release ----------------------------------------------------------------
+    def release(self, slot: int, reducing: bool, volume: float) -> None:
+        """Turn the sizing orders of ``slot`` into orders at the current price.
+
+        ``reducing=True`` sends the target orders that shrink the position (a target across
+        zero closes it first); ``False`` sends the rest, sized with the equity after them.
+        """
+        queue = self.intents[slot]
+        if not queue:
+            return
+        keep: list[SizingIntent] = []
+        for intent in queue:
+            done = self._release_one(intent, slot, reducing, volume)
+            if not done:
+                keep.append(intent)
+        self.pending -= len(queue) - len(keep)
+        self.intents[slot] = keep
+
+    def _release_one(self, intent: SizingIntent, slot: int, reducing: bool,
+                     volume: float) -> bool:
+        pf = self.portfolio
+        price = pf.last[slot]
+        if price != price:
+            return False  # no price yet: wait for the symbol's next bar
+        position = pf.qty[slot]
+        kind = intent.kind
+        if kind in ("target_units", "target_weight"):
+            equity = pf.equity
+            target = intent.amount if kind == "target_units" else intent.amount * equity / price
+            crosses = position != 0.0 and (target == 0.0 or (target > 0.0) != (position > 0.0))
+            if reducing:
+                if position == 0.0:
+                    return False
+                if crosses:
+                    exact = self.ledger.quantity(intent.symbol)
+                    self._send(intent, "SELL" if position > 0 else "BUY", abs(exact))
+                    return target == 0.0
+                if abs(target) < abs(position):
+                    units = abs(position) - abs(target)
+                    if units * price > 1e-9 * abs(equity):
+                        self._send(intent, "SELL" if position > 0 else "BUY", units)
+                    return True
+                return False
+            delta = target - position
+            if delta == 0.0 or abs(delta) * price <= 1e-9 * abs(equity) or not equity > 0.0:
+                return True
+            side = 1 if delta > 0 else -1
+            units = abs(delta)
+            fill_price = self.slippage.price(price, side, 0.0, volume)
+            room = pf.leverage * equity - pf.gross_exposure
+            cost = units * fill_price + self.fees.fee(units * fill_price)
+            if cost > room:
+                units = self.fees.units_for_cash(room, fill_price)
+            if units > 0.0:
+                self._send(intent, "BUY" if side > 0 else "SELL", units)
+            return True
+        if reducing:
+            return False
+        side = 1 if intent.amount > 0 else -1
+        fill_price = self.slippage.price(price, side, 0.0, volume)
+        equity = pf.equity
+        room = pf.leverage * equity - pf.gross_exposure
+        if not equity > 0.0 or not room > 0.0:
+            return True
+        alloc = abs(intent.amount) * equity if kind == "percent" else abs(intent.amount)
+        units = self.fees.units_for_cash(min(alloc, room), fill_price)
+        if units > 0.0:
+            self._send(intent, "BUY" if side > 0 else "SELL", units)
+        return True
+
+    def _send(self, intent: SizingIntent, side: str, units: float | Decimal) -> None:
+        cid = intent.client_order_id
+        if cid in self.manager:  # a target across zero: the opening part gets its own id
+            cid = self.manager.next_client_order_id(intent.strategy_id)
+        order = Order(cid, intent.symbol, side, units, "MARKET",
+                      time_in_force=intent.time_in_force, strategy_id=intent.strategy_id,
+                      tags=intent.tags)
+        self.manager.submit(order, _ts(self.clock.now_ns))
+        self._route(order)
