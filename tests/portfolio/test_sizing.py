@@ -23,8 +23,10 @@ def test_fixed_fractional_when_stop_above_entry_then_short_size():
 
 
 def test_fixed_fractional_when_size_exceeds_leverage_then_capped():
-    # 0.05 x 100,000 / 0.5 = 10,000 shares = 1,000,000 notional; cap 2 x equity = 200,000 -> 2,000 shares
-    assert fixed_fractional_size(100_000, 0.05, 100.0, 99.5, max_leverage=2.0) == pytest.approx(2000.0)
+    # 0.05 x 100,000 / 0.5 = 10,000 shares; cap 2 x equity = 200,000 -> 2,000 shares
+    assert fixed_fractional_size(100_000, 0.05, 100.0, 99.5, max_leverage=2.0) == pytest.approx(
+        2000.0
+    )
 
 
 def test_fixed_fractional_when_lot_size_then_rounded_down():

@@ -32,7 +32,9 @@ def returns():
 def test_historical_var_when_compared_then_equals_empyrical_and_metrics(returns, cutoff):
     for col in returns.columns:
         r = returns[col]
-        assert value_at_risk(r, cutoff) == pytest.approx(empyrical.value_at_risk(r, cutoff), abs=1e-15)
+        assert value_at_risk(r, cutoff) == pytest.approx(
+            empyrical.value_at_risk(r, cutoff), abs=1e-15
+        )
         assert value_at_risk(r, cutoff) == metrics.value_at_risk(r, cutoff)
         ours = conditional_value_at_risk(r, cutoff)
         assert ours == pytest.approx(empyrical.conditional_value_at_risk(r, cutoff), abs=1e-15)
@@ -46,7 +48,9 @@ def test_gaussian_var_when_hand_computed_then_equal():
     z = -1.6448536269514729  # norm.ppf(0.05)
     assert value_at_risk(r, 0.05, "gaussian") == pytest.approx(mean + z * sd, abs=1e-12)
     phi = np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
-    assert conditional_value_at_risk(r, 0.05, "gaussian") == pytest.approx(mean - sd * phi / 0.05, abs=1e-12)
+    assert conditional_value_at_risk(r, 0.05, "gaussian") == pytest.approx(
+        mean - sd * phi / 0.05, abs=1e-12
+    )
 
 
 def test_cornish_fisher_when_symmetric_normal_moments_then_equals_gaussian():
@@ -105,7 +109,9 @@ def test_portfolio_var_when_weights_then_var_of_weighted_returns(returns):
     expected = series.mean() + norm.ppf(0.05) * sigma
     assert portfolio_var(w, returns, method="gaussian") == pytest.approx(expected, abs=1e-14)
     mc = portfolio_var(w, returns, method="monte_carlo", seed=1)
-    assert abs(mc - expected) < 5 * np.sqrt(0.05 * 0.95 / 100_000) / norm.pdf(norm.ppf(0.05)) * sigma
+    assert (
+        abs(mc - expected) < 5 * np.sqrt(0.05 * 0.95 / 100_000) / norm.pdf(norm.ppf(0.05)) * sigma
+    )
 
 
 @pytest.mark.parametrize("include_mean", [True, False])
@@ -129,8 +135,10 @@ def test_component_var_when_weight_bumped_then_marginal_is_derivative(returns):
     h = 1e-6
     bumped = w.copy()
     bumped[2] += h
-    numeric = (portfolio_var(bumped, returns, method="gaussian")
-               - portfolio_var(w, returns, method="gaussian")) / h
+    numeric = (
+        portfolio_var(bumped, returns, method="gaussian")
+        - portfolio_var(w, returns, method="gaussian")
+    ) / h
     assert table["marginal"].iloc[2] == pytest.approx(numeric, rel=1e-4)
 
 

@@ -39,7 +39,9 @@ def test_exposures_when_currency_has_no_rate_then_error_names_currency():
 
 
 def test_exposures_when_frame_of_quantities_then_value_is_quantity_times_price():
-    frame = pd.DataFrame({"symbol": ["AAPL", "BTC-USD"], "quantity": [10, -0.5], "price": [150.0, 40_000.0]})
+    frame = pd.DataFrame(
+        {"symbol": ["AAPL", "BTC-USD"], "quantity": [10, -0.5], "price": [150.0, 40_000.0]}
+    )
     table = exposures(frame, instruments={"AAPL": AAPL, "BTC-USD": BTC})
     assert table.loc["AAPL", "net"] == 1_500.0 and table.loc["BTC-USD", "net"] == -20_000.0
 

@@ -25,8 +25,8 @@ from signaltrust.portfolio.risk_parity import (
     risk_parity_weights,
 )
 from signaltrust.portfolio.sizing import (
-    atr_stop,
     atr_size,
+    atr_stop,
     confidence_scaled_fraction,
     fixed_fractional_size,
     kelly_fraction,

@@ -70,7 +70,7 @@ def check_prices(prices: pd.DataFrame, field: str = "prices") -> pd.DataFrame:
 
 
 def price_returns(prices: pd.DataFrame) -> pd.DataFrame:
-    """Simple per-period returns of a checked price panel (the first row, which has none, dropped)."""
+    """Simple per-period returns of a checked price panel (first row dropped)."""
     return check_prices(prices).pct_change().iloc[1:]
 
 

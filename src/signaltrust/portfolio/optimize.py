@@ -90,7 +90,12 @@ class _Problem:
 
     def utility(self, cov, mu, risk_aversion) -> np.ndarray:
         res = solve_qp(
-            self.quadratic(cov, risk_aversion), -self.linear(mu), self.A, self.b, self.G, self.h,
+            self.quadratic(cov, risk_aversion),
+            -self.linear(mu),
+            self.A,
+            self.b,
+            self.G,
+            self.h,
             self.x0,
         )
         return res.x[: self.n]
@@ -124,8 +129,13 @@ class _Problem:
 
     def max_return(self, mu) -> float:
         out = linprog(
-            -self.linear(mu), A_ub=self.G, b_ub=self.h, A_eq=self.A, b_eq=self.b,
-            bounds=[(None, None)] * self.size, method="highs",
+            -self.linear(mu),
+            A_ub=self.G,
+            b_ub=self.h,
+            A_eq=self.A,
+            b_eq=self.b,
+            bounds=[(None, None)] * self.size,
+            method="highs",
         )
         if out.status != 0:
             raise OptimizationError(
@@ -164,12 +174,15 @@ def _current(current_weights, prices, max_turnover) -> np.ndarray | None:
     if not np.isfinite(max_turnover) or max_turnover < 0:
         raise ValidationError(
             "max_turnover must be a non-negative sum of |weight changes|",
-            field="max_turnover", value=max_turnover, fix="pass e.g. max_turnover=0.2",
+            field="max_turnover",
+            value=max_turnover,
+            fix="pass e.g. max_turnover=0.2",
         )
     if current_weights is None:
         raise ValidationError(
             "max_turnover needs the weights held now",
-            field="current_weights", value=None,
+            field="current_weights",
+            value=None,
             fix="pass current_weights={asset: weight, ...} (missing assets count as 0)",
         )
     return pd.Series(current_weights, dtype=float).reindex(prices.columns).fillna(0.0).to_numpy()
@@ -206,7 +219,9 @@ def optimize(
     if not np.isfinite(leverage) or leverage < 1:
         raise ValidationError(
             "leverage (sum of |weights|) must be at least 1 for weights that sum to 1",
-            field="leverage", value=leverage, fix="pass leverage >= 1 (1.0 = long-only, no borrowing)",
+            field="leverage",
+            value=leverage,
+            fix="pass leverage >= 1 (1.0 = long-only, no borrowing)",
         )
     assets, sigma, mu = _inputs(prices, cov, expected, frequency, compounding, cov_params)
     lower, upper = resolve_bounds(bounds, assets)
@@ -234,7 +249,8 @@ def _hierarchical_or_parity(method, sigma, assets, risk_budgets, max_turnover):
     if max_turnover is not None:
         raise ValidationError(
             f"{method} takes no turnover constraint",
-            field="max_turnover", value=max_turnover,
+            field="max_turnover",
+            value=max_turnover,
             fix="use min_variance, max_sharpe or mean_variance with max_turnover",
         )
     if method == "hrp":
@@ -250,7 +266,8 @@ def _check_inside(weights, lower, upper, method):
     if bad.size:
         raise OptimizationError(
             f"{method} weights fall outside the bounds (the method cannot enforce them)",
-            field="bounds", value={int(i): float(weights[i]) for i in bad},
+            field="bounds",
+            value={int(i): float(weights[i]) for i in bad},
             fix="widen the bounds or use min_variance / max_sharpe, which respect them",
         )
 
@@ -262,7 +279,8 @@ def _efficient_risk(problem: _Problem, sigma, mu, target_risk) -> np.ndarray:
     if target_risk < risk_min - 1e-12:
         raise ValidationError(
             "target_risk is below the minimum-variance portfolio's volatility",
-            field="target_risk", value=target_risk,
+            field="target_risk",
+            value=target_risk,
             fix=f"pass target_risk >= {risk_min:.6f} (annualised)",
         )
     low, high = float(mu @ w_min), problem.max_return(mu)
@@ -301,7 +319,9 @@ def efficient_frontier(
     """
     if int(n_points) < 2:
         raise ValidationError(
-            "the frontier needs at least two points", field="n_points", value=n_points,
+            "the frontier needs at least two points",
+            field="n_points",
+            value=n_points,
             fix="pass n_points >= 2",
         )
     assets, sigma, mu = _inputs(prices, cov, None, frequency, compounding, cov_params)

@@ -23,7 +23,7 @@ _ACTIVE_TOL = 1e-7
 
 
 class OptimizationError(SignalTrustError):
-    """A portfolio problem that has no solution (infeasible constraints) or that did not converge."""
+    """A portfolio problem that has no solution (infeasible) or did not converge."""
 
 
 @dataclass(frozen=True)

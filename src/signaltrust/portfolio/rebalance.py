@@ -25,14 +25,20 @@ def _rebalance_bars(index: pd.Index, every: str | int) -> np.ndarray:
     """Bars on which a rebalance happens: every n-th bar, or the first bar of each period."""
     if isinstance(every, (int, np.integer)) and not isinstance(every, bool):
         if every < 1:
-            raise ValidationError("every must be at least one bar", field="every", value=every,
-                                  fix="pass every=1 (each bar), 21, or a period like '1mo'")
+            raise ValidationError(
+                "every must be at least one bar",
+                field="every",
+                value=every,
+                fix="pass every=1 (each bar), 21, or a period like '1mo'",
+            )
         return np.arange(len(index)) % int(every) == 0
     match = re.fullmatch(r"(\d*)(d|w|mo|q|y)", str(every))
     if match is None or not isinstance(index, pd.DatetimeIndex):
         raise ValidationError(
             "every must be a bar count or a calendar period on a DatetimeIndex",
-            field="every", value=every, fix="pass e.g. every=21 or every='1mo', '1w', '1q', '1y'",
+            field="every",
+            value=every,
+            fix="pass e.g. every=21 or every='1mo', '1w', '1q', '1y'",
         )
     count = int(match.group(1) or 1)
     stamps = index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index
@@ -59,8 +65,12 @@ def rebalance_weights(
     """
     check_prices(prices)
     if not isinstance(lookback, (int, np.integer)) or lookback < 3:
-        raise ValidationError("lookback must be a number of bars >= 3", field="lookback",
-                              value=lookback, fix="pass e.g. lookback=36 for three years of months")
+        raise ValidationError(
+            "lookback must be a number of bars >= 3",
+            field="lookback",
+            value=lookback,
+            fix="pass e.g. lookback=36 for three years of months",
+        )
     if "frequency" not in optimize_kwargs and isinstance(prices.index, pd.DatetimeIndex):
         from signaltrust.portfolio.inputs import resolve_frequency
 
