@@ -39,9 +39,9 @@ def _finite(value: Any, field: str, fix: str) -> float:
 
 def _check_n_obs(n_obs: Any) -> float:
     n = _finite(n_obs, "n_obs", "pass the number of returns the Sharpe ratio was measured on")
-    if n < 2:
+    if n <= 1:
         raise ValidationError(
-            "a Sharpe ratio needs at least two observations", field="n_obs", value=n_obs,
+            "a Sharpe ratio needs more than one observation", field="n_obs", value=n_obs,
             fix="pass the number of per-period returns (e.g. 1250 for five years of daily bars)",
         )
     return n

@@ -108,10 +108,10 @@ def _check_partitions(n_partitions: int, rows: int) -> None:
             "n_partitions must be an even number of at least 2", field="n_partitions",
             value=n_partitions, fix="use 16 (the paper's choice) or another even number",
         )
-    if rows < 2 * n_partitions:
+    if rows < n_partitions:
         raise ValidationError(
             "too few rows for that many partitions", field="n_partitions", value=n_partitions,
-            fix=f"use at most {max(rows // 2 - rows // 2 % 2, 2)} partitions for {rows} rows",
+            fix=f"use at most {max(rows - rows % 2, 2)} partitions for {rows} rows",
         )
 
 
