@@ -77,9 +77,9 @@ def test_run_when_several_assets_then_they_share_one_account():
     assert set(result.trades["asset"]) == {"goog", "sp500"}
 
 
-def test_run_when_event_engine_asked_then_validation_error_names_issue_4():
-    with pytest.raises(ValidationError, match="issue 4") as info:
-        run("goog", "sma_cross", engine="event")
+def test_run_when_engine_unknown_then_validation_error_lists_the_engines():
+    with pytest.raises(ValidationError, match="vectorized") as info:
+        run("goog", "sma_cross", engine="turbo")
     assert info.value.field == "engine"
 
 

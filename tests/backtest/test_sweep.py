@@ -106,6 +106,12 @@ def test_sweep_when_sort_by_unknown_then_validation_error_lists_statistics():
     assert info.value.field == "sort_by"
 
 
+def test_sweep_when_engine_is_not_vectorized_then_validation_error():
+    with pytest.raises(ValidationError) as info:
+        sweep("goog", "sma_cross", {"fast": [5], "slow": [30]}, engine="event")
+    assert info.value.field == "engine"
+
+
 def test_expand_grid_when_value_out_of_bounds_then_error_names_the_parameter():
     with pytest.raises(ValidationError) as info:
         expand_grid(get_strategy("sma_cross"), {"fast": [0, 5], "slow": [30]})

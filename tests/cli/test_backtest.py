@@ -57,10 +57,10 @@ def test_backtest_when_unknown_strategy_then_exit_1_listing_builtins():
     assert "donchian_breakout" in result.output
 
 
-def test_backtest_when_event_engine_then_exit_1_mentioning_issue_4():
-    result = runner.invoke(app, ["backtest", "--data", "goog", "--engine", "event"])
+def test_backtest_when_engine_unknown_then_exit_1_listing_engines():
+    result = runner.invoke(app, ["backtest", "--data", "goog", "--engine", "turbo"])
     assert result.exit_code == 1
-    assert "issue 4" in result.output
+    assert "vectorized" in result.output
 
 
 def test_backtest_when_report_asked_then_file_written(tmp_path):

@@ -27,26 +27,41 @@ Progress = Callable[[int, int], None]
 _WARMED: set[Any] = set()  # kernels already loaded in this process
 
 
-class SweepResult:
-    """The sweep table (one row per combination and asset) with helpers; acts like a DataFrame.
+class SweepResult(pd.DataFrame):
+    """The sweep table, one row per combination (and asset), with sweep helpers; a DataFrame.
 
-    ``table`` has the parameter columns (and ``asset`` when several), then final_equity,
-    total_return, sharpe_ratio, max_drawdown, trades, open_trades, win_rate, profit_factor,
-    orders, fees_paid, annual_volatility. ``results`` maps a row label to the full
-    BacktestResult re-run for the ``keep_best`` best rows.
+    Columns: the parameters (and ``asset`` when several), then final_equity, total_return,
+    sharpe_ratio, max_drawdown, trades, open_trades, win_rate, profit_factor, orders,
+    fees_paid, annual_volatility. ``results`` maps a row label to the full BacktestResult
+    re-run for the ``keep_best`` best rows; ``elapsed`` is the compiled pass in seconds and
+    ``rate`` its bar-combinations per second. Operations that derive a new frame (slicing,
+    ``query``, ``sort_values``) return plain DataFrames.
     """
 
-    def __init__(
-        self, table: pd.DataFrame, *, strategy: str, param_names: list[str], sort_by: str,
+    _metadata = ["strategy", "param_names", "sort_by", "results", "elapsed", "bars"]
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame
+
+    @classmethod
+    def build(
+        cls, table: pd.DataFrame, *, strategy: str, param_names: list[str], sort_by: str,
         results: dict[Any, Any] | None = None, elapsed: float = 0.0, bars: int = 0,
-    ) -> None:
-        self.table = table
-        self.strategy = strategy
-        self.param_names = param_names
-        self.sort_by = sort_by
-        self.results = results or {}
-        self.elapsed = elapsed
-        self.bars = bars
+    ) -> SweepResult:
+        out = cls(table)
+        out.strategy = strategy
+        out.param_names = param_names
+        out.sort_by = sort_by
+        out.results = results or {}
+        out.elapsed = elapsed
+        out.bars = bars
+        return out
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The rows as a plain DataFrame."""
+        return pd.DataFrame(self)
 
     @property
     def bar_combinations(self) -> int:
@@ -63,7 +78,7 @@ class SweepResult:
     ) -> pd.DataFrame:
         """The ``n`` best rows by ``by`` (default the sweep's ``sort_by``), best first."""
         key = by or self.sort_by
-        check_stat(key, self.table)
+        check_stat(key, self)
         if ascending is None:
             ascending = key in SMALLER_IS_BETTER
         return self.table.sort_values(key, ascending=ascending, na_position="last").head(n)
@@ -85,20 +100,10 @@ class SweepResult:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.table[key]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name == "table":
-            raise AttributeError(name)
-        return getattr(self.table, name)
-
-    def __repr__(self) -> str:
+    def summary(self) -> str:
+        """One line: strategy, rows, sort key and speed."""
         return (
-            f"SweepResult(strategy={self.strategy!r}, rows={len(self.table)}, "
+            f"SweepResult(strategy={self.strategy!r}, rows={len(self)}, "
             f"sort_by={self.sort_by!r}, rate={self.rate:,.0f} bar-combinations/s)"
         )
 
@@ -151,6 +156,11 @@ def sweep(
     product.
     """
     check_engine(engine)
+    if engine != "vectorized":
+        raise ValidationError(
+            "sweeps run on the vectorized engine only", field="engine", value=engine,
+            fix="drop engine=, then check the chosen rows with run(..., engine='event')",
+        )
     chosen = get_strategy(strategy)
     prepared = prepare_data(data)
     combos = expand_grid(chosen, grid, params=params, constraint=constraint)
@@ -166,7 +176,7 @@ def sweep(
         elapsed = time.perf_counter() - start
     table = _table(combos, names, frame_rows, stats, several=len(frame_rows) > 1)
     check_stat(sort_by, table)
-    result = SweepResult(
+    result = SweepResult.build(
         table, strategy=chosen.name, param_names=list(names), sort_by=sort_by, elapsed=elapsed,
         bars=sum(len(f) for _, f in frame_rows) * len(combos),
     )

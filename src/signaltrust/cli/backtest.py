@@ -1,4 +1,4 @@
-"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled data, once or a grid."""
+"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled data."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ STRATEGY_OPTION = typer.Option("sma_cross", "--strategy", "-s", help="Built-in s
 PARAM_OPTION = typer.Option(
     None, "--param", "-p", help="Strategy parameter name=value (repeatable)."
 )
-ENGINE_OPTION = typer.Option("vectorized", "--engine", help="vectorized (event: issue 4).")
+ENGINE_OPTION = typer.Option("vectorized", "--engine", help="vectorized (default) or event.")
 BENCHMARK_OPTION = typer.Option(None, "--benchmark", help="Dataset whose close is the benchmark.")
 REPORT_OPTION = typer.Option(None, "--report", help="Write a tearsheet: .html or .png.")
 GRID_OPTION = typer.Option(
