@@ -18,9 +18,7 @@ def test_sharpe_ci_when_gaussian_returns_then_covers_true_sharpe_about_95_percen
     true_sharpe = 0.05 * math.sqrt(252)  # mean 0.0005, std 0.01 per day
     trials = 200
     hits = sum(
-        bootstrap_sharpe_ci(rng.normal(0.0005, 0.01, 250), n_boot=400, seed=i).contains(
-            true_sharpe
-        )
+        bootstrap_sharpe_ci(rng.normal(0.0005, 0.01, 250), n_boot=400, seed=i).contains(true_sharpe)
         for i in range(trials)
     )
     # binomial standard error at 95% over 200 trials is 1.5 points

@@ -46,8 +46,9 @@ def test_reshuffle_when_paths_drawn_then_each_is_a_permutation():
     # distinct powers of two: 20 draws can only add up to the sum of all 20 when each trade
     # is drawn exactly once
     trades = 2.0 ** -np.arange(1, 21)
-    stats, _ = simulate(trades, scheme=SCHEMES["permute"], block=1.0, n_paths=200,
-                        n_out=trades.size, seed=3)
+    stats, _ = simulate(
+        trades, scheme=SCHEMES["permute"], block=1.0, n_paths=200, n_out=trades.size, seed=3
+    )
     np.testing.assert_allclose(stats[:, MEAN], trades.mean(), rtol=1e-13)
     result = reshuffle_trades(trades, n_paths=20, seed=3, band_points=trades.size + 1)
     assert result.bands.index[-1] == trades.size
@@ -91,8 +92,12 @@ def test_bootstrap_when_summary_read_then_rows_are_quantiles_mean_and_original()
 
 def test_bootstrap_when_backtest_equity_given_then_median_path_near_the_backtest():
     backtest = run("goog", "sma_cross", {"fast": 10, "slow": 30})
-    result = bootstrap_returns(equity_returns(backtest.equity), n_paths=2000, seed=1,
-                               start_equity=float(backtest.equity.iloc[0]))
+    result = bootstrap_returns(
+        equity_returns(backtest.equity),
+        n_paths=2000,
+        seed=1,
+        start_equity=float(backtest.equity.iloc[0]),
+    )
     final = float(backtest.equity.iloc[-1])
     low, high = np.quantile(result.final_equity, [0.05, 0.95])
     assert low < final < high

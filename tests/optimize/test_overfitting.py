@@ -44,7 +44,12 @@ def test_expected_max_sharpe_when_paper_example_then_0_1132():
 
 def test_deflated_sharpe_when_paper_example_then_0_9004():
     dsr = deflated_sharpe_ratio(
-        2.5, n_trials=100, sr_variance=0.5, n_obs=1250, skew=-3, kurtosis=10,
+        2.5,
+        n_trials=100,
+        sr_variance=0.5,
+        n_obs=1250,
+        skew=-3,
+        kurtosis=10,
         annualization=DAYS,
     )
     assert dsr == pytest.approx(0.9004, abs=5e-5)
@@ -52,11 +57,20 @@ def test_deflated_sharpe_when_paper_example_then_0_9004():
 
 def test_deflated_sharpe_when_per_period_inputs_then_same_as_annualised():
     per_period = deflated_sharpe_ratio(
-        2.5 / math.sqrt(DAYS), n_trials=100, sr_variance=0.5 / DAYS, n_obs=1250, skew=-3,
+        2.5 / math.sqrt(DAYS),
+        n_trials=100,
+        sr_variance=0.5 / DAYS,
+        n_obs=1250,
+        skew=-3,
         kurtosis=10,
     )
     annualised = deflated_sharpe_ratio(
-        2.5, n_trials=100, sr_variance=0.5, n_obs=1250, skew=-3, kurtosis=10,
+        2.5,
+        n_trials=100,
+        sr_variance=0.5,
+        n_obs=1250,
+        skew=-3,
+        kurtosis=10,
         annualization=DAYS,
     )
     assert per_period == pytest.approx(annualised, rel=1e-12)
@@ -120,8 +134,11 @@ def test_psr_when_negative_skew_and_fat_tails_then_less_confident():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    sr=st.floats(0.02, 0.5), gap=st.floats(0.01, 0.3), g3=st.floats(-2, 2),
-    g4=st.floats(3, 15), prob=st.floats(0.6, 0.995),
+    sr=st.floats(0.02, 0.5),
+    gap=st.floats(0.01, 0.3),
+    g3=st.floats(-2, 2),
+    g4=st.floats(3, 15),
+    prob=st.floats(0.6, 0.995),
 )
 def test_min_track_record_when_psr_evaluated_there_then_equals_prob(sr, gap, g3, g4, prob):
     bench = sr - gap

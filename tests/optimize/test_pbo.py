@@ -1,4 +1,4 @@
-"""Probability of backtest overfitting by CSCV: a hand-computed case, brute force, noise and edge."""
+"""PBO by CSCV: a hand-computed case, brute force, pure noise and a real edge."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ def test_pbo_when_metric_is_a_function_then_same_as_compiled_mean():
 def _brute_force(values: np.ndarray, s: int) -> tuple[list[float], list[int]]:
     """CSCV written out directly: Sharpe per column on the rows of each split."""
     size = len(values) // s
-    values = values[len(values) - size * s:]
-    blocks = [values[i * size:(i + 1) * size] for i in range(s)]
+    values = values[len(values) - size * s :]
+    blocks = [values[i * size : (i + 1) * size] for i in range(s)]
     logits, chosen = [], []
     for combo in itertools.combinations(range(s), s // 2):
         ins = np.vstack([blocks[i] for i in combo])

@@ -1,4 +1,6 @@
-"""Optimisation and robustness: overfitting statistics, Monte Carlo and stress tests (docs/validation.md).
+"""Optimisation and robustness: overfitting statistics, Monte Carlo, stress tests.
+
+The reading guide is docs/validation.md.
 
 ``deflated_sharpe_ratio`` and ``probability_of_backtest_overfitting`` say how likely a best
 backtest is an accident of the search; ``bootstrap_sharpe_ci`` / ``bootstrap_max_drawdown_ci``

@@ -29,10 +29,13 @@ FINAL, MAX_DRAWDOWN, LONGEST_UNDERWATER, UNDERWATER_SHARE, MEAN, STD = range(6)
 def resolve_seed(seed: int | None) -> int:
     """The seed to use and record: ``seed`` itself, or a fresh one drawn from OS entropy."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
+        entropy = np.random.SeedSequence().entropy
+        return int(entropy) % (2**63)  # type: ignore[arg-type]
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValidationError(
-            "seed must be a non-negative integer", field="seed", value=seed,
+            "seed must be a non-negative integer",
+            field="seed",
+            value=seed,
             fix="pass e.g. seed=42, or None to draw one (the result records it)",
         )
     return int(seed)
@@ -47,23 +50,29 @@ def clean_returns(returns: Any, field: str = "returns") -> np.ndarray:
     """A 1-D float64 array of the present (non-NaN) returns, refused when empty or <= -100%."""
     values = np.asarray(
         returns.to_numpy(dtype=np.float64, na_value=np.nan)
-        if isinstance(returns, pd.Series) else returns,
+        if isinstance(returns, pd.Series)
+        else returns,
         dtype=np.float64,
     )
     if values.ndim != 1:
         raise ValidationError(
-            "expected one series of returns", field=field, value=f"shape {values.shape}",
+            "expected one series of returns",
+            field=field,
+            value=f"shape {values.shape}",
             fix="pass a 1-D array or Series of simple per-period returns",
         )
     values = values[~np.isnan(values)]
     if values.size < 2:
         raise ValidationError(
-            "need at least two returns to resample", field=field, value=values.size,
+            "need at least two returns to resample",
+            field=field,
+            value=values.size,
             fix="pass a longer return series",
         )
     if not np.isfinite(values).all() or (values <= -1.0).any():
         raise ValidationError(
-            "returns must be finite simple returns above -100%", field=field,
+            "returns must be finite simple returns above -100%",
+            field=field,
             value=float(values[~np.isfinite(values) | (values <= -1.0)][0]),
             fix="pass simple returns (equity.pct_change()), not log returns or prices",
         )
@@ -74,45 +83,60 @@ def check_block(block: float | None, scheme: str, n: int) -> float:
     """The block length to resample with (1 for iid), validated against the series length."""
     if scheme not in SCHEMES or scheme == "permute":
         raise ValidationError(
-            "unknown bootstrap scheme", field="method", value=scheme,
+            "unknown bootstrap scheme",
+            field="method",
+            value=scheme,
             fix="use 'stationary' (random block lengths) or 'circular' (fixed blocks)",
         )
     if block is None:
         return 1.0
     if not math.isfinite(block) or block < 1 or block > n:
         raise ValidationError(
-            "block must be a length between 1 and the number of returns", field="block",
-            value=block, fix=f"pass e.g. block=5 (at most {n}), or None for an iid bootstrap",
+            "block must be a length between 1 and the number of returns",
+            field="block",
+            value=block,
+            fix=f"pass e.g. block=5 (at most {n}), or None for an iid bootstrap",
         )
     if scheme == "circular" and float(block) != int(block):
         raise ValidationError(
-            "the circular block bootstrap needs a whole block length", field="block",
-            value=block, fix="pass an integer, or method='stationary' for a mean length",
+            "the circular block bootstrap needs a whole block length",
+            field="block",
+            value=block,
+            fix="pass an integer, or method='stationary' for a mean length",
         )
     return float(block)
 
 
 def simulate(
-    returns: np.ndarray, *, scheme: int, block: float, n_paths: int, n_out: int, seed: int,
+    returns: np.ndarray,
+    *,
+    scheme: int,
+    block: float,
+    n_paths: int,
+    n_out: int,
+    seed: int,
     band_steps: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run the resampling kernel: per-path statistics and the equity growth at ``band_steps``."""
     if n_paths < 1:
         raise ValidationError(
-            "n_paths must be at least 1", field="n_paths", value=n_paths,
+            "n_paths must be at least 1",
+            field="n_paths",
+            value=n_paths,
             fix="pass e.g. 2000 resamples",
         )
     steps = np.zeros(0, dtype=np.int64) if band_steps is None else band_steps.astype(np.int64)
     stats = np.empty((n_paths, 6))
     bands = np.empty((n_paths, steps.size))
-    resampled_paths_nb(returns, path_seeds(seed, n_paths), scheme, float(block), n_out, steps,
-                       stats, bands)
+    resampled_paths_nb(
+        returns, path_seeds(seed, n_paths), scheme, float(block), n_out, steps, stats, bands
+    )
     return stats, bands
 
 
 @dataclass(frozen=True)
 class BootstrapInterval:
-    """A bootstrap percentile interval: the estimate, its [lower, upper] bounds and how it was drawn."""
+    """A bootstrap percentile interval: the estimate, [lower, upper] and how it was drawn."""
 
     statistic: str
     estimate: float
@@ -135,28 +159,52 @@ class BootstrapInterval:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "statistic": self.statistic, "estimate": self.estimate, "lower": self.lower,
-            "upper": self.upper, "alpha": self.alpha, "n_boot": self.n_boot,
-            "block": self.block, "method": self.method, "seed": self.seed,
+            "statistic": self.statistic,
+            "estimate": self.estimate,
+            "lower": self.lower,
+            "upper": self.upper,
+            "alpha": self.alpha,
+            "n_boot": self.n_boot,
+            "block": self.block,
+            "method": self.method,
+            "seed": self.seed,
         }
 
 
 def _interval(
-    statistic: str, estimate: float, samples: np.ndarray, alpha: float, n_boot: int,
-    block: float, method: str, seed: int,
+    statistic: str,
+    estimate: float,
+    samples: np.ndarray,
+    alpha: float,
+    n_boot: int,
+    block: float,
+    method: str,
+    seed: int,
 ) -> BootstrapInterval:
     finite = samples[np.isfinite(samples)]
     lower, upper = (
         np.quantile(finite, [alpha / 2.0, 1.0 - alpha / 2.0]) if finite.size else (math.nan,) * 2
     )
-    return BootstrapInterval(statistic, float(estimate), float(lower), float(upper), alpha,
-                             n_boot, block, method, seed, samples)
+    return BootstrapInterval(
+        statistic,
+        float(estimate),
+        float(lower),
+        float(upper),
+        alpha,
+        n_boot,
+        block,
+        method,
+        seed,
+        samples,
+    )
 
 
 def _check_alpha(alpha: float) -> None:
     if not 0.0 < alpha < 1.0:
         raise ValidationError(
-            "alpha must lie strictly between 0 and 1", field="alpha", value=alpha,
+            "alpha must lie strictly between 0 and 1",
+            field="alpha",
+            value=alpha,
             fix="pass e.g. alpha=0.05 for a 95% interval",
         )
 
@@ -184,8 +232,14 @@ def bootstrap_sharpe_ci(
     size = check_block(block, method, values.size)
     used = resolve_seed(seed)
     factor = math.sqrt(annualization_factor(period, annualization))
-    stats, _ = simulate(values, scheme=SCHEMES[method], block=size, n_paths=int(n_boot),
-                        n_out=values.size, seed=used)
+    stats, _ = simulate(
+        values,
+        scheme=SCHEMES[method],
+        block=size,
+        n_paths=int(n_boot),
+        n_out=values.size,
+        seed=used,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         samples = np.where(stats[:, STD] > 0, stats[:, MEAN] / stats[:, STD], np.nan) * factor
     estimate = values.mean() / values.std(ddof=1) * factor if values.std() > 0 else math.nan
@@ -211,9 +265,16 @@ def bootstrap_max_drawdown_ci(
     _check_alpha(alpha)
     size = check_block(block, method, values.size)
     used = resolve_seed(seed)
-    stats, _ = simulate(values, scheme=SCHEMES[method], block=size, n_paths=int(n_boot),
-                        n_out=values.size, seed=used)
+    stats, _ = simulate(
+        values,
+        scheme=SCHEMES[method],
+        block=size,
+        n_paths=int(n_boot),
+        n_out=values.size,
+        seed=used,
+    )
     equity = np.cumprod(1.0 + values)
     estimate = float(min(0.0, (equity / np.maximum.accumulate(np.maximum(equity, 1.0)) - 1).min()))
-    return _interval("max_drawdown", estimate, stats[:, MAX_DRAWDOWN], alpha, int(n_boot),
-                     size, method, used)
+    return _interval(
+        "max_drawdown", estimate, stats[:, MAX_DRAWDOWN], alpha, int(n_boot), size, method, used
+    )

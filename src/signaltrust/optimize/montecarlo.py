@@ -64,11 +64,14 @@ class MonteCarloResult:
 
     def distributions(self) -> pd.DataFrame:
         """One row per path: final_equity, max_drawdown, longest_underwater, underwater_share."""
-        return pd.DataFrame({
-            "final_equity": self.final_equity, "max_drawdown": self.max_drawdown,
-            "longest_underwater": self.longest_underwater,
-            "underwater_share": self.underwater_share,
-        })
+        return pd.DataFrame(
+            {
+                "final_equity": self.final_equity,
+                "max_drawdown": self.max_drawdown,
+                "longest_underwater": self.longest_underwater,
+                "underwater_share": self.underwater_share,
+            }
+        )
 
     def summary(self) -> pd.DataFrame:
         """Quantiles (rows) of each statistic (columns), with the original path and the mean."""
@@ -79,18 +82,20 @@ class MonteCarloResult:
         return table
 
     def probability(self, statistic: str, threshold: float) -> float:
-        """Share of paths whose ``statistic`` is at or below ``threshold`` (e.g. drawdown <= -0.3)."""
+        """Share of paths whose ``statistic`` is at or below ``threshold`` (drawdown <= -0.3)."""
         values = self.distributions().get(statistic)
         if values is None:
             raise ValidationError(
-                "unknown statistic", field="statistic", value=statistic,
+                "unknown statistic",
+                field="statistic",
+                value=statistic,
                 fix="use final_equity, max_drawdown, longest_underwater or underwater_share",
             )
         return float(np.mean(values.to_numpy() <= threshold))
 
 
 def band_steps(n_steps: int, n_paths: int, points: int | None = None) -> np.ndarray:
-    """The steps (0 .. n_steps) at which equity quantiles are recorded, always ending at the last."""
+    """The steps (0 .. n_steps) at which equity quantiles are recorded, ending at the last."""
     if points is None:
         points = n_steps + 1 if n_paths * (n_steps + 1) <= FULL_BANDS_LIMIT else MAX_BAND_POINTS
     points = max(2, min(int(points), n_steps + 1))
@@ -106,25 +111,43 @@ def _original(returns: np.ndarray) -> dict[str, float]:
         run = run + 1 if flag else 0
         longest = max(longest, run)
     return {
-        "final_equity": float(equity[-1]), "max_drawdown": float((equity / peak - 1.0).min()),
-        "longest_underwater": float(longest), "underwater_share": float(under[1:].mean()),
+        "final_equity": float(equity[-1]),
+        "max_drawdown": float((equity / peak - 1.0).min()),
+        "longest_underwater": float(longest),
+        "underwater_share": float(under[1:].mean()),
     }
 
 
 def _result(
-    method: str, returns: np.ndarray, stats: np.ndarray, bands: np.ndarray, steps: np.ndarray,
-    start_equity: float, seed: int, block: float | None,
+    method: str,
+    returns: np.ndarray,
+    stats: np.ndarray,
+    bands: np.ndarray,
+    steps: np.ndarray,
+    start_equity: float,
+    seed: int,
+    block: float | None,
 ) -> MonteCarloResult:
     quantiles = np.quantile(bands, QUANTILES, axis=0).T * start_equity
-    table = pd.DataFrame(quantiles, index=pd.Index(steps, name="step"),
-                         columns=[f"q{round(q * 100):02d}" for q in QUANTILES])
+    table = pd.DataFrame(
+        quantiles,
+        index=pd.Index(steps, name="step"),
+        columns=[f"q{round(q * 100):02d}" for q in QUANTILES],
+    )
     original = _original(returns)
     original["final_equity"] *= start_equity
     return MonteCarloResult(
-        method=method, final_equity=stats[:, FINAL] * start_equity,
-        max_drawdown=stats[:, MAX_DRAWDOWN], longest_underwater=stats[:, LONGEST_UNDERWATER],
-        underwater_share=stats[:, UNDERWATER_SHARE], bands=table, original=original,
-        start_equity=start_equity, n_paths=stats.shape[0], n_steps=returns.size, seed=seed,
+        method=method,
+        final_equity=stats[:, FINAL] * start_equity,
+        max_drawdown=stats[:, MAX_DRAWDOWN],
+        longest_underwater=stats[:, LONGEST_UNDERWATER],
+        underwater_share=stats[:, UNDERWATER_SHARE],
+        bands=table,
+        original=original,
+        start_equity=start_equity,
+        n_paths=stats.shape[0],
+        n_steps=returns.size,
+        seed=seed,
         block=block,
     )
 
@@ -133,8 +156,10 @@ def _trade_returns(trades: Any) -> np.ndarray:
     if isinstance(trades, pd.DataFrame):
         if "return" not in trades.columns:
             raise ValidationError(
-                "the trades table has no 'return' column", field="trades",
-                value=list(trades.columns), fix="pass BacktestResult.trades or trade returns",
+                "the trades table has no 'return' column",
+                field="trades",
+                value=list(trades.columns),
+                fix="pass BacktestResult.trades or trade returns",
             )
         closed = trades["status"] == "closed" if "status" in trades.columns else slice(None)
         frame = trades.loc[closed]
@@ -163,10 +188,18 @@ def reshuffle_trades(
     returns = _trade_returns(trades)
     used = resolve_seed(seed)
     steps = band_steps(returns.size, n_paths, band_points)
-    stats, bands = simulate(returns, scheme=SCHEMES["permute"], block=1.0, n_paths=int(n_paths),
-                            n_out=returns.size, seed=used, band_steps=steps)
-    return _result("reshuffle_trades", returns, stats, bands, steps, float(start_equity), used,
-                   None)
+    stats, bands = simulate(
+        returns,
+        scheme=SCHEMES["permute"],
+        block=1.0,
+        n_paths=int(n_paths),
+        n_out=returns.size,
+        seed=used,
+        band_steps=steps,
+    )
+    return _result(
+        "reshuffle_trades", returns, stats, bands, steps, float(start_equity), used, None
+    )
 
 
 def bootstrap_returns(
@@ -190,10 +223,18 @@ def bootstrap_returns(
     size = check_block(block, method, values.size)
     used = resolve_seed(seed)
     steps = band_steps(values.size, n_paths, band_points)
-    stats, bands = simulate(values, scheme=SCHEMES[method], block=size, n_paths=int(n_paths),
-                            n_out=values.size, seed=used, band_steps=steps)
-    return _result(f"bootstrap_{method}", values, stats, bands, steps, float(start_equity),
-                   used, size)
+    stats, bands = simulate(
+        values,
+        scheme=SCHEMES[method],
+        block=size,
+        n_paths=int(n_paths),
+        n_out=values.size,
+        seed=used,
+        band_steps=steps,
+    )
+    return _result(
+        f"bootstrap_{method}", values, stats, bands, steps, float(start_equity), used, size
+    )
 
 
 def equity_returns(equity: pd.Series) -> pd.Series:

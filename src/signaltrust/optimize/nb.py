@@ -188,7 +188,8 @@ def cscv_nb(block_sums, block_squares, block_sizes, shift, combos, metric, out):
     """Combinatorially symmetric cross-validation over S blocks of per-column moments.
 
     ``block_sums[s, n]`` / ``block_squares[s, n]``: sum and sum of squares of column n's
-    returns minus ``shift[n]`` in block s (shifting by the column mean avoids cancellation); ``combos[c]``: the in-sample block numbers of combination c;
+    returns minus ``shift[n]`` in block s (shifting by the column mean avoids cancellation);
+    ``combos[c]``: the in-sample block numbers of combination c;
     ``metric`` 0: Sharpe (mean / std), 1: mean. ``out[c]`` gets the chosen column, its
     in-sample and out-of-sample metric and its out-of-sample relative rank rank / (N + 1).
     """

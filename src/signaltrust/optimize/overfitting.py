@@ -1,4 +1,4 @@
-"""Deflated Sharpe ratio, probabilistic Sharpe ratio, expected maximum Sharpe and track record length.
+"""Deflated and probabilistic Sharpe ratio, expected maximum Sharpe, minimum track record length.
 
 Formulas of Bailey & López de Prado, "The Sharpe Ratio Efficient Frontier" (Journal of Risk,
 2012) and "The Deflated Sharpe Ratio: Correcting for Selection Bias, Backtest Overfitting and
@@ -41,7 +41,9 @@ def _check_n_obs(n_obs: Any) -> float:
     n = _finite(n_obs, "n_obs", "pass the number of returns the Sharpe ratio was measured on")
     if n <= 1:
         raise ValidationError(
-            "a Sharpe ratio needs more than one observation", field="n_obs", value=n_obs,
+            "a Sharpe ratio needs more than one observation",
+            field="n_obs",
+            value=n_obs,
             fix="pass the number of per-period returns (e.g. 1250 for five years of daily bars)",
         )
     return n
@@ -54,7 +56,9 @@ def _sr_scale(annualization: float | None) -> float:
     a = _finite(annualization, "annualization", "pass periods per year, e.g. 252, or None")
     if a <= 0:
         raise ValidationError(
-            "annualization must be positive", field="annualization", value=annualization,
+            "annualization must be positive",
+            field="annualization",
+            value=annualization,
             fix="pass periods per year, e.g. 252 for daily bars, or None for per-period figures",
         )
     return 1.0 / math.sqrt(a)
@@ -67,32 +71,41 @@ def sharpe_moments(returns: Any) -> tuple[float, int, float, float]:
     """
     values = np.asarray(
         returns.to_numpy(dtype=np.float64, na_value=np.nan)
-        if isinstance(returns, pd.Series) else returns,
+        if isinstance(returns, pd.Series)
+        else returns,
         dtype=np.float64,
     )
     if values.ndim != 1:
         raise ValidationError(
-            "expected one series of returns", field="returns", value=f"shape {values.shape}",
+            "expected one series of returns",
+            field="returns",
+            value=f"shape {values.shape}",
             fix="pass a 1-D array or Series of per-period returns",
         )
     values = values[~np.isnan(values)]
     if values.size < 3:
         raise ValidationError(
-            "too few returns to estimate Sharpe, skewness and kurtosis", field="returns",
-            value=f"{values.size} present values", fix="pass at least three per-period returns",
+            "too few returns to estimate Sharpe, skewness and kurtosis",
+            field="returns",
+            value=f"{values.size} present values",
+            fix="pass at least three per-period returns",
         )
     std = values.std(ddof=1)
     if std == 0.0:
         raise ValidationError(
-            "returns are constant: the Sharpe ratio is undefined", field="returns",
-            value=float(values[0]), fix="pass returns that vary",
+            "returns are constant: the Sharpe ratio is undefined",
+            field="returns",
+            value=float(values[0]),
+            fix="pass returns that vary",
         )
     skew = float(stats.skew(values))
     kurt = float(stats.kurtosis(values, fisher=False))
     return float(values.mean() / std), int(values.size), skew, kurt
 
 
-def sharpe_ratio_std(sharpe: float, n_obs: float, skew: float = 0.0, kurtosis: float = 3.0) -> float:
+def sharpe_ratio_std(
+    sharpe: float, n_obs: float, skew: float = 0.0, kurtosis: float = 3.0
+) -> float:
     """Standard error of an estimated per-period Sharpe ratio under non-normal returns (Mertens).
 
     sqrt((1 - skew * SR + (kurtosis - 1) / 4 * SR^2) / (n_obs - 1)); for normal returns this
@@ -106,7 +119,8 @@ def sharpe_ratio_std(sharpe: float, n_obs: float, skew: float = 0.0, kurtosis: f
     if variance <= 0:
         raise ValidationError(
             "skewness and kurtosis give a non-positive Sharpe ratio variance",
-            field="kurtosis", value=kurtosis,
+            field="kurtosis",
+            value=kurtosis,
             fix="check that kurtosis is Pearson's (normal = 3), not excess kurtosis (normal = 0)",
         )
     return math.sqrt(variance / (n - 1.0))
@@ -133,9 +147,7 @@ def probabilistic_sharpe_ratio(
     return float(stats.norm.cdf((sr - bench) / sharpe_ratio_std(sr, n_obs, skew, kurtosis)))
 
 
-def expected_max_sharpe(
-    n_trials: int, sr_variance: float, sr_mean: float = 0.0
-) -> float:
+def expected_max_sharpe(n_trials: int, sr_variance: float, sr_mean: float = 0.0) -> float:
     """Expected maximum Sharpe ratio of ``n_trials`` unskilled trials (the False Strategy theorem).
 
     E[max SR] ~ sr_mean + sqrt(V) * ((1 - g) * Phi^-1(1 - 1/N) + g * Phi^-1(1 - 1/(N e))),
@@ -146,13 +158,17 @@ def expected_max_sharpe(
     n = _finite(n_trials, "n_trials", "pass the number of configurations tried (>= 1)")
     if n < 1:
         raise ValidationError(
-            "n_trials must be at least 1", field="n_trials", value=n_trials,
+            "n_trials must be at least 1",
+            field="n_trials",
+            value=n_trials,
             fix="pass how many strategy configurations were tried before picking this one",
         )
     v = _finite(sr_variance, "sr_variance", "pass the variance of the trials' Sharpe ratios")
     if v < 0:
         raise ValidationError(
-            "sr_variance must not be negative", field="sr_variance", value=sr_variance,
+            "sr_variance must not be negative",
+            field="sr_variance",
+            value=sr_variance,
             fix="pass the variance (not a difference) of the trials' Sharpe ratios",
         )
     mean = _finite(sr_mean, "sr_mean", "pass the trials' expected Sharpe ratio, usually 0")
@@ -164,7 +180,9 @@ def expected_max_sharpe(
 
 
 def _trial_spread(
-    n_trials: int | None, sr_variance: float | None, trials_sharpes: Sequence[float] | None,
+    n_trials: int | None,
+    sr_variance: float | None,
+    trials_sharpes: Sequence[float] | None,
     scale: float,
 ) -> tuple[float, float]:
     if trials_sharpes is not None:
@@ -172,8 +190,10 @@ def _trial_spread(
         trials = trials[np.isfinite(trials)] * scale
         if trials.size < 2:
             raise ValidationError(
-                "need the Sharpe ratios of at least two trials", field="trials_sharpes",
-                value=f"{trials.size} finite values", fix="pass every trial's Sharpe ratio",
+                "need the Sharpe ratios of at least two trials",
+                field="trials_sharpes",
+                value=f"{trials.size} finite values",
+                fix="pass every trial's Sharpe ratio",
             )
         count = float(n_trials) if n_trials is not None else float(trials.size)
         variance = float(trials.var(ddof=1)) if sr_variance is None else sr_variance * scale**2
@@ -181,7 +201,8 @@ def _trial_spread(
     if n_trials is None or sr_variance is None:
         raise ValidationError(
             "the deflated Sharpe ratio needs the number of trials and their dispersion",
-            field="n_trials", value=n_trials,
+            field="n_trials",
+            value=n_trials,
             fix="pass n_trials= and sr_variance=, or trials_sharpes= (every trial's Sharpe ratio)",
         )
     return float(n_trials), float(sr_variance) * scale**2
@@ -216,8 +237,10 @@ def deflated_sharpe_ratio(
         sr *= scale
         if n_obs is None:
             raise ValidationError(
-                "a Sharpe ratio without its sample length cannot be deflated", field="n_obs",
-                value=None, fix="pass n_obs= (the number of returns) or pass the returns",
+                "a Sharpe ratio without its sample length cannot be deflated",
+                field="n_obs",
+                value=None,
+                fix="pass n_obs= (the number of returns) or pass the returns",
             )
         count = _check_n_obs(n_obs)
         g3 = 0.0 if skew is None else skew
@@ -253,7 +276,9 @@ def min_track_record_length(
     p = _finite(prob, "prob", "pass a confidence level such as 0.95")
     if not 0.0 < p < 1.0:
         raise ValidationError(
-            "prob must lie strictly between 0 and 1", field="prob", value=prob,
+            "prob must lie strictly between 0 and 1",
+            field="prob",
+            value=prob,
             fix="pass a confidence level such as 0.95",
         )
     if sr <= bench:

@@ -59,8 +59,8 @@ class PBOResult:
 
     def chosen_counts(self) -> pd.Series:
         """How often each configuration was the in-sample best, most chosen first."""
-        labels = [self.configurations[i] for i in self.chosen] if self.configurations else (
-            self.chosen
+        labels = (
+            [self.configurations[i] for i in self.chosen] if self.configurations else (self.chosen)
         )
         return pd.Series(labels).value_counts()
 
@@ -90,12 +90,14 @@ def _matrix(performance: Any) -> tuple[np.ndarray, list[Any]]:
     if values.ndim != 2 or values.shape[1] < 2:
         raise ValidationError(
             "expected a table of per-period returns, one column per configuration",
-            field="performance", value=f"shape {values.shape}",
+            field="performance",
+            value=f"shape {values.shape}",
             fix="pass a T x N DataFrame (rows: bars, columns: at least two configurations)",
         )
     if np.isnan(values).any():
         raise ValidationError(
-            "performance holds NaN returns", field="performance",
+            "performance holds NaN returns",
+            field="performance",
             value=f"{int(np.isnan(values).sum())} NaN cells",
             fix="fill bars without a position with 0 (e.g. .fillna(0)) before calling",
         )
@@ -105,12 +107,16 @@ def _matrix(performance: Any) -> tuple[np.ndarray, list[Any]]:
 def _check_partitions(n_partitions: int, rows: int) -> None:
     if n_partitions < 2 or n_partitions % 2:
         raise ValidationError(
-            "n_partitions must be an even number of at least 2", field="n_partitions",
-            value=n_partitions, fix="use 16 (the paper's choice) or another even number",
+            "n_partitions must be an even number of at least 2",
+            field="n_partitions",
+            value=n_partitions,
+            fix="use 16 (the paper's choice) or another even number",
         )
     if rows < n_partitions:
         raise ValidationError(
-            "too few rows for that many partitions", field="n_partitions", value=n_partitions,
+            "too few rows for that many partitions",
+            field="n_partitions",
+            value=n_partitions,
             fix=f"use at most {max(rows - rows % 2, 2)} partitions for {rows} rows",
         )
 
@@ -128,7 +134,8 @@ def _custom_splits(
         oos_perf = np.asarray(metric(oos_rows), dtype=np.float64).reshape(-1)
         if is_perf.size != n_cols or oos_perf.size != n_cols:
             raise ValidationError(
-                "metric must return one value per column", field="metric",
+                "metric must return one value per column",
+                field="metric",
                 value=f"{is_perf.size} values for {n_cols} columns",
                 fix="return e.g. rows.mean(axis=0) / rows.std(axis=0, ddof=1)",
             )
@@ -163,7 +170,7 @@ def probability_of_backtest_overfitting(
     dropped = rows % n_partitions
     values = values[dropped:]
     size = values.shape[0] // n_partitions
-    blocks = [values[s * size:(s + 1) * size] for s in range(n_partitions)]
+    blocks = [values[s * size : (s + 1) * size] for s in range(n_partitions)]
     # combinations containing block 0 come first: split c and its mirror are both present
     combos = np.array(
         list(itertools.combinations(range(n_partitions), n_partitions // 2)), dtype=np.int64
@@ -181,7 +188,9 @@ def probability_of_backtest_overfitting(
         metric_name = metric
     else:
         raise ValidationError(
-            "unknown metric", field="metric", value=metric,
+            "unknown metric",
+            field="metric",
+            value=metric,
             fix="use 'sharpe', 'mean' or a function of a rows x N array returning N values",
         )
     chosen = out[:, 0].astype(np.int64)

@@ -1,4 +1,4 @@
-"""Stress tests: historical shocks replayed on a strategy, and synthetic shocks to prices or returns.
+"""Stress tests: historical shocks replayed on a strategy, synthetic shocks to prices or returns.
 
 Historical windows are measured, not re-run: the strategy trades the whole history (so its
 indicators are warmed up and its position on the first day of the shock is the one it would
@@ -40,7 +40,9 @@ def _timestamp(value: Any, index: pd.DatetimeIndex, field: str) -> pd.Timestamp:
         stamp = stamp.tz_convert(None)
     if stamp < index[0] or stamp > index[-1]:
         raise ValidationError(
-            "date outside the data", field=field, value=str(value),
+            "date outside the data",
+            field=field,
+            value=str(value),
             fix=f"pick a date between {index[0].date()} and {index[-1].date()}",
         )
     return stamp
@@ -68,11 +70,17 @@ def historical_stress(
     rows = []
     for name, (start, end, what) in (windows or HISTORICAL_SHOCKS).items():
         ret, dd, bars = window_stats(equity, _like(start, equity), _like(end, equity))
-        row = {"scenario": name, "kind": "historical", "start": start, "end": end,
-               "bars": bars, "strategy_return": ret, "strategy_max_drawdown": dd}
+        row = {
+            "scenario": name,
+            "kind": "historical",
+            "start": start,
+            "end": end,
+            "bars": bars,
+            "strategy_return": ret,
+            "strategy_max_drawdown": dd,
+        }
         if benchmark is not None:
-            b_ret, b_dd, _ = window_stats(benchmark, _like(start, benchmark),
-                                          _like(end, benchmark))
+            b_ret, b_dd, _ = window_stats(benchmark, _like(start, benchmark), _like(end, benchmark))
             row.update(benchmark_return=b_ret, benchmark_max_drawdown=b_dd)
         row["description"] = what
         rows.append(row)
@@ -96,7 +104,9 @@ def gap_down(
     """
     if not 0.0 < size < 1.0:
         raise ValidationError(
-            "size must be a fraction between 0 and 1", field="size", value=size,
+            "size must be a fraction between 0 and 1",
+            field="size",
+            value=size,
             fix="pass e.g. size=0.2 for a 20% gap down",
         )
     stamp = _timestamp(at, series.index, "at")
@@ -120,17 +130,23 @@ def _price_columns(series: pd.Series | pd.DataFrame) -> list[str] | None:
     columns = [c for c in PRICE_COLUMNS if c in series.columns]
     if not columns:
         raise ValidationError(
-            "bars have no price columns", field="series", value=list(series.columns),
+            "bars have no price columns",
+            field="series",
+            value=list(series.columns),
             fix="pass bars with open/high/low/close, a price Series, or returns=True",
         )
     return columns
 
 
 def volatility_spike(
-    series: pd.Series | pd.DataFrame, start: Any, end: Any, k: float = 3.0, *,
+    series: pd.Series | pd.DataFrame,
+    start: Any,
+    end: Any,
+    k: float = 3.0,
+    *,
     returns: bool = False,
 ) -> pd.Series | pd.DataFrame:
-    """Volatility multiplied by ``k`` between ``start`` and ``end``: each return there is scaled by k.
+    """Volatility times ``k`` between ``start`` and ``end``: each return there is scaled by k.
 
     On returns (``returns=True``) r becomes k * r inside the window (floored at -99%). On
     prices or bars the close-to-close returns are scaled and prices rebuilt; each bar's open,
@@ -138,8 +154,12 @@ def volatility_spike(
     new level.
     """
     if not k > 0:
-        raise ValidationError("k must be positive", field="k", value=k,
-                              fix="pass e.g. k=3 for three times the volatility")
+        raise ValidationError(
+            "k must be positive",
+            field="k",
+            value=k,
+            fix="pass e.g. k=3 for three times the volatility",
+        )
     first = _timestamp(start, series.index, "start")
     last = _timestamp(end, series.index, "end")
     inside = (series.index >= first) & (series.index <= last)
@@ -165,7 +185,7 @@ def volatility_spike(
 def correlation_shock(
     returns: pd.DataFrame, start: Any, end: Any, rho: float = 0.95
 ) -> pd.DataFrame:
-    """Correlations going to ``rho`` between ``start`` and ``end``, each asset's mean and volatility kept.
+    """Correlations going to ``rho`` between ``start`` and ``end``, means and volatilities kept.
 
     Inside the window the returns are whitened with their own sample covariance and coloured
     with D C D, C the matrix with ones on the diagonal and ``rho`` elsewhere, D the assets'
@@ -175,12 +195,16 @@ def correlation_shock(
     """
     if not isinstance(returns, pd.DataFrame) or returns.shape[1] < 2:
         raise ValidationError(
-            "correlation_shock needs returns of at least two assets", field="returns",
-            value=getattr(returns, "shape", None), fix="pass a DataFrame, one column per asset",
+            "correlation_shock needs returns of at least two assets",
+            field="returns",
+            value=getattr(returns, "shape", None),
+            fix="pass a DataFrame, one column per asset",
         )
     if not -1.0 / (returns.shape[1] - 1) < rho < 1.0:
         raise ValidationError(
-            "rho must make a valid correlation matrix", field="rho", value=rho,
+            "rho must make a valid correlation matrix",
+            field="rho",
+            value=rho,
             fix=f"pass a value in ({-1.0 / (returns.shape[1] - 1):.3f}, 1), e.g. 0.95",
         )
     first = _timestamp(start, returns.index, "start")
@@ -190,8 +214,10 @@ def correlation_shock(
     n, m = window.shape
     if n <= m or np.isnan(window).any():
         raise ValidationError(
-            "the window needs more bars than assets and no missing returns", field="start",
-            value=f"{n} bars, {m} assets", fix="widen the window or fill missing returns",
+            "the window needs more bars than assets and no missing returns",
+            field="start",
+            value=f"{n} bars, {m} assets",
+            fix="widen the window or fill missing returns",
         )
     mean = window.mean(axis=0)
     centred = window - mean
@@ -224,15 +250,23 @@ class PortfolioStress:
 
 
 def portfolio_stress(
-    returns: pd.DataFrame, stressed: pd.DataFrame, start: Any, end: Any,
+    returns: pd.DataFrame,
+    stressed: pd.DataFrame,
+    start: Any,
+    end: Any,
     weights: Sequence[float] | None = None,
 ) -> PortfolioStress:
-    """The window return and drawdown of a portfolio rebalanced to ``weights`` each bar, before and after a shock."""
-    w = np.full(returns.shape[1], 1.0 / returns.shape[1]) if weights is None else np.asarray(
-        weights, dtype=np.float64)
+    """Window return and drawdown of a portfolio rebalanced to ``weights``, shocked or not."""
+    w = (
+        np.full(returns.shape[1], 1.0 / returns.shape[1])
+        if weights is None
+        else np.asarray(weights, dtype=np.float64)
+    )
     if w.shape != (returns.shape[1],):
         raise ValidationError(
-            "one weight per asset", field="weights", value=list(w),
+            "one weight per asset",
+            field="weights",
+            value=list(w),
             fix=f"pass {returns.shape[1]} weights",
         )
     start = _timestamp(start, returns.index, "start")
@@ -248,17 +282,29 @@ def portfolio_stress(
 
 
 def _synthetic_row(
-    name: str, base: Any, stressed_bars: pd.DataFrame, strategy: Any, params: Any,
-    first: int, last: int, options: dict[str, Any],
+    name: str,
+    base: Any,
+    stressed_bars: pd.DataFrame,
+    strategy: Any,
+    params: Any,
+    first: int,
+    last: int,
+    options: dict[str, Any],
 ) -> dict[str, Any]:
     stressed = run(stressed_bars, strategy, params, **options)
     index = stressed_bars.index
     ret, dd, bars = window_stats(stressed.equity, index[first], index[last])
     b_ret, b_dd, _ = window_stats(stressed_bars["close"], index[first], index[last])
     return {
-        "scenario": name, "kind": "synthetic", "start": str(index[first].date()),
-        "end": str(index[last].date()), "bars": bars, "strategy_return": ret,
-        "strategy_max_drawdown": dd, "benchmark_return": b_ret, "benchmark_max_drawdown": b_dd,
+        "scenario": name,
+        "kind": "synthetic",
+        "start": str(index[first].date()),
+        "end": str(index[last].date()),
+        "bars": bars,
+        "strategy_return": ret,
+        "strategy_max_drawdown": dd,
+        "benchmark_return": b_ret,
+        "benchmark_max_drawdown": b_dd,
         "final_equity_impact": float(stressed.equity.iloc[-1] / base.equity.iloc[-1] - 1.0),
     }
 
@@ -276,7 +322,7 @@ def stress_test(
     after_bars: int = 21,
     **run_options: Any,
 ) -> pd.DataFrame:
-    """Stress a strategy: historical shock windows plus a gap down and a volatility spike, one row each.
+    """Stress a strategy: historical shock windows, a gap down and a volatility spike, one row each.
 
     ``data``: a bundled dataset name or bars of one asset; the strategy runs once over the
     whole history (``run_options`` go to ``run``: costs, cash...) and each historical window
@@ -292,20 +338,42 @@ def stress_test(
     table = historical_stress(base.equity, bars["close"], windows)
     table["final_equity_impact"] = np.nan
     index = bars.index
-    at = len(index) // 2 if shock_at is None else int(
-        index.searchsorted(_timestamp(shock_at, index, "shock_at")))
+    at = (
+        len(index) // 2
+        if shock_at is None
+        else int(index.searchsorted(_timestamp(shock_at, index, "shock_at")))
+    )
     if at < 1:
         raise ValidationError(
-            "the shock needs a bar before it", field="shock_at", value=shock_at,
+            "the shock needs a bar before it",
+            field="shock_at",
+            value=shock_at,
             fix=f"pick a date after {index[0].date()}",
         )
     rows = [
-        _synthetic_row(f"gap_down_{gap:.0%}", base, gap_down(bars, index[at], gap), strategy,
-                       params, at - 1, min(at + after_bars, len(index) - 1), run_options),
+        _synthetic_row(
+            f"gap_down_{gap:.0%}",
+            base,
+            gap_down(bars, index[at], gap),
+            strategy,
+            params,
+            at - 1,
+            min(at + after_bars, len(index) - 1),
+            run_options,
+        ),
     ]
     end = min(at + vol_bars - 1, len(index) - 1)
-    rows.append(_synthetic_row(
-        f"volatility_x{vol_k:g}", base, volatility_spike(bars, index[at], index[end], vol_k),
-        strategy, params, at - 1, end, run_options,
-    ))
-    return pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
+    rows.append(
+        _synthetic_row(
+            f"volatility_x{vol_k:g}",
+            base,
+            volatility_spike(bars, index[at], index[end], vol_k),
+            strategy,
+            params,
+            at - 1,
+            end,
+            run_options,
+        )
+    )
+    table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
+    return table[[c for c in table.columns if c != "description"] + ["description"]]
