@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -73,6 +73,83 @@ class BacktestSettings(_Section):
     fill_at: Literal["next_open", "close"] = "next_open"
 
 
+class RiskSettings(_Section):
+    """Pre-trade limits, drawdown protection and circuit breakers; ``None`` means no limit.
+
+    Fractions are fractions (``0.05`` is 5 %); money limits are in the account currency.
+    """
+
+    max_order_quantity: float | None = Field(default=None, gt=0, description="units per order")
+    max_order_notional: float | None = Field(default=None, gt=0, description="money per order")
+    max_position_quantity: float | None = Field(
+        default=None, gt=0, description="absolute units held per instrument"
+    )
+    max_position_notional: float | None = Field(
+        default=None, gt=0, description="absolute money held per instrument"
+    )
+    max_gross_exposure: float | None = Field(
+        default=None, gt=0, description="sum of |position value| over instruments, money"
+    )
+    max_net_exposure: float | None = Field(
+        default=None, gt=0, description="|sum of signed position values|, money"
+    )
+    max_leverage: float | None = Field(default=None, gt=0, description="gross exposure / equity")
+    max_orders_per_second: int | None = Field(default=None, ge=1)
+    max_orders_per_minute: int | None = Field(default=None, ge=1)
+    price_band_pct: float | None = Field(
+        default=None, gt=0, lt=1, description="fat finger: 0.05 denies prices 5 % off the last"
+    )
+    check_buying_power: bool = True
+    daily_loss_pct: float | None = Field(
+        default=None, gt=0, lt=1, description="0.03 halts after a 3 % loss since the day start"
+    )
+    max_consecutive_losses: int | None = Field(default=None, ge=1)
+    consecutive_loss_state: Literal["REDUCING", "HALTED"] = "REDUCING"
+    consecutive_loss_cooldown_bars: int = Field(default=5, ge=1)
+    volatility_spike_k: float | None = Field(
+        default=None, gt=0, description="|last return| > k x trailing volatility -> REDUCING"
+    )
+    volatility_window: int = Field(default=20, ge=2, description="bars of trailing volatility")
+    volatility_cooldown_bars: int = Field(default=5, ge=1)
+    stale_after_seconds: float | None = Field(
+        default=None, gt=0, description="deny orders on data older than this"
+    )
+    drawdown_levels: list[tuple[float, float]] = Field(
+        default_factory=list, description="[[drawdown, exposure multiplier], ...] e.g. [[0.1, 0.5]]"
+    )
+    recovery_drawdown: float | None = Field(
+        default=None, ge=0, lt=1, description="drawdown under which full exposure returns"
+    )
+
+    @field_validator("drawdown_levels")
+    @classmethod
+    def _levels_increase(cls, levels: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        previous_dd, previous_mult = 0.0, 1.0
+        for drawdown, multiplier in levels:
+            if not previous_dd < drawdown < 1.0:
+                raise ValueError(
+                    "drawdowns must increase strictly and lie in (0, 1), e.g. [[0.1, 0.5], "
+                    f"[0.2, 0.0]]; got {drawdown} after {previous_dd}"
+                )
+            if not 0.0 <= multiplier <= previous_mult:
+                raise ValueError(
+                    "multipliers must lie in [0, 1] and not increase with the drawdown; got "
+                    f"{multiplier} after {previous_mult}"
+                )
+            previous_dd, previous_mult = drawdown, multiplier
+        return levels
+
+    @field_validator("recovery_drawdown")
+    @classmethod
+    def _recovery_below_levels(cls, value: float | None, info: ValidationInfo) -> float | None:
+        levels = info.data.get("drawdown_levels") or []
+        if value is not None and levels and not value < levels[0][0]:
+            raise ValueError(
+                f"must be below the first drawdown level {levels[0][0]} (hysteresis)"
+            )
+        return value
+
+
 class LogSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     json_logs: bool = False
@@ -100,6 +177,7 @@ class Settings(BaseSettings):
     backtest: BacktestSettings = BacktestSettings()
     log: LogSettings = LogSettings()
     api: ApiSettings = ApiSettings()
+    risk: RiskSettings = RiskSettings()
 
     @classmethod
     def settings_customise_sources(
