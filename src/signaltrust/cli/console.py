@@ -41,16 +41,18 @@ def to_jsonable(value: Any) -> Any:
         return to_jsonable(value.reset_index().to_dict(orient="records"))
     if isinstance(value, pd.Series):
         return to_jsonable(value.to_dict())
+    if value is pd.NaT:
+        return None
     if isinstance(value, (pd.Timestamp, datetime, date)):
         return value.isoformat()
+    if isinstance(value, (pd.Timedelta, np.timedelta64)):
+        return str(pd.Timedelta(value))
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, Path):
         return str(value)
-    if value is pd.NaT:
-        return None
     return value
 
 
