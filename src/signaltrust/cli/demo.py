@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress, table
 from signaltrust.core.config import load_settings
-from signaltrust.research.demo import run_demo
+from signaltrust.research.demo import HEADLINE, run_demo
 
 
 @handles_errors
@@ -36,4 +36,37 @@ def demo(as_json: bool = JSON_OPTION) -> None:
             ["dataset", "errors", "warnings", "findings"],
             [list(r.values()) for r in report.checks],
         )
+    )
+    _print_backtest(report.extras.get("backtest"))
+    _print_sweep(report.extras.get("sweep"))
+
+
+def _fmt(value: object) -> str:
+    return f"{value:,.4f}" if isinstance(value, float) else str(value)
+
+
+def _print_backtest(backtest: dict | None) -> None:
+    if not backtest:
+        return
+    costs = backtest["costs"]
+    console.print(
+        table(
+            f"Backtest: {backtest['strategy']} on {backtest['data']} "
+            f"(fees {costs['fees']:.2%}, slippage {costs['slippage'] * 1e4:.1f} bps, next-open fills)",
+            ["statistic", "value"],
+            [[k, _fmt(backtest[k])] for k in HEADLINE],
+        )
+    )
+    console.print(f"tearsheet: {backtest['tearsheet_html']}  (PNG: {backtest['tearsheet_png']})")
+
+
+def _print_sweep(sweep: dict | None) -> None:
+    if not sweep:
+        return
+    rows = [[_fmt(v) for v in row.values()] for row in sweep["best"]]
+    title = f"Sweep: sma_cross on {sweep['data']}, {sweep['combinations']} combinations, best by Sharpe"
+    console.print(table(title, list(sweep["best"][0]), rows))
+    console.print(
+        "[dim]In-sample best of many trials: read it with its deflated Sharpe ratio "
+        "(signaltrust optimize) before trusting it.[/]"
     )

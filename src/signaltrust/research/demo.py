@@ -86,12 +86,54 @@ def check_bundled(advance: Callable[[int], None] = lambda n=1: None) -> list[dic
     return rows
 
 
+HEADLINE = ("final_equity", "total_return", "annual_return", "sharpe_ratio", "max_drawdown", "trades")
+
+
+def backtest_with_tearsheet(settings: Settings) -> dict[str, Any]:
+    """SMA(10)/SMA(30) on the S&P 500 with the configured costs, out to an HTML and PNG tearsheet."""
+    from signaltrust.backtest import run
+
+    result = run("sp500", "sma_cross", params={"fast": 10, "slow": 30})
+    reports = settings.home / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    html = result.report(reports / "sp500_sma_cross.html")
+    png = result.report(reports / "sp500_sma_cross.png")
+    stats = result.stats
+    return {
+        "data": "sp500",
+        "strategy": "sma_cross(fast=10, slow=30)",
+        "costs": dict(result.settings),
+        **{key: stats.get(key) for key in HEADLINE},
+        "tearsheet_html": str(html),
+        "tearsheet_png": str(png),
+    }
+
+
+def sweep_top(top: int = 5) -> dict[str, Any]:
+    """The 1,590-combination SMA-crossover sweep on GOOG (costs on) and its best rows."""
+    from signaltrust.backtest import sweep
+
+    table = sweep("goog", "sma_cross", grid={"fast": range(5, 51), "slow": range(20, 201, 5)})
+    best = table.best(top, by="sharpe_ratio")
+    columns = ["fast", "slow", "sharpe_ratio", "total_return", "max_drawdown", "trades"]
+    return {
+        "data": "goog",
+        "combinations": len(table),
+        "seconds": getattr(table, "elapsed", None),
+        "best": [{c: row[c] for c in columns} for _, row in best.iterrows()],
+    }
+
+
 def run_demo(
     settings: Settings | None = None, advance: Callable[[int], None] = lambda n=1: None
 ) -> DemoReport:
-    """Ingest the bundled data into the store, check it, and return a summary."""
+    """Ingest and check the bundled data, backtest, sweep and write a tearsheet; return a summary."""
     settings = settings or load_settings()
     report = DemoReport(home=str(settings.home), store=settings.store.backend)
     report.ingested = ingest_bundled(settings, advance)
     report.checks = check_bundled(advance)
+    report.extras["backtest"] = backtest_with_tearsheet(settings)
+    advance(1)
+    report.extras["sweep"] = sweep_top()
+    advance(1)
     return report
