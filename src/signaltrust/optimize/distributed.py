@@ -1,0 +1,152 @@
+"""Fan-out over Ray when it is configured, in-process otherwise, with the same results either way.
+
+Ray is used when ``ray=True`` is passed (a local Ray with ``num_cpus=2`` and no dashboard is
+started, or the one already running is reused), when ``ray`` is an address (``"auto"``,
+``"ray://host:10001"``), or when the environment variable ``SIGNALTRUST_RAY_ADDRESS`` holds an
+address and ``ray`` is left at None. ``ray=False`` forces in-process work. Ray is an optional
+extra (``pip install 'signaltrust[distributed]'``): asking for it without it installed raises
+a ValidationError naming the fix.
+
+Tasks are pure functions of their inputs and results come back in input order, so a search, a
+sweep or a walk-forward gives the same numbers on one process as on a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from signaltrust.core.errors import ValidationError
+
+ENV_ADDRESS = "SIGNALTRUST_RAY_ADDRESS"
+RayOption = bool | str | None
+
+
+def ray_available() -> bool:
+    """Whether the optional Ray package can be imported."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def ray_address(ray: RayOption = None) -> str | None:
+    """The Ray address to use: ``"local"`` for a local Ray, an address, or None (in-process)."""
+    if ray is False:
+        return None
+    if ray is True:
+        return os.environ.get(ENV_ADDRESS) or "local"
+    if isinstance(ray, str) and ray.strip():
+        return ray.strip()
+    env = os.environ.get(ENV_ADDRESS, "").strip()
+    return env or None
+
+
+def ensure_ray(address: str) -> Any:
+    """Connect to (or start) Ray; returns the ``ray`` module."""
+    try:
+        import ray
+    except ImportError:
+        raise ValidationError(
+            "Ray is not installed", field="ray", value=address,
+            fix="pip install 'signaltrust[distributed]' (or ray), or pass ray=False",
+        ) from None
+    if not ray.is_initialized():
+        if address == "local":
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+                     ignore_reinit_error=True, configure_logging=False)
+        else:
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+    return ray
+
+
+def shutdown() -> None:
+    """Disconnect from Ray (stops a local Ray this process started)."""
+    try:
+        import ray
+    except ImportError:
+        return
+    if ray.is_initialized():
+        ray.shutdown()
+
+
+def _call(func: Callable[..., Any], shared: Mapping[str, Any], item: Any) -> Any:
+    return func(item, **shared)
+
+
+def fan_out(
+    func: Callable[..., Any], items: Sequence[Any], *, shared: Mapping[str, Any] | None = None,
+    ray: RayOption = None, progress: Callable[[int, int], None] | None = None,
+) -> list[Any]:
+    """``[func(item, **shared) for item in items]``, on Ray when configured; input order kept.
+
+    ``shared`` holds large read-only arguments (bars, an evaluator): they are put in Ray's
+    object store once, not once per task.
+    """
+    shared = dict(shared or {})
+    address = ray_address(ray)
+    total = len(items)
+    if address is None or total == 0:
+        out = []
+        for done, item in enumerate(items, start=1):
+            out.append(func(item, **shared))
+            if progress is not None:
+                progress(done, total)
+        return out
+    ray_mod = ensure_ray(address)
+    remote = ray_mod.remote(_call)
+    shared_ref = ray_mod.put(shared)
+    func_ref = ray_mod.put(func)
+    refs = [remote.remote(func_ref, shared_ref, item) for item in items]
+    if progress is None:
+        return list(ray_mod.get(refs))
+    position = {ref: k for k, ref in enumerate(refs)}
+    results: list[Any] = [None] * total
+    pending = list(refs)
+    while pending:
+        ready, pending = ray_mod.wait(pending, num_returns=1)
+        for ref in ready:
+            results[position[ref]] = ray_mod.get(ref)
+        progress(total - len(pending), total)
+    return results
+
+
+def _sweep_part(grid: dict[str, Any], *, data: Any, strategy: Any,
+                options: dict[str, Any]) -> pd.DataFrame:
+    from signaltrust.backtest.sweep import sweep
+
+    return sweep(data, strategy, grid=grid, **options).table
+
+
+def split_grid(grid: Mapping[str, Sequence[Any]], chunks: int) -> list[dict[str, list[Any]]]:
+    """Cut a grid into at most ``chunks`` sub-grids along its longest axis (same rows overall)."""
+    grid = {k: list(v) for k, v in grid.items()}
+    if chunks <= 1 or not grid:
+        return [grid]
+    axis = max(grid, key=lambda k: len(grid[k]))
+    values = grid[axis]
+    size = -(-len(values) // min(chunks, len(values)))
+    return [{**grid, axis: values[i:i + size]} for i in range(0, len(values), size)]
+
+
+def distributed_sweep(
+    data: Any, strategy: Any, grid: Mapping[str, Iterable[Any]], *, chunks: int | None = None,
+    ray: RayOption = None, **options: Any,
+) -> pd.DataFrame:
+    """``backtest.sweep`` cut into chunks of the grid that run as Ray tasks (or in-process).
+
+    The rows are those of one ``sweep`` over the whole grid, in the same order when the longest
+    axis is the first one; each chunk is still one compiled pass.
+    """
+    address = ray_address(ray)
+    grid = {k: list(v) for k, v in grid.items()}
+    if chunks is None:
+        chunks = 1 if address is None else 4
+    parts = split_grid(grid, chunks)
+    tables = fan_out(_sweep_part, parts, shared={"data": data, "strategy": strategy,
+                                                 "options": options}, ray=ray)
+    return pd.concat(tables, ignore_index=True)

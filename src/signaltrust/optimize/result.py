@@ -1,0 +1,194 @@
+"""The result of a parameter search, with the deflated Sharpe ratio and PBO of its best trial.
+
+``deflated_sharpe`` deflates the best trial's Sharpe ratio by the number of distinct feasible
+trials of the study and the variance of their Sharpe ratios (Bailey & López de Prado, 2014),
+using the best trial's own per-bar returns for length, skewness and kurtosis. ``pbo`` is the
+probability of backtest overfitting by CSCV (Bailey et al., 2015) over the per-bar returns of
+the trials evaluated in this call (at most ``max_pbo_configurations`` of them: a seeded sample
+that always holds the best; ``pbo_configurations`` says how many).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.optimize.evaluate import Evaluator, Outcome, returns_matrix
+
+
+@dataclass
+class OptimizationResult:
+    """Best parameters and value, the trials table, the study, and the overfitting statistics."""
+
+    strategy: str
+    method: str
+    objectives: list[str]
+    best_params: dict[str, Any]
+    best_value: float
+    trials: pd.DataFrame
+    study_name: str
+    storage: str
+    seed: int | None
+    periods_per_year: float
+    pareto: pd.DataFrame | None = None
+    best_sharpe: float = float("nan")
+    deflated_sharpe: float = float("nan")
+    n_trials_deflated: int = 0
+    pbo: float = float("nan")
+    pbo_configurations: int = 0
+    pbo_result: Any = None
+    study: Any = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, *, strategy: str, method: str, objectives: list[str], table: pd.DataFrame,
+              param_names: list[str], base: dict[str, Any], study: Any, study_name: str,
+              storage: str, seed: int | None, periods_per_year: float) -> OptimizationResult:
+        ok = table[(table["state"] == "COMPLETE") & table["feasible"]] if len(table) else table
+        best_params: dict[str, Any] = {}
+        best_value = float("nan")
+        pareto = None
+        if len(ok):
+            row = ok.loc[ok[objectives[0]].astype(float).idxmax()]
+            best_params = {**base, **{n: _plain(row[n]) for n in param_names}}
+            best_value = float(row[objectives[0]])
+            if len(objectives) > 1:
+                pareto = _pareto(ok, objectives)
+        return cls(strategy=strategy, method=method, objectives=objectives,
+                   best_params=best_params, best_value=best_value, trials=table,
+                   study_name=study_name, storage=storage, seed=seed,
+                   periods_per_year=periods_per_year, pareto=pareto, study=study)
+
+    @property
+    def n_trials(self) -> int:
+        """Trials in the study (all workers), pruned and infeasible ones included."""
+        return len(self.trials)
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures as a plain dict, with deflated_sharpe and pbo beside them."""
+        return {
+            "strategy": self.strategy, "method": self.method, "objectives": self.objectives,
+            "best_params": self.best_params, "best_value": self.best_value,
+            "best_sharpe": self.best_sharpe, "deflated_sharpe": self.deflated_sharpe,
+            "pbo": self.pbo, "trials": self.n_trials,
+            "feasible_trials": int(self._feasible().shape[0]),
+            "trials_deflated": self.n_trials_deflated,
+            "pbo_configurations": self.pbo_configurations,
+            "study_name": self.study_name, "storage": self.storage, "seed": self.seed,
+        }
+
+    def _feasible(self) -> pd.DataFrame:
+        t = self.trials
+        return t[(t["state"] == "COMPLETE") & t["feasible"]] if len(t) else t
+
+    def best(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` best feasible trials by the first objective."""
+        return self._feasible().sort_values(self.objectives[0], ascending=False).head(n)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return value  # the strategy coerces types; keep floats as given
+    return value
+
+
+def _pareto(table: pd.DataFrame, objectives: Sequence[str]) -> pd.DataFrame:
+    values = table[list(objectives)].to_numpy(dtype=float)
+    keep = []
+    for i, row in enumerate(values):
+        dominated = np.any(np.all(values >= row, axis=1) & np.any(values > row, axis=1))
+        keep.append(not dominated)
+    return table[np.array(keep)].sort_values(objectives[0], ascending=False)
+
+
+def deflated_sharpe_of(returns: pd.Series, trials_sharpes: Sequence[float],
+                       periods_per_year: float) -> float:
+    """DSR of ``returns`` against annualised trial Sharpe ratios (nan when undefined)."""
+    from signaltrust.core.errors import ValidationError
+    from signaltrust.optimize.overfitting import deflated_sharpe_ratio
+
+    sharpes = [s for s in trials_sharpes if s is not None and math.isfinite(s)]
+    try:
+        if len(sharpes) < 2:
+            from signaltrust.optimize.overfitting import probabilistic_sharpe_ratio, sharpe_moments
+
+            sr, n, skew, kurt = sharpe_moments(returns)
+            return float(probabilistic_sharpe_ratio(sr, n, skew, kurt))
+        return float(deflated_sharpe_ratio(returns, trials_sharpes=sharpes,
+                                           annualization=periods_per_year))
+    except ValidationError:
+        return float("nan")
+
+
+def pbo_of(outcomes: Sequence[Outcome], partitions: int, periods_per_year: float) -> Any:
+    """PBO by CSCV over the outcomes' per-bar returns (None with fewer than two)."""
+    from signaltrust.core.errors import ValidationError
+    from signaltrust.optimize.pbo import probability_of_backtest_overfitting
+
+    if len(outcomes) < 2:
+        return None
+    matrix = returns_matrix(outcomes)
+    parts = min(int(partitions), max(2, (len(matrix) // 4) // 2 * 2))
+    try:
+        return probability_of_backtest_overfitting(matrix, n_partitions=parts,
+                                                   periods_per_year=periods_per_year)
+    except ValidationError:
+        return None
+
+
+def _pick(keys: list[Any], best: Any, limit: int, seed: int | None) -> list[Any]:
+    if len(keys) <= limit:
+        return keys
+    others = [k for k in keys if k != best]
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(others), size=limit - 1, replace=False)
+    return [best] + [others[i] for i in sorted(picked)]
+
+
+def overfitting_stats(result: OptimizationResult, evaluator: Evaluator, objectives: Any,
+                      windows: list[Any], cache: dict[Any, Outcome], names: list[str],
+                      seed: int | None, partitions: int, limit: int, ray: Any) -> None:
+    """Fill ``best_sharpe``, ``deflated_sharpe`` and ``pbo`` of a result in place."""
+    from signaltrust.optimize.search import _key, _run_items
+
+    feasible = result._feasible().drop_duplicates(subset=names)
+    best_key = _key(result.best_params, names)
+    keys = [_key({n: _plain(r[n]) for n in names}, names) for _, r in feasible.iterrows()]
+    local = [k for k in keys if k in cache]
+    if result.trials["source"].eq("sweep").any() or best_key not in cache:
+        local = keys  # the sweep kept no returns: re-run a sample of its rows
+    chosen = _pick(local if best_key in local else [best_key, *local], best_key, limit, seed)
+    missing = [k for k in chosen if k not in cache]
+    if missing:
+        combos = [{**result.best_params, **dict(k)} for k in missing]
+        for k, out in zip(missing, _run_items(combos, windows, evaluator, objectives, ray, None),
+                          strict=True):
+            cache[k] = out
+    best = cache[best_key]
+    result.best_sharpe = best.sharpe_ratio
+    sharpes = feasible["sharpe_ratio"].astype(float).tolist()
+    result.n_trials_deflated = int(np.isfinite(sharpes).sum())
+    result.deflated_sharpe = deflated_sharpe_of(best.returns, sharpes, result.periods_per_year)
+    pbo = pbo_of([cache[k] for k in chosen], partitions, result.periods_per_year)
+    result.pbo_result = pbo
+    result.pbo = float(pbo.pbo) if pbo is not None else float("nan")
+    result.pbo_configurations = len(chosen) if pbo is not None else 0
+
+
+def summary_payload(result: OptimizationResult, top: int = 10) -> dict[str, Any]:
+    """JSON-ready: the summary plus the best trials."""
+    out = result.summary()
+    out["top"] = result.best(top).to_dict(orient="records")
+    if result.pareto is not None:
+        out["pareto"] = result.pareto.to_dict(orient="records")
+    return out
+
+
+def as_mapping(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in params.items()}

@@ -1,0 +1,145 @@
+"""Optuna studies: storage (SQLite by default, PostgreSQL to share), samplers, the trials table.
+
+The default storage is the SQLite file ``<home>/optuna.db`` (``Settings.home``); pass any
+SQLAlchemy URL (``postgresql+psycopg://user@host:5432/db``) so that several workers, each
+calling ``optimize`` with the same ``study_name``, add trials to one study, or ``"memory"`` for
+a study that lives only in this process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.core.errors import ValidationError
+
+METHODS = ("grid", "random", "tpe", "nsga2", "cmaes")
+MEMORY = ("memory", ":memory:")
+
+
+def default_storage() -> str:
+    """``sqlite:///<home>/optuna.db`` (the folder is created)."""
+    from signaltrust.core.config import load_settings
+
+    home = load_settings().home
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / 'optuna.db'}"
+
+
+def resolve_storage(storage: Any) -> tuple[Any, str]:
+    """The storage Optuna is given and its printable form (passwords masked)."""
+    import optuna
+
+    if storage is None:
+        url = default_storage()
+        return url, url
+    if isinstance(storage, str) and storage.strip().lower() in MEMORY:
+        return None, "memory"
+    if isinstance(storage, optuna.storages.BaseStorage):
+        return storage, type(storage).__name__
+    if isinstance(storage, str) and "://" in storage:
+        from sqlalchemy.engine import make_url
+
+        try:
+            shown = make_url(storage).render_as_string(hide_password=True)
+        except Exception as exc:
+            raise ValidationError("the storage URL cannot be parsed", field="storage",
+                                  value=storage, fix="write e.g. sqlite:///optuna.db or "
+                                  "postgresql+psycopg://user@host:5432/db") from exc
+        return storage, shown
+    raise ValidationError(
+        "storage must be a database URL, 'memory' or None", field="storage", value=storage,
+        fix="pass e.g. 'postgresql+psycopg://postgres@127.0.0.1:5432/test' or leave it out",
+    )
+
+
+def check_method(method: str, n_objectives: int) -> str:
+    key = str(method).strip().lower()
+    if key not in METHODS:
+        raise ValidationError("unknown search method", field="method", value=method,
+                              fix=f"use one of {', '.join(METHODS)}")
+    if key == "cmaes" and n_objectives > 1:
+        raise ValidationError("CMA-ES optimises one objective", field="method", value=method,
+                              fix="use method='nsga2' for several objectives")
+    return key
+
+
+def make_sampler(method: str, seed: int | None, n_trials: int) -> Any:
+    """The Optuna sampler of a method (grid trials are added directly, not sampled)."""
+    import optuna
+
+    if method in ("random", "grid"):
+        return optuna.samplers.RandomSampler(seed=seed)
+    if method == "tpe":
+        # constrained samplers read each trial's ``set_constraint`` value (<= 0 feasible)
+        return optuna.samplers.TPESampler(seed=seed,
+                                          n_startup_trials=min(10, max(2, n_trials // 4)))
+    if method == "nsga2":
+        return optuna.samplers.NSGAIISampler(
+            seed=seed, population_size=max(4, min(50, n_trials // 5)))
+    return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=1,
+                                        warn_independent_sampling=False)
+
+
+def make_pruner(pruning: bool, steps: int) -> Any:
+    """A median pruner over per-fold intermediate values, when there are several folds."""
+    import optuna
+
+    if not pruning or steps <= 1:
+        return optuna.pruners.NopPruner()
+    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
+
+
+def create_study(name: str, storage: Any, n_objectives: int, sampler: Any, pruner: Any) -> Any:
+    """Create the study, or load it when another worker created it (same directions needed)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        study_name=name, storage=storage, sampler=sampler, pruner=pruner, load_if_exists=True,
+        directions=["maximize"] * n_objectives,
+    )
+    if len(study.directions) != n_objectives:
+        raise ValidationError(
+            "the existing study has another number of objectives", field="study_name",
+            value=name, fix="use a new study name for a different objective list",
+        )
+    return study
+
+
+def delete_study(name: str, storage: Any = None) -> None:
+    """Remove a stored study (e.g. after a test)."""
+    import optuna
+
+    optuna.delete_study(study_name=name, storage=resolve_storage(storage)[0])
+
+
+def trials_table(study: Any, param_names: Sequence[str], objective_names: Sequence[str]
+                 ) -> pd.DataFrame:
+    """One row per trial of the study: number, state, parameters, objective values, Sharpe."""
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        row: dict[str, Any] = {"number": t.number, "state": t.state.name}
+        for name in param_names:
+            row[name] = t.params.get(name, np.nan)
+        values = t.values or [np.nan] * len(objective_names)
+        for name, value in zip(objective_names, values, strict=True):
+            row[name if name not in row else f"objective_{name}"] = value
+        for key in ("sharpe_ratio", "total_return", "return_over_drawdown"):
+            if key not in objective_names:
+                row[key] = t.user_attrs.get(key, np.nan)
+        row["feasible"] = bool(t.user_attrs.get("feasible", t.state.name == "COMPLETE"))
+        row["source"] = t.user_attrs.get("source", "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def finite(x: Any) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+Progress = Callable[[int, int], None]
