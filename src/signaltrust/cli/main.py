@@ -39,6 +39,10 @@ def _register_optional() -> None:
 
     app.add_typer(check_cli.app, name="check")
 
+    from signaltrust.cli import risk as risk_cli
+
+    app.add_typer(risk_cli.app, name="risk")
+
 
 _register_optional()
 
