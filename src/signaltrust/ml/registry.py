@@ -1,0 +1,409 @@
+"""Model registry on MLflow: record every training run, version models, promote by alias.
+
+Where: ``$MLFLOW_TRACKING_URI`` when set (a tracking server, e.g. ``http://mlflow:5000``, or
+any MLflow store URI); otherwise a local SQLite store ``sqlite:///<home>/mlflow.db`` with
+artefacts under ``<home>/mlartifacts`` (no server, no network). The first use of a new local
+store creates its tables (a few seconds, once).
+
+Each :func:`log_training_run` creates an MLflow run in the experiment ``signaltrust`` with the
+data hash, the feature names, the parameters (``model.<name>`` for the estimator's own
+hyper-parameters), the seeds (``seed.<name>``), the walk-forward metrics (nested dicts
+flattened with dots; every value is also kept verbatim in ``signaltrust.json``), and the model
+as an MLflow scikit-learn artefact (cloudpickle, so the LightGBM/XGBoost/PyTorch wrappers
+round-trip); then registers it as a new version of the named model.
+
+Stages are aliases (MLflow 3 deprecates the old stages): ``promote(name, 3)`` points the
+``production`` alias at version 3; ``staging`` is the other conventional alias. A version is
+referred to by its number or an alias wherever a ``ref`` is taken; ``None`` means the latest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from signaltrust.core.errors import SignalTrustError, ValidationError
+
+EXPERIMENT = "signaltrust"
+META_FILE = "signaltrust.json"
+_QUIET_ENV = {
+    "MLFLOW_DISABLE_TELEMETRY": "true",  # MLflow 3 usage telemetry: off unless the user opts in
+    "DO_NOT_TRACK": "true",
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    "MLFLOW_LOGGING_LEVEL": "WARNING",
+}
+
+
+class ModelNotFoundError(SignalTrustError, KeyError):
+    """A registered model, version or alias that does not exist (the message lists what does)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One registered model version and the training run that made it."""
+
+    name: str
+    version: int
+    run_id: str
+    aliases: list[str]
+    data_hash: str
+    features: list[str]
+    params: dict[str, Any]
+    seeds: dict[str, Any]
+    metrics: dict[str, Any]
+    model_class: str
+    created: datetime
+    source: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A registered model: its versions, the latest one and where each alias points."""
+
+    name: str
+    latest_version: int
+    versions: list[int]
+    aliases: dict[str, int]
+    updated: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def tracking_uri(home: Path | None = None) -> str:
+    """``$MLFLOW_TRACKING_URI``, else ``sqlite:///<home>/mlflow.db`` (home: Settings.home)."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    if uri:
+        return uri
+    if home is None:
+        from signaltrust.core.config import load_settings
+
+        home = load_settings().home
+    return f"sqlite:///{Path(home).expanduser().resolve() / 'mlflow.db'}"
+
+
+def _mlflow() -> Any:
+    for key, value in _QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    import mlflow
+
+    for name in ("alembic", "mlflow"):
+        logger = logging.getLogger(name)
+        if logger.level in (logging.NOTSET, logging.INFO, logging.DEBUG) and name == "alembic":
+            logger.setLevel(logging.WARNING)
+    return mlflow
+
+
+def _local_artifact_root(uri: str) -> str | None:
+    if uri.startswith("sqlite:///"):
+        return (Path(uri[len("sqlite:///"):]).parent / "mlartifacts").as_uri()
+    return None  # a server or file store chooses its own
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w\-. /]", "_", str(name))[:250]
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy (numpy scalars to Python, tuples to lists, other objects to str)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _requirements() -> list[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["scikit-learn", "cloudpickle", "numpy", "pandas"]
+    names += [m for m in ("lightgbm", "xgboost", "torch") if m in sys.modules]
+    out = []
+    for pkg in names:
+        try:
+            out.append(f"{pkg}=={version(pkg)}")
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+class ModelRegistry:
+    """The registry at ``tracking_uri`` (default: :func:`tracking_uri`)."""
+
+    def __init__(self, tracking_uri: str | None = None, experiment: str = EXPERIMENT) -> None:
+        self.tracking_uri = tracking_uri or globals()["tracking_uri"]()
+        self.experiment = experiment
+        self._client_obj: Any = None
+
+    # -- plumbing -------------------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        if self._client_obj is None:
+            mlflow = _mlflow()
+            if self.tracking_uri.startswith("sqlite:///"):
+                Path(self.tracking_uri[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            self._client_obj = mlflow.MlflowClient(tracking_uri=self.tracking_uri,
+                                                   registry_uri=self.tracking_uri)
+        return self._client_obj
+
+    def _experiment_id(self) -> str:
+        found = self.client.get_experiment_by_name(self.experiment)
+        if found is not None:
+            return found.experiment_id
+        return self.client.create_experiment(
+            self.experiment, artifact_location=_local_artifact_root(self.tracking_uri))
+
+    # -- write ----------------------------------------------------------------------------------
+    def log_training_run(
+        self, model: Any, *, name: str, data_hash: str, features: list[str] | tuple[str, ...],
+        params: Mapping[str, Any] | None = None, seeds: Mapping[str, Any] | int | None = None,
+        metrics: Mapping[str, Any] | None = None, artefacts: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ModelVersion:
+        """Record a training run (data hash, features, params, seeds, metrics, model) and register it.
+
+        ``artefacts`` maps an artefact name to a file path (copied) or to JSON-able data
+        (written as ``<name>.json``). Returns the new :class:`ModelVersion`.
+        """
+        _mlflow()
+        import mlflow.sklearn
+        from mlflow.entities import Metric, Param, RunTag
+
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError("a registered model needs a name", field="name", value=name,
+                                  fix="pass name='sp500_lgbm' (letters, digits, _ - .)")
+        if not data_hash:
+            raise ValidationError("the data hash is required", field="data_hash", value=data_hash,
+                                  fix="pass the content hash of the training data")
+        seeds = {"random_state": seeds} if isinstance(seeds, int) else dict(seeds or {})
+        model_params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
+        meta = _plain({
+            "name": name, "data_hash": data_hash, "features": list(features),
+            "params": dict(params or {}), "model_params": model_params, "seeds": seeds,
+            "metrics": dict(metrics or {}),
+            "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
+            "tags": dict(tags or {}),
+        })
+        all_params: dict[str, Any] = {"data_hash": data_hash, "n_features": len(meta["features"])}
+        _flatten("", meta["params"], all_params)
+        _flatten("model", meta["model_params"], all_params)
+        _flatten("seed", seeds, all_params)
+        flat_metrics: dict[str, Any] = {}
+        _flatten("", meta["metrics"], flat_metrics)
+        now = int(time.time() * 1000)
+        run_tags = {"signaltrust.data_hash": data_hash, "signaltrust.model_class":
+                    meta["model_class"], "signaltrust.registered_name": name,
+                    **{str(k): str(v) for k, v in (tags or {}).items()}}
+        client = self.client
+        run = client.create_run(self._experiment_id(), run_name=name, tags=run_tags)
+        run_id = run.info.run_id
+        try:
+            client.log_batch(
+                run_id,
+                metrics=[Metric(_key(k), float(v), now, 0) for k, v in flat_metrics.items()
+                         if isinstance(v, (int, float)) and not isinstance(v, bool)
+                         and math.isfinite(v)],
+                params=[Param(_key(k), str(v)[:6000]) for k, v in all_params.items()],
+            )
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                sk_logger = logging.getLogger("mlflow.sklearn")
+                level = sk_logger.level
+                sk_logger.setLevel(logging.ERROR)  # the cloudpickle caution, said once in the docs
+                try:
+                    mlflow.sklearn.save_model(model, folder / "model",
+                                              serialization_format="cloudpickle",
+                                              pip_requirements=_requirements())
+                finally:
+                    sk_logger.setLevel(level)
+                (folder / META_FILE).write_text(json.dumps(meta, indent=2))
+                client.log_artifacts(run_id, str(folder / "model"), "model")
+                client.log_artifact(run_id, str(folder / META_FILE))
+                for art_name, art in (artefacts or {}).items():
+                    if isinstance(art, (str, Path)) and Path(art).exists():
+                        client.log_artifact(run_id, str(art), "artefacts")
+                    else:
+                        path = folder / f"{_key(art_name)}.json"
+                        path.write_text(json.dumps(_plain(art), indent=2))
+                        client.log_artifact(run_id, str(path), "artefacts")
+            client.log_batch(run_id, tags=[RunTag("signaltrust.features",
+                                                  json.dumps(meta["features"])[:7999])])
+        except Exception:
+            client.set_terminated(run_id, "FAILED")
+            raise
+        client.set_terminated(run_id, "FINISHED")
+        if not self._exists(name):
+            client.create_registered_model(name, tags={"signaltrust": "true"})
+        mv = client.create_model_version(name, source=f"{run.info.artifact_uri}/model",
+                                         run_id=run_id, tags={"data_hash": data_hash})
+        return self.get_model_version(name, int(mv.version))
+
+    def promote(self, name: str, version: int | str, alias: str = "production") -> ModelVersion:
+        """Point ``alias`` ("production", "staging", ...) at ``version`` of ``name``."""
+        if not isinstance(alias, str) or not re.fullmatch(r"[A-Za-z_][\w\-]*", alias) or \
+                re.fullmatch(r"[vV]\d+", alias) or alias.lower() == "latest":
+            raise ValidationError("an alias is a word such as production or staging",
+                                  field="alias", value=alias,
+                                  fix="use --alias production or --alias staging")
+        mv = self._resolve(name, _as_version(version))
+        self.client.set_registered_model_alias(name, alias, str(mv.version))
+        return self.get_model_version(name, int(mv.version))
+
+    # -- read -----------------------------------------------------------------------------------
+    def _exists(self, name: str) -> bool:
+        return bool(self.client.search_registered_models(filter_string=f"name = '{_q(name)}'"))
+
+    def _names(self) -> list[str]:
+        return sorted(m.name for m in self._search_models())
+
+    def _search_models(self) -> list[Any]:
+        out, token = [], None
+        while True:
+            page = self.client.search_registered_models(max_results=100, page_token=token)
+            out.extend(page)
+            token = page.token
+            if not token:
+                return out
+
+    def _versions(self, name: str) -> list[Any]:
+        return list(self.client.search_model_versions(f"name = '{_q(name)}'"))
+
+    def _resolve(self, name: str, ref: int | str | None) -> Any:
+        if not self._exists(name):
+            names = self._names()
+            raise ModelNotFoundError(
+                f"no registered model named {name!r}", field="name", value=name,
+                fix=f"use one of: {', '.join(names)}" if names else
+                "no model is registered yet: log one with log_training_run",
+            )
+        versions = self._versions(name)
+        numbers = sorted(int(v.version) for v in versions)
+        if ref is None:
+            ref = numbers[-1]
+        if isinstance(ref, int):
+            for v in versions:
+                if int(v.version) == ref:
+                    return v
+            raise ModelNotFoundError(
+                f"model {name!r} has no version {ref}", field="version", value=ref,
+                fix=f"use one of the versions {numbers}")
+        aliases = self.client.get_registered_model(name).aliases
+        if ref not in aliases:
+            raise ModelNotFoundError(
+                f"model {name!r} has no alias {ref!r}", field="version", value=ref,
+                fix=f"use a version {numbers} or an alias {sorted(aliases) or '(none set)'}")
+        return self._resolve(name, int(aliases[ref]))
+
+    def get_model_version(self, name: str, ref: int | str | None = None) -> ModelVersion:
+        """One version by number, alias ("production") or, with ``ref=None``, the latest."""
+        mv = self._resolve(name, _as_version(ref))
+        run = self.client.get_run(mv.run_id)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = self.client.download_artifacts(mv.run_id, META_FILE, tmp)
+            meta = json.loads(Path(path).read_text())
+        aliases = sorted(a for a, v in self.client.get_registered_model(name).aliases.items()
+                         if int(v) == int(mv.version))
+        params = dict(meta.get("params", {}))
+        params.update({f"model.{k}": v for k, v in meta.get("model_params", {}).items()})
+        return ModelVersion(
+            name=name, version=int(mv.version), run_id=mv.run_id, aliases=aliases,
+            data_hash=meta["data_hash"], features=meta["features"], params=params,
+            seeds=meta.get("seeds", {}), metrics=meta.get("metrics", {}),
+            model_class=meta.get("model_class", ""),
+            created=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
+            source=mv.source, tags={k: v for k, v in run.data.tags.items()
+                                    if not k.startswith("mlflow.")},
+        )
+
+    def load_model(self, name: str, ref: int | str | None = None) -> Any:
+        """The fitted model of a version (number, alias or latest), ready to ``predict``."""
+        _mlflow()
+        import mlflow.sklearn
+
+        mv = self._resolve(name, _as_version(ref))
+        with tempfile.TemporaryDirectory() as tmp:
+            local = self.client.download_artifacts(mv.run_id, "model", tmp)
+            return mlflow.sklearn.load_model(local)
+
+    def list_models(self) -> list[RegisteredModel]:
+        """Every registered model with its versions and aliases, by name."""
+        out = []
+        for rm in sorted(self._search_models(), key=lambda m: m.name):
+            numbers = sorted(int(v.version) for v in self._versions(rm.name))
+            out.append(RegisteredModel(
+                name=rm.name, latest_version=numbers[-1] if numbers else 0, versions=numbers,
+                aliases={a: int(v) for a, v in sorted(rm.aliases.items())},
+                updated=datetime.fromtimestamp(rm.last_updated_timestamp / 1000, tz=UTC),
+            ))
+        return out
+
+
+def _q(name: str) -> str:
+    return str(name).replace("'", "\\'")
+
+
+def _as_version(ref: int | str | None) -> int | str | None:
+    if isinstance(ref, bool):
+        raise ValidationError("a version is a number or an alias", field="version", value=ref,
+                              fix="pass 3 or 'production'")
+    if isinstance(ref, str) and ref.strip().isdigit():
+        return int(ref.strip())
+    return ref
+
+
+# -- module-level shortcuts on the default registry ---------------------------------------------
+def log_training_run(model: Any, *, tracking_uri: str | None = None, **kwargs: Any) -> ModelVersion:
+    """Record a training run and register the model (see :meth:`ModelRegistry.log_training_run`)."""
+    return ModelRegistry(tracking_uri).log_training_run(model, **kwargs)
+
+
+def list_models(*, tracking_uri: str | None = None) -> list[RegisteredModel]:
+    """Every registered model (see :meth:`ModelRegistry.list_models`)."""
+    return ModelRegistry(tracking_uri).list_models()
+
+
+def get_model_version(name: str, ref: int | str | None = None, *,
+                      tracking_uri: str | None = None) -> ModelVersion:
+    """One model version by number, alias or latest (see :meth:`ModelRegistry.get_model_version`)."""
+    return ModelRegistry(tracking_uri).get_model_version(name, ref)
+
+
+def load_model(name: str, ref: int | str | None = None, *, tracking_uri: str | None = None) -> Any:
+    """The fitted model of a version (see :meth:`ModelRegistry.load_model`)."""
+    return ModelRegistry(tracking_uri).load_model(name, ref)
+
+
+def promote(name: str, version: int | str, alias: str = "production", *,
+            tracking_uri: str | None = None) -> ModelVersion:
+    """Point an alias at a version (see :meth:`ModelRegistry.promote`)."""
+    return ModelRegistry(tracking_uri).promote(name, version, alias)
