@@ -35,9 +35,17 @@ def _register_optional() -> None:
 
     backtest_cli.register(app)
 
+    from signaltrust.cli import models as models_cli
+
+    app.add_typer(models_cli.app, name="models")
+
     from signaltrust.cli import check as check_cli
 
     app.add_typer(check_cli.app, name="check")
+
+    from signaltrust.cli import optimize as optimize_cli
+
+    optimize_cli.register(app)
 
     from signaltrust.cli import risk as risk_cli
 

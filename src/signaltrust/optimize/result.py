@@ -108,7 +108,7 @@ def _pareto(table: pd.DataFrame, objectives: Sequence[str]) -> pd.DataFrame:
 
 
 def deflated_sharpe_of(returns: pd.Series, trials_sharpes: Sequence[float],
-                       periods_per_year: float) -> float:
+                       periods_per_year: float, n_trials: int | None = None) -> float:
     """DSR of ``returns`` against annualised trial Sharpe ratios (nan when undefined)."""
     from signaltrust.core.errors import ValidationError
     from signaltrust.optimize.overfitting import deflated_sharpe_ratio
@@ -120,7 +120,7 @@ def deflated_sharpe_of(returns: pd.Series, trials_sharpes: Sequence[float],
 
             sr, n, skew, kurt = sharpe_moments(returns)
             return float(probabilistic_sharpe_ratio(sr, n, skew, kurt))
-        return float(deflated_sharpe_ratio(returns, trials_sharpes=sharpes,
+        return float(deflated_sharpe_ratio(returns, trials_sharpes=sharpes, n_trials=n_trials,
                                            annualization=periods_per_year))
     except ValidationError:
         return float("nan")

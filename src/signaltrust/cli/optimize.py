@@ -1,0 +1,217 @@
+"""``signaltrust optimize`` and ``signaltrust walkforward``: parameter search with its trust figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from signaltrust.cli.backtest import (
+    CASH_OPTION,
+    FEES_OPTION,
+    SLIPPAGE_OPTION,
+    STRATEGY_OPTION,
+    _format,
+    _slippage,
+)
+from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, table
+
+ONE_DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name (one asset).")
+SEARCH_GRID_OPTION = typer.Option(
+    None, "--grid", "-g",
+    help="name=start:stop[:step] (stop included) or name=v1,v2 (repeatable; default: the "
+    "strategy's sweep grid).",
+)
+METHOD_OPTION = typer.Option("grid", "--method", "-m", help="grid, random, tpe, nsga2 or cmaes.")
+OBJECTIVE_OPTION = typer.Option(
+    None, "--objective", "-o",
+    help="sharpe_ratio (default), sortino_ratio, calmar_ratio, return_over_drawdown, "
+    "total_return; repeat for several (nsga2).",
+)
+TRIALS_OPTION = typer.Option(100, "--trials", "-n", min=1, help="Trials (ignored by grid).")
+STORAGE_OPTION = typer.Option(
+    None, "--storage", help="Study storage URL (default: SQLite <home>/optuna.db; 'memory').")
+STUDY_OPTION = typer.Option(None, "--study", help="Study name (reuse it to add trials).")
+SEED_OPTION = typer.Option(0, "--seed", help="Sampler seed.")
+CONSTRAINT_OPTION = typer.Option(
+    None, "--constraint", help="Extra constraint expression, e.g. 'fast * 2 <= slow' (repeatable).")
+TOP_OPTION = typer.Option(10, "--top", min=1, help="Trials to show, best first.")
+TRAIN_OPTION = typer.Option(756, "--train", min=2, help="Training window in bars.")
+TEST_OPTION = typer.Option(252, "--test", min=2, help="Test (out-of-sample) window in bars.")
+ANCHORED_OPTION = typer.Option(False, "--anchored", help="Grow the training window from the start.")
+REPORT_OPTION = typer.Option(None, "--report", help="Write an HTML report.")
+RAY_OPTION = typer.Option(False, "--ray", help="Fan out over Ray (local, or SIGNALTRUST_RAY_ADDRESS).")
+
+_TRUST = ("deflated_sharpe", "pbo")
+
+
+def _objective(values: list[str] | None) -> Any:
+    if not values:
+        return "sharpe_ratio"
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _space(grid: list[str] | None) -> Any:
+    return list(grid) if grid else None
+
+
+def _counter(total: int | None, label: str, quiet: bool) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from signaltrust.cli.console import err_console
+
+    if quiet:
+        return None, None
+    bar = Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed:.0f}/{task.total}"),
+                   TimeElapsedColumn(), console=err_console, transient=True)
+    task = bar.add_task(label, total=total)
+
+    def update(done: int, all_: int) -> None:
+        bar.update(task, completed=done, total=all_)
+
+    return bar, update
+
+
+@handles_errors
+def optimize_command(
+    data: str = ONE_DATA_OPTION,
+    strategy: str = STRATEGY_OPTION,
+    grid: list[str] = SEARCH_GRID_OPTION,
+    method: str = METHOD_OPTION,
+    objective: list[str] = OBJECTIVE_OPTION,
+    trials: int = TRIALS_OPTION,
+    constraint: list[str] = CONSTRAINT_OPTION,
+    storage: str = STORAGE_OPTION,
+    study: str = STUDY_OPTION,
+    seed: int = SEED_OPTION,
+    cash: float = CASH_OPTION,
+    fees: float = FEES_OPTION,
+    slippage_bps: float = SLIPPAGE_OPTION,
+    top: int = TOP_OPTION,
+    ray: bool = RAY_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Search a strategy's parameters; the best comes with its deflated Sharpe ratio and PBO.
+
+    Grid search runs one compiled sweep pass and records every combination in an Optuna study
+    (SQLite under the home by default; --storage postgresql+psycopg://... to share a study).
+
+    Example: signaltrust optimize --data goog --strategy sma_cross --grid fast=5:50:5 --grid slow=20:200:20 --method tpe --trials 100
+    """
+    from signaltrust.optimize.result import summary_payload
+    from signaltrust.optimize.search import optimize
+
+    bar, update = _counter(None, f"optimize ({method})", as_json)
+    try:
+        if bar is not None:
+            bar.start()
+        found = optimize(
+            data, strategy, space=_space(grid), method=method, objective=_objective(objective),
+            n_trials=trials, constraints=list(constraint or []) or None, storage=storage,
+            study_name=study, seed=seed, cash=cash, fees=fees, slippage=_slippage(slippage_bps),
+            ray=True if ray else None, progress=update,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    payload = {"data": data, **summary_payload(found, top)}
+    if as_json:
+        print_json(payload)
+        return
+    head = [[k, _format(k, payload[k]) if not isinstance(payload[k], dict) else payload[k]]
+            for k in ("best_params", "best_value", "best_sharpe", *_TRUST, "trials",
+                      "feasible_trials", "study_name", "storage")]
+    console.print(table(f"{found.strategy} on {data}: {found.method} search of "
+                        f"{', '.join(found.objectives)}", ["figure", "value"], head))
+    best = found.best(top)
+    columns = [c for c in best.columns if c not in ("state", "feasible", "source")]
+    console.print(table("best trials", columns,
+                        [[_format(c, r[c]) for c in columns] for _, r in best.iterrows()]))
+
+
+@handles_errors
+def walkforward_command(
+    data: str = ONE_DATA_OPTION,
+    strategy: str = STRATEGY_OPTION,
+    grid: list[str] = SEARCH_GRID_OPTION,
+    train: int = TRAIN_OPTION,
+    test: int = TEST_OPTION,
+    anchored: bool = ANCHORED_OPTION,
+    method: str = METHOD_OPTION,
+    objective: str = typer.Option("sharpe_ratio", "--objective", "-o",
+                                  help="The objective that chooses in each window."),
+    trials: int = TRIALS_OPTION,
+    seed: int = SEED_OPTION,
+    cash: float = CASH_OPTION,
+    fees: float = FEES_OPTION,
+    slippage_bps: float = SLIPPAGE_OPTION,
+    report: Path = REPORT_OPTION,
+    ray: bool = RAY_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Walk-forward optimisation: choose in sample, trade out of sample, stitch, judge stability.
+
+    Example: signaltrust walkforward --data sp500 --strategy sma_cross --grid fast=5:50:5 --grid slow=20:200:20 --train 756 --test 252
+    """
+    from signaltrust.optimize.walkforward import walk_forward
+
+    bar, update = _counter(None, "walk-forward windows", as_json)
+    try:
+        if bar is not None:
+            bar.start()
+        wf = walk_forward(
+            data, strategy, space=_space(grid), train_bars=train, test_bars=test,
+            anchored=anchored, method=method, objective=objective, n_trials=trials, seed=seed,
+            cash=cash, fees=fees, slippage=_slippage(slippage_bps),
+            ray=True if ray else None, progress=update,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    written = wf.report(report) if report is not None else None
+    summary = wf.summary()
+    payload = {"data": data, **summary, "windows_table": wf.windows,
+               "stability": wf.stability.reset_index(names="param"),
+               "oos_summary": {k: _plain(v) for k, v in wf.oos_summary.items()},
+               "report": written}
+    if as_json:
+        print_json(payload)
+        return
+    rows = [[k, _format(k, summary[k])] for k in (
+        "oos_sharpe", "is_sharpe", "efficiency", "oos_total_return", "oos_max_drawdown",
+        *_TRUST, "probabilistic_sharpe", "windows", "configurations")]
+    console.print(table(f"walk-forward {wf.strategy} on {data} "
+                        f"({'anchored' if anchored else 'rolling'} {train}/{test} bars)",
+                        ["figure", "value"], rows))
+    columns = ["window", "test_start", "test_end",
+               *[c for c in wf.windows.columns if c.startswith("param_")],
+               "is_sharpe", "oos_sharpe", "oos_return"]
+    console.print(table("windows", columns, [[_cell(c, r[c]) for c in columns]
+                                             for _, r in wf.windows.iterrows()]))
+    stab = wf.stability.reset_index(names="param")
+    console.print(table("parameter stability", list(stab.columns),
+                        [[_format(c, r[c]) for c in stab.columns] for _, r in stab.iterrows()]))
+    if written is not None:
+        console.print(f"report written to {written}")
+
+
+def _cell(name: str, value: Any) -> str:
+    import pandas as pd
+
+    return str(value.date()) if isinstance(value, pd.Timestamp) else _format(name, value)
+
+
+def _plain(value: Any) -> Any:
+    import pandas as pd
+
+    return str(value) if isinstance(value, pd.Timedelta) else value
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``optimize`` and ``walkforward`` to the main app."""
+    app.command("optimize")(optimize_command)
+    app.command("walkforward")(walkforward_command)
+
+
+__all__ = ["optimize_command", "register", "walkforward_command"]
