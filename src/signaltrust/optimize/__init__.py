@@ -38,6 +38,7 @@ from signaltrust.optimize.stress import (
     stress_test,
     volatility_spike,
 )
+from signaltrust.optimize.trials import trial_returns
 
 __all__ = [
     "HISTORICAL_SHOCKS",
@@ -62,5 +63,6 @@ __all__ = [
     "sharpe_moments",
     "sharpe_ratio_std",
     "stress_test",
+    "trial_returns",
     "volatility_spike",
 ]
