@@ -39,10 +39,6 @@ def _register_optional() -> None:
 
     app.add_typer(models_cli.app, name="models")
 
-    from signaltrust.cli import models as models_cli
-
-    app.add_typer(models_cli.app, name="models")
-
     from signaltrust.cli import check as check_cli
 
     app.add_typer(check_cli.app, name="check")
