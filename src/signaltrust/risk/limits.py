@@ -207,7 +207,7 @@ def check_price_band(order: Order, impact: OrderImpact, band: float) -> Denial |
             continue
         price = float(value)
         off = abs(price / last - 1.0)
-        if off > band:
+        if off > band + 1e-12:
             return _deny(Reason.PRICE_BAND,
                          f"{name} {price:g} is {off:.2%} from the last price {last:g} "
                          f"(band {band:.2%})", price=price, last_price=last, distance=off,
