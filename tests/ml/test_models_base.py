@@ -11,6 +11,7 @@ from signaltrust.core.errors import ValidationError
 from signaltrust.ml.models import get_model, list_models, model_class
 
 TABULAR = ["lgbm", "xgb", "logistic"]
+ONE_THREAD = {"lgbm": {"n_jobs": 1}, "xgb": {"n_jobs": 1}}  # tests share 2 cores
 
 
 def _frame(n: int = 300, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
@@ -62,14 +63,14 @@ def test_fit_when_features_hold_nan_then_error_names_columns_and_fix(name):
 def test_fit_when_lengths_differ_then_validation_error(name):
     X, y = _frame()
     with pytest.raises(ValidationError) as err:
-        get_model(name).fit(X, y.iloc[:-3])
+        get_model(name, **ONE_THREAD.get(name, {})).fit(X, y.iloc[:-3])
     assert err.value.field == "len(y)" and err.value.value == len(y) - 3
 
 
 @pytest.mark.parametrize("name", TABULAR)
 def test_fit_when_dataframe_then_feature_names_in_kept(name):
     X, y = _frame()
-    model = get_model(name).fit(X, y)
+    model = get_model(name, **ONE_THREAD.get(name, {})).fit(X, y)
     assert list(model.feature_names_in_) == ["rsi_14", "atr_14", "ret_1"]
     assert model.n_features_in_ == 3
 
@@ -77,7 +78,7 @@ def test_fit_when_dataframe_then_feature_names_in_kept(name):
 @pytest.mark.parametrize("name", TABULAR)
 def test_predict_when_columns_reordered_then_validation_error(name):
     X, y = _frame()
-    model = get_model(name).fit(X, y)
+    model = get_model(name, **ONE_THREAD.get(name, {})).fit(X, y)
     with pytest.raises(ValidationError) as err:
         model.predict(X[["atr_14", "rsi_14", "ret_1"]])
     assert "feature_names_in_" in err.value.fix
@@ -86,7 +87,7 @@ def test_predict_when_columns_reordered_then_validation_error(name):
 @pytest.mark.parametrize("name", TABULAR)
 def test_predict_when_feature_count_differs_then_validation_error(name):
     X, y = _frame()
-    model = get_model(name).fit(X.to_numpy(), y.to_numpy())
+    model = get_model(name, **ONE_THREAD.get(name, {})).fit(X.to_numpy(), y.to_numpy())
     with pytest.raises(ValidationError) as err:
         model.predict(X.to_numpy()[:, :2])
     assert err.value.field == "X.shape[1]"

@@ -13,7 +13,13 @@ from sklearn.model_selection import KFold
 from signaltrust.core.errors import ValidationError
 from signaltrust.ml.models import CalibratedModel, get_model
 
-OVERFIT = {"n_estimators": 80, "learning_rate": 0.3, "num_leaves": 63, "min_child_samples": 2}
+OVERFIT = {
+    "n_jobs": 1,
+    "n_estimators": 80,
+    "learning_rate": 0.3,
+    "num_leaves": 63,
+    "min_child_samples": 2,
+}
 
 
 def _problem(n: int = 2000, seed: int = 0):
@@ -62,8 +68,9 @@ def test_calibrate_when_three_classes_then_rows_sum_to_one():
 def test_calibrate_when_pickled_then_identical_predictions():
     X, y = _problem(n=800)
     model = CalibratedModel(get_model("logistic"), method="sigmoid", cv=3).fit(X, y)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict_proba(X),
-                                  model.predict_proba(X))
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(model)).predict_proba(X), model.predict_proba(X)
+    )
 
 
 def test_calibrate_when_fitted_then_maps_learned_only_from_test_folds():

@@ -11,8 +11,14 @@ import pytest
 from signaltrust.core.errors import ValidationError
 from signaltrust.ml.models import StackedEnsemble, get_model
 
-FAST_DEEP = {"lookback": 6, "max_epochs": 4, "batch_size": 64, "learning_rate": 5e-3,
-             "device": "cpu", "dropout": 0.3}
+FAST_DEEP = {
+    "lookback": 6,
+    "max_epochs": 4,
+    "batch_size": 64,
+    "learning_rate": 5e-3,
+    "device": "cpu",
+    "dropout": 0.3,
+}
 
 
 def _problem(n: int = 1000, seed: int = 0):
@@ -24,7 +30,10 @@ def _problem(n: int = 1000, seed: int = 0):
 
 
 def _base():
-    return [("lgbm", get_model("lgbm", n_estimators=50)), ("logistic", get_model("logistic"))]
+    return [
+        ("lgbm", get_model("lgbm", n_estimators=50, n_jobs=1)),
+        ("logistic", get_model("logistic")),
+    ]
 
 
 def test_ensemble_when_fitted_then_score_and_confidence_in_unit_interval_on_index():
@@ -62,7 +71,10 @@ def test_ensemble_when_noise_then_out_of_sample_accuracy_near_chance():
 
 def test_ensemble_when_deep_member_and_mc_samples_then_confidence_includes_dropout_spread():
     X, y = _problem(n=600)
-    members = [("lgbm", get_model("lgbm", n_estimators=30)), ("lstm", get_model("lstm", **FAST_DEEP))]
+    members = [
+        ("lgbm", get_model("lgbm", n_estimators=30, n_jobs=1)),
+        ("lstm", get_model("lstm", **FAST_DEEP)),
+    ]
     plain = StackedEnsemble(models=members, cv=2).fit(X, y)
     with_mc = StackedEnsemble(models=members, cv=2, mc_samples=8).fit(X, y)
     np.testing.assert_array_equal(plain.predict_proba(X), with_mc.predict_proba(X))
@@ -74,8 +86,9 @@ def test_ensemble_when_deep_member_and_mc_samples_then_confidence_includes_dropo
 def test_ensemble_when_three_classes_then_score_is_rescaled_expected_class():
     X, _ = _problem()
     y = np.digitize(X["a"].to_numpy(), [-0.5, 0.5]) - 1
-    model = StackedEnsemble(models=["logistic", ("lgbm", get_model("lgbm", n_estimators=30))],
-                            cv=3).fit(X, y)
+    model = StackedEnsemble(
+        models=["logistic", ("lgbm", get_model("lgbm", n_estimators=30, n_jobs=1))], cv=3
+    ).fit(X, y)
     proba = model.predict_proba(X)
     out = model.predict_score(X)
     np.testing.assert_allclose(out["score"], proba[:, 2] + 0.5 * proba[:, 1])
@@ -89,6 +102,7 @@ def test_ensemble_when_pickled_then_identical_scores():
     pd.testing.assert_frame_equal(back.predict_score(X), model.predict_score(X))
 
 
+@pytest.mark.slow  # the default members use 2 threads each: slow on a busy 2-core machine
 def test_ensemble_when_same_seed_then_reproducible_and_default_members_by_name():
     X, y = _problem(n=400)
     a = get_model("ensemble", random_state=5, cv=2).fit(X, y).predict_proba(X)

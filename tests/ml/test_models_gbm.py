@@ -12,7 +12,7 @@ import pytest
 from signaltrust.core.errors import ValidationError
 from signaltrust.ml.models import get_model
 
-SMALL = {"n_estimators": 60}
+SMALL = {"n_estimators": 60, "n_jobs": 1}  # 1 thread: tests share 2 cores with others
 
 
 def _problem(n: int = 1200, signal: float = 2.5, seed: int = 0, classes: int = 2):
@@ -143,5 +143,5 @@ def test_estimator_checks_when_run_then_sklearn_contract_holds(name):
     # Row/column subsampling draws differ between weighted and repeated rows.
     expected = {"check_sample_weight_equivalence_on_dense_data": "random subsampling"}
     extra = {"min_child_samples": 5} if name.startswith("lgbm") else {}  # sklearn's tiny data
-    model = get_model(name, n_estimators=10, learning_rate=0.3, **extra)
+    model = get_model(name, n_estimators=10, learning_rate=0.3, n_jobs=1, **extra)
     check_estimator(model, expected_failed_checks=expected)

@@ -37,9 +37,14 @@ _REGISTRY: dict[str, str] = {
     "transformer_regressor": "deep.transformer:TransformerRegressor",
     "ensemble": "ensemble:StackedEnsemble",
 }
-_DEEP = {"LSTMClassifier": "lstm", "LSTMRegressor": "lstm", "CNNClassifier": "cnn",
-         "CNNRegressor": "cnn", "TransformerClassifier": "transformer",
-         "TransformerRegressor": "transformer"}
+_DEEP = {
+    "LSTMClassifier": "lstm",
+    "LSTMRegressor": "lstm",
+    "CNNClassifier": "cnn",
+    "CNNRegressor": "cnn",
+    "TransformerClassifier": "transformer",
+    "TransformerRegressor": "transformer",
+}
 
 
 def list_models() -> list[str]:
@@ -50,8 +55,9 @@ def list_models() -> list[str]:
 def model_class(name: str) -> type:
     """The estimator class registered under ``name`` (e.g. ``"lgbm"``)."""
     if name not in _REGISTRY:
-        raise ValidationError("unknown model name", field="name", value=name,
-                              fix=f"use one of {list_models()}")
+        raise ValidationError(
+            "unknown model name", field="name", value=name, fix=f"use one of {list_models()}"
+        )
     module, cls = _REGISTRY[name].split(":")
     return getattr(importlib.import_module(f"signaltrust.ml.models.{module}"), cls)
 
@@ -59,11 +65,15 @@ def model_class(name: str) -> type:
 def get_model(name: str, **params: Any) -> Any:
     """Build a model by name with its parameters: ``get_model("lgbm", n_estimators=200)``."""
     cls = model_class(name)
-    allowed = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    allowed = list(inspect.signature(cls).parameters)
     unknown = [p for p in params if p not in allowed]
     if unknown:
-        raise ValidationError(f"unknown parameter for model {name!r}", field=unknown[0],
-                              value=params[unknown[0]], fix=f"use one of {allowed}")
+        raise ValidationError(
+            f"unknown parameter for model {name!r}",
+            field=unknown[0],
+            value=params[unknown[0]],
+            fix=f"use one of {allowed}",
+        )
     return cls(**params)
 
 
@@ -75,8 +85,21 @@ def __getattr__(attr: str) -> Any:  # the deep models load torch lazily
 
 
 __all__ = [
-    "CalibratedModel", "CNNClassifier", "CNNRegressor", "LGBMClassifierModel",
-    "LGBMRegressorModel", "LinearModel", "LogisticModel", "LSTMClassifier", "LSTMRegressor",
-    "StackedEnsemble", "TransformerClassifier", "TransformerRegressor", "XGBClassifierModel",
-    "XGBRegressorModel", "get_model", "list_models", "model_class",
+    "CalibratedModel",
+    "CNNClassifier",
+    "CNNRegressor",
+    "LGBMClassifierModel",
+    "LGBMRegressorModel",
+    "LinearModel",
+    "LogisticModel",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "StackedEnsemble",
+    "TransformerClassifier",
+    "TransformerRegressor",
+    "XGBClassifierModel",
+    "XGBRegressorModel",
+    "get_model",
+    "list_models",
+    "model_class",
 ]

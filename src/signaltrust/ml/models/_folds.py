@@ -18,13 +18,19 @@ def resolve_splitter(cv: Any) -> Any:
     object with ``split(X, y)`` is used as given (e.g. the purged walk-forward splitters)."""
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
         if cv < 2:
-            raise ValidationError("cv needs at least 2 folds", field="cv", value=cv,
-                                  fix="pass cv=5 or a time-ordered splitter")
+            raise ValidationError(
+                "cv needs at least 2 folds",
+                field="cv",
+                value=cv,
+                fix="pass cv=5 or a time-ordered splitter",
+            )
         return TimeSeriesSplit(n_splits=int(cv))
     if hasattr(cv, "split"):
         return cv
     raise ValidationError(
-        "cv must be a number of folds or a splitter with split(X, y)", field="cv", value=cv,
+        "cv must be a number of folds or a splitter with split(X, y)",
+        field="cv",
+        value=cv,
         fix="pass cv=5 or a time-ordered splitter such as a purged walk-forward split",
     )
 
@@ -37,8 +43,13 @@ def take_rows(X: Any, idx: np.ndarray) -> Any:
 
 
 def out_of_fold(
-    models: list[Any], X: Any, y: np.ndarray, sample_weight: np.ndarray | None, cv: Any,
-    predict: Callable[[Any, Any], np.ndarray], width: int,
+    models: list[Any],
+    X: Any,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    cv: Any,
+    predict: Callable[[Any, Any], np.ndarray],
+    width: int,
 ) -> np.ndarray:
     """(n_samples, len(models) * width) predictions, each row made by models that never trained
     on it; rows in no test fold stay NaN. Refuses a splitter whose train and test folds overlap."""
@@ -50,9 +61,10 @@ def out_of_fold(
         train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
         if np.intersect1d(train_idx, test_idx).size:
             raise ValidationError(
-                "cv yields a fold whose training and test rows overlap", field="cv",
+                "cv yields a fold whose training and test rows overlap",
+                field="cv",
                 value=type(splitter).__name__,
-                fix="use a splitter with disjoint train/test folds (TimeSeriesSplit, purged k-fold)",
+                fix="use disjoint train/test folds (TimeSeriesSplit, purged k-fold)",
             )
         if len(np.unique(y[train_idx])) < 2:
             continue  # a fold whose training period has one class cannot fit a classifier
@@ -60,12 +72,14 @@ def out_of_fold(
         w = None if sample_weight is None else sample_weight[train_idx]
         for j, model in enumerate(models):
             fitted = clone(model).fit(Xtr, y[train_idx], sample_weight=w)
-            oof[test_idx, j * width:(j + 1) * width] = predict(fitted, Xte)
+            oof[test_idx, j * width : (j + 1) * width] = predict(fitted, Xte)
         n_folds += 1
     if n_folds == 0:
         raise ValidationError(
-            "no usable fold: every training fold holds a single class", field="cv",
-            value=type(splitter).__name__, fix="use fewer folds or a longer history",
+            "no usable fold: every training fold holds a single class",
+            field="cv",
+            value=type(splitter).__name__,
+            fix="use fewer folds or a longer history",
         )
     return oof
 

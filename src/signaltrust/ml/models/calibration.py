@@ -48,20 +48,28 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
     (one-vs-rest), rows renormalised to sum to 1.
     """
 
-    def __init__(self, model: Any = None, method: str = "isotonic", cv: Any = 5,
-                 random_state: int = 0) -> None:
+    def __init__(
+        self, model: Any = None, method: str = "isotonic", cv: Any = 5, random_state: int = 0
+    ) -> None:
         self.model = model
         self.method = method
         self.cv = cv
         self.random_state = random_state
 
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
-            eval_set: Any = None) -> CalibratedModel:
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        eval_set: Any = None,
+    ) -> CalibratedModel:
         """Fit the calibration maps out of fold, then the model on all rows."""
         check_choice("method", self.method, ["isotonic", "sigmoid"])
         if self.model is None or not hasattr(self.model, "predict_proba"):
             raise ValidationError(
-                "model must be a classifier with predict_proba", field="model", value=self.model,
+                "model must be a classifier with predict_proba",
+                field="model",
+                value=self.model,
                 fix="pass e.g. CalibratedModel(get_model('lgbm'))",
             )
         Xa = check_features(self, X, fit=True, allow_nan=True)
@@ -69,20 +77,26 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         encode_classes(self, ya, fit=True)
         w = check_sample_weight(sample_weight, len(Xa))
         k = len(self.classes_)
-        oof = out_of_fold([self.model], X, ya, w, self.cv,
-                          lambda m, Xt: aligned_proba(m, Xt, self.classes_), k)
+        oof = out_of_fold(
+            [self.model], X, ya, w, self.cv, lambda m, Xt: aligned_proba(m, Xt, self.classes_), k
+        )
         ok = np.isfinite(oof).all(axis=1)
         if ok.sum() < 10:
             raise ValidationError(
-                "too few out-of-fold predictions to calibrate", field="cv", value=int(ok.sum()),
+                "too few out-of-fold predictions to calibrate",
+                field="cv",
+                value=int(ok.sum()),
                 fix="use more data or fewer folds",
             )
         columns = [k - 1] if k == 2 else list(range(k))
         self.calibrators_ = []
         for c in columns:
             hit = (ya[ok] == self.classes_[c]).astype(int)
-            cal = (IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-                   if self.method == "isotonic" else _Sigmoid())
+            cal = (
+                IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+                if self.method == "isotonic"
+                else _Sigmoid()
+            )
             self.calibrators_.append(cal.fit(oof[ok, c], hit))
         self.n_calibration_samples_ = int(ok.sum())
         self.estimator_ = clone(self.model).fit(X, ya, sample_weight=w)

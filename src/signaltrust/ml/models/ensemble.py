@@ -35,8 +35,14 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
     of the deep models to the confidence.
     """
 
-    def __init__(self, models: Any = None, meta: Any = "logistic", cv: Any = 5,
-                 mc_samples: int = 0, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        models: Any = None,
+        meta: Any = "logistic",
+        cv: Any = 5,
+        mc_samples: int = 0,
+        random_state: int = 0,
+    ) -> None:
         self.models = models
         self.meta = meta
         self.cv = cv
@@ -48,8 +54,12 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
 
         specs = DEFAULT_BASE_MODELS if self.models is None else self.models
         if isinstance(specs, (str, bytes)) or len(specs) == 0:
-            raise ValidationError("models must be a non-empty list", field="models", value=specs,
-                                  fix="pass e.g. models=['lgbm', 'logistic']")
+            raise ValidationError(
+                "models must be a non-empty list",
+                field="models",
+                value=specs,
+                fix="pass e.g. models=['lgbm', 'logistic']",
+            )
         out: list[tuple[str, Any]] = []
         for i, spec in enumerate(specs):
             if isinstance(spec, str):
@@ -60,8 +70,12 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
                 out.append((f"{type(spec).__name__}_{i}", spec))
         for name, est in out:
             if not hasattr(est, "predict_proba"):
-                raise ValidationError("every base model must be a classifier", field="models",
-                                      value=name, fix="use classifiers (lgbm, xgb, logistic, lstm...)")
+                raise ValidationError(
+                    "every base model must be a classifier",
+                    field="models",
+                    value=name,
+                    fix="use classifiers (lgbm, xgb, logistic, lstm...)",
+                )
         return out
 
     def _meta_model(self) -> Any:
@@ -69,13 +83,22 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
             from signaltrust.ml.models import get_model
 
             if self.meta != "logistic":
-                raise ValidationError("unknown meta", field="meta", value=self.meta,
-                                      fix="use meta='logistic' or pass a classifier")
+                raise ValidationError(
+                    "unknown meta",
+                    field="meta",
+                    value=self.meta,
+                    fix="use meta='logistic' or pass a classifier",
+                )
             return get_model("logistic", random_state=self.random_state)
         return clone(self.meta)
 
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
-            eval_set: Any = None) -> StackedEnsemble:
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        eval_set: Any = None,
+    ) -> StackedEnsemble:
         """Out-of-fold base predictions -> meta-model; then base models refitted on all rows."""
         check_positive("mc_samples", self.mc_samples, integer=True, allow_zero=True)
         bases = self._base_models()
@@ -84,13 +107,16 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
         ya = check_target(y, len(Xa))
         encode_classes(self, ya, fit=True)
         w = check_sample_weight(sample_weight, len(Xa))
-        oof = out_of_fold([m for _, m in bases], X, ya, w, self.cv,
-                          self._meta_columns_of, self._width)
+        oof = out_of_fold(
+            [m for _, m in bases], X, ya, w, self.cv, self._meta_columns_of, self._width
+        )
         ok = np.isfinite(oof).all(axis=1)
         if len(np.unique(ya[ok])) < 2:
             raise ValidationError(
                 "the out-of-fold rows hold a single class: the meta-model cannot learn",
-                field="cv", value=int(ok.sum()), fix="use more data or fewer folds",
+                field="cv",
+                value=int(ok.sum()),
+                fix="use more data or fewer folds",
             )
         self.meta_ = meta.fit(oof[ok], ya[ok], sample_weight=None if w is None else w[ok])
         self.n_meta_samples_ = int(ok.sum())
@@ -132,10 +158,14 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
             if self.mc_samples > 0 and hasattr(m, "predict_proba_samples"):
                 samples = m.predict_proba_samples(X, self.mc_samples)
                 s = np.stack([positive_class_score(self.classes_, p) for p in samples])
-                scores.append(positive_class_score(self.classes_, aligned_proba(m, X, self.classes_)))
+                scores.append(
+                    positive_class_score(self.classes_, aligned_proba(m, X, self.classes_))
+                )
                 within.append(s.std(axis=0))
             else:
-                scores.append(positive_class_score(self.classes_, aligned_proba(m, X, self.classes_)))
+                scores.append(
+                    positive_class_score(self.classes_, aligned_proba(m, X, self.classes_))
+                )
                 within.append(np.zeros(len(scores[-1])))
         between = np.stack(scores).std(axis=0)
         spread = np.sqrt(between**2 + np.mean(np.stack(within) ** 2, axis=0))

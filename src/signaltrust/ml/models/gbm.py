@@ -8,13 +8,13 @@ early stopping on ``eval_set``. The fitted library estimator is ``model_`` and i
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from signaltrust.core.errors import ValidationError
-
 from signaltrust.ml.models.base import (
     ArrayLike,
     check_eval_set,
@@ -44,23 +44,25 @@ class _BoostedTrees(BaseEstimator):
             check_positive("early_stopping_rounds", self.early_stopping_rounds, integer=True)
 
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
         eval_set: Any = None,
     ) -> _BoostedTrees:
-        """Fit the trees; with ``eval_set`` and ``early_stopping_rounds`` stop when it stops improving."""
+        """Fit the trees; with ``eval_set`` and ``early_stopping_rounds``, stop early."""
         self._check_params()
         if self.early_stopping_rounds is not None and eval_set is None:
             raise ValidationError(
-                "early stopping needs a validation set", field="eval_set", value=None,
+                "early stopping needs a validation set",
+                field="eval_set",
+                value=None,
                 fix="pass eval_set=[(X_valid, y_valid)] (data after the training period) "
                 "or set early_stopping_rounds=None",
             )
         Xa = check_features(self, X, fit=True, allow_nan=True)
         ya = check_target(y, len(Xa))
-        if self._classifier:
-            ya = encode_classes(self, ya, fit=True)
-        else:
-            ya = ya.astype(np.float64)
+        ya = encode_classes(self, ya, fit=True) if self._classifier else ya.astype(np.float64)
         w = check_sample_weight(sample_weight, len(Xa))
         evals = check_eval_set(self, eval_set, allow_nan=True, classifier=self._classifier)
         self.model_ = self._make()
@@ -89,10 +91,19 @@ class _BoostedTrees(BaseEstimator):
 
 class _LGBM(_BoostedTrees):
     def __init__(
-        self, n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 31,
-        max_depth: int = -1, min_child_samples: int = 20, subsample: float = 0.8,
-        colsample_bytree: float = 0.8, reg_lambda: float = 0.0, early_stopping_rounds: int | None = None,
-        n_jobs: int = 2, random_state: int = 0, params: dict[str, Any] | None = None,
+        self,
+        n_estimators: int = 300,
+        learning_rate: float = 0.05,
+        num_leaves: int = 31,
+        max_depth: int = -1,
+        min_child_samples: int = 20,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        reg_lambda: float = 0.0,
+        early_stopping_rounds: int | None = None,
+        n_jobs: int = 2,
+        random_state: int = 0,
+        params: dict[str, Any] | None = None,
     ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -112,12 +123,21 @@ class _LGBM(_BoostedTrees):
 
         cls = lgb.LGBMClassifier if self._classifier else lgb.LGBMRegressor
         return cls(
-            n_estimators=self.n_estimators, learning_rate=self.learning_rate,
-            num_leaves=self.num_leaves, max_depth=self.max_depth,
-            min_child_samples=self.min_child_samples, subsample=self.subsample,
-            subsample_freq=1 if self.subsample < 1.0 else 0, colsample_bytree=self.colsample_bytree,
-            reg_lambda=self.reg_lambda, n_jobs=self.n_jobs, random_state=self.random_state,
-            deterministic=True, force_row_wise=True, verbose=-1, **(self.params or {}),
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            num_leaves=self.num_leaves,
+            max_depth=self.max_depth,
+            min_child_samples=self.min_child_samples,
+            subsample=self.subsample,
+            subsample_freq=1 if self.subsample < 1.0 else 0,
+            colsample_bytree=self.colsample_bytree,
+            reg_lambda=self.reg_lambda,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state,
+            deterministic=True,
+            force_row_wise=True,
+            verbose=-1,
+            **(self.params or {}),
         )
 
     def _fit_kwargs(self, evals: Any, sample_weight: Any) -> dict[str, Any]:
@@ -131,7 +151,9 @@ class _LGBM(_BoostedTrees):
             kwargs["eval_X"] = tuple(x for x, _ in evals)
             kwargs["eval_y"] = tuple(y for _, y in evals)
             if self.early_stopping_rounds:
-                kwargs["callbacks"] = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
+                kwargs["callbacks"] = [
+                    lgb.early_stopping(self.early_stopping_rounds, verbose=False)
+                ]
         return kwargs
 
     def _after_fit(self) -> None:
@@ -141,8 +163,9 @@ class _LGBM(_BoostedTrees):
     def _predict_raw(self, X: ArrayLike, proba: bool) -> np.ndarray:
         Xa = check_features(self, X, fit=False, allow_nan=True)
         # The booster directly: same numbers as the sklearn wrapper, no feature-name warnings.
-        out = np.asarray(self.booster_.predict(Xa, num_iteration=self.best_iteration_),
-                         dtype=np.float64)
+        out = np.asarray(
+            self.booster_.predict(Xa, num_iteration=self.best_iteration_), dtype=np.float64
+        )
         if proba and out.ndim == 1:
             return np.column_stack([1.0 - out, out])
         return out
@@ -178,10 +201,18 @@ class LGBMRegressorModel(RegressorMixin, _LGBM):
 
 class _XGB(_BoostedTrees):
     def __init__(
-        self, n_estimators: int = 300, learning_rate: float = 0.05, max_depth: int = 6,
-        min_child_weight: float = 1.0, subsample: float = 0.8, colsample_bytree: float = 0.8,
-        reg_lambda: float = 1.0, early_stopping_rounds: int | None = None, n_jobs: int = 2,
-        random_state: int = 0, params: dict[str, Any] | None = None,
+        self,
+        n_estimators: int = 300,
+        learning_rate: float = 0.05,
+        max_depth: int = 6,
+        min_child_weight: float = 1.0,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        reg_lambda: float = 1.0,
+        early_stopping_rounds: int | None = None,
+        n_jobs: int = 2,
+        random_state: int = 0,
+        params: dict[str, Any] | None = None,
     ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -200,12 +231,20 @@ class _XGB(_BoostedTrees):
 
         cls = xgb.XGBClassifier if self._classifier else xgb.XGBRegressor
         return cls(
-            n_estimators=self.n_estimators, learning_rate=self.learning_rate,
-            max_depth=self.max_depth, min_child_weight=self.min_child_weight,
-            subsample=self.subsample, colsample_bytree=self.colsample_bytree,
-            reg_lambda=self.reg_lambda, n_jobs=self.n_jobs, random_state=self.random_state,
-            tree_method="hist", device="cpu", verbosity=0,
-            early_stopping_rounds=self.early_stopping_rounds, **(self.params or {}),
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            max_depth=self.max_depth,
+            min_child_weight=self.min_child_weight,
+            subsample=self.subsample,
+            colsample_bytree=self.colsample_bytree,
+            reg_lambda=self.reg_lambda,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state,
+            tree_method="hist",
+            device="cpu",
+            verbosity=0,
+            early_stopping_rounds=self.early_stopping_rounds,
+            **(self.params or {}),
         )
 
     def _fit_kwargs(self, evals: Any, sample_weight: Any) -> dict[str, Any]:
@@ -215,10 +254,9 @@ class _XGB(_BoostedTrees):
         self.booster_ = self.model_.get_booster()
         names = getattr(self, "feature_names_in_", None)
         if names is not None:
-            try:
+            # Names XGBoost refuses ([, ], <) leave its f0, f1, ...
+            with contextlib.suppress(ValueError):
                 self.booster_.feature_names = [str(n) for n in names]
-            except ValueError:  # names XGBoost refuses ([, ], <): keep its f0, f1, ...
-                pass
         best = getattr(self.model_, "best_iteration", None)
         self.best_iteration_ = (best + 1) if best is not None else self.n_estimators
 

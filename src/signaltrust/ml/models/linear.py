@@ -40,7 +40,10 @@ class LogisticModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
         eval_set: Any = None,
     ) -> LogisticModel:
         """Fit scaler and logistic regression on the training data."""
@@ -49,13 +52,20 @@ class LogisticModel(ClassifierMixin, BaseEstimator):
         Xa = check_features(self, X, fit=True, allow_nan=False)
         ya = encode_classes(self, check_target(y, len(Xa)), fit=True)
         w = check_sample_weight(sample_weight, len(Xa))
-        self.pipeline_ = Pipeline([
-            ("scale", StandardScaler()),
-            ("logistic", LogisticRegression(
-                C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
-                random_state=self.random_state,
-            )),
-        ])
+        self.pipeline_ = Pipeline(
+            [
+                ("scale", StandardScaler()),
+                (
+                    "logistic",
+                    LogisticRegression(
+                        C=self.C,
+                        max_iter=self.max_iter,
+                        class_weight=self.class_weight,
+                        random_state=self.random_state,
+                    ),
+                ),
+            ]
+        )
         self.pipeline_.fit(Xa, ya, scale__sample_weight=w, logistic__sample_weight=w)
         return self
 
@@ -88,7 +98,10 @@ class LinearModel(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
         eval_set: Any = None,
     ) -> LinearModel:
         """Fit scaler and ridge regression on the training data."""
@@ -96,10 +109,12 @@ class LinearModel(RegressorMixin, BaseEstimator):
         Xa = check_features(self, X, fit=True, allow_nan=False)
         ya = check_target(y, len(Xa)).astype(np.float64)
         w = check_sample_weight(sample_weight, len(Xa))
-        self.pipeline_ = Pipeline([
-            ("scale", StandardScaler()),
-            ("ridge", Ridge(alpha=self.alpha, random_state=self.random_state)),
-        ])
+        self.pipeline_ = Pipeline(
+            [
+                ("scale", StandardScaler()),
+                ("ridge", Ridge(alpha=self.alpha, random_state=self.random_state)),
+            ]
+        )
         self.pipeline_.fit(Xa, ya, scale__sample_weight=w, ridge__sample_weight=w)
         return self
 

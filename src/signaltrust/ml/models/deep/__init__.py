@@ -6,6 +6,11 @@ from signaltrust.ml.models.deep.transformer import TransformerClassifier, Transf
 from signaltrust.ml.models.deep.windows import make_windows
 
 __all__ = [
-    "CNNClassifier", "CNNRegressor", "LSTMClassifier", "LSTMRegressor",
-    "TransformerClassifier", "TransformerRegressor", "make_windows",
+    "CNNClassifier",
+    "CNNRegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "TransformerClassifier",
+    "TransformerRegressor",
+    "make_windows",
 ]

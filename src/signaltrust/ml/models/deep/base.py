@@ -10,6 +10,7 @@ are used to train.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,9 @@ def resolve_device(device: str) -> str:
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
         raise ValidationError(
-            "device='cuda' but torch sees no GPU", field="device", value=device,
+            "device='cuda' but torch sees no GPU",
+            field="device",
+            value=device,
             fix="use device='auto' or 'cpu', or install a CUDA build of torch==2.13.0",
         )
     return device
@@ -65,17 +68,29 @@ class SequenceModel(BaseEstimator):
         check_positive("n_threads", self.n_threads, integer=True)
         check_choice("warmup", self.warmup, ["pad", "nan"])
         if not (isinstance(self.dropout, (int, float)) and 0.0 <= self.dropout < 1.0):
-            raise ValidationError("dropout must be in [0, 1)", field="dropout", value=self.dropout,
-                                  fix="pass e.g. dropout=0.2")
+            raise ValidationError(
+                "dropout must be in [0, 1)",
+                field="dropout",
+                value=self.dropout,
+                fix="pass e.g. dropout=0.2",
+            )
         vf = self.validation_fraction
         if not (isinstance(vf, (int, float)) and 0.0 <= vf < 1.0):
-            raise ValidationError("validation_fraction must be in [0, 1)",
-                                  field="validation_fraction", value=vf,
-                                  fix="pass e.g. 0.2 (the last 20% of the training period)")
+            raise ValidationError(
+                "validation_fraction must be in [0, 1)",
+                field="validation_fraction",
+                value=vf,
+                fix="pass e.g. 0.2 (the last 20% of the training period)",
+            )
 
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
-            eval_set: Any = None) -> SequenceModel:
-        """Fit on time-ordered rows; early-stop on ``eval_set`` or on the end of the training period."""
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        eval_set: Any = None,
+    ) -> SequenceModel:
+        """Fit on time-ordered rows; early-stop on ``eval_set`` or the end of the training rows."""
         self._check_params()
         device = resolve_device(self.device)
         Xa = check_features(self, X, fit=True, allow_nan=False)
@@ -89,17 +104,21 @@ class SequenceModel(BaseEstimator):
         if len(rows) - n_val < 1 or (self.validation_fraction > 0 and not evals and n_val < 1):
             raise ValidationError(
                 f"X has {len(Xa)} rows: too few for lookback={self.lookback} and "
-                f"validation_fraction={self.validation_fraction}", field="len(X)", value=len(Xa),
+                f"validation_fraction={self.validation_fraction}",
+                field="len(X)",
+                value=len(Xa),
                 fix="pass more rows, a shorter lookback or validation_fraction=0",
             )
-        train_rows, val_rows = rows[: len(rows) - n_val], rows[len(rows) - n_val:]
+        train_rows, val_rows = rows[: len(rows) - n_val], rows[len(rows) - n_val :]
         fit_part = Xa[: train_rows[-1] + 1]  # scaling statistics: training rows only
         self.feature_mean_ = fit_part.mean(axis=0)
         scale = fit_part.std(axis=0)
         self.feature_scale_ = np.where(scale > 1e-12, scale, 1.0)
         target = self._encode_target(ya, train_rows)
         padded = pad_for_windows(self._standardise(Xa), self.lookback)
-        train = SequenceData(padded, train_rows, target[train_rows], w[train_rows].astype(np.float32))
+        train = SequenceData(
+            padded, train_rows, target[train_rows], w[train_rows].astype(np.float32)
+        )
         valid = None
         if evals:
             Xe, ye = evals[0]
@@ -107,21 +126,35 @@ class SequenceModel(BaseEstimator):
             if len(e_rows) == 0:
                 raise ValidationError(
                     f"eval_set X has {len(Xe)} rows, fewer than lookback={self.lookback}",
-                    field="eval_set", value=len(Xe), fix="pass a longer validation period",
+                    field="eval_set",
+                    value=len(Xe),
+                    fix="pass a longer validation period",
                 )
             te = self._encode_target(ye if self._classifier else ye.astype(np.float64), None)
-            valid = SequenceData(pad_for_windows(self._standardise(Xe), self.lookback), e_rows,
-                                 te[e_rows], np.ones(len(e_rows), dtype=np.float32))
+            valid = SequenceData(
+                pad_for_windows(self._standardise(Xe), self.lookback),
+                e_rows,
+                te[e_rows],
+                np.ones(len(e_rows), dtype=np.float32),
+            )
         elif n_val:
             valid = SequenceData(padded, val_rows, target[val_rows], w[val_rows].astype(np.float32))
         n_outputs = len(self.classes_) if self._classifier else 1
         with seeded_torch(int(self.random_state), int(self.n_threads), device) as gen:
             net = self._build_network(Xa.shape[1], n_outputs).to(device)
             record = train_network(
-                net, train, valid, classifier=self._classifier, lookback=self.lookback,
-                learning_rate=self.learning_rate, weight_decay=self.weight_decay,
-                batch_size=self.batch_size, max_epochs=self.max_epochs, patience=self.patience,
-                device=device, generator=gen,
+                net,
+                train,
+                valid,
+                classifier=self._classifier,
+                lookback=self.lookback,
+                learning_rate=self.learning_rate,
+                weight_decay=self.weight_decay,
+                batch_size=self.batch_size,
+                max_epochs=self.max_epochs,
+                patience=self.patience,
+                device=device,
+                generator=gen,
             )
         self.module_ = net.to("cpu").eval()
         self.history_ = record.history
@@ -155,11 +188,13 @@ class SequenceModel(BaseEstimator):
         outs = []
         # A separate seed for MC dropout: the same X gives the same spread on every call.
         with seeded_torch(int(self.random_state) + 1, int(self.n_threads), device), torch.no_grad():
-            net.train(mc_samples > 0)  # the networks have no batch-norm: train() only turns dropout on
+            net.train(
+                mc_samples > 0
+            )  # the networks have no batch-norm: train() only turns dropout on
             for _ in range(passes):
                 parts = []
                 for start in range(0, len(rows), PREDICT_BATCH):
-                    x = gather_windows(padded, rows[start:start + PREDICT_BATCH], self.lookback)
+                    x = gather_windows(padded, rows[start : start + PREDICT_BATCH], self.lookback)
                     out = net(torch.from_numpy(x).to(device))
                     if self._classifier:
                         out = torch.softmax(out, dim=1)
@@ -177,18 +212,23 @@ class SequenceModel(BaseEstimator):
 class SequenceClassifierOutputs:
     """predict / predict_proba / predict_uncertainty of the sequence classifiers."""
 
+    classes_: np.ndarray
+    _forward: Callable[[ArrayLike, int], np.ndarray]
+
     def predict_proba(self, X: ArrayLike, mc_samples: int = 0) -> np.ndarray:
-        """Class probabilities (columns in ``classes_`` order); with ``mc_samples`` the MC-dropout mean."""
+        """Class probabilities (``classes_`` order); with ``mc_samples``, the MC-dropout mean."""
         return self._forward(X, mc_samples).mean(axis=0)
 
-    def predict_uncertainty(self, X: ArrayLike, mc_samples: int = 30) -> tuple[np.ndarray, np.ndarray]:
-        """Monte Carlo dropout: (mean, std) of the class probabilities over ``mc_samples`` passes."""
+    def predict_uncertainty(
+        self, X: ArrayLike, mc_samples: int = 30
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Monte Carlo dropout: (mean, std) of the class probabilities over ``mc_samples``."""
         _check_mc(mc_samples)
         out = self._forward(X, mc_samples)
         return out.mean(axis=0), out.std(axis=0)
 
     def predict_proba_samples(self, X: ArrayLike, mc_samples: int = 30) -> np.ndarray:
-        """The ``mc_samples`` MC-dropout probability draws, shape (mc_samples, n_samples, n_classes)."""
+        """MC-dropout probability draws, shape (mc_samples, n_samples, n_classes)."""
         _check_mc(mc_samples)
         return self._forward(X, mc_samples)
 
@@ -206,11 +246,15 @@ class SequenceClassifierOutputs:
 class SequenceRegressorOutputs:
     """predict / predict_uncertainty of the sequence regressors."""
 
+    _forward: Callable[[ArrayLike, int], np.ndarray]
+
     def predict(self, X: ArrayLike, mc_samples: int = 0) -> np.ndarray:
         """The predicted target; with ``mc_samples`` the MC-dropout mean."""
         return self._forward(X, mc_samples).mean(axis=0)[:, 0]
 
-    def predict_uncertainty(self, X: ArrayLike, mc_samples: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    def predict_uncertainty(
+        self, X: ArrayLike, mc_samples: int = 30
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Monte Carlo dropout: (mean, std) of the prediction over ``mc_samples`` passes."""
         _check_mc(mc_samples)
         out = self._forward(X, mc_samples)[:, :, 0]
@@ -219,5 +263,9 @@ class SequenceRegressorOutputs:
 
 def _check_mc(mc_samples: int) -> None:
     if not isinstance(mc_samples, (int, np.integer)) or mc_samples < 2:
-        raise ValidationError("predict_uncertainty needs at least 2 dropout passes",
-                              field="mc_samples", value=mc_samples, fix="pass mc_samples=30")
+        raise ValidationError(
+            "predict_uncertainty needs at least 2 dropout passes",
+            field="mc_samples",
+            value=mc_samples,
+            fix="pass mc_samples=30",
+        )

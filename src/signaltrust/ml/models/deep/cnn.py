@@ -21,11 +21,22 @@ from signaltrust.ml.models.deep.networks import TemporalCNNNet
 
 class _CNNBase(SequenceModel):
     def __init__(
-        self, channels: int = 32, kernel_size: int = 3, num_layers: int = 2,
-        lookback: int = 20, dropout: float = 0.2, learning_rate: float = 1e-3,
-        weight_decay: float = 0.0, batch_size: int = 256, max_epochs: int = 20, patience: int = 3,
-        validation_fraction: float = 0.2, warmup: str = "pad", device: str = "auto",
-        n_threads: int = 1, random_state: int = 0,
+        self,
+        channels: int = 32,
+        kernel_size: int = 3,
+        num_layers: int = 2,
+        lookback: int = 20,
+        dropout: float = 0.2,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        batch_size: int = 256,
+        max_epochs: int = 20,
+        patience: int = 3,
+        validation_fraction: float = 0.2,
+        warmup: str = "pad",
+        device: str = "auto",
+        n_threads: int = 1,
+        random_state: int = 0,
     ) -> None:
         self.channels = channels
         self.kernel_size = kernel_size
@@ -50,8 +61,9 @@ class _CNNBase(SequenceModel):
         check_positive("num_layers", self.num_layers, integer=True)
 
     def _build_network(self, n_features: int, n_outputs: int) -> nn.Module:
-        return TemporalCNNNet(n_features, n_outputs, self.channels, self.kernel_size,
-                              self.num_layers, self.dropout)
+        return TemporalCNNNet(
+            n_features, n_outputs, self.channels, self.kernel_size, self.num_layers, self.dropout
+        )
 
 
 class CNNClassifier(ClassifierMixin, SequenceClassifierOutputs, _CNNBase):

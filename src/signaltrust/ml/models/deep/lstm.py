@@ -21,11 +21,21 @@ from signaltrust.ml.models.deep.networks import LSTMNet
 
 class _LSTMBase(SequenceModel):
     def __init__(
-        self, hidden_size: int = 32, num_layers: int = 1,
-        lookback: int = 20, dropout: float = 0.2, learning_rate: float = 1e-3,
-        weight_decay: float = 0.0, batch_size: int = 256, max_epochs: int = 20, patience: int = 3,
-        validation_fraction: float = 0.2, warmup: str = "pad", device: str = "auto",
-        n_threads: int = 1, random_state: int = 0,
+        self,
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        lookback: int = 20,
+        dropout: float = 0.2,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        batch_size: int = 256,
+        max_epochs: int = 20,
+        patience: int = 3,
+        validation_fraction: float = 0.2,
+        warmup: str = "pad",
+        device: str = "auto",
+        n_threads: int = 1,
+        random_state: int = 0,
     ) -> None:
         self.hidden_size = hidden_size
         self.num_layers = num_layers

@@ -9,11 +9,17 @@ from torch import nn
 class LSTMNet(nn.Module):
     """LSTM over the window; the last hidden state, after dropout, feeds a linear head."""
 
-    def __init__(self, n_features: int, n_outputs: int, hidden_size: int, num_layers: int,
-                 dropout: float) -> None:
+    def __init__(
+        self, n_features: int, n_outputs: int, hidden_size: int, num_layers: int, dropout: float
+    ) -> None:
         super().__init__()
-        self.lstm = nn.LSTM(n_features, hidden_size, num_layers=num_layers, batch_first=True,
-                            dropout=dropout if num_layers > 1 else 0.0)
+        self.lstm = nn.LSTM(
+            n_features,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, n_outputs)
 
@@ -23,10 +29,17 @@ class LSTMNet(nn.Module):
 
 
 class TemporalCNNNet(nn.Module):
-    """Stacked causal dilated 1-D convolutions; the last step and the mean over time feed the head."""
+    """Stacked causal dilated 1-D convolutions; last step and time mean feed the head."""
 
-    def __init__(self, n_features: int, n_outputs: int, channels: int, kernel_size: int,
-                 num_layers: int, dropout: float) -> None:
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        channels: int,
+        kernel_size: int,
+        num_layers: int,
+        dropout: float,
+    ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         in_ch = n_features
@@ -50,14 +63,24 @@ class TemporalCNNNet(nn.Module):
 class TransformerNet(nn.Module):
     """Transformer encoder over the window with learned positions; the last token feeds the head."""
 
-    def __init__(self, n_features: int, n_outputs: int, lookback: int, d_model: int, nhead: int,
-                 num_layers: int, dim_feedforward: int, dropout: float) -> None:
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        lookback: int,
+        d_model: int,
+        nhead: int,
+        num_layers: int,
+        dim_feedforward: int,
+        dropout: float,
+    ) -> None:
         super().__init__()
         self.embed = nn.Linear(n_features, d_model)
         self.position = nn.Parameter(torch.zeros(1, lookback, d_model))
         nn.init.normal_(self.position, std=0.02)
-        layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout,
-                                           batch_first=True, norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            d_model, nhead, dim_feedforward, dropout, batch_first=True, norm_first=True
+        )
         self.encoder = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(d_model, n_outputs)

@@ -49,8 +49,11 @@ class SequenceData:
 
     def batch(self, idx: np.ndarray, lookback: int, device: str) -> tuple[torch.Tensor, ...]:
         x = torch.from_numpy(gather_windows(self.padded, self.rows[idx], lookback)).to(device)
-        return (x, torch.from_numpy(self.target[idx]).to(device),
-                torch.from_numpy(self.weight[idx]).to(device))
+        return (
+            x,
+            torch.from_numpy(self.target[idx]).to(device),
+            torch.from_numpy(self.weight[idx]).to(device),
+        )
 
 
 @dataclass
@@ -74,8 +77,15 @@ def _weighted_mean(loss: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
-def evaluate_loss(net: nn.Module, data: SequenceData, *, lookback: int, batch_size: int,
-                  device: str, classifier: bool) -> float:
+def evaluate_loss(
+    net: nn.Module,
+    data: SequenceData,
+    *,
+    lookback: int,
+    batch_size: int,
+    device: str,
+    classifier: bool,
+) -> float:
     """Weighted mean loss over ``data`` with dropout off."""
     net.eval()
     total, weight = 0.0, 0.0
@@ -89,9 +99,19 @@ def evaluate_loss(net: nn.Module, data: SequenceData, *, lookback: int, batch_si
 
 
 def train_network(
-    net: nn.Module, train: SequenceData, valid: SequenceData | None, *, classifier: bool,
-    lookback: int, learning_rate: float, weight_decay: float, batch_size: int, max_epochs: int,
-    patience: int, device: str, generator: torch.Generator,
+    net: nn.Module,
+    train: SequenceData,
+    valid: SequenceData | None,
+    *,
+    classifier: bool,
+    lookback: int,
+    learning_rate: float,
+    weight_decay: float,
+    batch_size: int,
+    max_epochs: int,
+    patience: int,
+    device: str,
+    generator: torch.Generator,
 ) -> TrainingRecord:
     """Train with Adam; with ``valid``, keep the weights of the best validation epoch and stop
     after ``patience`` epochs without improvement. Batches are drawn in a seeded random order
@@ -105,7 +125,7 @@ def train_network(
         order = torch.randperm(n, generator=generator).numpy()
         total, count = 0.0, 0.0
         for start in range(0, n, batch_size):
-            x, y, w = train.batch(order[start:start + batch_size], lookback, device)
+            x, y, w = train.batch(order[start : start + batch_size], lookback, device)
             loss = _weighted_mean(sample_loss(net(x), y, classifier), w)
             opt.zero_grad()
             loss.backward()
@@ -115,8 +135,14 @@ def train_network(
         entry = {"epoch": float(epoch), "train_loss": total / max(count, 1.0)}
         record.n_epochs = epoch
         if valid is not None:
-            val_loss = evaluate_loss(net, valid, lookback=lookback, batch_size=4 * batch_size,
-                                     device=device, classifier=classifier)
+            val_loss = evaluate_loss(
+                net,
+                valid,
+                lookback=lookback,
+                batch_size=4 * batch_size,
+                device=device,
+                classifier=classifier,
+            )
             entry["valid_loss"] = val_loss
             if val_loss < best_loss - 1e-7:
                 best_loss, since_best, record.best_epoch = val_loss, 0, epoch

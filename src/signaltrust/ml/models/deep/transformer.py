@@ -21,11 +21,23 @@ from signaltrust.ml.models.deep.networks import TransformerNet
 
 class _TransformerBase(SequenceModel):
     def __init__(
-        self, d_model: int = 32, nhead: int = 4, num_layers: int = 2, dim_feedforward: int = 64,
-        lookback: int = 20, dropout: float = 0.2, learning_rate: float = 1e-3,
-        weight_decay: float = 0.0, batch_size: int = 256, max_epochs: int = 20, patience: int = 3,
-        validation_fraction: float = 0.2, warmup: str = "pad", device: str = "auto",
-        n_threads: int = 1, random_state: int = 0,
+        self,
+        d_model: int = 32,
+        nhead: int = 4,
+        num_layers: int = 2,
+        dim_feedforward: int = 64,
+        lookback: int = 20,
+        dropout: float = 0.2,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        batch_size: int = 256,
+        max_epochs: int = 20,
+        patience: int = 3,
+        validation_fraction: float = 0.2,
+        warmup: str = "pad",
+        device: str = "auto",
+        n_threads: int = 1,
+        random_state: int = 0,
     ) -> None:
         self.d_model = d_model
         self.nhead = nhead
@@ -53,12 +65,24 @@ class _TransformerBase(SequenceModel):
         if self.d_model % self.nhead:
             from signaltrust.core.errors import ValidationError
 
-            raise ValidationError("d_model must be a multiple of nhead", field="nhead",
-                                  value=self.nhead, fix=f"pick nhead dividing d_model={self.d_model}")
+            raise ValidationError(
+                "d_model must be a multiple of nhead",
+                field="nhead",
+                value=self.nhead,
+                fix=f"pick nhead dividing d_model={self.d_model}",
+            )
 
     def _build_network(self, n_features: int, n_outputs: int) -> nn.Module:
-        return TransformerNet(n_features, n_outputs, self.lookback, self.d_model, self.nhead,
-                              self.num_layers, self.dim_feedforward, self.dropout)
+        return TransformerNet(
+            n_features,
+            n_outputs,
+            self.lookback,
+            self.d_model,
+            self.nhead,
+            self.num_layers,
+            self.dim_feedforward,
+            self.dropout,
+        )
 
 
 class TransformerClassifier(ClassifierMixin, SequenceClassifierOutputs, _TransformerBase):
