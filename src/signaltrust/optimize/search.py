@@ -349,12 +349,20 @@ def optimize_function(
         study.optimize(objective, n_trials=n_trials)
         return study
     dist = distributions(parse_space(None, space))
-    for _ in range(n_trials):
-        trial = study.ask(dist)
-        try:
-            value = objective(dict(trial.params))
-        except optuna.TrialPruned:
-            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-            continue
-        study.tell(trial, value)
+
+    def wrapped(trial: Any) -> Any:
+        return objective({name: suggest(trial, name, d) for name, d in dist.items()})
+
+    study.optimize(wrapped, n_trials=n_trials)
     return study
+
+
+def suggest(trial: Any, name: str, dist: Any) -> Any:
+    """``trial.suggest_*`` for one Optuna distribution."""
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    if isinstance(dist, CategoricalDistribution):
+        return trial.suggest_categorical(name, dist.choices)
+    if isinstance(dist, IntDistribution):
+        return trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    return trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
