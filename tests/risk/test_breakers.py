@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from tests.risk.test_limits import View, order
 
 from signaltrust.risk.breakers import (
     ConsecutiveLossBreaker,
@@ -15,7 +16,6 @@ from signaltrust.risk.breakers import (
 )
 from signaltrust.risk.engine import RiskEngine
 from signaltrust.risk.states import TradingState
-from tests.risk.test_limits import View, order
 
 DAY = pd.Timedelta(days=1)
 T0 = pd.Timestamp("2024-01-02 21:00", tz="UTC")

@@ -55,7 +55,7 @@ def test_replay_when_buy_and_hold_through_2008_then_steps_on_the_right_dates():
     mult = table["multiplier"]
     dd = 1 - close / close.cummax()
     first_10, first_20 = dd.index[dd >= 0.10][0], dd.index[dd >= 0.20][0]
-    assert close.loc[:"2012"].idxmax() == pd.Timestamp("2007-10-09", tz="UTC")  # the peak of the bubble
+    assert close.loc[:"2012"].idxmax() == pd.Timestamp("2007-10-09", tz="UTC")
     assert mult[:first_10].iloc[:-1].eq(1.0).all() and mult[first_10] == 0.5
     assert mult[:first_20].iloc[:-1].gt(0.0).all() and mult[first_20] == 0.0
     assert first_20.year == 2008

@@ -166,3 +166,11 @@ def test_set_limit_when_drawdown_levels_changed_then_peak_is_kept():
     risk.set_limit("drawdown_levels", [[0.1, 0.5], [0.14, 0.0]], actor="ops", reason="tighter")
     risk.on_equity(2, 85.0)
     assert risk.multiplier == 0.0 and risk.state is TradingState.REDUCING
+
+
+def test_docs_when_quick_start_runs_then_an_order_is_denied():
+    text = (Path(__file__).parents[2] / "docs" / "risk.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/risk.md", "exec"), namespace)  # noqa: S102
+    assert namespace["risk"].denials[0].reason == "price_band"

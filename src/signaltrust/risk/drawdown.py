@@ -88,7 +88,7 @@ class DrawdownProtection:
         return step
 
     def replay(self, equity: pd.Series) -> pd.DataFrame:
-        """Run an equity curve through a fresh copy: ``drawdown``, ``peak``, ``multiplier`` per bar."""
+        """Replay an equity curve on a fresh copy: drawdown, peak and multiplier per bar."""
         guard = DrawdownProtection(self.levels, self.recovery_drawdown)
         values = np.asarray(equity, dtype=np.float64)
         out = np.empty((values.size, 3))

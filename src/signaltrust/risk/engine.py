@@ -175,7 +175,7 @@ class RiskEngine(PreTradeCheck):
         return self.drawdown.multiplier
 
     def now_ns(self, order: Order | None = None) -> int:
-        """The engine clock's time: the bound clock, else the order's creation, else the last seen."""
+        """The engine clock's time: the bound clock, else the order's creation, else the last."""
         if self.clock is not None:
             return int(self.clock.now_ns)
         if order is not None and order.created_at is not None:
@@ -221,7 +221,7 @@ class RiskEngine(PreTradeCheck):
 
     # ------------------------------------------------------------------ the check
     def check(self, order: Order, portfolio: PortfolioView) -> Verdict:
-        """Allow ``order`` or deny it with a named reason (recorded in ``denials`` and the audit)."""
+        """Allow ``order`` or deny it with a named reason (kept in ``denials`` and the audit)."""
         now = self.now_ns(order)
         self._now_ns = max(self._now_ns, now)
         self.states.expire(now, self.steps)
