@@ -40,8 +40,17 @@ from signaltrust.optimize.stress import (
 )
 from signaltrust.optimize.trials import trial_returns
 
+from signaltrust.optimize.result import OptimizationResult
+from signaltrust.optimize.search import optimize, optimize_function
+from signaltrust.optimize.walkforward import WalkForwardResult, walk_forward
+
 __all__ = [
     "HISTORICAL_SHOCKS",
+    "OptimizationResult",
+    "WalkForwardResult",
+    "optimize",
+    "optimize_function",
+    "walk_forward",
     "BootstrapInterval",
     "MonteCarloResult",
     "PBOResult",
