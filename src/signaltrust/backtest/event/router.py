@@ -22,6 +22,8 @@ from signaltrust.risk.hook import AllowAll, PreTradeCheck
 from signaltrust.strategy.api import SizingIntent
 
 _ZERO = Decimal(0)
+#: an allotment below this share of equity is float noise, not an order
+_DUST = 1e-9
 
 
 def _ts(ns: int) -> pd.Timestamp:
@@ -265,8 +267,11 @@ class OrderRouter:
         room = pf.leverage * equity - pf.gross_exposure
         if not equity > 0.0 or not room > 0.0:
             return True
-        alloc = abs(intent.amount) * equity if kind == "percent" else abs(intent.amount)
-        units = self.fees.units_for_cash(min(alloc, room), fill_price)
+        alloc = min(abs(intent.amount) * equity if kind == "percent" else abs(intent.amount),
+                    room)
+        if alloc <= _DUST * equity:  # float noise of an account already all in: no order
+            return True
+        units = self.fees.units_for_cash(alloc, fill_price)
         if units > 0.0:
             self._send(intent, "BUY" if side > 0 else "SELL", units)
         return True
