@@ -52,7 +52,7 @@ class EventEngine:
         self.strategy = strategy
         self.params = dict(params or {})
         self.venue = venue if venue is not None else SimulatedVenue()
-        self.clock = SimulatedClock()
+        self.clock = SimulatedClock(-(2**62))  # bars may predate 1970
         self.market = BarHistory(feed)
         self.ledger = Ledger({currency: Decimal(repr(float(cash)))}, leverage=leverage)
         self.manager = OrderManager()
@@ -131,6 +131,37 @@ class EventEngine:
         at_close = venue.fill_at == "close"
         queue = router._queue
         observers = self.observers
+        single = feed.single_bars() if not observers else None
+        if single is not None:  # one bar per time, no ticks: the lean loop
+            times, slots, rows = single
+            for time_ns, slot, row in zip(times, slots, rows, strict=True):
+                if router.pending or venue.working:
+                    self._open_phase([(slot, row)])
+                clock._now = time_ns  # times are strictly increasing here
+                cursor[slot] = row
+                last[slot] = closes[slot][row]
+                on_bar(ctx, Bar(symbols[slot], starts[slot][row], time_ns, opens[slot][row],
+                                highs[slot][row], lows[slot][row], closes[slot][row],
+                                vols[slot][row]))
+                if queue:
+                    router.drain()
+                if at_close and (router.pending or venue.working):
+                    self._fill_market([(slot, row)], "close")
+                    router.drain()
+        else:
+            self._loop(ends)
+        strategy.on_stop(ctx)
+        router.drain()
+        return self._result()
+
+    def _loop(self, ends: list[list[int]]) -> None:
+        """The general loop: bars of several instruments ending together, ticks, observers."""
+        strategy, ctx, router, venue, clock = (self.strategy, self.ctx, self.router, self.venue,
+                                               self.clock)
+        feed, market, symbols = self.feed, self.market, self.feed.symbols
+        cursor, last, queue = market.cursor, market.last, router._queue
+        cols = feed.columns
+        at_close = venue.fill_at == "close"
         for time_ns, kind, payload in feed.events():
             if kind == TICK:
                 if time_ns > clock.now_ns:
@@ -144,21 +175,20 @@ class EventEngine:
             clock.advance(time_ns)
             for slot, row in payload:
                 cursor[slot] = row
-                last[slot] = closes[slot][row]
+                last[slot] = float(cols[slot]["close"][row])
             for slot, row in payload:
-                on_bar(ctx, Bar(symbols[slot], starts[slot][row], ends[slot][row],
-                                opens[slot][row], highs[slot][row], lows[slot][row],
-                                closes[slot][row], vols[slot][row]))
+                c = cols[slot]
+                strategy.on_bar(ctx, Bar(symbols[slot], int(feed.starts[slot][row]),
+                                         ends[slot][row], float(c["open"][row]),
+                                         float(c["high"][row]), float(c["low"][row]),
+                                         float(c["close"][row]), float(c["volume"][row])))
                 if queue:
                     router.drain()
             if at_close and (router.pending or venue.working):
                 self._fill_market(payload, "close")
                 router.drain()
-            for observer in observers:
+            for observer in self.observers:
                 observer(self)
-        strategy.on_stop(ctx)
-        router.drain()
-        return self._result()
 
     def _result(self) -> EventBacktestResult:
         closes = {s: f["close"].astype(np.float64) for s, f in self.feed.frames.items()}

@@ -98,26 +98,40 @@ class HistoricalBarFeed(DataFeed):
         out.sort(key=lambda item: item[0])
         return out
 
-    def bar_schedule(self) -> list[tuple[int, list[tuple[int, int]]]]:
-        """``(end_ns, [(symbol index, row), ...])`` for every distinct bar end, in time order."""
+    def bar_schedule(self) -> tuple[list[int], list[list[tuple[int, int]]]]:
+        """Distinct bar end times in order, and the ``(symbol index, row)`` bars ending at each."""
         ends = np.concatenate(self.ends)
         syms = np.concatenate([np.full(len(e), i, dtype=np.int64) for i, e in enumerate(self.ends)])
         rows = np.concatenate([np.arange(len(e), dtype=np.int64) for e in self.ends])
         order = np.lexsort((syms, ends))
-        ends, syms, rows = ends[order].tolist(), syms[order].tolist(), rows[order].tolist()
-        out: list[tuple[int, list[tuple[int, int]]]] = []
-        last = None
-        for end, sym, row in zip(ends, syms, rows, strict=True):
-            if end != last:
-                out.append((end, []))
-                last = end
-            out[-1][1].append((sym, row))
-        return out
+        ends, syms, rows = ends[order], syms[order], rows[order]
+        pairs = list(zip(syms.tolist(), rows.tolist(), strict=True))
+        bounds = (np.flatnonzero(np.diff(ends)) + 1).tolist()
+        starts, stops = [0, *bounds], [*bounds, len(ends)]
+        return ends[starts].tolist(), [pairs[i:j] for i, j in zip(starts, stops, strict=True)]
+
+    def single_bars(self) -> tuple[list[int], list[int], list[int]] | None:
+        """``(end times, symbol indexes, rows)`` when no two bars end together and there are no
+        ticks (the engine's fast path), else None."""
+        if self.ticks:
+            return None
+        ends = np.concatenate(self.ends)
+        syms = np.concatenate([np.full(len(e), i, dtype=np.int64) for i, e in enumerate(self.ends)])
+        rows = np.concatenate([np.arange(len(e), dtype=np.int64) for e in self.ends])
+        order = np.argsort(ends, kind="stable")
+        ends = ends[order]
+        if len(ends) > 1 and not np.all(np.diff(ends) > 0):
+            return None
+        return ends.tolist(), syms[order].tolist(), rows[order].tolist()
 
     def events(self) -> Iterator[tuple[int, int, Any]]:
         ticks = self.ticks
         t = 0
-        for end, items in self.bar_schedule():
+        times, groups = self.bar_schedule()
+        if not ticks:
+            yield from zip(times, [BAR] * len(times), groups, strict=True)
+            return
+        for end, items in zip(times, groups, strict=True):
             while t < len(ticks) and ticks[t][0] <= end:
                 yield ticks[t][0], TICK, ticks[t][1]
                 t += 1

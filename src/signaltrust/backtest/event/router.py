@@ -26,8 +26,14 @@ _ZERO = Decimal(0)
 _DUST = 1e-9
 
 
+_LAST_TS: list[Any] = [None, None]
+
+
 def _ts(ns: int) -> pd.Timestamp:
-    return pd.Timestamp(ns, tz="UTC")
+    # one Timestamp per distinct time: an order's events share it
+    if _LAST_TS[0] != ns:
+        _LAST_TS[0], _LAST_TS[1] = ns, pd.Timestamp(ns, tz="UTC")
+    return _LAST_TS[1]
 
 
 class Portfolio:
