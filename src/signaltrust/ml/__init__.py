@@ -1,5 +1,11 @@
 """Machine learning: leak-free validation, sample weights, models, calibration, explanations."""
 
+from signaltrust.ml.models import (
+    CalibratedModel,
+    StackedEnsemble,
+    get_model,
+    list_models,
+)
 from signaltrust.ml.validation import CombinatorialPurgedKFold, PurgedKFold, WalkForwardSplit
 from signaltrust.ml.weights import (
     concurrent_labels,
@@ -9,6 +15,10 @@ from signaltrust.ml.weights import (
 )
 
 __all__ = [
+    "CalibratedModel",
+    "StackedEnsemble",
+    "get_model",
+    "list_models",
     "CombinatorialPurgedKFold",
     "PurgedKFold",
     "WalkForwardSplit",
