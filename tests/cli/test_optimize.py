@@ -1,4 +1,4 @@
-"""``signaltrust optimize`` and ``signaltrust walkforward``: JSON with the trust figures, exit codes."""
+"""``signaltrust optimize`` and ``signaltrust walkforward``: JSON with trust figures, exit codes."""
 
 from __future__ import annotations
 

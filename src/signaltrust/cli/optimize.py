@@ -1,4 +1,4 @@
-"""``signaltrust optimize`` and ``signaltrust walkforward``: parameter search with its trust figures."""
+"""``signaltrust optimize`` and ``signaltrust walkforward``: parameter search, trust figures."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ TRAIN_OPTION = typer.Option(756, "--train", min=2, help="Training window in bars
 TEST_OPTION = typer.Option(252, "--test", min=2, help="Test (out-of-sample) window in bars.")
 ANCHORED_OPTION = typer.Option(False, "--anchored", help="Grow the training window from the start.")
 REPORT_OPTION = typer.Option(None, "--report", help="Write an HTML report.")
-RAY_OPTION = typer.Option(False, "--ray", help="Fan out over Ray (local, or SIGNALTRUST_RAY_ADDRESS).")
+RAY_OPTION = typer.Option(
+    False, "--ray", help="Fan out over Ray (local, or SIGNALTRUST_RAY_ADDRESS).")
 
 _TRUST = ("deflated_sharpe", "pbo")
 
@@ -97,7 +98,7 @@ def optimize_command(
     Grid search runs one compiled sweep pass and records every combination in an Optuna study
     (SQLite under the home by default; --storage postgresql+psycopg://... to share a study).
 
-    Example: signaltrust optimize --data goog --strategy sma_cross --grid fast=5:50:5 --grid slow=20:200:20 --method tpe --trials 100
+    Example: signaltrust optimize --data goog --grid fast=5:50:5 --grid slow=20:200:20 --method tpe
     """
     from signaltrust.optimize.result import summary_payload
     from signaltrust.optimize.search import optimize
@@ -152,7 +153,7 @@ def walkforward_command(
 ) -> None:
     """Walk-forward optimisation: choose in sample, trade out of sample, stitch, judge stability.
 
-    Example: signaltrust walkforward --data sp500 --strategy sma_cross --grid fast=5:50:5 --grid slow=20:200:20 --train 756 --test 252
+    Example: signaltrust walkforward --data sp500 --grid fast=5:50:5 --grid slow=20:200:20
     """
     from signaltrust.optimize.walkforward import walk_forward
 

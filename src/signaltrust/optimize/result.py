@@ -101,7 +101,7 @@ def _plain(value: Any) -> Any:
 def _pareto(table: pd.DataFrame, objectives: Sequence[str]) -> pd.DataFrame:
     values = table[list(objectives)].to_numpy(dtype=float)
     keep = []
-    for i, row in enumerate(values):
+    for row in values:
         dominated = np.any(np.all(values >= row, axis=1) & np.any(values > row, axis=1))
         keep.append(not dominated)
     return table[np.array(keep)].sort_values(objectives[0], ascending=False)

@@ -262,7 +262,8 @@ def stability(table: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
         if column is None:
             continue
         counts = column.value_counts()
-        row: dict[str, Any] = {"modal": counts.index[0], "modal_share": counts.iloc[0] / len(column),
+        row: dict[str, Any] = {"modal": counts.index[0],
+                               "modal_share": counts.iloc[0] / len(column),
                                "distinct": int(counts.size)}
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             values = column.astype(float)
