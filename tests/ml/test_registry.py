@@ -179,3 +179,17 @@ def test_registry_when_torch_sequence_model_logged_then_loads_and_predicts_ident
     loaded = registry.load_model("seq")
 
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_docs_examples_when_run_in_order_then_no_error(registry):
+    """docs/ml_regimes_explain_registry.md: every python block runs, in one namespace."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "ml_regimes_explain_registry.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 4
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/ml_regimes_explain_registry.md", "exec"), namespace)
+    assert namespace["version"].version == 1

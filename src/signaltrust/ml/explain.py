@@ -155,7 +155,7 @@ def _match(name: str) -> tuple[str, str] | None:
 
 
 def readable_name(name: str, overrides: dict[str, str] | None = None) -> str:
-    """A trader's name for a feature column: ``rsi_14`` -> "RSI(14)", ``ret_20`` -> "20-day return"."""
+    """A trader's name for a feature: ``rsi_14`` -> "RSI(14)", ``ret_20`` -> "20-day return"."""
     if overrides and name in overrides:
         return overrides[name]
     found = _match(name)

@@ -171,7 +171,8 @@ class ModelRegistry:
         if self._client_obj is None:
             mlflow = _mlflow()
             if self.tracking_uri.startswith("sqlite:///"):
-                Path(self.tracking_uri[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                db = Path(self.tracking_uri[len("sqlite:///"):])
+                db.parent.mkdir(parents=True, exist_ok=True)
             self._client_obj = mlflow.MlflowClient(tracking_uri=self.tracking_uri,
                                                    registry_uri=self.tracking_uri)
         return self._client_obj
@@ -190,7 +191,7 @@ class ModelRegistry:
         metrics: Mapping[str, Any] | None = None, artefacts: Mapping[str, Any] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> ModelVersion:
-        """Record a training run (data hash, features, params, seeds, metrics, model) and register it.
+        """Record a training run (data hash, features, params, seeds, metrics, model), register it.
 
         ``artefacts`` maps an artefact name to a file path (copied) or to JSON-able data
         (written as ``<name>.json``). Returns the new :class:`ModelVersion`.
@@ -394,7 +395,7 @@ def list_models(*, tracking_uri: str | None = None) -> list[RegisteredModel]:
 
 def get_model_version(name: str, ref: int | str | None = None, *,
                       tracking_uri: str | None = None) -> ModelVersion:
-    """One model version by number, alias or latest (see :meth:`ModelRegistry.get_model_version`)."""
+    """One model version by number, alias or latest (:meth:`ModelRegistry.get_model_version`)."""
     return ModelRegistry(tracking_uri).get_model_version(name, ref)
 
 

@@ -180,7 +180,7 @@ class _RegimeModel(TransformerMixin, BaseEstimator):
         return out
 
     def transform(self, bars: Any) -> pd.DataFrame:
-        """Regime features: ``prob_<regime>`` columns and ``regime`` (the label), on the bars' index."""
+        """Regime features: ``prob_<regime>`` columns and ``regime`` (the label), per bar."""
         index, scaled = self._scaled(bars)
         proba = self._state_proba(scaled)[:, self.state_order_]
         frame = pd.DataFrame(proba, index=index, columns=[f"prob_{r}" for r in self.regimes_])
@@ -191,7 +191,7 @@ class _RegimeModel(TransformerMixin, BaseEstimator):
         return frame
 
     def fit_transform(self, bars: Any, y: Any = None, **fit_params: Any) -> pd.DataFrame:
-        """Fit on ``bars`` and return their regime features (in-sample; prefer fit then transform)."""
+        """Fit on ``bars`` and return their regime features (in-sample: prefer fit, transform)."""
         return self.fit(bars, y).transform(bars)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -228,7 +228,8 @@ class GaussianHMMRegimes(_RegimeModel):
                                   field="covariance_type", value=self.covariance_type,
                                   fix="use covariance_type='full'")
         scaled = self._fit_observations(bars)
-        seeds = np.random.RandomState(self.random_state).randint(0, 2**31 - 1, size=max(1, self.n_init))
+        rng = np.random.RandomState(self.random_state)
+        seeds = rng.randint(0, 2**31 - 1, size=max(1, self.n_init))
         best, best_score = None, -np.inf
         for seed in seeds:
             hmm = GaussianHMM(n_components=self.n_regimes, covariance_type=self.covariance_type,

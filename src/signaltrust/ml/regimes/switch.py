@@ -5,20 +5,24 @@ flattens, then an entry opens: long entry -> +1, short entry -> -1, both on one 
 bar t the switch holds the position of the strategy mapped to bar t's regime (``None``: flat;
 no label yet: flat). Both inputs are known at the close of t, so the target decided at t is
 filled at t + 1's open by the engine, like any strategy signal.
+
+Layering: strategies sit above ``ml``, so the strategy package is imported only when a
+switch computes positions (never at import time of ``signaltrust.ml``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numba import njit
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.strategy import Signals, get_strategy
-from signaltrust.strategy.base import signals_from_arrays
+
+if TYPE_CHECKING:
+    from signaltrust.strategy import Signals
 
 
 @njit(cache=True)
@@ -30,9 +34,7 @@ def positions_from_signals_nb(
     out = np.zeros(n, dtype=np.int8)
     pos = 0
     for t in range(n):
-        if pos == 1 and exits[t]:
-            pos = 0
-        elif pos == -1 and short_exits[t]:
+        if pos == 1 and exits[t] or pos == -1 and short_exits[t]:
             pos = 0
         if entries[t]:
             pos = 1
@@ -73,7 +75,8 @@ class RegimeSwitch:
                                       value=None, fix="pass labels=model.transform(bars)['regime'] "
                                       "or RegimeSwitch(..., model=fitted_model)")
             labels = self.model.transform(bars)["regime"]
-        labels = pd.Series(labels, index=bars.index) if not isinstance(labels, pd.Series) else labels
+        if not isinstance(labels, pd.Series):
+            labels = pd.Series(labels, index=bars.index)
         if not labels.index.equals(bars.index):
             raise ValidationError("regime labels are not on the bars' index", field="labels",
                                   value=len(labels), fix="compute labels from the same bars")
@@ -87,6 +90,8 @@ class RegimeSwitch:
 
     def strategy_positions(self, bars: pd.DataFrame) -> pd.DataFrame:
         """One column per regime: the position its strategy would hold (0 for None)."""
+        from signaltrust.strategy import get_strategy
+
         out = {}
         for regime, strategy in self.strategies.items():
             if strategy is None:
@@ -108,7 +113,9 @@ class RegimeSwitch:
         return pd.Series(target, index=bars.index, name="target_position")
 
     def signals(self, bars: pd.DataFrame, labels: Any = None) -> Signals:
-        """Entry/exit signals that move the engine to :meth:`positions` (for the vectorized engine)."""
+        """Entry/exit signals that move the vectorized engine to :meth:`positions`."""
+        from signaltrust.strategy.base import signals_from_arrays
+
         pos = self.positions(bars, labels).to_numpy()
         prev = np.concatenate([[0], pos[:-1]])
         entries = (pos == 1) & (prev != 1)
