@@ -1,0 +1,255 @@
+"""``walk_forward_evaluation``: a model judged on out-of-sample predictions only, after costs.
+
+Every training fold ends before its test fold (purged: no training label reaches into the
+fold; embargoed: a gap of ``embargo`` before it), the model is refitted per fold on that fold
+only, and the stitched test-fold scores are the only predictions any figure uses.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone, is_classifier
+
+from signaltrust import __version__
+from signaltrust.core.errors import SignalTrustError, ValidationError
+from signaltrust.features.base import hash_frame
+from signaltrust.ml.models import get_model, model_class
+from signaltrust.ml.validation import WalkForwardSplit
+from signaltrust.ml.weights import uniqueness_weights
+from signaltrust.research.ml_eval.dataset import FeatureSpec, learning_table, load_data
+from signaltrust.research.ml_eval.result import EvaluationResult
+from signaltrust.research.ml_eval.scoring import prediction_metrics
+from signaltrust.research.ml_eval.trading import deflated_sharpe, trade_scores
+
+logger = logging.getLogger(__name__)
+
+# a classifier name and the regressor used when the label is a forward return
+_REGRESSOR_OF = {"lgbm": "lgbm_regressor", "xgb": "xgb_regressor", "logistic": "linear",
+                 "lstm": "lstm_regressor", "cnn": "cnn_regressor",
+                 "transformer": "transformer_regressor"}
+
+
+def _build_model(model: Any, label: str, params: Mapping[str, Any], seed: int) -> Any:
+    """An unfitted estimator: a registry name (with ``params``) or a clone of the one given."""
+    if isinstance(model, str):
+        name = model.strip().lower()
+        if label == "forward_return":
+            name = _REGRESSOR_OF.get(name, name)
+        cls = model_class(name)
+        accepted = inspect.signature(cls).parameters
+        full = dict(params)
+        if "random_state" in accepted:
+            full.setdefault("random_state", seed)
+        if "n_jobs" in accepted:
+            full.setdefault("n_jobs", 1)  # one thread: much faster on busy shared cores
+        estimator = get_model(name, **full)
+    elif hasattr(model, "fit") and hasattr(model, "get_params"):
+        estimator = clone(model)
+        if params:
+            estimator.set_params(**params)
+        if "random_state" in estimator.get_params() and "random_state" not in params:
+            estimator.set_params(random_state=seed)
+    else:
+        raise ValidationError("model must be a registry name or a scikit-learn estimator",
+                              field="model", value=type(model).__name__,
+                              fix="pass e.g. 'lgbm', 'logistic', or get_model('xgb')")
+    classifier = is_classifier(estimator)
+    if classifier == (label == "forward_return"):
+        want = "a regressor (e.g. 'linear', 'lgbm_regressor')" if label == "forward_return" \
+            else "a classifier (e.g. 'lgbm', 'logistic')"
+        raise ValidationError(f"label {label!r} needs {want}", field="model", value=model,
+                              fix="pick a model of the right kind or another label")
+    return estimator
+
+
+def _score(estimator: Any, X: pd.DataFrame) -> np.ndarray:
+    """P(up) of a classifier (its highest class), the prediction of a regressor."""
+    if is_classifier(estimator):
+        classes = list(getattr(estimator, "classes_", [0, 1]))
+        proba = np.asarray(estimator.predict_proba(X), dtype="float64")
+        return proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
+    return np.asarray(estimator.predict(X), dtype="float64").ravel()
+
+
+def _context_rows(estimator: Any) -> int:
+    """Rows before a test fold that a sequence model needs to score its first bar fully."""
+    lookback = estimator.get_params().get("lookback") if hasattr(estimator, "get_params") else None
+    return int(lookback) - 1 if isinstance(lookback, (int, np.integer)) and lookback > 1 else 0
+
+
+def _fit(estimator: Any, X: pd.DataFrame, y: pd.Series, weight: pd.Series | None) -> Any:
+    if weight is None:
+        return estimator.fit(X, y)
+    return estimator.fit(X, y, sample_weight=weight.to_numpy())
+
+
+def walk_forward_evaluation(
+    data: str | pd.DataFrame = "sp500",
+    model: Any = "lgbm",
+    *,
+    features: FeatureSpec = "technical",
+    label: str = "triple_barrier",
+    horizon: int = 10,
+    n_splits: int = 5,
+    train_size: int | None = None,
+    embargo: float | str | pd.Timedelta = 0.01,
+    model_params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    threshold: float | None = None,
+    exit_threshold: float | None = None,
+    allow_short: bool = False,
+    fees: float | None = None,
+    slippage: float | None = None,
+    n_trials: int = 1,
+    trials_sharpes: Sequence[float] | None = None,
+    explain_last: int = 3,
+    log_to_registry: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> EvaluationResult:
+    """Walk-forward evaluation of a model on a dataset: out-of-sample IC, hit rate, P&L.
+
+    Builds causal ``features`` and a ``label`` over ``horizon`` bars (with its end time t1),
+    drops warm-up rows, and for each of ``n_splits`` walk-forward folds (purged, with an
+    ``embargo``; anchored when ``train_size`` is None, else rolling) fits ``model`` on the
+    training fold only (uniqueness sample weights for triple-barrier labels) and scores the
+    test fold. The strategy is long when the score is above ``threshold`` (default 0.5 for
+    probabilities, 0 for predicted returns) and flat once it falls to ``exit_threshold``
+    (default: the same), short below the mirror threshold when ``allow_short``; fills at the
+    next open, costs from the configuration unless ``fees``/``slippage`` are given, over the
+    out-of-sample period only, against buy-and-hold over the same bars and costs. ``n_trials``
+    is how many model/feature/label/threshold configurations were tried before settling on
+    this one (this one included; pass ``trials_sharpes`` when you have their Sharpe ratios);
+    the deflated Sharpe ratio uses it.
+    """
+    started = time.perf_counter()
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ValidationError("seed must be an integer", field="seed", value=seed,
+                              fix="pass e.g. seed=0")
+    if not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
+        raise ValidationError("n_trials must be a whole number >= 1", field="n_trials",
+                              value=n_trials, fix="count every configuration tried, this one too")
+    name, bars = load_data(data)
+    table = learning_table(bars, features, label, horizon)
+    params = dict(model_params or {})
+    template = _build_model(model, label, params, int(seed))
+    probabilistic = is_classifier(template)
+    center = 0.5 if probabilistic else 0.0
+    entry = center if threshold is None else float(threshold)
+    exit_ = entry if exit_threshold is None else float(exit_threshold)
+    if not math.isfinite(entry) or not math.isfinite(exit_) or exit_ > entry:
+        raise ValidationError("exit_threshold must not be above threshold", field="exit_threshold",
+                              value=exit_, fix=f"pass a value <= threshold ({entry})")
+    splitter = WalkForwardSplit(n_splits, t1=table.t1, train_size=train_size, embargo=embargo,
+                                min_train_size=50)
+    X, y, t1 = table.X, table.y, table.t1
+    context = _context_rows(template)
+    scores, folds, fitted, last_train = [], [], None, np.arange(0)
+    for k, (train, test) in enumerate(splitter.split(X)):
+        estimator = clone(template)
+        weight = (uniqueness_weights(t1.iloc[train], index=bars.index)
+                  if label == "triple_barrier" else None)
+        fitted, last_train = _fit(estimator, X.iloc[train], y.iloc[train], weight), train
+        lead = max(0, test[0] - context)
+        raw = _score(fitted, X.iloc[lead: test[-1] + 1])[test[0] - lead:]
+        scores.append(pd.DataFrame({"score": raw, "fold": k}, index=X.index[test]))
+        folds.append({
+            "fold": k, "n_train": len(train), "n_test": len(test),
+            "train_start": X.index[train[0]], "train_end": X.index[train[-1]],
+            "train_last_t1": t1.iloc[train].max(),
+            "test_start": X.index[test[0]], "test_end": X.index[test[-1]],
+            "gap_bars": int(test[0] - train[-1] - 1),
+        })
+        logger.info("fold %d: trained on %d rows, scored %d", k, len(train), len(test))
+        if progress is not None:
+            progress(1)
+    stitched = pd.concat(scores)
+    predictions = pd.DataFrame({
+        "score": stitched["score"], "label": y.loc[stitched.index],
+        "forward_return": table.forward_return.loc[stitched.index], "fold": stitched["fold"],
+        "t1": t1.loc[stitched.index],
+    })
+    metrics = prediction_metrics(predictions, probabilistic=probabilistic, center=center)
+    oos_bars = bars.loc[predictions.index[0]: predictions.index[-1]]
+    strategy, buy_and_hold = trade_scores(
+        oos_bars, predictions["score"], entry=entry, exit=exit_, center=center,
+        allow_short=allow_short, fees=fees, slippage=slippage,
+    )
+    dsr, trials_note = deflated_sharpe(strategy, n_trials=int(n_trials),
+                                       trials_sharpes=trials_sharpes)
+    notes = [trials_note]
+    explanations = _explain_last(fitted, X, X.iloc[last_train], predictions, explain_last,
+                                 int(seed), notes)
+    result = EvaluationResult(
+        data=name, model=model if isinstance(model, str) else type(model).__name__,
+        estimator=fitted, label=label, horizon=int(horizon), predictions=predictions,
+        metrics=metrics, strategy=strategy, buy_and_hold_result=buy_and_hold,
+        deflated_sharpe=dsr, folds=folds, seed=int(seed), data_hash=hash_frame(bars),
+        feature_names=list(X.columns), feature_sets=table.feature_sets,
+        params={
+            "model_params": {k: v for k, v in fitted.get_params(deep=False).items()
+                             if _plain(v)},
+            "n_splits": int(n_splits), "train_size": train_size, "embargo": str(embargo),
+            "threshold": entry, "exit_threshold": exit_, "allow_short": bool(allow_short),
+            "probabilistic": probabilistic, "n_trials": int(n_trials),
+            "sample_weights": "uniqueness" if label == "triple_barrier" else "none",
+            "costs": dict(strategy.settings), "rows_dropped": table.dropped,
+            "signaltrust_version": __version__,
+        },
+        explanations=explanations, notes=notes,
+    )
+    if log_to_registry:
+        _log(result, notes)
+    result.elapsed_seconds = time.perf_counter() - started
+    return result
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _explain_last(model: Any, X: pd.DataFrame, train: pd.DataFrame, predictions: pd.DataFrame,
+                  count: int, seed: int, notes: list[str]) -> list[dict[str, Any]]:
+    """SHAP sentences for the last ``count`` out-of-sample predictions (the last fold's model).
+
+    Contributions are measured against 50 rows drawn (seeded) from that model's training fold.
+    """
+    if count <= 0 or model is None or len(train) == 0:
+        return []
+    try:
+        from signaltrust.ml.explain import explain
+
+        rows = X.loc[predictions.index[-count:]]
+        background = train.sample(n=min(50, len(train)), random_state=seed).sort_index()
+        explanation = explain(model, rows, background=background, random_state=seed)
+        return [{"time": t, "score": float(predictions.loc[t, "score"]),
+                 "sentence": explanation.sentence(i)} for i, t in enumerate(rows.index)]
+    except (ImportError, SignalTrustError, ValueError, TypeError) as exc:
+        notes.append(f"explanations skipped: {exc}")
+        return []
+
+
+def _log(result: EvaluationResult, notes: list[str]) -> None:
+    """Record the last fold's model and the walk-forward figures in the model registry."""
+    try:
+        from signaltrust.ml.registry import log_training_run
+    except ImportError as exc:  # pragma: no cover - the registry module is part of the package
+        notes.append(f"registry skipped: {exc}")
+        return
+    payload = result.to_dict()
+    version = log_training_run(
+        result.estimator, name=f"{result.data}_{result.model}_{result.label}",
+        data_hash=result.data_hash, features=result.feature_names, params=result.params,
+        seeds={"random_state": result.seed},
+        metrics={k: payload[k] for k in ("ic", "ic_mean", "hit_rate", "precision_at_top_decile",
+                                         "base_rate", "brier", "auc", "deflated_sharpe")},
+        artefacts={"walk_forward": payload}, tags={"evaluation": "walk_forward"},
+    )
+    result.registry_version = version.to_dict()
