@@ -12,13 +12,12 @@ from signaltrust.data import load
 from signaltrust.ml.regimes import (
     GaussianHMMRegimes,
     GMMRegimes,
-    RegimeSwitch,
     forward_filter,
     gaussian_log_density,
     label_states,
-    signal_positions,
 )
-from signaltrust.strategy import get_strategy
+from signaltrust.strategy import RegimeSwitch, get_strategy
+from signaltrust.strategy.regime_switch import signal_positions
 
 CRISIS = slice("2008-09-15", "2009-03-31")
 

@@ -1,11 +1,13 @@
 """Machine learning: leak-free validation, sample weights, models, calibration, explanations."""
 
+from signaltrust.ml.explain import Explanation, explain
 from signaltrust.ml.models import (
     CalibratedModel,
     StackedEnsemble,
     get_model,
     list_models,
 )
+from signaltrust.ml.regimes import GaussianHMMRegimes, GMMRegimes
 from signaltrust.ml.validation import CombinatorialPurgedKFold, PurgedKFold, WalkForwardSplit
 from signaltrust.ml.weights import (
     concurrent_labels,
@@ -15,6 +17,10 @@ from signaltrust.ml.weights import (
 )
 
 __all__ = [
+    "Explanation",
+    "GMMRegimes",
+    "GaussianHMMRegimes",
+    "explain",
     "CalibratedModel",
     "StackedEnsemble",
     "get_model",

@@ -43,7 +43,10 @@ def get_strategy(name: Any, **params: Any) -> RuleStrategy:
     return _BUILTINS[key](**params)
 
 
+from signaltrust.strategy.regime_switch import RegimeSwitch  # noqa: E402  (uses get_strategy)
+
 __all__ = [
-    "BollingerRsi", "BreakoutScore", "DonchianBreakout", "Param", "RuleStrategy", "Signals",
+    "BollingerRsi", "BreakoutScore", "DonchianBreakout", "Param", "RegimeSwitch", "RuleStrategy",
+    "Signals",
     "SmaCross", "TsMomentum", "get_strategy", "list_strategies",
 ]

@@ -1,4 +1,6 @@
-"""Market regimes: Gaussian HMM and mixture detectors applied causally, and a strategy switch.
+"""Market regimes: Gaussian HMM and mixture detectors applied causally.
+
+The switch between strategies by regime is ``signaltrust.strategy.RegimeSwitch``.
 
 >>> from signaltrust.data import load
 >>> from signaltrust.ml.regimes import GaussianHMMRegimes
@@ -14,9 +16,8 @@ from signaltrust.ml.regimes.models import (
     label_states,
     regime_observations,
 )
-from signaltrust.ml.regimes.switch import RegimeSwitch, signal_positions
 
 __all__ = [
-    "GMMRegimes", "GaussianHMMRegimes", "RegimeSwitch", "forward_filter",
-    "gaussian_log_density", "label_states", "regime_observations", "signal_positions",
+    "GMMRegimes", "GaussianHMMRegimes", "forward_filter",
+    "gaussian_log_density", "label_states", "regime_observations",
 ]

@@ -6,8 +6,8 @@ bar t the switch holds the position of the strategy mapped to bar t's regime (``
 no label yet: flat). Both inputs are known at the close of t, so the target decided at t is
 filled at t + 1's open by the engine, like any strategy signal.
 
-Layering: strategies sit above ``ml``, so the strategy package is imported only when a
-switch computes positions (never at import time of ``signaltrust.ml``).
+It lives in ``strategy`` because it composes strategies with a regime model from ``ml``
+(the layer below).
 """
 
 from __future__ import annotations
