@@ -51,6 +51,10 @@ def _register_optional() -> None:
 
     app.add_typer(risk_cli.app, name="risk")
 
+    from signaltrust.cli import ml as ml_cli
+
+    app.add_typer(ml_cli.app, name="ml")
+
 
 _register_optional()
 
