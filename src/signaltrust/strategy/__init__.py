@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from signaltrust.core.errors import ValidationError
+from signaltrust.strategy.api import Bar, Context, Strategy, Tick
 from signaltrust.strategy.base import Param, RuleStrategy, Signals
 from signaltrust.strategy.breakout_score import BreakoutScore
 from signaltrust.strategy.rules import BollingerRsi, DonchianBreakout, SmaCross, TsMomentum
@@ -46,7 +47,7 @@ def get_strategy(name: Any, **params: Any) -> RuleStrategy:
 from signaltrust.strategy.regime_switch import RegimeSwitch  # noqa: E402  (uses get_strategy)
 
 __all__ = [
-    "BollingerRsi", "BreakoutScore", "DonchianBreakout", "Param", "RegimeSwitch", "RuleStrategy",
-    "Signals",
-    "SmaCross", "TsMomentum", "get_strategy", "list_strategies",
+    "Bar", "BollingerRsi", "BreakoutScore", "Context", "DonchianBreakout", "Param",
+    "RegimeSwitch", "RuleStrategy", "Signals", "SmaCross", "Strategy", "Tick", "TsMomentum",
+    "get_strategy", "list_strategies",
 ]
