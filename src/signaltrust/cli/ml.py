@@ -66,6 +66,8 @@ def walkforward(
                                help="Configurations tried so far, this one included (for the "
                                "deflated Sharpe ratio)."),
     seed: int = typer.Option(0, "--seed", help="Model seed."),
+    explain: int = typer.Option(3, "--explain",
+                                help="SHAP sentences for the last N predictions (0: none)."),
     fees: float = typer.Option(None, "--fees",
                                help="Fees, fraction of notional (default: config)."),
     slippage_bps: float = typer.Option(None, "--slippage-bps",
@@ -91,7 +93,7 @@ def walkforward(
             n_splits=splits, train_size=train_size, embargo=embargo, seed=seed,
             threshold=threshold, exit_threshold=exit_threshold, allow_short=short,
             fees=fees, slippage=None if slippage_bps is None else slippage_bps / 10_000.0,
-            n_trials=trials, log_to_registry=register, progress=advance,
+            n_trials=trials, explain_last=explain, log_to_registry=register, progress=advance,
         )
     written = result.report(report) if report is not None else None
     payload = result.to_dict()
