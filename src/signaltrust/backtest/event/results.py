@@ -11,6 +11,7 @@ last close with status "open".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,7 @@ class Recorder:
         self.orders: list[list[float]] = []
         self.trades: list[list[float]] = []
         self.changes: list[tuple[int, int, float, float]] = []  # bar, asset, units, cash
-        self.state = np.zeros((n_assets, 4))  # units, average entry, entry fees, entry bar
+        self.state = [[0.0, 0.0, 0.0, 0.0] for _ in range(n_assets)]
 
     def fill(self, bar: int, asset: int, order: Order, units: float, price: float, fee: float,
              before: float, after: float, cash: float) -> None:
@@ -52,7 +53,7 @@ class Recorder:
         side = 1.0 if order.side.value == "BUY" else -1.0
         self.orders.append([bar, asset, side, units, price, fee, reason])
         self.changes.append((bar, asset, after, cash))
-        st = self.state[asset]
+        st = self.state[asset]  # [units, average entry, entry fees, entry bar] (floats)
         held = abs(st[0])
         if held > 0.0 and (st[0] > 0.0) != (side > 0.0):
             closed = min(units, held)
@@ -84,9 +85,38 @@ class Recorder:
 class EventBacktestResult(BacktestResult):
     """A BacktestResult with the event engine's order log, fills and order events added."""
 
-    order_log: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    fills: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    events: list[Any] = field(default_factory=list, repr=False)
+    manager: Any = field(default=None, repr=False)
+
+    @cached_property
+    def order_log(self) -> pd.DataFrame:
+        """Every order: id, symbol, side, type, quantity, filled, final status, reason, fees."""
+        return pd.DataFrame(
+            [{"client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side.value,
+              "type": o.order_type.value, "quantity": float(o.quantity),
+              "filled": float(o.filled_quantity), "status": o.status.value,
+              "average_price": (None if o.average_fill_price is None
+                                else float(o.average_fill_price)),
+              "fees": float(o.fees), "reason": o.reason, "created_at": o.created_at}
+             for o in self.manager],
+            columns=["client_order_id", "symbol", "side", "type", "quantity", "filled",
+                     "status", "average_price", "fees", "reason", "created_at"],
+        )
+
+    @cached_property
+    def fills(self) -> pd.DataFrame:
+        """Every fill: id, order id, symbol, side, quantity, price, fee, timestamp."""
+        return pd.DataFrame(
+            [{"fill_id": f.fill_id, "client_order_id": f.client_order_id, "symbol": f.symbol,
+              "side": f.side.value, "quantity": float(f.quantity), "price": float(f.price),
+              "fee": float(f.fee), "timestamp": f.timestamp} for f in self.manager.fills],
+            columns=["fill_id", "client_order_id", "symbol", "side", "quantity", "price",
+                     "fee", "timestamp"],
+        )
+
+    @property
+    def events(self) -> list[Any]:
+        """Every order state change, in order (OrderEvent)."""
+        return list(self.manager.events)
 
 
 def build_result(recorder: Recorder, index: pd.DatetimeIndex, close: pd.DataFrame,
@@ -120,23 +150,9 @@ def build_result(recorder: Recorder, index: pd.DatetimeIndex, close: pd.DataFram
     if open_rows:
         trades = np.vstack([trades, np.array(open_rows, dtype=np.float64)])
     orders = np.array(recorder.orders, dtype=np.float64).reshape(-1, layout.ORDER_FIELDS)
-    order_log = pd.DataFrame(
-        [{"client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side.value,
-          "type": o.order_type.value, "quantity": float(o.quantity),
-          "filled": float(o.filled_quantity), "status": o.status.value,
-          "average_price": None if o.average_fill_price is None else float(o.average_fill_price),
-          "fees": float(o.fees), "reason": o.reason, "created_at": o.created_at}
-         for o in manager]
-    )
-    fills = pd.DataFrame(
-        [{"fill_id": f.fill_id, "client_order_id": f.client_order_id, "symbol": f.symbol,
-          "side": f.side.value, "quantity": float(f.quantity), "price": float(f.price),
-          "fee": float(f.fee), "timestamp": f.timestamp} for f in manager.fills]
-    )
     return EventBacktestResult(
         equity=equity, cash=cash_s, positions=pos,
         trades=trades_frame(trades, index, assets), orders=orders_frame(orders, index, assets),
         close=close, params=params, settings=settings, periods_per_year=periods_per_year,
-        benchmark=benchmark, bars=bars, order_log=order_log, fills=fills,
-        events=list(manager.events),
+        benchmark=benchmark, bars=bars, manager=manager,
     )

@@ -193,7 +193,9 @@ class OrderRouter:
 
     def filled(self, order: Order, quantity: Decimal, price: float, slot: int, bar: int) -> None:
         """Book a fill of ``quantity`` at ``price``: manager, ledger, portfolio, record, events."""
-        fee = self.fees.fee(float(quantity) * price)
+        # booked to 1e-10 of the currency: a float fee such as 1e-260 would need hundreds of
+        # digits in the exact ledger (it refuses to round); reported fees are unchanged to 1e-10
+        fee = round(self.fees.fee(float(quantity) * price), 10)
         self._fill_seq += 1
         fill = Fill(f"F-{self._fill_seq}", order.client_order_id, order.symbol, order.side,
                     quantity, price, fee=fee, currency=self.currency,
