@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -245,3 +246,34 @@ def test_walk_forward_when_label_is_forward_return_then_regressor_scores_around_
     assert type(result.estimator).__name__ == "LinearModel"
     assert result.params["threshold"] == 0.0 and not result.params["probabilistic"]
     assert np.isnan(result.metrics["brier"]) and np.isfinite(result.metrics["ic"])
+
+
+def test_demo_ml_step_when_run_then_report_under_home_and_honest_comparison(isolated_home):
+    from signaltrust.core.config import load_settings
+    from signaltrust.research.demo import ml_walkforward
+
+    step = ml_walkforward(load_settings())
+    assert step["folds"] == 5 and step["model"] == "lgbm"
+    report = Path(step["report_html"])
+    assert report.is_relative_to(isolated_home / "reports") and report.stat().st_size > 100_000
+    mine, bench = step["strategy"], step["buy_and_hold"]
+    beaten = [mine[k] > bench[k] for k in ("total_return", "sharpe_ratio")]
+    if not any(beaten):
+        assert "did NOT beat buy-and-hold, on total return or on Sharpe ratio" in step["verdict"]
+    if all(beaten):
+        assert "beat buy-and-hold on both" in step["verdict"]
+
+
+def test_walk_forward_when_logged_to_registry_then_a_version_with_data_hash_exists(sp500_slice):
+    from signaltrust.ml.registry import load_model
+
+    result = walk_forward_evaluation(sp500_slice, "logistic", n_splits=2, explain_last=0,
+                                     log_to_registry=True)
+    version = result.registry_version
+    assert version["data_hash"] == result.data_hash and version["version"] == 1
+    assert version["metrics"]["ic"] == pytest.approx(result.metrics["ic"])
+    loaded = load_model(version["name"], 1)
+    rows = TechnicalFeatures().fit_transform(sp500_slice).loc[result.predictions.index[-5:]]
+    np.testing.assert_array_equal(loaded.predict_proba(rows), result.estimator.predict_proba(rows))
+    assert result.estimator.predict_proba(rows)[-1, 1] == pytest.approx(
+        result.predictions["score"].iloc[-1])  # the logged model is the last fold's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress, table
 from signaltrust.core.config import load_settings
-from signaltrust.research.demo import HEADLINE, run_demo
+from signaltrust.research.demo import HEADLINE, ML_HEADLINE, run_demo
 
 
 @handles_errors
@@ -39,6 +39,7 @@ def demo(as_json: bool = JSON_OPTION) -> None:
     )
     _print_backtest(report.extras.get("backtest"))
     _print_sweep(report.extras.get("sweep"))
+    _print_ml(report.extras.get("ml_walkforward"))
 
 
 def _fmt(value: object) -> str:
@@ -70,3 +71,18 @@ def _print_sweep(sweep: dict | None) -> None:
         "[dim]In-sample best of many trials: read it with its deflated Sharpe ratio "
         "(signaltrust optimize) before trusting it.[/]"
     )
+
+
+def _print_ml(ml: dict | None) -> None:
+    if not ml:
+        return
+    pnl = ("total_return", "sharpe_ratio", "max_drawdown")
+    rows = [[k, _fmt(ml[k])] for k in ML_HEADLINE]
+    rows += [[f"{k} (strategy / buy-and-hold)",
+              f"{_fmt(ml['strategy'][k])} / {_fmt(ml['buy_and_hold'][k])}"] for k in pnl]
+    title = (f"Walk-forward ML: {ml['model']} on {ml['data']} ({ml['label']}, {ml['features']}),"
+             f" {ml['folds']} folds, out of sample {ml['oos_start'].date()} to "
+             f"{ml['oos_end'].date()}")
+    console.print(table(title, ["statistic", "value"], rows))
+    console.print(ml["verdict"], highlight=False)
+    console.print(f"report: {ml['report_html']}")
