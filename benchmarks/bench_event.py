@@ -65,22 +65,34 @@ def main() -> None:
     cash = 1_000_000.0
 
     def ours():
-        result = run_strategy({"asset": bars}, SmaCross(fast=args.fast, slow=args.slow),
-                              cash=cash, fees=0.0, slippage=0.0, fixed_fees=0.0, min_fees=0.0,
-                              fill_at="next_open")
+        result = run_strategy(
+            {"asset": bars},
+            SmaCross(fast=args.fast, slow=args.slow),
+            cash=cash,
+            fees=0.0,
+            slippage=0.0,
+            fixed_fees=0.0,
+            min_fees=0.0,
+            fill_at="next_open",
+        )
         return float(result.equity.iloc[-1]), int((result.trades["status"] == "closed").sum())
 
     ours()  # compile the indicator kernels once
     t_ours, (eq_ours, trades) = best_of(args.repeat, ours)
-    t_bt, eq_bt = best_of(args.repeat, lambda: backtesting_py_backtest(
-        bars, args.fast, args.slow, cash))
-    t_btr, eq_btr = best_of(max(1, args.repeat - 2), lambda: backtrader_backtest(
-        bars, args.fast, args.slow, cash))
+    t_bt, eq_bt = best_of(
+        args.repeat, lambda: backtesting_py_backtest(bars, args.fast, args.slow, cash)
+    )
+    t_btr, eq_btr = best_of(
+        max(1, args.repeat - 2), lambda: backtrader_backtest(bars, args.fast, args.slow, cash)
+    )
     n = args.bars
     print(f"bars: {n:,}; SMA({args.fast})/SMA({args.slow}) all in, next-open fills, no costs")
     print(f"{'engine':<28}{'seconds':>10}{'bars/s':>14}{'final equity':>20}")
-    for label, t, eq in (("signaltrust event (on_bar)", t_ours, eq_ours),
-                         ("backtesting.py", t_bt, eq_bt), ("backtrader", t_btr, eq_btr)):
+    for label, t, eq in (
+        ("signaltrust event (on_bar)", t_ours, eq_ours),
+        ("backtesting.py", t_bt, eq_bt),
+        ("backtrader", t_btr, eq_btr),
+    ):
         print(f"{label:<28}{t:>10.3f}{n / t:>14,.0f}{eq:>20,.2f}")
     print(f"closed trades (signaltrust): {trades}")
     print(f"ratio vs backtesting.py: {t_bt / t_ours:.1f}x (target >= 5x)")

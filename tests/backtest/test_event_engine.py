@@ -12,16 +12,19 @@ from signaltrust.backtest.event import run_strategy
 from signaltrust.strategy.api import Strategy
 
 
-def bars(n: int = 10, start: str = "2024-01-01", freq: str = "D", seed: int = 1,
-         volume: float = 1e6) -> pd.DataFrame:
+def bars(
+    n: int = 10, start: str = "2024-01-01", freq: str = "D", seed: int = 1, volume: float = 1e6
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, n)))
     open_ = np.r_[100.0, close[:-1]] * np.exp(rng.normal(0, 0.005, n))
     high = np.maximum(open_, close) * 1.01
     low = np.minimum(open_, close) * 0.99
     index = pd.date_range(start, periods=n, freq=freq, tz="UTC").as_unit("ns")
-    return pd.DataFrame({"open": open_, "high": high, "low": low, "close": close,
-                         "volume": np.full(n, volume)}, index=index)
+    return pd.DataFrame(
+        {"open": open_, "high": high, "low": low, "close": close, "volume": np.full(n, volume)},
+        index=index,
+    )
 
 
 class Recorder(Strategy):
@@ -73,13 +76,22 @@ def test_run_when_observed_every_step_then_ledger_balances_and_equity_matches():
     checks = []
 
     def observer(engine):
-        engine.ledger.mark({s: p for s, p in zip(engine.feed.symbols, engine.market.last,
-                                                 strict=True)})
-        checks.append((engine.ledger.check_balanced(), float(engine.ledger.equity()),
-                       engine.portfolio.equity))
+        engine.ledger.mark(
+            {s: p for s, p in zip(engine.feed.symbols, engine.market.last, strict=True)}
+        )
+        checks.append(
+            (engine.ledger.check_balanced(), float(engine.ledger.equity()), engine.portfolio.equity)
+        )
 
-    result = run_strategy({"a": bars(30), "b": bars(30, seed=3)}, Trader(), cash=10_000,
-                          fees=0.001, fixed_fees=0.5, slippage=0.0005, observers=(observer,))
+    result = run_strategy(
+        {"a": bars(30), "b": bars(30, seed=3)},
+        Trader(),
+        cash=10_000,
+        fees=0.001,
+        fixed_fees=0.5,
+        slippage=0.0005,
+        observers=(observer,),
+    )
     assert len(checks) == 30 and all(ok for ok, _, _ in checks)
     for _, exact, mirrored in checks:
         assert abs(exact - mirrored) <= 1e-9 * exact
@@ -99,13 +111,22 @@ def test_run_when_same_inputs_then_same_results():
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), fees=st.floats(0, 0.01), fixed=st.floats(0, 2))
 def test_run_when_random_trading_then_invariants_hold(seed, fees, fixed):
-    result = run_strategy({"a": bars(25, seed=seed)}, Trader(), cash=10_000, fees=fees,
-                          fixed_fees=fixed, slippage=0.0002)
+    result = run_strategy(
+        {"a": bars(25, seed=seed)},
+        Trader(),
+        cash=10_000,
+        fees=fees,
+        fixed_fees=fixed,
+        slippage=0.0002,
+    )
     # every order went through the states in order, never skipping one
-    allowed = {None: {"NEW"}, "NEW": {"SUBMITTED", "DENIED", "CANCELED"},
-               "SUBMITTED": {"ACCEPTED", "REJECTED", "DENIED", "CANCELED"},
-               "ACCEPTED": {"PARTIALLY_FILLED", "FILLED", "CANCELED", "EXPIRED"},
-               "PARTIALLY_FILLED": {"PARTIALLY_FILLED", "FILLED", "CANCELED", "EXPIRED"}}
+    allowed = {
+        None: {"NEW"},
+        "NEW": {"SUBMITTED", "DENIED", "CANCELED"},
+        "SUBMITTED": {"ACCEPTED", "REJECTED", "DENIED", "CANCELED"},
+        "ACCEPTED": {"PARTIALLY_FILLED", "FILLED", "CANCELED", "EXPIRED"},
+        "PARTIALLY_FILLED": {"PARTIALLY_FILLED", "FILLED", "CANCELED", "EXPIRED"},
+    }
     for event in result.events:
         prev = None if event.previous_status is None else event.previous_status.value
         assert event.status.value in allowed[prev]

@@ -40,8 +40,7 @@ def assert_same(vectorized, event, *, dust: float = 0.0):
 
 @pytest.mark.parametrize("fees", [0.0, 0.001])
 def test_parity_when_sma_10_30_on_goog_then_same_final_equity_and_trades(fees):
-    vectorized, event = both("goog", "sma_cross", {"fast": 10, "slow": 30}, fees=fees,
-                             slippage=0.0)
+    vectorized, event = both("goog", "sma_cross", {"fast": 10, "slow": 30}, fees=fees, slippage=0.0)
     assert_same(vectorized, event)
     assert event.stats["trades"] == vectorized.stats["trades"]
     if fees == 0.0:
@@ -50,8 +49,9 @@ def test_parity_when_sma_10_30_on_goog_then_same_final_equity_and_trades(fees):
 
 @pytest.mark.parametrize("cost", list(COSTS))
 @pytest.mark.parametrize("data", ["goog", "sp500"])
-@pytest.mark.parametrize("strategy", ["sma_cross", "bollinger_rsi", "donchian_breakout",
-                                      "ts_momentum"])
+@pytest.mark.parametrize(
+    "strategy", ["sma_cross", "bollinger_rsi", "donchian_breakout", "ts_momentum"]
+)
 def test_parity_when_builtin_rule_then_same_trades_and_equity(strategy, data, cost):
     assert_same(*both(data, strategy, **COSTS[cost]))
 

@@ -13,8 +13,7 @@ from signaltrust.strategy.api import Strategy
 
 def ohlc(rows, freq="D", volume=1_000.0):
     index = pd.date_range("2024-01-01", periods=len(rows), freq=freq, tz="UTC").as_unit("ns")
-    frame = pd.DataFrame(rows, columns=["open", "high", "low", "close"], index=index,
-                         dtype=float)
+    frame = pd.DataFrame(rows, columns=["open", "high", "low", "close"], index=index, dtype=float)
     frame["volume"] = volume
     return frame
 
@@ -43,10 +42,17 @@ class Script(Strategy):
 
 def go(rows, actions, **kwargs):
     strategy = Script(actions)
-    kwargs = {"cash": 100_000, "fees": 0.0, "slippage": 0.0, "fixed_fees": 0.0,
-              "min_fees": 0.0, **kwargs}
-    result = run_strategy({"X": ohlc(rows, volume=kwargs.pop("volume", 1_000.0))}, strategy,
-                          **kwargs)
+    kwargs = {
+        "cash": 100_000,
+        "fees": 0.0,
+        "slippage": 0.0,
+        "fixed_fees": 0.0,
+        "min_fees": 0.0,
+        **kwargs,
+    }
+    result = run_strategy(
+        {"X": ohlc(rows, volume=kwargs.pop("volume", 1_000.0))}, strategy, **kwargs
+    )
     return strategy, result
 
 
@@ -54,8 +60,12 @@ FLAT = [100, 101, 99, 100]
 
 
 def test_market_when_placed_then_fills_at_next_open_plus_slippage():
-    s, r = go([FLAT, [102, 103, 101, 102], FLAT], {0: lambda c: c.buy("X", 10)},
-              slippage=0.001, fees=0.001)
+    s, r = go(
+        [FLAT, [102, 103, 101, 102], FLAT],
+        {0: lambda c: c.buy("X", 10)},
+        slippage=0.001,
+        fees=0.001,
+    )
     fill = s.fills[0]
     assert float(fill.price) == pytest.approx(102 * 1.001)
     assert float(fill.fee) == pytest.approx(10 * 102 * 1.001 * 0.001)
@@ -81,25 +91,33 @@ def test_limit_when_gap_through_then_fills_at_open():
 
 
 def test_stop_when_touched_then_fills_at_stop_and_gap_fills_at_worse_open():
-    s, _ = go([FLAT, [100, 100, 94, 95], FLAT],
-              {0: lambda c: (c.buy("X", 5), c.sell("X", 5, type="stop", stop=96))[0]})
+    s, _ = go(
+        [FLAT, [100, 100, 94, 95], FLAT],
+        {0: lambda c: (c.buy("X", 5), c.sell("X", 5, type="stop", stop=96))[0]},
+    )
     # the stop is live from bar 1; bought at 100, stopped at 96
     assert [float(f.price) for f in s.fills] == [100, 96]
-    s, _ = go([FLAT, FLAT, [90, 91, 89, 90]],
-              {0: lambda c: c.buy("X", 5), 1: lambda c: c.sell("X", 5, type="stop", stop=96)})
+    s, _ = go(
+        [FLAT, FLAT, [90, 91, 89, 90]],
+        {0: lambda c: c.buy("X", 5), 1: lambda c: c.sell("X", 5, type="stop", stop=96)},
+    )
     assert float(s.fills[-1].price) == 90  # gapped below the stop: the open, not 96
 
 
 def test_stop_limit_when_triggered_then_fills_at_limit():
-    s, _ = go([FLAT, [100, 100, 95, 96], FLAT],
-              {0: lambda c: c.sell("X", 1, type="stop_limit", stop=97, limit=96.5)})
+    s, _ = go(
+        [FLAT, [100, 100, 95, 96], FLAT],
+        {0: lambda c: c.sell("X", 1, type="stop_limit", stop=97, limit=96.5)},
+    )
     assert float(s.fills[0].price) == 96.5
 
 
 def test_trailing_stop_when_price_rises_then_trigger_follows_the_high():
     rows = [FLAT, [100, 110, 100, 109], [109, 109, 103, 104], FLAT]
-    s, _ = go(rows, {0: lambda c: (c.buy("X", 1),
-                                   c.sell("X", 1, type="trailing_stop", trail_percent=5))[0]})
+    s, _ = go(
+        rows,
+        {0: lambda c: (c.buy("X", 1), c.sell("X", 1, type="trailing_stop", trail_percent=5))[0]},
+    )
     assert float(s.fills[-1].price) == pytest.approx(110 * 0.95)
 
 
@@ -129,15 +147,13 @@ def test_participation_when_order_exceeds_volume_share_then_fills_partly_over_ba
 
 
 def test_ioc_when_partly_fillable_then_rest_canceled():
-    s, _ = go([FLAT, FLAT, FLAT], {0: lambda c: c.buy("X", 250, tif="IOC")},
-              participation=0.1)
+    s, _ = go([FLAT, FLAT, FLAT], {0: lambda c: c.buy("X", 250, tif="IOC")}, participation=0.1)
     assert [float(f.quantity) for f in s.fills] == [100]
     assert s.events[-1].status.value == "CANCELED"
 
 
 def test_fok_when_not_fully_fillable_then_canceled_without_fill():
-    s, _ = go([FLAT, FLAT, FLAT], {0: lambda c: c.buy("X", 250, tif="FOK")},
-              participation=0.1)
+    s, _ = go([FLAT, FLAT, FLAT], {0: lambda c: c.buy("X", 250, tif="FOK")}, participation=0.1)
     assert s.fills == [] and s.events[-1].status.value == "CANCELED"
     s, _ = go([FLAT, FLAT, FLAT], {0: lambda c: c.buy("X", 50, tif="FOK")}, participation=0.1)
     assert [float(f.quantity) for f in s.fills] == [50]
@@ -162,8 +178,9 @@ def test_order_when_risk_check_denies_then_on_order_sees_denied_with_reason():
 
 def test_latency_when_longer_than_a_bar_then_fill_waits_for_the_next_open():
     rows = [FLAT, [101, 102, 100, 101], [103, 104, 102, 103]]
-    s, _ = go(rows, {0: lambda c: c.buy("X", 1)},
-              latency_ns=int(pd.Timedelta("1D").value))  # active at bar 2 start
+    s, _ = go(
+        rows, {0: lambda c: c.buy("X", 1)}, latency_ns=int(pd.Timedelta("1D").value)
+    )  # active at bar 2 start
     assert float(s.fills[0].price) == 103
 
 

@@ -24,9 +24,16 @@ def bars(n: int = 60, seed: int = 3) -> pd.DataFrame:
     close = 50 * np.exp(np.cumsum(rng.normal(0, 0.02, n)))
     open_ = np.r_[50.0, close[:-1]]
     index = pd.date_range("2023-01-02", periods=n, freq="D", tz="UTC").as_unit("ns")
-    return pd.DataFrame({"open": open_, "high": np.maximum(open_, close) * 1.01,
-                         "low": np.minimum(open_, close) * 0.99, "close": close,
-                         "volume": 1e6}, index=index)
+    return pd.DataFrame(
+        {
+            "open": open_,
+            "high": np.maximum(open_, close) * 1.01,
+            "low": np.minimum(open_, close) * 0.99,
+            "close": close,
+            "volume": 1e6,
+        },
+        index=index,
+    )
 
 
 class SmaCross(Strategy):
@@ -37,8 +44,12 @@ class SmaCross(Strategy):
 
     def check(self, params):
         if params["fast"] >= params["slow"]:
-            raise ValidationError("fast must be < slow", field="fast", value=params["fast"],
-                                  fix="choose fast below slow")
+            raise ValidationError(
+                "fast must be < slow",
+                field="fast",
+                value=params["fast"],
+                fix="choose fast below slow",
+            )
 
     def on_start(self, ctx):
         symbol = ctx.symbols[0]
@@ -69,8 +80,9 @@ def test_params_when_declared_then_defaults_overrides_and_validation_apply():
 def test_hand_written_strategy_when_run_on_goog_then_matches_the_builtin_rule():
     # the hand-written on_bar crossover places the same orders as the built-in sma_cross
     ours = run("goog", SmaCross(), engine="event", cash=1_000_000, fees=0.001, slippage=0.0)
-    builtin = run("goog", "sma_cross", {"fast": 10, "slow": 30}, cash=1_000_000, fees=0.001,
-                  slippage=0.0)
+    builtin = run(
+        "goog", "sma_cross", {"fast": 10, "slow": 30}, cash=1_000_000, fees=0.001, slippage=0.0
+    )
     assert abs(ours.stats["final_equity"] / builtin.stats["final_equity"] - 1) < 1e-9
     assert len(ours.trades) == len(builtin.trades)
 
@@ -82,8 +94,9 @@ class Probe(Strategy):
 
     def on_bar(self, ctx, bar):
         closes = ctx.history("A", "close")
-        self.rows.append((len(closes), closes[-1], self.sma.values.copy(), ctx.now,
-                          ctx.bars("A", 3).index[-1]))
+        self.rows.append(
+            (len(closes), closes[-1], self.sma.values.copy(), ctx.now, ctx.bars("A", 3).index[-1])
+        )
 
 
 def test_context_when_reading_history_and_indicators_then_never_beyond_the_current_bar():
@@ -127,19 +140,26 @@ class Sizer(Strategy):
             self.after = (ctx.position("A"), ctx.equity, ctx.cash, ctx.price("A"))
 
 
-@pytest.mark.parametrize("action, check", [
-    (lambda c: c.order_value("A", 1_000), lambda q, eq, cash, px, o: abs(q * o - 1_000) < 1e-6),
-    (lambda c: c.order_percent("A", 0.5), lambda q, eq, cash, px, o: abs(q * o - 5_000) < 1e-6),
-    (lambda c: c.order_target_units("A", 7), lambda q, eq, cash, px, o: q == 7),
-    (lambda c: c.order_target_weight("A", 0.25),
-     lambda q, eq, cash, px, o: abs(q * o - 2_500) < 1e-6),
-    (lambda c: c.order_percent("A", -0.5), lambda q, eq, cash, px, o: abs(q * o + 5_000) < 1e-6),
-])
+@pytest.mark.parametrize(
+    "action, check",
+    [
+        (lambda c: c.order_value("A", 1_000), lambda q, eq, cash, px, o: abs(q * o - 1_000) < 1e-6),
+        (lambda c: c.order_percent("A", 0.5), lambda q, eq, cash, px, o: abs(q * o - 5_000) < 1e-6),
+        (lambda c: c.order_target_units("A", 7), lambda q, eq, cash, px, o: q == 7),
+        (
+            lambda c: c.order_target_weight("A", 0.25),
+            lambda q, eq, cash, px, o: abs(q * o - 2_500) < 1e-6,
+        ),
+        (
+            lambda c: c.order_percent("A", -0.5),
+            lambda q, eq, cash, px, o: abs(q * o + 5_000) < 1e-6,
+        ),
+    ],
+)
 def test_sizing_helpers_when_released_then_units_match_the_request(action, check):
     frame = bars(3)
     strategy = Sizer(action)
-    run_strategy({"A": frame}, strategy, cash=10_000, fees=0, fixed_fees=0, min_fees=0,
-                 slippage=0)
+    run_strategy({"A": frame}, strategy, cash=10_000, fees=0, fixed_fees=0, min_fees=0, slippage=0)
     q, eq, cash, px = strategy.after
     assert check(q, eq, cash, px, frame["open"].iloc[1])
     assert abs(eq - (cash + q * px)) < 1e-9 * eq
@@ -148,8 +168,9 @@ def test_sizing_helpers_when_released_then_units_match_the_request(action, check
 def test_order_percent_when_fees_then_units_times_price_plus_fees_is_the_allotment():
     frame = bars(3)
     strategy = Sizer(lambda c: c.order_percent("A", 1.0))
-    result = run_strategy({"A": frame}, strategy, cash=10_000, fees=0.001, fixed_fees=1.0,
-                          min_fees=0, slippage=0.001)
+    result = run_strategy(
+        {"A": frame}, strategy, cash=10_000, fees=0.001, fixed_fees=1.0, min_fees=0, slippage=0.001
+    )
     order = result.orders.iloc[0]
     assert abs(order["size"] * order["price"] + order["fees"] - 10_000) < 1e-6
 
@@ -169,8 +190,20 @@ def test_run_when_unknown_engine_then_validation_error_names_the_choices():
 
 
 def test_cli_when_engine_event_then_same_final_equity_as_vectorized():
-    args = ["backtest", "--data", "goog", "--strategy", "sma_cross", "--cash", "1000000",
-            "--fees", "0.001", "--slippage-bps", "0", "--json"]
+    args = [
+        "backtest",
+        "--data",
+        "goog",
+        "--strategy",
+        "sma_cross",
+        "--cash",
+        "1000000",
+        "--fees",
+        "0.001",
+        "--slippage-bps",
+        "0",
+        "--json",
+    ]
     runner = CliRunner()
     event = runner.invoke(app, [*args, "--engine", "event"])
     vectorized = runner.invoke(app, args)

@@ -27,14 +27,23 @@ _FIELDS = ("open", "high", "low", "close", "volume")
 class RuleAdapter(Strategy):
     """A rule strategy (``RuleStrategy``) as an event-driven strategy, with the same trades."""
 
-    def __init__(self, rule: RuleStrategy, *, size: float = 1.0, size_type: str = "percent",
-                 allow_short: bool | None = None, window: int | None = None,
-                 **params: Any) -> None:
+    def __init__(
+        self,
+        rule: RuleStrategy,
+        *,
+        size: float = 1.0,
+        size_type: str = "percent",
+        allow_short: bool | None = None,
+        window: int | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(**params)
         if size_type not in ("percent", "value"):
             raise ValidationError(
-                "the event adapter sizes by percent of equity or by value", field="size_type",
-                value=size_type, fix="use size_type='percent' (default) or 'value'",
+                "the event adapter sizes by percent of equity or by value",
+                field="size_type",
+                value=size_type,
+                fix="use size_type='percent' (default) or 'value'",
             )
         self.rule = rule
         self.name = rule.name
@@ -49,8 +58,11 @@ class RuleAdapter(Strategy):
 
     def on_start(self, ctx: Context) -> None:
         full = vars(self.p)
-        self._short = bool(full.get("allow_short", False)) if self.allow_short is None \
+        self._short = (
+            bool(full.get("allow_short", False))
+            if self.allow_short is None
             else bool(self.allow_short)
+        )
         kernel = type(self.rule).signal_kernel
         self._kernel = kernel
         self._vector = np.array([float(full[p.name]) for p in self.rule.parameters])
@@ -67,8 +79,12 @@ class RuleAdapter(Strategy):
             return bool(out[0][-1]), bool(out[1][-1]), bool(out[2][-1]), bool(out[3][-1])
         frame = ctx.bars(symbol, self._window)
         sig = self.rule.compute(frame, vars(self.p))
-        return (bool(sig.entries.iloc[-1]), bool(sig.exits.iloc[-1]),
-                bool(sig.short_entries.iloc[-1]), bool(sig.short_exits.iloc[-1]))
+        return (
+            bool(sig.entries.iloc[-1]),
+            bool(sig.exits.iloc[-1]),
+            bool(sig.short_entries.iloc[-1]),
+            bool(sig.short_exits.iloc[-1]),
+        )
 
     def on_bar(self, ctx: Context, bar: Bar) -> None:
         symbol = bar.symbol
@@ -96,6 +112,9 @@ class RuleAdapter(Strategy):
             ids.append(ctx.close_position(symbol, tag="reverse" if desired != 0.0 else None))
         if desired != 0.0:
             amount = desired * self.size
-            ids.append(ctx.order_percent(symbol, amount) if self.size_type == "percent"
-                       else ctx.order_value(symbol, amount))
+            ids.append(
+                ctx.order_percent(symbol, amount)
+                if self.size_type == "percent"
+                else ctx.order_value(symbol, amount)
+            )
         self._pending[symbol] = (desired, ids)

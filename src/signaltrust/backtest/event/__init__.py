@@ -22,8 +22,22 @@ from signaltrust.backtest.event.results import EventBacktestResult
 from signaltrust.backtest.event.venue import Broker, SimulatedVenue
 
 __all__ = [
-    "Broker", "Clock", "DataFeed", "EventBacktestResult", "EventEngine", "FeeModel",
-    "FixedLatency", "FixedSlippage", "HistoricalBarFeed", "LatencyModel", "PercentFee",
-    "SimulatedClock", "SimulatedVenue", "SlippageModel", "VolumeParticipation",
-    "VolumeShareSlippage", "WallClock", "run_strategy",
+    "Broker",
+    "Clock",
+    "DataFeed",
+    "EventBacktestResult",
+    "EventEngine",
+    "FeeModel",
+    "FixedLatency",
+    "FixedSlippage",
+    "HistoricalBarFeed",
+    "LatencyModel",
+    "PercentFee",
+    "SimulatedClock",
+    "SimulatedVenue",
+    "SlippageModel",
+    "VolumeParticipation",
+    "VolumeShareSlippage",
+    "WallClock",
+    "run_strategy",
 ]

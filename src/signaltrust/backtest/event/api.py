@@ -54,20 +54,43 @@ def run_strategy(
     them. ``participation`` caps fills at that share of a bar's volume; ``latency_ns`` delays
     each order's activation; ``check`` is the pre-trade risk check (default: allow all).
     """
-    costs = resolve_costs(cash=cash, fees=fees, fixed_fees=fixed_fees, min_fees=min_fees,
-                          slippage=slippage, fill_at=fill_at)
-    frames = ({"asset": validate_bars(bars)} if isinstance(bars, pd.DataFrame)
-              else {str(k): validate_bars(v) for k, v in bars.items()})
+    costs = resolve_costs(
+        cash=cash,
+        fees=fees,
+        fixed_fees=fixed_fees,
+        min_fees=min_fees,
+        slippage=slippage,
+        fill_at=fill_at,
+    )
+    frames = (
+        {"asset": validate_bars(bars)}
+        if isinstance(bars, pd.DataFrame)
+        else {str(k): validate_bars(v) for k, v in bars.items()}
+    )
     venue = SimulatedVenue(
         fees=fee_model or PercentFee(costs.fees, costs.fixed_fees, costs.min_fees),
         slippage=slippage_model or FixedSlippage(costs.slippage),
-        latency=FixedLatency(latency_ns), participation=participation, fill_at=costs.fill_at,
+        latency=FixedLatency(latency_ns),
+        participation=participation,
+        fill_at=costs.fill_at,
     )
     feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
-    engine = EventEngine(feed, strategy, cash=costs.cash, venue=venue, check=check,
-                         leverage=leverage, params=params, observers=observers)
-    engine.settings = {**costs.to_dict(), "participation": participation,
-                       "latency_ns": latency_ns, "leverage": leverage}
+    engine = EventEngine(
+        feed,
+        strategy,
+        cash=costs.cash,
+        venue=venue,
+        check=check,
+        leverage=leverage,
+        params=params,
+        observers=observers,
+    )
+    engine.settings = {
+        **costs.to_dict(),
+        "participation": participation,
+        "latency_ns": latency_ns,
+        "leverage": leverage,
+    }
     engine.periods_per_year = periods_per_year
     engine.benchmark = benchmark
     return engine.run()

@@ -39,7 +39,9 @@ class SimulatedClock(Clock):
         """Move to ``ns`` (UTC nanoseconds); moving back raises ValidationError."""
         if ns < self._now:
             raise ValidationError(
-                "the clock cannot go back", field="now", value=pd.Timestamp(ns, tz="UTC"),
+                "the clock cannot go back",
+                field="now",
+                value=pd.Timestamp(ns, tz="UTC"),
                 fix="feed events in time order",
             )
         self._now = ns

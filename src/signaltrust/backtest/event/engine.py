@@ -37,14 +37,24 @@ from signaltrust.strategy.api import Bar, Context, Strategy
 class EventEngine:
     """Runs one strategy over a historical feed through a simulated venue; ``run()`` once."""
 
-    def __init__(self, feed: HistoricalBarFeed, strategy: Strategy, *, cash: float = 100_000.0,
-                 venue: SimulatedVenue | None = None, check: PreTradeCheck | None = None,
-                 leverage: float = 1.0, currency: str = "USD",
-                 params: Mapping[str, Any] | None = None, strategy_id: str | None = None,
-                 observers: tuple[Callable[[EventEngine], None], ...] = ()) -> None:
+    def __init__(
+        self,
+        feed: HistoricalBarFeed,
+        strategy: Strategy,
+        *,
+        cash: float = 100_000.0,
+        venue: SimulatedVenue | None = None,
+        check: PreTradeCheck | None = None,
+        leverage: float = 1.0,
+        currency: str = "USD",
+        params: Mapping[str, Any] | None = None,
+        strategy_id: str | None = None,
+        observers: tuple[Callable[[EventEngine], None], ...] = (),
+    ) -> None:
         if not isinstance(strategy, Strategy):
             raise ValidationError(
-                "the event engine runs a signaltrust.strategy.Strategy", field="strategy",
+                "the event engine runs a signaltrust.strategy.Strategy",
+                field="strategy",
                 value=type(strategy).__name__,
                 fix="subclass Strategy, or wrap a rule strategy with event_rules.RuleAdapter",
             )
@@ -59,8 +69,14 @@ class EventEngine:
         self.portfolio = Portfolio(self.ledger, feed.symbols, self.market.last)
         self.recorder = Recorder(len(feed.symbols))
         self.router = OrderRouter(
-            self.manager, self.ledger, self.portfolio, self.clock, check=check,
-            currency=currency, fees=self.venue.fees, slippage=self.venue.slippage,
+            self.manager,
+            self.ledger,
+            self.portfolio,
+            self.clock,
+            check=check,
+            currency=currency,
+            fees=self.venue.fees,
+            slippage=self.venue.slippage,
             recorder=self.recorder,
         )
         sid = strategy_id or strategy.name or type(strategy).__name__.lower()
@@ -78,8 +94,13 @@ class EventEngine:
         self._ran = False
 
     def _open_phase(self, items: list[tuple[int, int]]) -> None:
-        feed, venue, router, clock, last = self.feed, self.venue, self.router, self.clock, \
-            self.market.last
+        feed, venue, router, clock, last = (
+            self.feed,
+            self.venue,
+            self.router,
+            self.clock,
+            self.market.last,
+        )
         for slot, row in items:
             start = int(feed.starts[slot][row])
             if start > clock.now_ns:
@@ -89,9 +110,15 @@ class EventEngine:
         self._fill_market(items, "open")
         for slot, row in items:
             cols = feed.columns[slot]
-            venue.match_range(slot, int(self._bar_of[slot][row]), float(cols["open"][row]),
-                              float(cols["high"][row]), float(cols["low"][row]),
-                              float(cols["volume"][row]), clock.now_ns)
+            venue.match_range(
+                slot,
+                int(self._bar_of[slot][row]),
+                float(cols["open"][row]),
+                float(cols["high"][row]),
+                float(cols["low"][row]),
+                float(cols["volume"][row]),
+                clock.now_ns,
+            )
         router.drain()
 
     def _fill_market(self, items: list[tuple[int, int]], field: str) -> None:
@@ -109,11 +136,20 @@ class EventEngine:
     def run(self) -> EventBacktestResult:
         """Replay the feed; return the result (equity, trades, orders, fills, stats)."""
         if self._ran:
-            raise ValidationError("an EventEngine runs once", field="engine", value="run",
-                                  fix="build a new EventEngine for another run")
+            raise ValidationError(
+                "an EventEngine runs once",
+                field="engine",
+                value="run",
+                fix="build a new EventEngine for another run",
+            )
         self._ran = True
-        strategy, ctx, router, venue, clock = (self.strategy, self.ctx, self.router, self.venue,
-                                               self.clock)
+        strategy, ctx, router, venue, clock = (
+            self.strategy,
+            self.ctx,
+            self.router,
+            self.venue,
+            self.clock,
+        )
         feed, market = self.feed, self.market
         strategy.bind(self.params)
         strategy.on_start(ctx)
@@ -140,9 +176,19 @@ class EventEngine:
                 clock._now = time_ns  # times are strictly increasing here
                 cursor[slot] = row
                 last[slot] = closes[slot][row]
-                on_bar(ctx, Bar(symbols[slot], starts[slot][row], time_ns, opens[slot][row],
-                                highs[slot][row], lows[slot][row], closes[slot][row],
-                                vols[slot][row]))
+                on_bar(
+                    ctx,
+                    Bar(
+                        symbols[slot],
+                        starts[slot][row],
+                        time_ns,
+                        opens[slot][row],
+                        highs[slot][row],
+                        lows[slot][row],
+                        closes[slot][row],
+                        vols[slot][row],
+                    ),
+                )
                 if queue:
                     router.drain()
                 if at_close and (router.pending or venue.working):
@@ -156,8 +202,13 @@ class EventEngine:
 
     def _loop(self, ends: list[list[int]]) -> None:
         """The general loop: bars of several instruments ending together, ticks, observers."""
-        strategy, ctx, router, venue, clock = (self.strategy, self.ctx, self.router, self.venue,
-                                               self.clock)
+        strategy, ctx, router, venue, clock = (
+            self.strategy,
+            self.ctx,
+            self.router,
+            self.venue,
+            self.clock,
+        )
         feed, market, symbols = self.feed, self.market, self.feed.symbols
         cursor, last, queue = market.cursor, market.last, router._queue
         cols = feed.columns
@@ -178,10 +229,19 @@ class EventEngine:
                 last[slot] = float(cols[slot]["close"][row])
             for slot, row in payload:
                 c = cols[slot]
-                strategy.on_bar(ctx, Bar(symbols[slot], int(feed.starts[slot][row]),
-                                         ends[slot][row], float(c["open"][row]),
-                                         float(c["high"][row]), float(c["low"][row]),
-                                         float(c["close"][row]), float(c["volume"][row])))
+                strategy.on_bar(
+                    ctx,
+                    Bar(
+                        symbols[slot],
+                        int(feed.starts[slot][row]),
+                        ends[slot][row],
+                        float(c["open"][row]),
+                        float(c["high"][row]),
+                        float(c["low"][row]),
+                        float(c["close"][row]),
+                        float(c["volume"][row]),
+                    ),
+                )
                 if queue:
                     router.drain()
             if at_close and (router.pending or venue.working):
@@ -198,12 +258,22 @@ class EventEngine:
         if marks:
             self.ledger.mark(marks)
         self.ledger.check_balanced()
-        params = {"engine": "event", "strategy": repr(self.strategy),
-                  "strategy_params": vars(self.strategy.p)}
+        params = {
+            "engine": "event",
+            "strategy": repr(self.strategy),
+            "strategy_params": vars(self.strategy.p),
+        }
         return build_result(
-            self.recorder, self.index, close, self.cash0, self.manager, params=params,
-            settings=dict(self.settings), periods_per_year=self.periods_per_year,
-            benchmark=self.benchmark, bars=dict(self.feed.frames),
+            self.recorder,
+            self.index,
+            close,
+            self.cash0,
+            self.manager,
+            params=params,
+            settings=dict(self.settings),
+            periods_per_year=self.periods_per_year,
+            benchmark=self.benchmark,
+            bars=dict(self.feed.frames),
         )
 
     settings: dict[str, Any] = {}

@@ -51,11 +51,20 @@ class DataFeed(ABC):
 class HistoricalBarFeed(DataFeed):
     """Bars of several instruments (``{symbol: DataFrame}``) replayed by end time, plus ticks."""
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame], *, bar_period: Any = None,
-                 ticks: Mapping[str, pd.DataFrame] | None = None) -> None:
+    def __init__(
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        bar_period: Any = None,
+        ticks: Mapping[str, pd.DataFrame] | None = None,
+    ) -> None:
         if not frames:
-            raise ValidationError("no bars given", field="data", value=frames,
-                                  fix="pass {symbol: DataFrame with open/high/low/close}")
+            raise ValidationError(
+                "no bars given",
+                field="data",
+                value=frames,
+                fix="pass {symbol: DataFrame with open/high/low/close}",
+            )
         self.symbols = tuple(str(s) for s in frames)
         self.frames = {str(s): f for s, f in frames.items()}
         self.columns: list[dict[str, np.ndarray]] = []
@@ -63,8 +72,11 @@ class HistoricalBarFeed(DataFeed):
         self.ends: list[np.ndarray] = []
         for symbol, frame in self.frames.items():
             start = _ns(frame.index)
-            period = (int(pd.Timedelta(bar_period).value) if bar_period is not None
-                      else infer_period_ns(frame.index))
+            period = (
+                int(pd.Timedelta(bar_period).value)
+                if bar_period is not None
+                else infer_period_ns(frame.index)
+            )
             cols = {}
             for name in frame.columns:
                 if pd.api.types.is_numeric_dtype(frame[name]):
@@ -75,9 +87,12 @@ class HistoricalBarFeed(DataFeed):
                 cols["volume"] = np.full(len(frame), np.nan)
             for need in ("open", "high", "low", "close"):
                 if need not in cols:
-                    raise ValidationError(f"bars of {symbol} have no {need} column",
-                                          field=need, value=list(frame.columns),
-                                          fix="pass bars with open, high, low and close")
+                    raise ValidationError(
+                        f"bars of {symbol} have no {need} column",
+                        field=need,
+                        value=list(frame.columns),
+                        fix="pass bars with open, high, low and close",
+                    )
             self.columns.append(cols)
             self.starts.append(start)
             self.ends.append(start + period)
@@ -87,14 +102,25 @@ class HistoricalBarFeed(DataFeed):
         out = []
         for symbol, frame in ticks.items():
             if symbol not in self.symbols:
-                raise ValidationError("ticks for a symbol without bars", field="ticks",
-                                      value=symbol, fix=f"use one of {', '.join(self.symbols)}")
+                raise ValidationError(
+                    "ticks for a symbol without bars",
+                    field="ticks",
+                    value=symbol,
+                    fix=f"use one of {', '.join(self.symbols)}",
+                )
             kind = "quote" if "bid" in frame.columns else "trade"
-            get = {c: frame[c].to_numpy(dtype=np.float64) for c in frame.columns
-                   if c in ("price", "size", "bid", "ask")}
+            get = {
+                c: frame[c].to_numpy(dtype=np.float64)
+                for c in frame.columns
+                if c in ("price", "size", "bid", "ask")
+            }
             for i, ts in enumerate(_ns(frame.index)):
-                out.append((int(ts), Tick(symbol, int(ts), kind,
-                                          **{k: float(v[i]) for k, v in get.items()})))
+                out.append(
+                    (
+                        int(ts),
+                        Tick(symbol, int(ts), kind, **{k: float(v[i]) for k, v in get.items()}),
+                    )
+                )
         out.sort(key=lambda item: item[0])
         return out
 
@@ -189,18 +215,26 @@ class BarHistory:
         try:
             return self._slot[symbol]
         except KeyError:
-            raise ValidationError("unknown symbol", field="symbol", value=symbol,
-                                  fix=f"use one of {', '.join(self.symbols)}") from None
+            raise ValidationError(
+                "unknown symbol",
+                field="symbol",
+                value=symbol,
+                fix=f"use one of {', '.join(self.symbols)}",
+            ) from None
 
     def history(self, symbol: str, field: str, n: int | None) -> np.ndarray:
         slot = self.slot(symbol)
         try:
             column = self._columns[slot][field]
         except KeyError:
-            raise ValidationError("no such bar field", field="field", value=field,
-                                  fix=f"use one of {', '.join(self._columns[slot])}") from None
+            raise ValidationError(
+                "no such bar field",
+                field="field",
+                value=field,
+                fix=f"use one of {', '.join(self._columns[slot])}",
+            ) from None
         end = self.cursor[slot] + 1
-        return column[max(0, end - n) if n is not None else 0: end]
+        return column[max(0, end - n) if n is not None else 0 : end]
 
     def price(self, symbol: str) -> float:
         return self.last[self.slot(symbol)]
@@ -208,10 +242,11 @@ class BarHistory:
     def frame(self, symbol: str, n: int | None) -> pd.DataFrame:
         slot = self.slot(symbol)
         end = self.cursor[slot] + 1
-        return self._frames[slot].iloc[max(0, end - n) if n is not None else 0: end]
+        return self._frames[slot].iloc[max(0, end - n) if n is not None else 0 : end]
 
-    def indicator(self, symbol: str, function: Any, fields: tuple[str, ...] | None,
-                  kwargs: dict[str, Any]) -> Any:
+    def indicator(
+        self, symbol: str, function: Any, fields: tuple[str, ...] | None, kwargs: dict[str, Any]
+    ) -> Any:
         """Handles on a ``signaltrust.ta`` indicator (by name or function) of ``symbol``.
 
         Indicators of ``signaltrust.ta`` are causal (the value at t uses bars up to t only; the
@@ -225,14 +260,19 @@ class BarHistory:
         fn = getattr(ta, str(function).lower(), None) if isinstance(function, str) else function
         if fn is None or getattr(fn, "__module__", "").split(".")[:2] != ["signaltrust", "ta"]:
             raise ValidationError(
-                "ctx.indicator takes a signaltrust.ta indicator", field="function",
-                value=function, fix="pass a name such as 'sma', 'rsi', 'atr' or ta.sma; compute "
+                "ctx.indicator takes a signaltrust.ta indicator",
+                field="function",
+                value=function,
+                fix="pass a name such as 'sma', 'rsi', 'atr' or ta.sma; compute "
                 "other functions on ctx.history(...) windows",
             )
         slot = self.slot(symbol)
         if fields is None:
-            names = [p for p in inspect.signature(fn).parameters
-                     if p in ("open", "high", "low", "close", "volume", "real")]
+            names = [
+                p
+                for p in inspect.signature(fn).parameters
+                if p in ("open", "high", "low", "close", "volume", "real")
+            ]
             fields = tuple("close" if p == "real" else p for p in names)
         inputs = [self._columns[slot][f] for f in fields]
         out = fn(*inputs, **kwargs)

@@ -17,8 +17,12 @@ from signaltrust.core.orders import Order
 def _non_negative(name: str, value: float) -> float:
     value = float(value)
     if not value >= 0.0 or value == float("inf"):
-        raise ValidationError(f"{name} must be a finite number >= 0", field=name, value=value,
-                              fix=f"pass {name}=0 or a positive number")
+        raise ValidationError(
+            f"{name} must be a finite number >= 0",
+            field=name,
+            value=value,
+            fix=f"pass {name}=0 or a positive number",
+        )
     return value
 
 
@@ -127,8 +131,12 @@ class FixedLatency(LatencyModel):
 
     def __post_init__(self) -> None:
         if int(self.ns) < 0:
-            raise ValidationError("latency must be >= 0", field="latency_ns", value=self.ns,
-                                  fix="pass 0 or a positive number of nanoseconds")
+            raise ValidationError(
+                "latency must be >= 0",
+                field="latency_ns",
+                value=self.ns,
+                fix="pass 0 or a positive number of nanoseconds",
+            )
 
     def delay_ns(self, order: Order) -> int:
         return int(self.ns)
@@ -142,11 +150,15 @@ class VolumeParticipation:
 
     def __post_init__(self) -> None:
         if self.share is not None and not 0.0 < float(self.share) <= 1.0:
-            raise ValidationError("participation must be in (0, 1]", field="participation",
-                                  value=self.share, fix="pass e.g. participation=0.1 or None")
+            raise ValidationError(
+                "participation must be in (0, 1]",
+                field="participation",
+                value=self.share,
+                fix="pass e.g. participation=0.1 or None",
+            )
 
     def capacity(self, volume: float) -> float:
         """Units one bar can fill in total (inf without a cap or without a volume)."""
-        if self.share is None or not volume == volume:
+        if self.share is None or volume != volume:
             return float("inf")
         return self.share * volume

@@ -47,8 +47,18 @@ class Recorder:
         self.changes: list[tuple[int, int, float, float]] = []  # bar, asset, units, cash
         self.state = [[0.0, 0.0, 0.0, 0.0] for _ in range(n_assets)]
 
-    def fill(self, bar: int, asset: int, order: Order, units: float, price: float, fee: float,
-             before: float, after: float, cash: float) -> None:
+    def fill(
+        self,
+        bar: int,
+        asset: int,
+        order: Order,
+        units: float,
+        price: float,
+        fee: float,
+        before: float,
+        after: float,
+        cash: float,
+    ) -> None:
         reason = fill_reason(order)
         side = 1.0 if order.side.value == "BUY" else -1.0
         self.orders.append([bar, asset, side, units, price, fee, reason])
@@ -61,8 +71,9 @@ class Recorder:
             share = fee * closed / units
             entry_fee = st[2] * (closed / held)
             pnl = direction * closed * (price - st[1]) - entry_fee - share
-            self.trades.append([asset, direction, st[3], bar, st[1], price, closed, pnl,
-                                entry_fee + share, reason])
+            self.trades.append(
+                [asset, direction, st[3], bar, st[1], price, closed, pnl, entry_fee + share, reason]
+            )
             st[2] -= entry_fee
             rest = held - closed
             st[0] = direction * rest if rest > 0.0 else 0.0
@@ -91,26 +102,66 @@ class EventBacktestResult(BacktestResult):
     def order_log(self) -> pd.DataFrame:
         """Every order: id, symbol, side, type, quantity, filled, final status, reason, fees."""
         return pd.DataFrame(
-            [{"client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side.value,
-              "type": o.order_type.value, "quantity": float(o.quantity),
-              "filled": float(o.filled_quantity), "status": o.status.value,
-              "average_price": (None if o.average_fill_price is None
-                                else float(o.average_fill_price)),
-              "fees": float(o.fees), "reason": o.reason, "created_at": o.created_at}
-             for o in self.manager],
-            columns=["client_order_id", "symbol", "side", "type", "quantity", "filled",
-                     "status", "average_price", "fees", "reason", "created_at"],
+            [
+                {
+                    "client_order_id": o.client_order_id,
+                    "symbol": o.symbol,
+                    "side": o.side.value,
+                    "type": o.order_type.value,
+                    "quantity": float(o.quantity),
+                    "filled": float(o.filled_quantity),
+                    "status": o.status.value,
+                    "average_price": (
+                        None if o.average_fill_price is None else float(o.average_fill_price)
+                    ),
+                    "fees": float(o.fees),
+                    "reason": o.reason,
+                    "created_at": o.created_at,
+                }
+                for o in self.manager
+            ],
+            columns=[
+                "client_order_id",
+                "symbol",
+                "side",
+                "type",
+                "quantity",
+                "filled",
+                "status",
+                "average_price",
+                "fees",
+                "reason",
+                "created_at",
+            ],
         )
 
     @cached_property
     def fills(self) -> pd.DataFrame:
         """Every fill: id, order id, symbol, side, quantity, price, fee, timestamp."""
         return pd.DataFrame(
-            [{"fill_id": f.fill_id, "client_order_id": f.client_order_id, "symbol": f.symbol,
-              "side": f.side.value, "quantity": float(f.quantity), "price": float(f.price),
-              "fee": float(f.fee), "timestamp": f.timestamp} for f in self.manager.fills],
-            columns=["fill_id", "client_order_id", "symbol", "side", "quantity", "price",
-                     "fee", "timestamp"],
+            [
+                {
+                    "fill_id": f.fill_id,
+                    "client_order_id": f.client_order_id,
+                    "symbol": f.symbol,
+                    "side": f.side.value,
+                    "quantity": float(f.quantity),
+                    "price": float(f.price),
+                    "fee": float(f.fee),
+                    "timestamp": f.timestamp,
+                }
+                for f in self.manager.fills
+            ],
+            columns=[
+                "fill_id",
+                "client_order_id",
+                "symbol",
+                "side",
+                "quantity",
+                "price",
+                "fee",
+                "timestamp",
+            ],
         )
 
     @property
@@ -119,10 +170,19 @@ class EventBacktestResult(BacktestResult):
         return list(self.manager.events)
 
 
-def build_result(recorder: Recorder, index: pd.DatetimeIndex, close: pd.DataFrame,
-                 cash0: float, manager: Any, *, params: dict[str, Any],
-                 settings: dict[str, Any], periods_per_year: float | None,
-                 benchmark: pd.Series | None, bars: dict[str, pd.DataFrame]) -> EventBacktestResult:
+def build_result(
+    recorder: Recorder,
+    index: pd.DatetimeIndex,
+    close: pd.DataFrame,
+    cash0: float,
+    manager: Any,
+    *,
+    params: dict[str, Any],
+    settings: dict[str, Any],
+    periods_per_year: float | None,
+    benchmark: pd.Series | None,
+    bars: dict[str, pd.DataFrame],
+) -> EventBacktestResult:
     """Equity, cash, positions, trades and orders of a run from its records."""
     assets = tuple(close.columns)
     n, k = len(index), len(assets)
@@ -145,14 +205,34 @@ def build_result(recorder: Recorder, index: pd.DatetimeIndex, close: pd.DataFram
         if units != 0.0:
             direction = 1.0 if units > 0 else -1.0
             pnl = direction * abs(units) * (last[asset] - avg) - efees
-            open_rows.append([asset, direction, ebar, -1, avg, last[asset], abs(units), pnl,
-                              efees, layout.R_OPEN])
+            open_rows.append(
+                [
+                    asset,
+                    direction,
+                    ebar,
+                    -1,
+                    avg,
+                    last[asset],
+                    abs(units),
+                    pnl,
+                    efees,
+                    layout.R_OPEN,
+                ]
+            )
     if open_rows:
         trades = np.vstack([trades, np.array(open_rows, dtype=np.float64)])
     orders = np.array(recorder.orders, dtype=np.float64).reshape(-1, layout.ORDER_FIELDS)
     return EventBacktestResult(
-        equity=equity, cash=cash_s, positions=pos,
-        trades=trades_frame(trades, index, assets), orders=orders_frame(orders, index, assets),
-        close=close, params=params, settings=settings, periods_per_year=periods_per_year,
-        benchmark=benchmark, bars=bars, manager=manager,
+        equity=equity,
+        cash=cash_s,
+        positions=pos,
+        trades=trades_frame(trades, index, assets),
+        orders=orders_frame(orders, index, assets),
+        close=close,
+        params=params,
+        settings=settings,
+        periods_per_year=periods_per_year,
+        benchmark=benchmark,
+        bars=bars,
+        manager=manager,
     )

@@ -82,9 +82,19 @@ class Portfolio:
 class OrderRouter:
     """Routes a strategy's orders through the manager, the risk check and the broker."""
 
-    def __init__(self, manager: OrderManager, ledger: Ledger, portfolio: Portfolio,
-                 clock: Any, *, check: PreTradeCheck | None = None, currency: str = "USD",
-                 fees: FeeModel, slippage: SlippageModel, recorder: Any = None) -> None:
+    def __init__(
+        self,
+        manager: OrderManager,
+        ledger: Ledger,
+        portfolio: Portfolio,
+        clock: Any,
+        *,
+        check: PreTradeCheck | None = None,
+        currency: str = "USD",
+        fees: FeeModel,
+        slippage: SlippageModel,
+        recorder: Any = None,
+    ) -> None:
         self.manager = manager
         self.ledger = ledger
         self.portfolio = portfolio
@@ -118,8 +128,9 @@ class OrderRouter:
         self.drain()
         return order.client_order_id
 
-    def submit_bracket(self, entry: Order, stop_loss: Order | None,
-                       take_profit: Order | None) -> str:
+    def submit_bracket(
+        self, entry: Order, stop_loss: Order | None, take_profit: Order | None
+    ) -> str:
         self.manager.bracket(entry, stop_loss, take_profit, _ts(self.clock.now_ns))
         self._route(entry)
         self.drain()
@@ -197,16 +208,34 @@ class OrderRouter:
         # digits in the exact ledger (it refuses to round); reported fees are unchanged to 1e-10
         fee = round(self.fees.fee(float(quantity) * price), 10)
         self._fill_seq += 1
-        fill = Fill(f"F-{self._fill_seq}", order.client_order_id, order.symbol, order.side,
-                    quantity, price, fee=fee, currency=self.currency,
-                    timestamp=_ts(self.clock.now_ns), strategy_id=order.strategy_id)
+        fill = Fill(
+            f"F-{self._fill_seq}",
+            order.client_order_id,
+            order.symbol,
+            order.side,
+            quantity,
+            price,
+            fee=fee,
+            currency=self.currency,
+            timestamp=_ts(self.clock.now_ns),
+            strategy_id=order.strategy_id,
+        )
         self.manager.apply_fill(fill)
         self.ledger.apply_fill(fill)
         before = self.portfolio.qty[slot]
         self.portfolio.sync(slot)
         if self.recorder is not None:
-            self.recorder.fill(bar, slot, order, float(quantity), price, fee, before,
-                               self.portfolio.qty[slot], self.portfolio.cash_f)
+            self.recorder.fill(
+                bar,
+                slot,
+                order,
+                float(quantity),
+                price,
+                fee,
+                before,
+                self.portfolio.qty[slot],
+                self.portfolio.cash_f,
+            )
         self._queue.append(fill)
         for released in self.manager.take_released():
             self._route(released)
@@ -229,8 +258,7 @@ class OrderRouter:
         self.pending -= len(queue) - len(keep)
         self.intents[slot] = keep
 
-    def _release_one(self, intent: SizingIntent, slot: int, reducing: bool,
-                     volume: float) -> bool:
+    def _release_one(self, intent: SizingIntent, slot: int, reducing: bool, volume: float) -> bool:
         pf = self.portfolio
         price = pf.last[slot]
         if price != price:
@@ -275,8 +303,7 @@ class OrderRouter:
         room = pf.leverage * equity - pf.gross_exposure
         if not equity > 0.0 or not room > 0.0:
             return True
-        alloc = min(abs(intent.amount) * equity if kind == "percent" else abs(intent.amount),
-                    room)
+        alloc = min(abs(intent.amount) * equity if kind == "percent" else abs(intent.amount), room)
         if alloc <= _DUST * equity:  # float noise of an account already all in: no order
             return True
         units = self.fees.units_for_cash(alloc, fill_price)
@@ -288,8 +315,15 @@ class OrderRouter:
         cid = intent.client_order_id
         if cid in self.manager:  # a target across zero: the opening part gets its own id
             cid = self.manager.next_client_order_id(intent.strategy_id)
-        order = Order(cid, intent.symbol, side, units, "MARKET",
-                      time_in_force=intent.time_in_force, strategy_id=intent.strategy_id,
-                      tags=intent.tags)
+        order = Order(
+            cid,
+            intent.symbol,
+            side,
+            units,
+            "MARKET",
+            time_in_force=intent.time_in_force,
+            strategy_id=intent.strategy_id,
+            tags=intent.tags,
+        )
         self.manager.submit(order, _ts(self.clock.now_ns))
         self._route(order)

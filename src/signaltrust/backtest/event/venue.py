@@ -29,8 +29,13 @@ from signaltrust.core.orders import Order, OrderSide, OrderStatus, OrderType, Ti
 
 _DAY_NS = 86_400_000_000_000
 _STOPS = (OrderType.STOP, OrderType.TRAILING_STOP)
-_DONE = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED, OrderStatus.REJECTED,
-         OrderStatus.DENIED)
+_DONE = (
+    OrderStatus.FILLED,
+    OrderStatus.CANCELED,
+    OrderStatus.EXPIRED,
+    OrderStatus.REJECTED,
+    OrderStatus.DENIED,
+)
 
 
 class Broker(ABC):
@@ -48,12 +53,22 @@ class Broker(ABC):
 class SimulatedVenue(Broker):
     """Fills orders against bars with pluggable fee, slippage, latency and participation models."""
 
-    def __init__(self, *, fees: FeeModel | None = None, slippage: SlippageModel | None = None,
-                 latency: LatencyModel | None = None, participation: float | None = None,
-                 fill_at: str = "next_open") -> None:
+    def __init__(
+        self,
+        *,
+        fees: FeeModel | None = None,
+        slippage: SlippageModel | None = None,
+        latency: LatencyModel | None = None,
+        participation: float | None = None,
+        fill_at: str = "next_open",
+    ) -> None:
         if fill_at not in ("next_open", "close"):
-            raise ValidationError("unknown fill_at", field="fill_at", value=fill_at,
-                                  fix="use 'next_open' (default) or 'close'")
+            raise ValidationError(
+                "unknown fill_at",
+                field="fill_at",
+                value=fill_at,
+                fix="use 'next_open' (default) or 'close'",
+            )
         self.fees = fees if fees is not None else PercentFee()
         self.slippage = slippage if slippage is not None else FixedSlippage()
         self.latency = latency if latency is not None else FixedLatency()
@@ -120,8 +135,9 @@ class SimulatedVenue(Broker):
             self._used[slot] = 0.0
         return self.participation.capacity(volume) - self._used[slot]
 
-    def _fill(self, order: Order, slot: int, bar: int, price: float, volume: float,
-              market: bool) -> None:
+    def _fill(
+        self, order: Order, slot: int, bar: int, price: float, volume: float, market: bool
+    ) -> None:
         remaining = order.remaining_quantity
         room = self._capacity(slot, volume, bar)
         if order.time_in_force is TimeInForce.FOK and float(remaining) > room:
@@ -138,8 +154,9 @@ class SimulatedVenue(Broker):
         self.router.filled(order, quantity, price, slot, bar)
 
     # -- market orders ----------------------------------------------------------------------
-    def match_market(self, slot: int, bar: int, price: float, volume: float, now_ns: int,
-                     reducing: bool) -> None:
+    def match_market(
+        self, slot: int, bar: int, price: float, volume: float, now_ns: int, reducing: bool
+    ) -> None:
         """Fill working market orders of ``slot`` at ``price`` (+ slippage): the reducing ones
         (side against the position) when ``reducing``, else all that remain."""
         if not self.book[slot]:
@@ -165,8 +182,9 @@ class SimulatedVenue(Broker):
         """(rank, price) when this bar fills ``order``: rank 0 at the open, 1 stop, 2 limit."""
         buy = order.side is OrderSide.BUY
         kind = order.order_type
-        if kind is OrderType.LIMIT or (kind is OrderType.STOP_LIMIT
-                                       and order.client_order_id in self._triggered):
+        if kind is OrderType.LIMIT or (
+            kind is OrderType.STOP_LIMIT and order.client_order_id in self._triggered
+        ):
             lp = float(order.limit_price)
             if (o <= lp) if buy else (o >= lp):
                 return 0, o
@@ -193,8 +211,9 @@ class SimulatedVenue(Broker):
             return 1, lp
         return None
 
-    def match_range(self, slot: int, bar: int, o: float, h: float, lo: float, volume: float,
-                    now_ns: int) -> None:
+    def match_range(
+        self, slot: int, bar: int, o: float, h: float, lo: float, volume: float, now_ns: int
+    ) -> None:
         """Fill the priced orders of ``slot`` that this bar's range touches (adverse first)."""
         if not self.book[slot]:
             return
@@ -216,14 +235,16 @@ class SimulatedVenue(Broker):
         for rank, _, order, price in hits:
             if order.status in _DONE:
                 continue  # e.g. canceled by its OCO sibling's fill
-            self._fill(order, slot, bar, price, volume, market=rank < 2 and
-                       order.order_type in _STOPS)
+            self._fill(
+                order, slot, bar, price, volume, market=rank < 2 and order.order_type in _STOPS
+            )
         for order in tried:
             if order.status in _DONE:
                 continue
             if order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
                 self.router.match_attempted(order)
             elif order.order_type is OrderType.TRAILING_STOP:
-                manager.update_trailing_stop(order.client_order_id,
-                                             h if order.side is OrderSide.SELL else lo)
+                manager.update_trailing_stop(
+                    order.client_order_id, h if order.side is OrderSide.SELL else lo
+                )
         self._prune(slot)

@@ -1,0 +1,360 @@
+"""The strategy's context: the only door to time, data, the portfolio and orders.
+
+:class:`Context` is built over four interfaces (a clock, market data, the portfolio and an
+order router); backtest, paper and live trading provide different implementations, so a
+strategy cannot tell which mode it runs in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.core.errors import ValidationError
+from signaltrust.core.orders import Order
+from signaltrust.strategy.events import SizingIntent
+
+# ---------------------------------------------------------------------------- interfaces
+
+
+class ClockView(Protocol):
+    """The current time as int64 UTC nanoseconds."""
+
+    @property
+    def now_ns(self) -> int: ...
+
+
+class MarketData(Protocol):
+    """History windows and indicators up to the current bar of each symbol (never beyond)."""
+
+    symbols: tuple[str, ...]
+
+    def history(self, symbol: str, field: str, n: int | None) -> np.ndarray: ...
+    def indicator(
+        self, symbol: str, function: Any, fields: tuple[str, ...] | None, kwargs: dict[str, Any]
+    ) -> Any: ...
+    def price(self, symbol: str) -> float: ...
+    def frame(self, symbol: str, n: int | None) -> pd.DataFrame: ...
+
+
+class PortfolioAccess(Protocol):
+    """Cash, equity and positions (floats, derived from the exact ledger)."""
+
+    @property
+    def cash(self) -> float: ...
+    @property
+    def equity(self) -> float: ...
+    def position(self, symbol: str) -> float: ...
+    def positions(self) -> dict[str, float]: ...
+
+
+class OrderRouting(Protocol):
+    """Where orders go: the same path in every mode (OrderManager -> risk check -> broker)."""
+
+    def next_id(self, strategy_id: str) -> str: ...
+    def submit(self, order: Order) -> str: ...
+    def submit_bracket(
+        self, entry: Order, stop_loss: Order | None, take_profit: Order | None
+    ) -> str: ...
+    def defer(self, intent: SizingIntent) -> str: ...
+    def cancel(self, client_order_id: str) -> None: ...
+    def get(self, client_order_id: str) -> Order: ...
+    def open_orders(self, symbol: str | None) -> list[Order]: ...
+    def is_pending(self, client_order_id: str) -> bool: ...
+
+
+# ---------------------------------------------------------------------------- context
+
+_TYPES = {
+    "market": "MARKET",
+    "limit": "LIMIT",
+    "stop": "STOP",
+    "stop_limit": "STOP_LIMIT",
+    "trailing_stop": "TRAILING_STOP",
+}
+
+
+class Context:
+    """What a strategy sees and does: time, history, indicators, portfolio and orders."""
+
+    __slots__ = ("_clock", "_market", "_portfolio", "_router", "strategy_id")
+
+    def __init__(
+        self,
+        clock: ClockView,
+        market: MarketData,
+        portfolio: PortfolioAccess,
+        router: OrderRouting,
+        strategy_id: str = "default",
+    ) -> None:
+        self._clock = clock
+        self._market = market
+        self._portfolio = portfolio
+        self._router = router
+        self.strategy_id = strategy_id
+
+    # -- time and data --------------------------------------------------------------------
+    @property
+    def now(self) -> pd.Timestamp:
+        """The current time (UTC): a bar's end while ``on_bar`` handles it."""
+        return pd.Timestamp(self._clock.now_ns, tz="UTC")
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The instruments this strategy trades."""
+        return self._market.symbols
+
+    def history(self, symbol: str, field: str = "close", n: int | None = None) -> np.ndarray:
+        """The last ``n`` values of ``field`` up to the current bar (all when None), read-only."""
+        return self._market.history(symbol, field, n)
+
+    def bars(self, symbol: str, n: int | None = None) -> pd.DataFrame:
+        """The last ``n`` bars of ``symbol`` up to the current one as a DataFrame (slower)."""
+        return self._market.frame(symbol, n)
+
+    def price(self, symbol: str) -> float:
+        """The latest known price of ``symbol`` (the current bar's close in ``on_bar``)."""
+        return self._market.price(symbol)
+
+    def indicator(
+        self, symbol: str, function: Any, *, fields: tuple[str, ...] | None = None, **kwargs: Any
+    ) -> Any:
+        """An indicator from ``signaltrust.ta`` (by name, e.g. ``"sma"``) on ``symbol``'s bars.
+
+        Returns a handle (or a tuple of handles for multi-output indicators): ``h[-1]`` is the
+        value at the current bar, ``h[-2]`` the one before, ``h.values`` the series up to now.
+        Inputs are taken from the bar fields named like the function's arguments (close, high,
+        ...) unless ``fields`` names them. Create handles in ``on_start``; reading is cheap.
+        """
+        return self._market.indicator(symbol, function, fields, kwargs)
+
+    # -- portfolio ------------------------------------------------------------------------
+    @property
+    def cash(self) -> float:
+        return self._portfolio.cash
+
+    @property
+    def equity(self) -> float:
+        """Cash plus positions marked at their latest prices."""
+        return self._portfolio.equity
+
+    def position(self, symbol: str) -> float:
+        """Signed units held of ``symbol`` (0.0 when flat)."""
+        return self._portfolio.position(symbol)
+
+    @property
+    def positions(self) -> dict[str, float]:
+        """Signed units per symbol with an open position."""
+        return self._portfolio.positions()
+
+    # -- orders ---------------------------------------------------------------------------
+    def order(
+        self,
+        symbol: str,
+        units: float,
+        *,
+        type: str = "market",  # noqa: A002
+        limit: float | None = None,
+        stop: float | None = None,
+        trail_amount: float | None = None,
+        trail_percent: float | None = None,
+        tif: str = "GTC",
+        tag: str | None = None,
+    ) -> str:
+        """Place an order for signed ``units`` (+ buy, - sell); returns its client order id."""
+        if not units:
+            raise ValidationError(
+                "an order needs units != 0",
+                field="units",
+                value=units,
+                fix="pass a positive (buy) or negative (sell) quantity",
+            )
+        return self._router.submit(
+            self._build(
+                symbol,
+                "BUY" if units > 0 else "SELL",
+                abs(units),
+                type,
+                limit,
+                stop,
+                trail_amount,
+                trail_percent,
+                tif,
+                tag,
+            )
+        )
+
+    def buy(self, symbol: str, units: float, **kwargs: Any) -> str:
+        """Buy ``units`` (> 0): ``type`` market/limit/stop/stop_limit/trailing_stop, ``tif``."""
+        return self.order(symbol, abs(units), **kwargs)
+
+    def sell(self, symbol: str, units: float, **kwargs: Any) -> str:
+        """Sell ``units`` (> 0), closing a long or opening a short."""
+        return self.order(symbol, -abs(units), **kwargs)
+
+    def _build(
+        self,
+        symbol: str,
+        side: str,
+        units: float,
+        type_: str,
+        limit: Any,
+        stop: Any,
+        trail_amount: Any,
+        trail_percent: Any,
+        tif: str,
+        tag: str | None,
+    ) -> Order:
+        kind = _TYPES.get(str(type_).lower())
+        if kind is None:
+            raise ValidationError(
+                "unknown order type",
+                field="type",
+                value=type_,
+                fix=f"use one of {', '.join(_TYPES)}",
+            )
+        return Order(
+            self._router.next_id(self.strategy_id),
+            symbol,
+            side,
+            units,
+            kind,
+            limit_price=limit,
+            stop_price=stop,
+            trail_amount=trail_amount,
+            trail_percent=trail_percent,
+            time_in_force=str(tif).upper(),
+            strategy_id=self.strategy_id,
+            tags=(tag,) if tag else (),
+        )
+
+    def _defer(self, symbol: str, kind: str, amount: float, tif: str, tag: str | None) -> str:
+        if symbol not in self._market.symbols:
+            raise ValidationError(
+                "unknown symbol",
+                field="symbol",
+                value=symbol,
+                fix=f"use one of {', '.join(self._market.symbols)}",
+            )
+        cid = self._router.next_id(self.strategy_id)
+        return self._router.defer(
+            SizingIntent(
+                cid,
+                symbol,
+                kind,
+                float(amount),
+                tif.upper(),
+                (tag,) if tag else (),
+                self.strategy_id,
+            )
+        )
+
+    def order_value(
+        self, symbol: str, value: float, *, tif: str = "GTC", tag: str | None = None
+    ) -> str:
+        """Trade ``value`` of cash (+ buy, - sell), fees included, sized at release."""
+        return self._defer(symbol, "value", value, tif, tag)
+
+    def order_percent(
+        self, symbol: str, fraction: float, *, tif: str = "GTC", tag: str | None = None
+    ) -> str:
+        """Trade ``fraction`` of equity (1.0 = all in; negative sells), sized at release."""
+        return self._defer(symbol, "percent", fraction, tif, tag)
+
+    def order_target_weight(
+        self, symbol: str, weight: float, *, tif: str = "GTC", tag: str | None = None
+    ) -> str:
+        """Trade to hold ``weight`` of equity in ``symbol`` (negative: short)."""
+        return self._defer(symbol, "target_weight", weight, tif, tag)
+
+    def order_target_units(
+        self, symbol: str, units: float, *, tif: str = "GTC", tag: str | None = None
+    ) -> str:
+        """Trade to hold ``units`` of ``symbol`` (signed)."""
+        return self._defer(symbol, "target_units", units, tif, tag)
+
+    def close_position(self, symbol: str, *, tag: str | None = None) -> str:
+        """Trade the position in ``symbol`` to zero (at release: what is then held)."""
+        return self._defer(symbol, "target_units", 0.0, "GTC", tag)
+
+    def bracket(
+        self,
+        symbol: str,
+        units: float,
+        *,
+        stop_loss: float | None = None,
+        take_profit: float | None = None,
+        trail_percent: float | None = None,
+        type: str = "market",
+        limit: float | None = None,  # noqa: A002
+        tif: str = "GTC",
+    ) -> str:
+        """An entry of signed ``units`` with a linked stop-loss and/or take-profit (OCO).
+
+        ``stop_loss`` is a stop price (or use ``trail_percent`` for a trailing stop),
+        ``take_profit`` a limit price. The exits wait for the entry's fill, then work GTC; when
+        one fills the other is canceled. Returns the entry's client order id.
+        """
+        side = "BUY" if units > 0 else "SELL"
+        exit_side = "SELL" if units > 0 else "BUY"
+        entry = self._build(symbol, side, abs(units), type, limit, None, None, None, tif, None)
+        sl = None
+        if trail_percent is not None:
+            sl = self._build(
+                symbol,
+                exit_side,
+                abs(units),
+                "trailing_stop",
+                None,
+                None,
+                None,
+                trail_percent,
+                "GTC",
+                "trailing_stop",
+            )
+        elif stop_loss is not None:
+            sl = self._build(
+                symbol,
+                exit_side,
+                abs(units),
+                "stop",
+                None,
+                stop_loss,
+                None,
+                None,
+                "GTC",
+                "stop_loss",
+            )
+        tp = None
+        if take_profit is not None:
+            tp = self._build(
+                symbol,
+                exit_side,
+                abs(units),
+                "limit",
+                take_profit,
+                None,
+                None,
+                None,
+                "GTC",
+                "take_profit",
+            )
+        return self._router.submit_bracket(entry, sl, tp)
+
+    def cancel(self, order_id: str) -> None:
+        """Cancel an open order (or a sizing order not yet released)."""
+        self._router.cancel(order_id)
+
+    def is_pending(self, order_id: str) -> bool:
+        """True while a sizing order (value, percent, target) waits to be released."""
+        return self._router.is_pending(order_id)
+
+    def get_order(self, order_id: str) -> Order:
+        """The order with this client order id (its status, fills, reason)."""
+        return self._router.get(order_id)
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Orders not yet terminal, in submission order."""
+        return self._router.open_orders(symbol)
