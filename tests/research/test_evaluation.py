@@ -277,3 +277,15 @@ def test_walk_forward_when_logged_to_registry_then_a_version_with_data_hash_exis
     np.testing.assert_array_equal(loaded.predict_proba(rows), result.estimator.predict_proba(rows))
     assert result.estimator.predict_proba(rows)[-1, 1] == pytest.approx(
         result.predictions["score"].iloc[-1])  # the logged model is the last fold's
+
+
+@pytest.mark.slow
+def test_docs_ml_when_examples_run_in_order_then_quoted_figures_hold(tmp_path, monkeypatch):
+    import re
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "ml.md"
+    monkeypatch.chdir(tmp_path)  # the quick start writes its report to the working folder
+    namespace: dict[str, object] = {}
+    for index, block in enumerate(re.findall(r"```python\n(.*?)```", docs.read_text(), re.S)):
+        exec(compile(block, f"docs/ml.md block {index}", "exec"), namespace)
+    assert (tmp_path / "sp500_lgbm_walkforward.html").exists()
