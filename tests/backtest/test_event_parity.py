@@ -76,3 +76,26 @@ def test_parity_when_two_assets_all_in_then_same_trades_apart_from_float_dust(st
     # event engine sends no order below 1e-9 of equity. Equity is the same either way.
     vectorized, event = both(["goog", "sp500"], strategy, **COSTS["no costs"])
     assert_same(vectorized, event, dust=1e-3)
+
+
+@pytest.mark.parametrize(
+    "stops",
+    [{"sl_stop": 0.05}, {"tsl_stop": 0.05}, {"sl_stop": 0.08, "tsl_stop": 0.05, "tp_stop": 0.2}],
+)
+@pytest.mark.parametrize("short", [False, True])
+def test_parity_when_stops_then_same_trades_exit_reasons_and_equity(stops, short):
+    # take-profits are limit orders in the venue (no slippage), the vectorized engine charges
+    # slippage on them: with a take-profit, compare without slippage
+    costs = {"fees": 0.001, "fixed_fees": 1.0, "min_fees": 2.0}
+    costs["slippage"] = 0.0 if "tp_stop" in stops else 0.0005
+    vectorized, event = both("goog", "sma_cross", {"allow_short": short}, **stops, **costs)
+    assert_same(vectorized, event)
+    assert vectorized.trades["exit_reason"].tolist() == event.trades["exit_reason"].tolist()
+    assert (event.trades["exit_reason"] != "signal").sum() > 0
+
+
+def test_parity_when_stops_and_fill_at_close_then_same_trades():
+    stops = {"sl_stop": 0.05, "tp_stop": 0.08}
+    assert_same(
+        *both("sp500", "donchian_breakout", fill_at="close", fees=0.001, slippage=0.0, **stops)
+    )

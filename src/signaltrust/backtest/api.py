@@ -169,13 +169,7 @@ def _run_event(data: Data, strategy: Any, params: Mapping[str, Any] | None, *,
     from signaltrust.strategy.api import Strategy
     from signaltrust.strategy.event_rules import RuleAdapter
 
-    for name in ("sl_stop", "tp_stop", "tsl_stop"):
-        if options.pop(name, None) is not None:
-            raise ValidationError(
-                f"{name} is not supported by the event engine's rule adapter yet",
-                field=name, value=name,
-                fix="use engine='vectorized', or a Strategy with ctx.bracket(...) exits",
-            )
+    stops = {name: options.pop(name, None) for name in ("sl_stop", "tp_stop", "tsl_stop")}
     full: dict[str, Any] | None = None
     if isinstance(strategy, Strategy):
         event_strategy: Strategy = strategy
@@ -183,7 +177,7 @@ def _run_event(data: Data, strategy: Any, params: Mapping[str, Any] | None, *,
         chosen = get_strategy(strategy)
         full = chosen.resolve(params)
         event_strategy = RuleAdapter(chosen, size=size, size_type=size_type,
-                                     allow_short=allow_short)
+                                     allow_short=allow_short, **stops)
     prepared = prepare_data(data)
     frames = dict(prepared.frames)
     if prepared.single:

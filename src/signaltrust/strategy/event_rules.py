@@ -12,12 +12,14 @@ at release with the fee-inclusive formula, a reversal does both (two orders).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from signaltrust.backtest.nb.steps import decide
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.orders import Fill
 from signaltrust.strategy.api import Bar, Context, Strategy
 from signaltrust.strategy.base import RuleStrategy
 
@@ -35,6 +37,9 @@ class RuleAdapter(Strategy):
         size_type: str = "percent",
         allow_short: bool | None = None,
         window: int | None = None,
+        sl_stop: float | None = None,
+        tp_stop: float | None = None,
+        tsl_stop: float | None = None,
         **params: Any,
     ) -> None:
         super().__init__(**params)
@@ -51,6 +56,11 @@ class RuleAdapter(Strategy):
         self.size_type = size_type
         self.allow_short = allow_short
         self.window = window
+        self.stops = {
+            "stop_loss": sl_stop or 0.0,
+            "take_profit": tp_stop or 0.0,
+            "trailing_stop": tsl_stop or 0.0,
+        }
         self.parameters = rule.parameters  # type: ignore[misc]
 
     def resolve(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -68,6 +78,8 @@ class RuleAdapter(Strategy):
         self._vector = np.array([float(full[p.name]) for p in self.rule.parameters])
         self._window = self.window or max(2 * self.rule.warmup(full) + 2, 64)
         self._pending: dict[str, tuple[float, list[str]]] = {}
+        self._entry_ids: set[str] = set()
+        self._exit_ids: dict[str, list[str]] = {}
 
     def signal(self, ctx: Context, symbol: str) -> tuple[bool, bool, bool, bool]:
         """The rule's (entry, exit, short entry, short exit) at the current bar of ``symbol``."""
@@ -107,14 +119,59 @@ class RuleAdapter(Strategy):
                 if ctx.is_pending(cid):
                     ctx.cancel(cid)
         ids = []
+        for cid in self._exit_ids.pop(symbol, []):  # the signal exit replaces the stops
+            if ctx.get_order(cid).is_open:
+                ctx.cancel(cid)
         position = ctx.position(symbol)
         if position != 0.0 and (desired == 0.0 or (position > 0) != (desired > 0)):
             ids.append(ctx.close_position(symbol, tag="reverse" if desired != 0.0 else None))
         if desired != 0.0:
             amount = desired * self.size
-            ids.append(
+            entry = (
                 ctx.order_percent(symbol, amount)
                 if self.size_type == "percent"
                 else ctx.order_value(symbol, amount)
             )
+            ids.append(entry)
+            self._entry_ids.add(entry)
         self._pending[symbol] = (desired, ids)
+
+    def on_fill(self, ctx: Context, fill: Fill) -> None:
+        """After an entry fills, place its stop-loss, trailing stop and take-profit (OCO).
+
+        Levels are fractions of the entry fill price, as in the vectorized engine; the exits
+        work from the rest of the entry's bar.
+        """
+        if fill.client_order_id not in self._entry_ids or not any(self.stops.values()):
+            return
+        self._entry_ids.discard(fill.client_order_id)
+        symbol = fill.symbol
+        units = abs(ctx.position(symbol))
+        if units == 0.0:
+            return
+        long = ctx.position(symbol) > 0
+        price = float(fill.price)
+        sell = -1.0 if long else 1.0
+        exits = []
+        if self.stops["stop_loss"] > 0.0:
+            level = price * (1.0 - self.stops["stop_loss"] * -sell)
+            exits.append(ctx.order(symbol, sell * units, type="stop", stop=level, tag="stop_loss"))
+        if self.stops["trailing_stop"] > 0.0:
+            percent = Decimal(repr(self.stops["trailing_stop"])) * 100
+            exits.append(
+                ctx.order(
+                    symbol,
+                    sell * units,
+                    type="trailing_stop",
+                    trail_percent=percent,
+                    tag="trailing_stop",
+                )
+            )
+        if self.stops["take_profit"] > 0.0:
+            level = price * (1.0 + self.stops["take_profit"] * -sell)
+            exits.append(
+                ctx.order(symbol, sell * units, type="limit", limit=level, tag="take_profit")
+            )
+        if len(exits) > 1:
+            ctx.one_cancels_other(*exits)
+        self._exit_ids[symbol] = exits

@@ -108,6 +108,7 @@ class EventEngine:
             last[slot] = float(feed.columns[slot]["open"][row])
             venue.new_bar(slot, start, self._bar_of[slot][row])
         self._fill_market(items, "open")
+        router.drain()  # orders placed in on_fill of an open fill work from this bar's range
         for slot, row in items:
             cols = feed.columns[slot]
             venue.match_range(

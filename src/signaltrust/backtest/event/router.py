@@ -153,6 +153,9 @@ class OrderRouter:
         self.broker.cancel(order, self.clock.now_ns)
         self.drain()
 
+    def link_oco(self, client_order_ids: tuple[str, ...]) -> str:
+        return self.manager.link_oco([self.manager.get(i) for i in client_order_ids])
+
     def get(self, client_order_id: str) -> Order:
         return self.manager.get(client_order_id)
 

@@ -38,6 +38,16 @@ _DONE = (
 )
 
 
+def _path_key(order: Order) -> float:
+    """Order along the price path: of two sell stops the higher is hit first as prices fall,
+    of two sell limits the lower as they rise (mirrored for buys)."""
+    if order.order_type is OrderType.LIMIT:
+        price = float(order.limit_price)
+        return price if order.side is OrderSide.SELL else -price
+    price = float(order.stop_price) if order.stop_price is not None else 0.0
+    return -price if order.side is OrderSide.SELL else price
+
+
 class Broker(ABC):
     """Where orders go after the risk check: the simulated venue, a paper or a real broker."""
 
@@ -83,6 +93,7 @@ class SimulatedVenue(Broker):
         self._used: list[float] = []
         self._used_bar: list[int] = []
         self._seq: dict[str, int] = {}
+        self._trade: dict[int, tuple[int, float]] = {}  # slot -> (time, price) of last fill
 
     def bind(self, router: Any, n_symbols: int) -> None:
         self.router = router
@@ -103,7 +114,10 @@ class SimulatedVenue(Broker):
         self._active[order.client_order_id] = now_ns + self.latency.delay_ns(order)
         self._seq[order.client_order_id] = len(self._seq)
         if order.order_type is OrderType.TRAILING_STOP and order.stop_price is None:
-            last = self.router.portfolio.last[slot]
+            # trail from the latest trade: a fill at this very time (e.g. the entry it
+            # protects), else the latest bar price
+            traded = self._trade.get(slot)
+            last = traded[1] if traded and traded[0] == now_ns else self.router.portfolio.last[slot]
             if last == last:
                 self.router.manager.update_trailing_stop(order.client_order_id, last)
 
@@ -151,6 +165,7 @@ class SimulatedVenue(Broker):
         if market:
             price = self.slippage.price(price, side, float(quantity), volume)
         self._used[slot] += float(quantity)
+        self._trade[slot] = (self.router.clock.now_ns, price)
         self.router.filled(order, quantity, price, slot, bar)
 
     # -- market orders ----------------------------------------------------------------------
@@ -230,9 +245,11 @@ class SimulatedVenue(Broker):
             tried.append(order)
             hit = self._trigger(order, o, h, lo)
             if hit is not None:
-                hits.append((hit[0], self._seq[order.client_order_id], order, hit[1]))
-        hits.sort(key=lambda item: (item[0], item[1]))
-        for rank, _, order, price in hits:
+                hits.append(
+                    (hit[0], _path_key(order), self._seq[order.client_order_id], order, hit[1])
+                )
+        hits.sort(key=lambda item: (item[0], item[1], item[2]))
+        for rank, _, _, order, price in hits:
             if order.status in _DONE:
                 continue  # e.g. canceled by its OCO sibling's fill
             self._fill(
