@@ -131,6 +131,10 @@ def run(
     ``backtest`` section, so costs are on unless set to 0. ``engine_options`` go to the
     vectorized engine (``fill_at``, ``size``, ``size_type``, ``sl_stop``, ``tp_stop``,
     ``tsl_stop``, ``leverage``, ``fixed_fees``, ``min_fees``, ``periods_per_year``).
+    ``engine="event"`` runs the event-driven engine (docs/strategies.md): a built-in rule
+    through its adapter (same trades as the vectorized engine) or a ``Strategy`` object; it
+    also takes ``participation``, ``latency_ns``, ``check`` (pre-trade risk check),
+    ``fee_model``, ``slippage_model`` and ``ticks``.
     ``benchmark`` is a price Series or a dataset name (its close).
     """
     from signaltrust.backtest.vectorized import simulate_signals
