@@ -289,3 +289,14 @@ def test_docs_ml_when_examples_run_in_order_then_quoted_figures_hold(tmp_path, m
     for index, block in enumerate(re.findall(r"```python\n(.*?)```", docs.read_text(), re.S)):
         exec(compile(block, f"docs/ml.md block {index}", "exec"), namespace)
     assert (tmp_path / "sp500_lgbm_walkforward.html").exists()
+
+
+def test_walk_forward_when_rolling_window_then_each_fold_trains_on_the_latest_rows(sp500_slice):
+    result = walk_forward_evaluation(sp500_slice, "logistic", n_splits=3, train_size=400,
+                                     explain_last=0)
+    assert [f["n_train"] for f in result.folds] == [400, 400, 400]
+    starts = [f["train_start"] for f in result.folds]
+    assert starts == sorted(starts) and len(set(starts)) == 3  # the window rolls forward
+    with pytest.raises(ValidationError) as err:
+        walk_forward_evaluation(sp500_slice, "logistic", train_size=10)
+    assert err.value.field == "train_size"

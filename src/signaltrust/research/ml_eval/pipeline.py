@@ -31,6 +31,7 @@ from signaltrust.research.ml_eval.trading import deflated_sharpe, trade_scores
 
 logger = logging.getLogger(__name__)
 
+_MIN_TRAIN = 50  # fewer training rows than this cannot fit 38+ features sensibly
 # a classifier name and the regressor used when the label is a forward return
 _REGRESSOR_OF = {"lgbm": "lgbm_regressor", "xgb": "xgb_regressor", "logistic": "linear",
                  "lstm": "lstm_regressor", "cnn": "cnn_regressor",
@@ -136,6 +137,11 @@ def walk_forward_evaluation(
     if not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
         raise ValidationError("n_trials must be a whole number >= 1", field="n_trials",
                               value=n_trials, fix="count every configuration tried, this one too")
+    if train_size is not None and (not isinstance(train_size, (int, np.integer))
+                                   or train_size < _MIN_TRAIN):
+        raise ValidationError(f"train_size must be None (expanding) or at least {_MIN_TRAIN} rows",
+                              field="train_size", value=train_size,
+                              fix="pass e.g. train_size=756 (three years of daily bars)")
     name, bars = load_data(data)
     table = learning_table(bars, features, label, horizon)
     params = dict(model_params or {})
@@ -148,7 +154,7 @@ def walk_forward_evaluation(
         raise ValidationError("exit_threshold must not be above threshold", field="exit_threshold",
                               value=exit_, fix=f"pass a value <= threshold ({entry})")
     splitter = WalkForwardSplit(n_splits, t1=table.t1, train_size=train_size, embargo=embargo,
-                                min_train_size=50)
+                                min_train_size=_MIN_TRAIN)
     X, y, t1 = table.X, table.y, table.t1
     context = _context_rows(template)
     scores, folds, fitted, last_train = [], [], None, np.arange(0)
@@ -170,6 +176,9 @@ def walk_forward_evaluation(
         logger.info("fold %d: trained on %d rows, scored %d", k, len(train), len(test))
         if progress is not None:
             progress(1)
+    if fitted is None:  # pragma: no cover - the splitter always yields n_splits >= 1 folds
+        raise ValidationError("no walk-forward fold was evaluated", field="n_splits",
+                              value=n_splits, fix="pass n_splits >= 1")
     stitched = pd.concat(scores)
     predictions = pd.DataFrame({
         "score": stitched["score"], "label": y.loc[stitched.index],

@@ -17,11 +17,11 @@ METRIC_KEYS = ("ic", "ic_per_fold", "ic_mean", "ic_std", "hit_rate", "precision_
                "base_rate", "brier", "auc", "n_predictions")
 
 
-def _pct(value: float) -> str:
+def _pct(value: Any) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:+.1%}"
 
 
-def _num(value: float, digits: int = 2) -> str:
+def _num(value: Any, digits: int = 2) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
