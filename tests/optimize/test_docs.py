@@ -14,7 +14,8 @@ def _blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", DOCS.read_text(), flags=re.S)
 
 
-def test_docs_examples_when_run_in_order_then_no_error_and_figures_hold():
+def test_docs_examples_when_run_in_order_then_no_error_and_figures_hold(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write reports into the working directory
     namespace: dict[str, object] = {}
     for index, block in enumerate(_blocks()):
         exec(compile(block, f"docs/validation.md block {index}", "exec"), namespace)
