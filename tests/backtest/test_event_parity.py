@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from signaltrust.backtest import run
+from signaltrust.backtest.api import load_bars
 
 COSTS = {
     "no costs": {"fees": 0.0, "slippage": 0.0, "fixed_fees": 0.0, "min_fees": 0.0},
@@ -21,10 +22,8 @@ def both(data, strategy, params=None, **kwargs):
     return vectorized, event
 
 
-def assert_same(vectorized, event, *, dust: float = 0.0):
+def assert_same(vectorized, event):
     tv, te = vectorized.trades, event.trades
-    if dust:  # see test_parity_when_two_assets_all_in: float-noise entries of the vectorized engine
-        tv = tv[tv["size"] * tv["entry_price"] > dust].reset_index(drop=True)
     assert len(tv) == len(te) > 0
     assert (tv["entry_time"].to_numpy() == te["entry_time"].to_numpy()).all()
     assert tv["exit_time"].isna().tolist() == te["exit_time"].isna().tolist()
@@ -32,6 +31,10 @@ def assert_same(vectorized, event, *, dust: float = 0.0):
     assert (tv.loc[closed, "exit_time"].to_numpy() == te.loc[closed, "exit_time"].to_numpy()).all()
     assert (tv["asset"].to_numpy() == te["asset"].to_numpy()).all()
     np.testing.assert_allclose(te["size"], tv["size"], rtol=1e-9)
+    np.testing.assert_allclose(te["entry_price"], tv["entry_price"], rtol=1e-12)
+    np.testing.assert_allclose(
+        te.loc[closed, "exit_price"], tv.loc[closed, "exit_price"], rtol=1e-12
+    )
     np.testing.assert_allclose(te["pnl"], tv["pnl"], rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(event.equity.to_numpy(), vectorized.equity.to_numpy(), rtol=1e-9)
     final_v, final_e = vectorized.stats["final_equity"], event.stats["final_equity"]
@@ -69,13 +72,15 @@ def test_parity_when_breakout_score_then_same_trades_and_equity(cost):
     assert_same(*both("goog", "breakout_score", **COSTS[cost]))
 
 
+@pytest.mark.parametrize("cost", list(COSTS))
 @pytest.mark.parametrize("strategy", ["sma_cross", "donchian_breakout"])
-def test_parity_when_two_assets_all_in_then_same_trades_apart_from_float_dust(strategy):
-    # All in on one asset leaves float noise (about 1e-10) as buying power. The vectorized
-    # engine opens a 1e-13-unit "trade" in the other asset when that noise is positive; the
-    # event engine sends no order below 1e-9 of equity. Equity is the same either way.
-    vectorized, event = both(["goog", "sp500"], strategy, **COSTS["no costs"])
-    assert_same(vectorized, event, dust=1e-3)
+def test_parity_when_two_assets_all_in_then_same_trades_without_float_dust(strategy, cost):
+    # All in on one asset leaves float noise (about 1e-10) as buying power: neither engine
+    # places an order whose allocation is at most 1e-9 of equity, so the tables match exactly
+    vectorized, event = both(["goog", "sp500"], strategy, **COSTS[cost])
+    assert_same(vectorized, event)
+    notional = vectorized.trades["size"] * vectorized.trades["entry_price"]
+    assert (notional > 1e-9 * vectorized.stats["final_equity"]).all()
 
 
 @pytest.mark.parametrize(
@@ -84,14 +89,34 @@ def test_parity_when_two_assets_all_in_then_same_trades_apart_from_float_dust(st
 )
 @pytest.mark.parametrize("short", [False, True])
 def test_parity_when_stops_then_same_trades_exit_reasons_and_equity(stops, short):
-    # take-profits are limit orders in the venue (no slippage), the vectorized engine charges
-    # slippage on them: with a take-profit, compare without slippage
-    costs = {"fees": 0.001, "fixed_fees": 1.0, "min_fees": 2.0}
-    costs["slippage"] = 0.0 if "tp_stop" in stops else 0.0005
-    vectorized, event = both("goog", "sma_cross", {"allow_short": short}, **stops, **costs)
+    # with slippage: stop-loss and trailing stop are stop-market orders (level or open, plus
+    # slippage), the take-profit a limit order (level, or the better open, no slippage)
+    vectorized, event = both(
+        "goog", "sma_cross", {"allow_short": short}, **stops, **COSTS["costs"]
+    )
     assert_same(vectorized, event)
     assert vectorized.trades["exit_reason"].tolist() == event.trades["exit_reason"].tolist()
     assert (event.trades["exit_reason"] != "signal").sum() > 0
+    if "tp_stop" in stops:
+        assert (event.trades["exit_reason"] == "take_profit").sum() > 0
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_take_profit_when_slippage_then_fills_at_level_or_better_open_without_slippage(short):
+    tp = 0.05
+    bars = load_bars("goog")
+    result = run(
+        bars, "sma_cross", {"allow_short": short}, tp_stop=tp, cash=1_000_000, **COSTS["costs"]
+    )
+    trades = result.trades[result.trades["exit_reason"] == "take_profit"]
+    assert len(trades) > 0
+    assert (trades["direction"] == "short").any() == short
+    sign = np.where(trades["direction"] == "short", -1.0, 1.0)
+    level = (trades["entry_price"] * (1 + sign * tp)).to_numpy()
+    opens = bars["open"].iloc[trades["exit_bar"].astype(int)].to_numpy()
+    gapped = sign * (opens - level) >= 0.0
+    expected = np.where(gapped, opens, level)
+    np.testing.assert_allclose(trades["exit_price"].to_numpy(), expected, rtol=1e-12)
 
 
 def test_parity_when_stops_and_fill_at_close_then_same_trades():

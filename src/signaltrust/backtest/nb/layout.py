@@ -12,6 +12,10 @@ LAST = 5  # valuation price: the latest valid open or close
 PEND = 6  # pending desired direction (+1 long, -1 short, 0 flat) or pending target; NaN = none
 STATE_FIELDS = 7
 
+# an order whose notional (an entry: whose allocation, fees included) is at most this share of
+# equity is not placed: float noise of an account already all in, or of a rebalance
+MIN_ORDER_SHARE = 1e-9
+
 # trade records: float64 array shaped (trades, TRADE_FIELDS)
 T_ASSET = 0
 T_DIR = 1

@@ -20,6 +20,7 @@ from signaltrust.backtest.nb.layout import (
     EBAR,
     EFEES,
     LAST,
+    MIN_ORDER_SHARE,
     O_ASSET,
     O_BAR,
     O_FEES,
@@ -90,18 +91,29 @@ def entry_units(
     fixed_fees: float,
     min_fees: float,
 ) -> float:
-    """Units of a new position (equity fraction, cash value or units), capped by buying power."""
+    """Units of a new position (equity fraction, cash value or units), capped by buying power.
+
+    Zero when the cash the entry may spend (fees included) is at most ``MIN_ORDER_SHARE`` of
+    equity: the float noise an account already all in leaves as buying power is no order (the
+    event engine's rule).
+    """
     if not (equity > 0.0) or not (buying_power > 0.0):
         return 0.0
-    if size_type == SIZE_PERCENT:
-        alloc = size * equity
-        return units_for_cash(min(alloc, buying_power), price, fees, fixed_fees, min_fees)
-    if size_type == SIZE_VALUE:
-        return units_for_cash(min(size, buying_power), price, fees, fixed_fees, min_fees)
+    dust = MIN_ORDER_SHARE * equity
+    if size_type == SIZE_PERCENT or size_type == SIZE_VALUE:
+        alloc = size * equity if size_type == SIZE_PERCENT else size
+        alloc = min(alloc, buying_power)
+        if alloc <= dust:
+            return 0.0
+        return units_for_cash(alloc, price, fees, fixed_fees, min_fees)
     units = size
     cost = units * price + order_fees(units * price, fees, fixed_fees, min_fees)
     if cost > buying_power:
+        if buying_power <= dust:
+            return 0.0
         units = units_for_cash(buying_power, price, fees, fixed_fees, min_fees)
+    if units * price <= dust:
+        return 0.0
     return units
 
 

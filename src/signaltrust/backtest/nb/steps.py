@@ -13,10 +13,12 @@ from signaltrust.backtest.nb.layout import (
     A_ORDERS,
     A_WINS,
     LAST,
+    MIN_ORDER_SHARE,
     PEND,
     POS,
     R_REVERSE,
     R_SIGNAL,
+    R_TAKE_PROFIT,
     S_ANNUAL_VOLATILITY,
     S_FEES,
     S_FINAL_EQUITY,
@@ -47,9 +49,6 @@ from signaltrust.backtest.nb.running import (
     update_running,
 )
 from signaltrust.backtest.nb.stops import check_stops
-
-# an order smaller than this share of equity is not sent (float noise of a rebalance)
-MIN_ORDER_SHARE = 1e-9
 
 
 @njit(cache=True)
@@ -335,7 +334,12 @@ def apply_stops(
     acc,
     keep,
 ):
-    """Exit every position whose stop bar ``bar`` triggers (bars with a NaN price are skipped)."""
+    """Exit every position whose stop bar ``bar`` triggers (bars with a NaN price are skipped).
+
+    Stop-loss and trailing stop are stop-market orders: they fill at their level (or at the
+    open on a gap) plus slippage. The take-profit is a limit order: it fills at its level, or
+    at the open when the bar opens beyond it (a better price), without slippage.
+    """
     for asset in range(state.shape[0]):
         if state[asset, POS] == 0.0:
             continue
@@ -357,7 +361,7 @@ def apply_stops(
                 fees,
                 fixed_fees,
                 min_fees,
-                slippage,
+                0.0 if reason == R_TAKE_PROFIT else slippage,
                 trades,
                 orders,
                 counts,
