@@ -40,6 +40,7 @@ def demo(as_json: bool = JSON_OPTION) -> None:
     _print_backtest(report.extras.get("backtest"))
     _print_sweep(report.extras.get("sweep"))
     _print_ml(report.extras.get("ml_walkforward"))
+    _print_risk(report.extras.get("risk"))
 
 
 def _fmt(value: object) -> str:
@@ -68,8 +69,10 @@ def _print_sweep(sweep: dict | None) -> None:
     title = f"Sweep: sma_cross on {sweep['data']}, {sweep['combinations']} combinations, best by Sharpe"
     console.print(table(title, list(sweep["best"][0]), rows))
     console.print(
-        "[dim]In-sample best of many trials: read it with its deflated Sharpe ratio "
-        "(signaltrust optimize) before trusting it.[/]"
+        f"How far to trust the best: deflated Sharpe ratio {sweep['deflated_sharpe']:.3f} "
+        f"(probability its true Sharpe beats the best of {sweep['combinations']} lucky trials), "
+        f"probability of backtest overfitting {sweep['pbo']:.2f}.",
+        highlight=False,
     )
 
 
@@ -86,3 +89,15 @@ def _print_ml(ml: dict | None) -> None:
     console.print(table(title, ["statistic", "value"], rows))
     console.print(ml["verdict"], highlight=False)
     console.print(f"report: {ml['report_html']}")
+
+
+def _print_risk(risk: dict | None) -> None:
+    if not risk:
+        return
+    console.print(f"[bold]Pre-trade risk[/] ({risk['limit']}): a fat-finger limit order 20% above "
+                  "the market was denied before reaching the venue:")
+    for line in risk["denied"]:
+        console.print(f"  DENIED {line}", highlight=False)
+    console.print(f"  the strategy retried at market: position {risk['position_after_retry']:g}; "
+                  f"audit log {risk['audit_records']} record(s), chain verified: "
+                  f"{risk['audit_verified']}", highlight=False)

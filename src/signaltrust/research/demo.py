@@ -110,17 +110,23 @@ def backtest_with_tearsheet(settings: Settings) -> dict[str, Any]:
 
 
 def sweep_top(top: int = 5) -> dict[str, Any]:
-    """The 1,590-combination SMA-crossover sweep on GOOG (costs on) and its best rows."""
+    """The 1,590-combination SMA-crossover sweep on GOOG (costs on), its best rows, and how far
+    to trust the best: the deflated Sharpe ratio given 1,590 trials and the PBO by CSCV."""
     from signaltrust.backtest import sweep
+    from signaltrust.optimize import optimize
 
-    table = sweep("goog", "sma_cross", grid={"fast": range(5, 51), "slow": range(20, 201, 5)})
+    grid = {"fast": range(5, 51), "slow": range(20, 201, 5)}
+    table = sweep("goog", "sma_cross", grid=grid)
     best = table.best(top, by="sharpe_ratio")
     columns = ["fast", "slow", "sharpe_ratio", "total_return", "max_drawdown", "trades"]
+    trust = optimize("goog", "sma_cross", space=grid, method="grid", storage="memory").summary()
     return {
         "data": "goog",
         "combinations": len(table),
         "seconds": getattr(table, "elapsed", None),
         "best": [{c: row[c] for c in columns} for _, row in best.iterrows()],
+        "deflated_sharpe": trust["deflated_sharpe"],
+        "pbo": trust["pbo"],
     }
 
 
@@ -163,4 +169,13 @@ def run_demo(
     advance(1)
     report.extras["ml_walkforward"] = ml_walkforward(settings)
     advance(1)
+    report.extras["risk"] = risk_step()
+    advance(1)
     return report
+
+
+def risk_step() -> dict[str, Any]:
+    """An order denied by a pre-trade limit, as the strategy sees it (see research/risk_demo.py)."""
+    from signaltrust.research.risk_demo import fat_finger_denied
+
+    return fat_finger_denied()
