@@ -154,3 +154,31 @@ def test_fill_when_sell_then_signed_quantity_negative_and_notional_exact():
 def test_to_decimal_when_float_then_shortest_repr_not_binary_expansion():
     assert to_decimal(0.1, "x") == Decimal("0.1")
     assert to_decimal(Decimal("1.50"), "x") == Decimal("1.5")
+
+
+def test_to_decimal_when_numpy_scalars_then_same_as_python_numbers():
+    import numpy as np
+
+    assert to_decimal(np.float64(0.1), "x") == Decimal("0.1")
+    assert to_decimal(np.float32(0.5), "x") == Decimal("0.5")
+    assert to_decimal(np.int64(7), "x") == Decimal(7)
+    order = Order("s-1", "GOOG", "BUY", np.float64(2.5), OrderType.LIMIT, limit_price=np.float64(0.1))
+    assert (order.quantity, order.limit_price) == (Decimal("2.5"), Decimal("0.1"))
+    with pytest.raises(ValidationError, match="finite"):
+        to_decimal(np.float64("nan"), "price")
+
+
+def test_market_when_built_unchecked_then_equals_the_validated_order():
+    checked = Order("s-1", "GOOG", "SELL", "2.5", time_in_force="DAY", strategy_id="s", tags=("x",))
+    fast = Order.market("s-1", "GOOG", OrderSide.SELL, Decimal("2.5"), TimeInForce.DAY, "s", ("x",))
+    assert repr(fast) == repr(checked)
+    assert fast.same_request(checked)
+
+
+def test_trusted_fill_when_built_unchecked_then_equals_the_validated_fill():
+    checked = Fill("f1", "s-1", "GOOG", "BUY", 3, "100.5", fee="0.25", timestamp=T0)
+    fast = Fill.trusted(
+        "f1", "s-1", "GOOG", OrderSide.BUY, Decimal(3), Decimal("100.5"), Decimal("0.25"),
+        "USD", T0, "default",
+    )  # fmt: skip
+    assert fast == checked

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from itertools import count
 
 import pytest
 
 from signaltrust.core.errors import LedgerError, ValidationError
-from signaltrust.core.orders import Fill
+from signaltrust.core.orders import EXACT_CONTEXT, Fill
 from signaltrust.execution.ledger import Ledger
 
 T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
@@ -196,3 +196,26 @@ def test_apply_fill_when_an_inexact_split_happened_before_then_later_exact_split
     ledger.apply_fill(fill("BUY", 10, 100))
     ledger.apply_fill(fill("SELL", 4, 110))
     assert str(ledger.realised_pnl()) == "40"  # not "40.000000000000"
+
+
+@pytest.mark.parametrize("fee", [1e-260, 5e-324, "1E-1000", 0.1 + 0.2])
+def test_apply_fill_when_tiny_or_long_fee_then_booked_exactly_and_balanced(fee):
+    ledger = Ledger({"USD": D("1000000.01")})
+    ledger.apply_fill(fill("BUY", "3.3", "101.7", fee=fee))
+    ledger.apply_fill(fill("SELL", "1.1", "99.9", fee=fee))
+    exact_fee = D(repr(fee)) if isinstance(fee, float) else D(fee)
+    with localcontext(EXACT_CONTEXT):  # the default context (28 digits) would round
+        expected_cash = D("1000000.01") - D("3.3") * D("101.7") + D("1.1") * D("99.9")
+        expected_cash -= 2 * exact_fee
+    assert ledger.fees_paid() == 2 * exact_fee
+    assert ledger.cash() == expected_cash and expected_cash != D("999774.29")
+    assert ledger.check_balanced()
+
+
+def test_book_fill_when_used_instead_of_apply_fill_then_same_books():
+    a, b = Ledger({"USD": D(1000)}), Ledger({"USD": D(1000)})
+    fills = [fill("BUY", 3, "10.5", fee="0.1"), fill("SELL", 5, "11.25", fee="0.2")]
+    for f in fills:
+        a.apply_fill(f)
+        b.book_fill(f)
+    assert a.positions() == b.positions() and a.account() == b.account()

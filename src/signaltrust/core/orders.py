@@ -18,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
     ROUND_HALF_EVEN,
     Context,
     Decimal,
@@ -34,12 +37,16 @@ from signaltrust.core.errors import ValidationError
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
-#: Context for money arithmetic that must be exact (sums and products): any rounding raises
-#: ``decimal.Inexact`` instead of silently losing a digit. 60 digits leave ample room for
-#: prices and quantities with many decimals.
+#: Context for money arithmetic that must be exact: sums, differences and products only. Its
+#: precision and exponent range are the largest ``decimal`` allows, so such results are never
+#: rounded, whatever the magnitudes (cash of 1e6 less a fee of 1e-260 keeps all 267 digits);
+#: ``decimal.Inexact`` stays trapped as a guard. Never divide in it (an inexact quotient would
+#: need unbounded digits): ratios use :data:`RATIO_CONTEXT`, exact scalings ``scaleb``.
 EXACT_CONTEXT = Context(
-    prec=60,
+    prec=MAX_PREC,
     rounding=ROUND_HALF_EVEN,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
     traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
 )
 #: Context for the few ratios that cannot be exact (average prices): 34 significant digits,
@@ -131,15 +138,26 @@ class Liquidity(StrEnum):
     TAKER = "taker"
 
 
+# exact value -> member, so that the usual spellings ("BUY", "GTC") skip Enum.__call__
+_MEMBERS: dict[type[StrEnum], dict[str, Any]] = {
+    cls: {m.value: m for m in cls}
+    for cls in (OrderSide, OrderType, TimeInForce, OrderStatus, Liquidity)
+}
+
+
 # --------------------------------------------------------------------------- conversions
 
 
 def to_decimal(value: Any, field_name: str) -> Decimal:
     """Convert a number to a finite Decimal exactly (floats through ``repr``), or raise.
 
+    NumPy scalars work too (``np.float64(0.1)`` gives ``Decimal('0.1')``).
+
     >>> to_decimal(0.1, "price")
     Decimal('0.1')
     """
+    if type(value) is float and value - value == 0.0:  # the common case: a finite float
+        return Decimal(repr(value))
     if isinstance(value, Decimal):
         out = value
     elif isinstance(value, bool):
@@ -153,7 +171,8 @@ def to_decimal(value: Any, field_name: str) -> Decimal:
             raise ValidationError(
                 "must be a finite number", field=field_name, value=value, fix="pass a finite number"
             )
-        return Decimal(repr(value))
+        # float subclasses (numpy.float64) repr as "np.float64(0.1)": take the plain float's
+        return Decimal(repr(float(value)))
     elif isinstance(value, str):
         try:
             out = Decimal(value.strip())
@@ -180,6 +199,8 @@ def to_decimal(value: Any, field_name: str) -> Decimal:
 
 def to_utc(value: datetime, field_name: str) -> datetime:
     """Return a timezone-aware datetime in UTC, or raise for naive or non-datetime values."""
+    if value.__class__ is not datetime and getattr(value, "tzinfo", None) is UTC:
+        return value  # already UTC (pandas.Timestamp(..., tz="UTC")): nothing to convert
     if not isinstance(value, datetime):
         raise ValidationError(
             f"must be a datetime, got {type(value).__name__}",
@@ -200,6 +221,9 @@ def to_utc(value: datetime, field_name: str) -> datetime:
 def _enum(enum_cls: type[StrEnum], value: Any, field_name: str) -> Any:
     if isinstance(value, enum_cls):
         return value
+    member = _MEMBERS[enum_cls].get(value) if type(value) is str else None
+    if member is not None:
+        return member
     try:
         return enum_cls(str(value).upper() if enum_cls is not Liquidity else str(value).lower())
     except ValueError:
@@ -212,6 +236,8 @@ def _enum(enum_cls: type[StrEnum], value: Any, field_name: str) -> Any:
 
 
 def _positive(value: Any, field_name: str) -> Decimal:
+    if type(value) is Decimal and value.is_finite() and value > 0:
+        return value
     out = to_decimal(value, field_name)
     if out <= 0:
         raise ValidationError(
@@ -221,6 +247,8 @@ def _positive(value: Any, field_name: str) -> Decimal:
 
 
 def _identifier(value: Any, field_name: str) -> str:
+    if type(value) is str and value.split() == [value]:  # non-empty, no whitespace anywhere
+        return value
     if (
         not isinstance(value, str)
         or not value
@@ -237,6 +265,15 @@ def _identifier(value: Any, field_name: str) -> str:
 
 
 # --------------------------------------------------------------------------- order
+
+#: the prices each order type needs
+_NEEDS: dict[OrderType, tuple[str, ...]] = {
+    OrderType.MARKET: (),
+    OrderType.LIMIT: ("limit_price",),
+    OrderType.STOP: ("stop_price",),
+    OrderType.STOP_LIMIT: ("limit_price", "stop_price"),
+    OrderType.TRAILING_STOP: (),
+}
 
 
 @dataclass(slots=True, eq=False)
@@ -321,13 +358,7 @@ class Order:
 
     def _check_prices(self) -> None:
         t = self.order_type
-        needs = {
-            OrderType.MARKET: (),
-            OrderType.LIMIT: ("limit_price",),
-            OrderType.STOP: ("stop_price",),
-            OrderType.STOP_LIMIT: ("limit_price", "stop_price"),
-            OrderType.TRAILING_STOP: (),
-        }[t]
+        needs = _NEEDS[t]
         for name in needs:
             if getattr(self, name) is None:
                 raise ValidationError(
@@ -395,6 +426,40 @@ class Order:
     def same_request(self, other: Order) -> bool:
         """True when ``other`` asks for the same thing under the same client order id."""
         return self.request_key() == other.request_key()
+
+    @classmethod
+    def market(
+        cls,
+        client_order_id: str,
+        symbol: str,
+        side: OrderSide,
+        quantity: Decimal,
+        time_in_force: TimeInForce,
+        strategy_id: str,
+        tags: tuple[str, ...],
+    ) -> Order:
+        """A NEW market order from values already valid (the engine's sizing path).
+
+        Skips the checks of the constructor, so the caller must pass what it would accept:
+        ids without spaces, members of the enums, a positive finite Decimal and a tuple of str.
+        Strategies build orders with ``Order(...)`` (or the ``ctx`` helpers), which validates.
+        """
+        self = cls.__new__(cls)
+        self.client_order_id = client_order_id
+        self.symbol = symbol
+        self.side = side
+        self.quantity = quantity
+        self.order_type = OrderType.MARKET
+        self.limit_price = self.stop_price = self.trail_amount = self.trail_percent = None
+        self.time_in_force = time_in_force
+        self.strategy_id = strategy_id
+        self.parent_id = self.oco_group = None
+        self.tags = tags
+        self.created_at = None
+        self.status = OrderStatus.NEW
+        self.filled_quantity = self.filled_notional = self.fees = ZERO
+        self.average_fill_price = self.reason = self.updated_at = None
+        return self
 
 
 # --------------------------------------------------------------------------- fill, event
@@ -464,6 +529,42 @@ class Fill:
                 fix="pass timestamp=<UTC datetime>",
             )
         s(self, "timestamp", to_utc(self.timestamp, "timestamp"))
+
+    @classmethod
+    def trusted(
+        cls,
+        fill_id: str,
+        client_order_id: str,
+        symbol: str,
+        side: OrderSide,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        currency: str,
+        timestamp: datetime,
+        strategy_id: str,
+        liquidity: Liquidity = Liquidity.TAKER,
+    ) -> Fill:
+        """A fill from values already valid (a venue filling an order it holds), unchecked.
+
+        The caller guarantees what the constructor would check: ids without spaces, an
+        :class:`OrderSide`, positive finite Decimal ``quantity`` and ``price``, a finite
+        Decimal ``fee >= 0``, an upper-case currency code and a UTC ``timestamp``.
+        """
+        self = cls.__new__(cls)
+        s = object.__setattr__
+        s(self, "fill_id", fill_id)
+        s(self, "client_order_id", client_order_id)
+        s(self, "symbol", symbol)
+        s(self, "side", side)
+        s(self, "quantity", quantity)
+        s(self, "price", price)
+        s(self, "fee", fee)
+        s(self, "currency", currency)
+        s(self, "timestamp", timestamp)
+        s(self, "liquidity", liquidity)
+        s(self, "strategy_id", strategy_id)
+        return self
 
     @property
     def signed_quantity(self) -> Decimal:

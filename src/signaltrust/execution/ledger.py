@@ -41,11 +41,13 @@ from signaltrust.core.orders import (
     ZERO,
     Account,
     Fill,
+    OrderSide,
     Position,
     to_decimal,
 )
 
 _SPLIT_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN)
+_ONE = Decimal(1)
 _MIN_SCALE = -12
 
 
@@ -133,11 +135,19 @@ class Ledger:
     # ------------------------------------------------------------------ changes
 
     def apply_fill(self, fill: Fill, multiplier: Decimal | int | float | str = 1) -> Position:
-        """Book a fill: cash moves by ``-signed qty * price * multiplier - fee``.
+        """Book a fill (cash moves by ``-signed qty * price * multiplier - fee``); its position.
 
         Refuses (:class:`LedgerError`, nothing changed) a fill id already booked, and a fill whose
-        currency or multiplier differs from its open position's.
+        currency or multiplier differs from its open position's. Any finite fee >= 0 is booked
+        exactly, however small (see :data:`~signaltrust.core.orders.EXACT_CONTEXT`).
         """
+        return self._snapshot(self._book_fill(fill, multiplier))
+
+    def book_fill(self, fill: Fill, multiplier: Decimal | int | float | str = 1) -> None:
+        """Book a fill like :meth:`apply_fill`, without building the Position snapshot (faster)."""
+        self._book_fill(fill, multiplier)
+
+    def _book_fill(self, fill: Fill, multiplier: Decimal | int | float | str) -> _Book:
         if fill.fill_id in self._fill_ids:
             raise LedgerError(
                 "this fill was already booked",
@@ -149,7 +159,10 @@ class Ledger:
             raise LedgerError(
                 "fees are never negative", field="fee", value=fill.fee, fix="pass a fee >= 0"
             )
-        mult = to_decimal(multiplier, "multiplier")
+        if type(multiplier) is int and multiplier == 1:
+            mult = _ONE
+        else:
+            mult = to_decimal(multiplier, "multiplier")
         if mult <= 0:
             raise LedgerError(
                 "must be > 0",
@@ -180,33 +193,39 @@ class Ledger:
                 fix="book fills of one instrument in one currency with one multiplier",
             )
         ccy = fill.currency
-        with localcontext(EXACT_CONTEXT):
-            signed = fill.signed_quantity
-            flow = signed * fill.price * mult
-            realised = ZERO
-            q = book.quantity
-            if q == 0 or (q > 0) == (signed > 0):
-                book.cost_basis += flow
-                book.quantity = q + signed
-            else:
-                closed = min(abs(signed), abs(q))
-                removed = _split_cost(book.cost_basis, closed, abs(q))
-                direction = 1 if signed > 0 else -1
-                realised = -(direction * closed * fill.price * mult) - removed
-                book.cost_basis -= removed
-                book.quantity = q + direction * closed
-                rest = abs(signed) - closed
-                if rest > 0:
-                    book.cost_basis += direction * rest * fill.price * mult
-                    book.quantity += direction * rest
-            book.realised_pnl += realised
-            self._cash[ccy] = self._cash.get(ccy, ZERO) - flow - fill.fee
-            self._fees[ccy] = self._fees.get(ccy, ZERO) + fill.fee
-            self._realised[ccy] = self._realised.get(ccy, ZERO) + realised
-            self._initial.setdefault(ccy, ZERO)
-        self._marks[fill.symbol] = fill.price
+        # explicit context methods: operators (even unary minus and abs) would round to the
+        # thread's default context, not the exact one
+        c = EXACT_CONTEXT
+        add, sub, mul = c.add, c.subtract, c.multiply
+        price, fee, qty = fill.price, fill.fee, fill.quantity
+        buy = fill.side is OrderSide.BUY
+        signed = qty if buy else c.minus(qty)
+        flow = mul(signed, price) if mult is _ONE else mul(mul(signed, price), mult)
+        realised = ZERO
+        q = book.quantity
+        if q == 0 or (q > 0) == buy:
+            book.cost_basis = add(book.cost_basis, flow)
+            book.quantity = add(q, signed)
+        else:
+            open_abs = c.abs(q)
+            closed = min(qty, open_abs)
+            removed = _split_cost(book.cost_basis, closed, open_abs)
+            direction = 1 if buy else -1
+            realised = sub(c.minus(mul(mul(mul(direction, closed), price), mult)), removed)
+            book.cost_basis = sub(book.cost_basis, removed)
+            book.quantity = add(q, mul(direction, closed))
+            rest = sub(qty, closed)
+            if rest > 0:
+                book.cost_basis = add(book.cost_basis, mul(mul(mul(direction, rest), price), mult))
+                book.quantity = add(book.quantity, mul(direction, rest))
+        book.realised_pnl = add(book.realised_pnl, realised)
+        self._cash[ccy] = sub(sub(self._cash.get(ccy, ZERO), flow), fee)
+        self._fees[ccy] = add(self._fees.get(ccy, ZERO), fee)
+        self._realised[ccy] = add(self._realised.get(ccy, ZERO), realised)
+        self._initial.setdefault(ccy, ZERO)
+        self._marks[fill.symbol] = price
         self._fill_ids.add(fill.fill_id)
-        return self._snapshot(book)
+        return book
 
     def mark(self, prices: Mapping[str, Decimal | int | float | str]) -> None:
         """Set the latest price of symbols (e.g. bar closes); positions are valued at it."""

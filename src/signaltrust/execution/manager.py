@@ -32,7 +32,6 @@ from signaltrust.core.errors import (
 )
 from signaltrust.core.orders import (
     EXACT_CONTEXT,
-    HUNDRED,
     RATIO_CONTEXT,
     Fill,
     Order,
@@ -390,7 +389,8 @@ class OrderManager:
             candidate = EXACT_CONTEXT.add(ref, mul(sign, order.trail_amount))
         else:
             percent = order.trail_percent if order.trail_percent is not None else Decimal(0)
-            factor = EXACT_CONTEXT.add(1, EXACT_CONTEXT.divide(mul(sign, percent), HUNDRED))
+            # percent / 100, exactly (EXACT_CONTEXT is for sums and products, never division)
+            factor = EXACT_CONTEXT.add(1, mul(sign, percent).scaleb(-2, EXACT_CONTEXT))
             candidate = mul(ref, factor)
         current = order.stop_price
         if current is None or (candidate > current if sign < 0 else candidate < current):

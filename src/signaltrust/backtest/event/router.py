@@ -16,12 +16,15 @@ from typing import Any
 import pandas as pd
 
 from signaltrust.backtest.event.models import FeeModel, SlippageModel
-from signaltrust.core.orders import Fill, Order, OrderEvent
+from signaltrust.core.orders import Fill, Order, OrderEvent, OrderSide, TimeInForce
 from signaltrust.execution import Ledger, OrderManager
 from signaltrust.risk.hook import AllowAll, PreTradeCheck
 from signaltrust.strategy.api import SizingIntent
 
 _ZERO = Decimal(0)
+_INF = float("inf")
+_SIDE = {"BUY": OrderSide.BUY, "SELL": OrderSide.SELL}
+_TIF = {t.value: t for t in TimeInForce}
 #: an allotment below this share of equity is float noise, not an order
 _DUST = 1e-9
 
@@ -113,6 +116,9 @@ class OrderRouter:
         self._queue: deque[Any] = deque()
         self._draining = False
         self._fill_seq = 0
+        # (strategy id, symbol, tags) whose market orders were built once through the
+        # validating constructor: later ones take Order.market
+        self._valid: set[tuple[str, str, tuple[str, ...]]] = set()
         manager.add_listener(self._queue.append)
 
     def attach(self, strategy: Any, ctx: Any, broker: Any) -> None:
@@ -207,24 +213,38 @@ class OrderRouter:
 
     def filled(self, order: Order, quantity: Decimal, price: float, slot: int, bar: int) -> None:
         """Book a fill of ``quantity`` at ``price``: manager, ledger, portfolio, record, events."""
-        # booked to 1e-10 of the currency: a float fee such as 1e-260 would need hundreds of
-        # digits in the exact ledger (it refuses to round); reported fees are unchanged to 1e-10
-        fee = round(self.fees.fee(float(quantity) * price), 10)
+        fee = self.fees.fee(float(quantity) * price)
         self._fill_seq += 1
-        fill = Fill(
-            f"F-{self._fill_seq}",
-            order.client_order_id,
-            order.symbol,
-            order.side,
-            quantity,
-            price,
-            fee=fee,
-            currency=self.currency,
-            timestamp=_ts(self.clock.now_ns),
-            strategy_id=order.strategy_id,
-        )
+        fill_id, ts = f"F-{self._fill_seq}", _ts(self.clock.now_ns)
+        if type(price) is float and 0.0 < price < _INF and type(fee) is float and 0.0 <= fee < _INF:
+            # the venue's own fill of an order it holds: every field is already valid
+            fill = Fill.trusted(
+                fill_id,
+                order.client_order_id,
+                order.symbol,
+                order.side,
+                quantity,
+                Decimal(repr(price)),
+                Decimal(repr(fee)) if fee else _ZERO,
+                self.currency,
+                ts,
+                order.strategy_id,
+            )
+        else:  # a model gave something unusual (an int, a negative fee): validate it
+            fill = Fill(
+                fill_id,
+                order.client_order_id,
+                order.symbol,
+                order.side,
+                quantity,
+                price,
+                fee=fee,
+                currency=self.currency,
+                timestamp=ts,
+                strategy_id=order.strategy_id,
+            )
         self.manager.apply_fill(fill)
-        self.ledger.apply_fill(fill)
+        self.ledger.book_fill(fill)
         before = self.portfolio.qty[slot]
         self.portfolio.sync(slot)
         if self.recorder is not None:
@@ -234,7 +254,7 @@ class OrderRouter:
                 order,
                 float(quantity),
                 price,
-                fee,
+                float(fill.fee),
                 before,
                 self.portfolio.qty[slot],
                 self.portfolio.cash_f,
@@ -318,15 +338,28 @@ class OrderRouter:
         cid = intent.client_order_id
         if cid in self.manager:  # a target across zero: the opening part gets its own id
             cid = self.manager.next_client_order_id(intent.strategy_id)
-        order = Order(
-            cid,
-            intent.symbol,
-            side,
-            units,
-            "MARKET",
-            time_in_force=intent.time_in_force,
-            strategy_id=intent.strategy_id,
-            tags=intent.tags,
-        )
+        tif = _TIF.get(intent.time_in_force)
+        key = (intent.strategy_id, intent.symbol, intent.tags)
+        if (
+            tif is not None
+            and key in self._valid
+            and (type(units) is Decimal or (type(units) is float and 0.0 < units < _INF))
+        ):
+            quantity = units if type(units) is Decimal else Decimal(repr(units))
+            order = Order.market(
+                cid, intent.symbol, _SIDE[side], quantity, tif, intent.strategy_id, intent.tags
+            )
+        else:  # the first order of this strategy and symbol, or an odd value: validate it all
+            order = Order(
+                cid,
+                intent.symbol,
+                side,
+                units,
+                "MARKET",
+                time_in_force=intent.time_in_force,
+                strategy_id=intent.strategy_id,
+                tags=intent.tags,
+            )
+            self._valid.add(key)
         self.manager.submit(order, _ts(self.clock.now_ns))
         self._route(order)
