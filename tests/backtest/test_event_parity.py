@@ -4,10 +4,12 @@ the same equity for every built-in rule strategy on the bundled data, with and w
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from signaltrust.backtest import run
 from signaltrust.backtest.api import load_bars
+from signaltrust.strategy.breakout_score import BreakoutScore
 
 COSTS = {
     "no costs": {"fees": 0.0, "slippage": 0.0, "fixed_fees": 0.0, "min_fees": 0.0},
@@ -124,3 +126,27 @@ def test_parity_when_stops_and_fill_at_close_then_same_trades():
     assert_same(
         *both("sp500", "donchian_breakout", fill_at="close", fees=0.001, slippage=0.0, **stops)
     )
+
+
+def _business_day_bars(n: int, holiday: int, seed: int) -> pd.DataFrame:
+    days = pd.bdate_range("2021-01-04", periods=n + 1, tz="UTC").as_unit("ns")
+    index = days.delete(holiday)  # one holiday: the full index has no frequency, windows do
+    close = 100 * np.exp(np.cumsum(np.random.default_rng(seed).normal(0, 0.02, n)))
+    spread = np.abs(np.random.default_rng(seed + 1).normal(0, 0.01, n)) * close
+    return pd.DataFrame(
+        {"open": close, "high": close + spread, "low": close - spread, "close": close,
+         "volume": 1e6},
+        index=index,
+    )
+
+
+@pytest.mark.slow
+def test_parity_when_breakout_score_with_series_on_business_days_then_same_trades():
+    # the event adapter scores a window of recent bars: the bars' period (here one day, a
+    # window without the holiday infers "B") and the rank windows must match the full run's
+    bars = _business_day_bars(400, holiday=200, seed=7)
+    calendar = pd.date_range(bars.index[0] - pd.Timedelta(days=40), bars.index[-1], freq="D")
+    stress = pd.Series(np.random.default_rng(3).normal(0, 1, len(calendar)), index=calendar)
+    strategy = BreakoutScore(macro=stress, onchain=stress.rolling(5).mean())
+    params = {"rank_window": 100, "lookback": 10, "threshold": 0.6}
+    assert_same(*both(bars, strategy, params, **COSTS["costs"]))

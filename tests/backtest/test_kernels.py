@@ -87,6 +87,61 @@ def test_stop_exit_when_trailing_is_tighter_than_stop_loss_then_trailing_stop_is
     assert (price, reason) == (pytest.approx(108.0), layout.R_TRAILING_STOP)
 
 
+def _one_stop_exit(open_, high, low, close, slippage, **stops):
+    """Long entry filled at bar 1's open; the (exit price, reason) of the first closed trade."""
+    bars = len(close)
+    columns = [np.asarray(x, dtype=float).reshape(bars, 1) for x in (open_, high, low, close)]
+    entries = np.zeros((bars, 1), dtype=np.bool_)
+    entries[0] = True
+    none = np.zeros((bars, 1), dtype=np.bool_)
+    args = {"sl_stop": np.nan, "tp_stop": np.nan, "tsl_stop": np.nan, **stops}
+    out = simulate_signals_nb(
+        *columns, entries, none, none, none, 10_000.0, 0.0, 0.0, 0.0, slippage, False, 0, 1.0,
+        args["sl_stop"], args["tp_stop"], args["tsl_stop"], 1.0, False, 252.0,
+    )
+    trade = out[3][0]
+    return trade[layout.T_XPRICE], int(trade[layout.T_REASON]), trade[layout.T_EPRICE]
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_take_profit_when_slippage_then_limit_fill_at_level_or_better_open(gap):
+    slip = 0.01
+    open_ = [100.0, 100.0, 110.0 if gap else 102.0, 103.0]
+    price, reason, entry = _one_stop_exit(
+        open_, [100, 101, 112, 104], [100, 99, 101, 102], [100, 100, 104, 103], slip,
+        tp_stop=0.05,
+    )
+    assert entry == pytest.approx(100.0 * (1 + slip))
+    assert reason == layout.R_TAKE_PROFIT
+    assert price == (110.0 if gap else pytest.approx(entry * 1.05))  # no slippage either way
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_stop_loss_when_slippage_then_stop_market_fill_at_level_or_open_minus_slippage(gap):
+    slip = 0.01
+    open_ = [100.0, 100.0, 90.0 if gap else 99.0, 97.0]
+    price, reason, entry = _one_stop_exit(
+        open_, [100, 101, 100, 98], [100, 99, 89, 96], [100, 100, 95, 97], slip, sl_stop=0.05,
+    )
+    assert reason == layout.R_STOP_LOSS
+    expected = 90.0 if gap else entry * 0.95
+    assert price == pytest.approx(expected * (1 - slip))
+
+
+def test_entry_units_when_allotment_is_float_dust_then_no_order():
+    from signaltrust.backtest.nb.orders import entry_units
+
+    equity = 1_000_000.0
+    for size_type, size in ((layout.SIZE_PERCENT, 1.0), (layout.SIZE_VALUE, 5e5)):
+        # an account all in: buying power is float noise, at most 1e-9 of equity
+        assert entry_units(size_type, size, equity, 1e-10 * equity, 100.0, 0.0, 0.0, 0.0) == 0.0
+        assert entry_units(size_type, size, equity, 1e-9 * equity, 100.0, 0.0, 0.0, 0.0) == 0.0
+        units = entry_units(size_type, size, equity, 1e-8 * equity, 100.0, 0.0, 0.0, 0.0)
+        assert units == pytest.approx(1e-8 * equity / 100.0)
+    assert entry_units(layout.SIZE_UNITS, 1e-12, equity, equity, 100.0, 0.0, 0.0, 0.0) == 0.0
+    assert entry_units(layout.SIZE_UNITS, 2.0, equity, equity, 100.0, 0.0, 0.0, 0.0) == 2.0
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("fill_at_close", [False, True])
 def test_stats_kernel_when_same_inputs_then_same_final_equity_and_trades_as_full(

@@ -20,9 +20,9 @@ news       0.15    (s + 1) / 2, clipped to [0, 1], for a news-tone score s in [-
 Where the data comes from: columns of the bars frame (``onchain_flow``, ``sentiment``,
 ``news``, ``macro``), already aligned so that the value on bar t is known at its close; or
 series given to the constructor (``BreakoutScore(macro=load("vix")["vix"])``), aligned
-causally: a value labelled s with period P (the series' inferred frequency, else its median
-spacing) becomes known at s + P and is used from the first bar whose end (label + the bars'
-period) is at or after it.
+causally: a value labelled s with period P (the series' inferred frequency, a business day
+counting as one calendar day, else its median spacing) becomes known at s + P and is used
+from the first bar whose end (label + the bars' period, found the same way) is at or after it.
 
 A component whose data is absent at a bar (no column or series, warm-up, a missing value)
 drops out at that bar and the weights of the others renormalise:
@@ -97,7 +97,10 @@ class BreakoutScore(RuleStrategy):
             )
 
     def warmup(self, params: Any) -> int:
-        return int(self.resolve(params)["lookback"])
+        # the longest window of any component: a history shorter than ``rank_window`` would
+        # rank on-chain flow and macro among fewer values than the full run does
+        full = self.resolve(params)
+        return max(int(full["lookback"]), int(full["rank_window"]))
 
     def score(self, bars: pd.DataFrame, **params: Any) -> pd.DataFrame:
         """The component scores, the weights present and the total score at every bar."""
@@ -193,9 +196,23 @@ def align_causally(
     return pd.Series(out, index=index, name=field)
 
 
+_BUSINESS = (
+    pd.offsets.BusinessDay,
+    pd.offsets.CustomBusinessDay,
+    pd.offsets.BusinessHour,
+    pd.offsets.CustomBusinessHour,
+)
+
+
 def _period_end(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """The end of each labelled period: label + the inferred frequency (``MS``, ``D``, ``W``...),
-    else label + the median spacing."""
+    else label + the median spacing.
+
+    A business-day (or business-hour) frequency is one calendar day (hour) long: a Friday bar
+    ends on Saturday, not on Monday. So a stretch of trading days without a holiday (which
+    infers ``B``) gets the same period as a longer one with holidays (no frequency; median
+    spacing one day): the event engine's window of recent bars and the full run agree.
+    """
     index = index.as_unit("ns")
     if len(index) < 2:
         return index + pd.Timedelta(days=1)
@@ -205,5 +222,10 @@ def _period_end(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
             warnings.simplefilter("ignore")
             freq = pd.infer_freq(index)
     if freq is not None:
-        return (index + pd.tseries.frequencies.to_offset(freq)).as_unit("ns")
+        offset = pd.tseries.frequencies.to_offset(freq)
+        if isinstance(offset, _BUSINESS):
+            hourly = isinstance(offset, (pd.offsets.BusinessHour, pd.offsets.CustomBusinessHour))
+            step = pd.Timedelta(hours=offset.n) if hourly else pd.Timedelta(days=offset.n)
+            return index + step
+        return (index + offset).as_unit("ns")
     return index + pd.Timedelta(int(np.median(np.diff(index.asi8))), unit="ns")

@@ -100,7 +100,7 @@ def entry_units(
     if not (equity > 0.0) or not (buying_power > 0.0):
         return 0.0
     dust = MIN_ORDER_SHARE * equity
-    if size_type == SIZE_PERCENT or size_type == SIZE_VALUE:
+    if size_type == SIZE_PERCENT or size_type == SIZE_VALUE:  # noqa: SIM109 (plain for numba)
         alloc = size * equity if size_type == SIZE_PERCENT else size
         alloc = min(alloc, buying_power)
         if alloc <= dust:

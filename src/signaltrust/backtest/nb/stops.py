@@ -21,8 +21,10 @@ def stop_exit(direction, open_, high, low, entry_price, peak, sl_stop, tp_stop, 
 
     Stops are fractions of the entry fill price (NaN or <= 0: off); the trailing stop trails the
     best price since entry (``peak``), which the bar's open updates before the check. A bar that
-    opens beyond a stop exits at the open (the worse price); otherwise a protective stop touched
-    by the bar's range is assumed hit before the take-profit, and fills at its level.
+    opens beyond a stop exits at the open (the worse price), beyond the take-profit at the open
+    (a better one); otherwise a protective stop touched by the bar's range is assumed hit before
+    the take-profit, and fills at its level. The caller adds slippage to stop-loss and trailing
+    stop exits (stop-market orders), not to the take-profit (a limit order).
     """
     if direction > 0.0:
         stop_level = -np.inf
