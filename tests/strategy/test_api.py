@@ -211,3 +211,29 @@ def test_cli_when_engine_event_then_same_final_equity_as_vectorized():
     a = json.loads(event.stdout)["stats"]["final_equity"]
     b = json.loads(vectorized.stdout)["stats"]["final_equity"]
     assert abs(a / b - 1) < 1e-9
+
+
+def test_indicator_handle_when_read_or_written_then_grows_bar_by_bar_and_refuses_writes():
+    seen, refused = [], []
+
+    class Handles(Strategy):
+        def on_start(self, ctx):
+            self.sma = ctx.indicator("A", "sma", timeperiod=3)
+
+        def on_bar(self, ctx, bar):
+            seen.append((len(self.sma), self.sma[-1], list(self.sma)))
+            try:
+                self.sma.append(0.0)
+            except ValueError:
+                refused.append(True)
+            with pytest.raises(IndexError):
+                self.sma[len(self.sma)]  # the next bar's value is not there yet
+
+    frame = bars(8)
+    run_strategy({"A": frame}, Handles(), cash=1_000, fees=0, slippage=0)
+    full = ta.sma(frame["close"].to_numpy(), timeperiod=3)
+    assert len(refused) == len(seen) == 8
+    for i, (length, last, values) in enumerate(seen):
+        assert length == i + 1
+        np.testing.assert_array_equal(values, full[: i + 1])
+        assert (np.isnan(last) and np.isnan(full[i])) or last == full[i]

@@ -157,6 +157,7 @@ class EventEngine:
         router.drain()
         symbols = feed.symbols
         cursor, last = market.cursor, market.last
+        growing, grow = market.growing, list.append
         starts = [s.tolist() for s in feed.starts]
         ends = [e.tolist() for e in feed.ends]
         opens = [c["open"].tolist() for c in feed.columns]
@@ -176,6 +177,8 @@ class EventEngine:
                     self._open_phase([(slot, row)])
                 clock._now = time_ns  # times are strictly increasing here
                 cursor[slot] = row
+                for handle, values in growing[slot]:  # indicator handles: one more value
+                    grow(handle, values[row])
                 last[slot] = closes[slot][row]
                 on_bar(
                     ctx,
@@ -211,7 +214,7 @@ class EventEngine:
             self.clock,
         )
         feed, market, symbols = self.feed, self.market, self.feed.symbols
-        cursor, last, queue = market.cursor, market.last, router._queue
+        last, queue = market.last, router._queue
         cols = feed.columns
         at_close = venue.fill_at == "close"
         for time_ns, kind, payload in feed.events():
@@ -226,7 +229,7 @@ class EventEngine:
                 self._open_phase(payload)
             clock.advance(time_ns)
             for slot, row in payload:
-                cursor[slot] = row
+                market.advance(slot, row)
                 last[slot] = float(cols[slot]["close"][row])
             for slot, row in payload:
                 c = cols[slot]

@@ -21,6 +21,7 @@ from signaltrust.strategy.api import Tick
 
 BAR = 1
 TICK = 0
+_extend = list.extend  # the engine's way past the handles' read-only guard
 
 
 def _ns(index: pd.DatetimeIndex) -> np.ndarray:
@@ -167,37 +168,33 @@ class HistoricalBarFeed(DataFeed):
             t += 1
 
 
-class Indicator:
-    """A handle on an indicator series: ``h[-1]`` now, ``h[-2]`` one bar before, ``h.values``."""
+def _read_only(self: Any, *args: Any, **kwargs: Any) -> None:
+    raise ValueError("an indicator handle is read-only: the engine extends it bar by bar")
 
-    __slots__ = ("_array", "_cursor", "_list", "_slot")
 
-    def __init__(self, array: np.ndarray, cursor: list[int], slot: int) -> None:
+class Indicator(list):  # type: ignore[type-arg]
+    """A handle on an indicator series: ``h[-1]`` now, ``h[-2]`` one bar before, ``h.values``.
+
+    A read-only list of the values up to the current bar, which the engine extends by one value
+    per bar of its symbol (so ``h[-1]`` and ``len(h)`` cost what a list's do); indexing past
+    the current bar raises IndexError, as on any list.
+    """
+
+    __slots__ = ("_array",)
+
+    def __init__(self, array: np.ndarray, upto: int) -> None:
         array = np.asarray(array, dtype=np.float64)
         array.flags.writeable = False
+        list.__init__(self, array[:upto].tolist())
         self._array = array
-        self._list = array.tolist()
-        self._cursor = cursor
-        self._slot = slot
-
-    def __getitem__(self, k: int) -> float:
-        now = self._cursor[self._slot]
-        if k < 0:
-            i = now + 1 + k
-            if i < 0:
-                raise IndexError("not enough bars yet")
-            return self._list[i]
-        if k > now:
-            raise IndexError("index beyond the current bar")
-        return self._list[k]
-
-    def __len__(self) -> int:
-        return self._cursor[self._slot] + 1
 
     @property
     def values(self) -> np.ndarray:
         """The indicator up to the current bar (read-only view)."""
-        return self._array[: self._cursor[self._slot] + 1]
+        return self._array[: len(self)]
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
 
 
 class BarHistory:
@@ -209,7 +206,15 @@ class BarHistory:
         self._columns = feed.columns
         self._frames = list(feed.frames.values())
         self.cursor = [-1] * len(feed.symbols)  # row of each symbol's last completed bar
+        # per symbol: (handle, values as a list) of every indicator, extended bar by bar
+        self.growing: list[list[tuple[Indicator, list[float]]]] = [[] for _ in feed.symbols]
         self.last = [float("nan")] * len(feed.symbols)  # latest price (open or close)
+
+    def advance(self, slot: int, row: int) -> None:
+        """``row`` of ``slot`` has completed: move its cursor and extend its indicator handles."""
+        self.cursor[slot] = row
+        for handle, values in self.growing[slot]:
+            _extend(handle, values[len(handle) : row + 1])
 
     def slot(self, symbol: str) -> int:
         try:
@@ -276,6 +281,8 @@ class BarHistory:
             fields = tuple("close" if p == "real" else p for p in names)
         inputs = [self._columns[slot][f] for f in fields]
         out = fn(*inputs, **kwargs)
-        if isinstance(out, tuple):
-            return tuple(Indicator(o, self.cursor, slot) for o in out)
-        return Indicator(out, self.cursor, slot)
+        handles = tuple(
+            Indicator(o, self.cursor[slot] + 1) for o in (out if isinstance(out, tuple) else (out,))
+        )
+        self.growing[slot].extend((h, h._array.tolist()) for h in handles)
+        return handles if isinstance(out, tuple) else handles[0]
