@@ -32,12 +32,13 @@ class IdGenerator:
         self._counters: defaultdict[str, int] = defaultdict(int)
 
     def _next(self, key: str) -> str:
-        self._counters[key] += 1
-        return f"{self.prefix}{key}-{self._counters[key]}"
+        n = self._counters[key] + 1
+        self._counters[key] = n
+        return f"{self.prefix}{key}-{n}"
 
     def next_client_order_id(self, strategy_id: str = "default") -> str:
         """A new client order id for ``strategy_id``; never returned twice by this generator."""
-        if not strategy_id or any(c.isspace() for c in strategy_id):
+        if type(strategy_id) is not str or strategy_id.split() != [strategy_id]:
             raise ValidationError(
                 "must be a non-empty string without spaces",
                 field="strategy_id",
@@ -60,4 +61,6 @@ class IdGenerator:
             return
         key, sep, num = client_order_id[len(self.prefix) :].rpartition("-")
         if sep and key and num.isdigit():
-            self._counters[key] = max(self._counters[key], int(num))
+            n = int(num)
+            if n > self._counters[key]:
+                self._counters[key] = n

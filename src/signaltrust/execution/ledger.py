@@ -118,6 +118,7 @@ class Ledger:
         self._realised: dict[str, Decimal] = {c: ZERO for c in self._initial}
         self._books: dict[tuple[str, str], _Book] = {}
         self._by_currency: dict[str, list[_Book]] = {}
+        self._by_symbol: dict[str, list[_Book]] = {}
         self._marks: dict[str, Decimal] = {}
         self._fill_ids: set[str] = set()
 
@@ -176,6 +177,7 @@ class Ledger:
             if book is None:
                 book = self._books[key] = _Book(fill.symbol, fill.strategy_id, fill.currency, mult)
                 self._by_currency.setdefault(fill.currency, []).append(book)
+                self._by_symbol.setdefault(fill.symbol, []).append(book)
             elif book.currency != fill.currency:
                 raise LedgerError(
                     f"{fill.symbol} is booked in {book.currency}",
@@ -294,9 +296,15 @@ class Ledger:
         if strategy_id is not None:
             book = self._books.get((symbol, strategy_id))
             return ZERO if book is None else book.quantity
-        return EXACT_CONTEXT.add(
-            ZERO, sum((b.quantity for b in self._books.values() if b.symbol == symbol), ZERO)
-        )
+        books = self._by_symbol.get(symbol)
+        if not books:
+            return ZERO
+        if len(books) == 1:
+            return EXACT_CONTEXT.add(ZERO, books[0].quantity)
+        total = ZERO
+        for b in books:
+            total = EXACT_CONTEXT.add(total, b.quantity)
+        return total
 
     def position(self, symbol: str, strategy_id: str | None = None) -> Position:
         """The position in ``symbol`` for ``strategy_id``, or netted over all strategies when None.

@@ -40,6 +40,7 @@ from signaltrust.core.orders import (
     OrderStatus,
     OrderType,
     TimeInForce,
+    order_event,
     to_decimal,
 )
 from signaltrust.execution.brackets import Bracket, check_bracket
@@ -49,6 +50,7 @@ from signaltrust.execution.state import transition
 S = OrderStatus
 OrderListener = Callable[[OrderEvent], None]
 _WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
+_TERMINAL = frozenset(s for s in S if s.is_terminal)
 
 
 class OrderManager:
@@ -141,8 +143,12 @@ class OrderManager:
 
     def _emit(self, event: OrderEvent) -> None:
         self.events.append(event)
-        for listener in tuple(self._listeners):
-            listener(event)
+        listeners = self._listeners
+        if len(listeners) == 1:
+            listeners[0](event)
+        else:
+            for listener in tuple(listeners):  # a listener may add or remove listeners
+                listener(event)
 
     # ------------------------------------------------------------------ submission
 
@@ -176,13 +182,15 @@ class OrderManager:
         self._open[order.client_order_id] = order
         self.ids.reserve(order.client_order_id)
         self._emit(
-            OrderEvent(
+            order_event(
                 order.client_order_id,
                 None,
                 S.NEW,
                 timestamp if timestamp is not None else order.created_at,
-                strategy_id=order.strategy_id,
-                symbol=order.symbol,
+                None,
+                None,
+                order.strategy_id,
+                order.symbol,
             )
         )
         return order
@@ -198,18 +206,18 @@ class OrderManager:
         fill: Fill | None = None,
     ) -> list[OrderEvent]:
         event = transition(order, status, timestamp, reason=reason, fill=fill)
-        if status.is_terminal:
+        terminal = status in _TERMINAL
+        if terminal:
             self._open.pop(order.client_order_id, None)
             self._held.pop(order.client_order_id, None)
         self._emit(event)
-        events = [event]
-        if status.is_terminal:
-            events += self._after_terminal(order, timestamp)
-        return events
+        if terminal:
+            return [event, *self._after_terminal(order, timestamp)]
+        return [event]
 
     def mark_submitted(self, client_order_id: str, timestamp: datetime | None) -> list[OrderEvent]:
         """NEW -> SUBMITTED: the order passed the risk check and was sent to the venue."""
-        order = self.get(client_order_id)
+        order = self._orders.get(client_order_id) or self.get(client_order_id)
         if client_order_id in self._held:
             raise ValidationError(
                 "this bracket exit waits for its entry to fill",
@@ -221,7 +229,8 @@ class OrderManager:
 
     def accept(self, client_order_id: str, timestamp: datetime | None) -> list[OrderEvent]:
         """SUBMITTED -> ACCEPTED: the venue acknowledged the order."""
-        return self._change(self.get(client_order_id), S.ACCEPTED, timestamp)
+        order = self._orders.get(client_order_id) or self.get(client_order_id)
+        return self._change(order, S.ACCEPTED, timestamp)
 
     def reject(
         self, client_order_id: str, reason: str, timestamp: datetime | None
@@ -268,9 +277,15 @@ class OrderManager:
                 value=fill.fill_id,
                 fix="give every fill a new id (manager.ids.next_fill_id())",
             )
-        order = self.get(fill.client_order_id)
-        for name in ("symbol", "side", "strategy_id"):
-            if getattr(fill, name) != getattr(order, name):
+        order = self._orders.get(fill.client_order_id) or self.get(fill.client_order_id)
+        if (
+            fill.symbol != order.symbol
+            or fill.side is not order.side
+            or fill.strategy_id != order.strategy_id
+        ):
+            for name in ("symbol", "side", "strategy_id"):
+                if getattr(fill, name) == getattr(order, name):
+                    continue
                 raise ValidationError(
                     f"the fill's {name} differs from its order's ({getattr(order, name)!r})",
                     field=name,
@@ -308,15 +323,13 @@ class OrderManager:
         order.average_fill_price = RATIO_CONTEXT.divide(order.filled_notional, filled)
         order.fees = EXACT_CONTEXT.add(order.fees, fill.fee)
         self._fills[fill.fill_id] = fill
-        if status.is_terminal:
+        if status is S.FILLED:
             self._open.pop(order.client_order_id, None)
+            self._emit(event)
+            return [event, *self._after_terminal(order, fill.timestamp)]
         self._emit(event)
-        events = [event]
-        if status.is_terminal:
-            events += self._after_terminal(order, fill.timestamp)
-        else:
-            self._resize_bracket_siblings(order)
-        return events
+        self._resize_bracket_siblings(order)
+        return [event]
 
     # ------------------------------------------------------------------ time in force
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from signaltrust.core.errors import InvalidTransitionError
-from signaltrust.core.orders import Fill, Order, OrderEvent, OrderStatus
+from signaltrust.core.orders import Fill, Order, OrderEvent, OrderStatus, order_event
 
 S = OrderStatus
 
@@ -42,6 +42,7 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = MappingProxyType(
 )
 
 _ORDER = {s: i for i, s in enumerate(S)}
+_ALLOWED = dict(TRANSITIONS)  # a plain dict: the hot path looks up every transition here
 
 
 def allowed_transitions(status: OrderStatus) -> tuple[OrderStatus, ...]:
@@ -69,7 +70,7 @@ def transition(
     manager's job: this function only changes ``status``, ``reason`` and ``updated_at``.
     """
     from_status = order.status
-    if to_status not in TRANSITIONS[from_status]:
+    if to_status not in _ALLOWED[from_status]:
         allowed = allowed_transitions(from_status)
         raise InvalidTransitionError(
             f"order {order.client_order_id!r} cannot go from {from_status.value} to "
@@ -85,13 +86,13 @@ def transition(
     if reason is not None:
         order.reason = reason
     order.updated_at = timestamp
-    return OrderEvent(
-        client_order_id=order.client_order_id,
-        previous_status=from_status,
-        status=to_status,
-        timestamp=timestamp,
-        reason=reason,
-        fill=fill,
-        strategy_id=order.strategy_id,
-        symbol=order.symbol,
+    return order_event(
+        order.client_order_id,
+        from_status,
+        to_status,
+        timestamp,
+        reason,
+        fill,
+        order.strategy_id,
+        order.symbol,
     )

@@ -90,49 +90,54 @@ class EventEngine:
         for other in labels[1:]:
             union = union.union(other)
         self.index = pd.DatetimeIndex(union).as_unit("ns")
-        self._bar_of = [self.index.get_indexer(lab.as_unit("ns")) for lab in labels]
+        self._bar_of = [self.index.get_indexer(lab.as_unit("ns")).tolist() for lab in labels]
+        # the bars as Python lists: the loop reads one value at a time, faster than NumPy
+        cols = feed.columns
+        self._starts = [s.tolist() for s in feed.starts]
+        self._opens = [c["open"].tolist() for c in cols]
+        self._highs = [c["high"].tolist() for c in cols]
+        self._lows = [c["low"].tolist() for c in cols]
+        self._closes = [c["close"].tolist() for c in cols]
+        self._vols = [c["volume"].tolist() for c in cols]
         self._ran = False
 
     def _open_phase(self, items: list[tuple[int, int]]) -> None:
-        feed, venue, router, clock, last = (
-            self.feed,
-            self.venue,
-            self.router,
-            self.clock,
-            self.market.last,
-        )
+        venue, router, clock, last = self.venue, self.router, self.clock, self.market.last
+        starts, opens, vols = self._starts, self._opens, self._vols
+        highs, lows = self._highs, self._lows
         for slot, row in items:
-            start = int(feed.starts[slot][row])
+            start = starts[slot][row]
             if start > clock.now_ns:
                 clock.advance(start)
-            last[slot] = float(feed.columns[slot]["open"][row])
+            last[slot] = opens[slot][row]
             venue.new_bar(slot, start, self._bar_of[slot][row])
-        self._fill_market(items, "open")
+        self._fill_market(items, opens)
         router.drain()  # orders placed in on_fill of an open fill work from this bar's range
+        now = clock.now_ns
         for slot, row in items:
-            cols = feed.columns[slot]
             venue.match_range(
                 slot,
-                int(self._bar_of[slot][row]),
-                float(cols["open"][row]),
-                float(cols["high"][row]),
-                float(cols["low"][row]),
-                float(cols["volume"][row]),
-                clock.now_ns,
+                self._bar_of[slot][row],
+                opens[slot][row],
+                highs[slot][row],
+                lows[slot][row],
+                vols[slot][row],
+                now,
             )
         router.drain()
 
-    def _fill_market(self, items: list[tuple[int, int]], field: str) -> None:
-        feed, venue, router, now = self.feed, self.venue, self.router, self.clock.now_ns
+    def _fill_market(self, items: list[tuple[int, int]], prices: list[list[float]]) -> None:
+        venue, router, now, vols = self.venue, self.router, self.clock.now_ns, self._vols
         for reducing in (True, False):
             for slot, row in items:
-                cols = feed.columns[slot]
-                price, volume = float(cols[field][row]), float(cols["volume"][row])
+                price, volume = prices[slot][row], vols[slot][row]
                 if price != price:
                     continue
-                bar = int(self._bar_of[slot][row])
-                router.release(slot, reducing, volume)
-                venue.match_market(slot, bar, price, volume, now, reducing)
+                bar = self._bar_of[slot][row]
+                if router.intents[slot]:
+                    router.release(slot, reducing, volume)
+                if venue.book[slot]:
+                    venue.match_market(slot, bar, price, volume, now, reducing)
 
     def run(self) -> EventBacktestResult:
         """Replay the feed; return the result (equity, trades, orders, fills, stats)."""
@@ -158,13 +163,15 @@ class EventEngine:
         symbols = feed.symbols
         cursor, last = market.cursor, market.last
         growing, grow = market.growing, list.append
-        starts = [s.tolist() for s in feed.starts]
+        starts, opens, highs, lows, closes, vols = (
+            self._starts,
+            self._opens,
+            self._highs,
+            self._lows,
+            self._closes,
+            self._vols,
+        )
         ends = [e.tolist() for e in feed.ends]
-        opens = [c["open"].tolist() for c in feed.columns]
-        highs = [c["high"].tolist() for c in feed.columns]
-        lows = [c["low"].tolist() for c in feed.columns]
-        closes = [c["close"].tolist() for c in feed.columns]
-        vols = [c["volume"].tolist() for c in feed.columns]
         on_bar = strategy.on_bar
         at_close = venue.fill_at == "close"
         queue = router._queue
@@ -196,7 +203,7 @@ class EventEngine:
                 if queue:
                     router.drain()
                 if at_close and (router.pending or venue.working):
-                    self._fill_market([(slot, row)], "close")
+                    self._fill_market([(slot, row)], closes)
                     router.drain()
         else:
             self._loop(ends)
@@ -249,7 +256,7 @@ class EventEngine:
                 if queue:
                     router.drain()
             if at_close and (router.pending or venue.working):
-                self._fill_market(payload, "close")
+                self._fill_market(payload, self._closes)
                 router.drain()
             for observer in self.observers:
                 observer(self)

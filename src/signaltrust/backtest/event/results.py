@@ -19,7 +19,7 @@ import pandas as pd
 
 from signaltrust.backtest.nb import layout
 from signaltrust.backtest.result import BacktestResult, orders_frame, trades_frame
-from signaltrust.core.orders import Order, OrderType
+from signaltrust.core.orders import Order, OrderSide, OrderType
 
 _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
 
@@ -60,7 +60,7 @@ class Recorder:
         cash: float,
     ) -> None:
         reason = fill_reason(order)
-        side = 1.0 if order.side.value == "BUY" else -1.0
+        side = 1.0 if order.side is OrderSide.BUY else -1.0
         self.orders.append([bar, asset, side, units, price, fee, reason])
         self.changes.append((bar, asset, after, cash))
         st = self.state[asset]  # [units, average entry, entry fees, entry bar] (floats)

@@ -53,8 +53,9 @@ class Portfolio:
 
     def sync(self, slot: int) -> None:
         """Re-read cash and the position of ``slot`` from the ledger (after a fill)."""
-        self.cash_f = float(self.ledger.cash())
-        self.qty[slot] = float(self.ledger.quantity(self.symbols[slot]))
+        ledger = self.ledger
+        self.cash_f = float(ledger.cash())
+        self.qty[slot] = float(ledger.quantity(self.symbols[slot]))
 
     @property
     def cash(self) -> float:
@@ -260,8 +261,9 @@ class OrderRouter:
                 self.portfolio.cash_f,
             )
         self._queue.append(fill)
-        for released in self.manager.take_released():
-            self._route(released)
+        if self.manager._released:
+            for released in self.manager.take_released():
+                self._route(released)
 
     # -- sizing at release ----------------------------------------------------------------
     def release(self, slot: int, reducing: bool, volume: float) -> None:

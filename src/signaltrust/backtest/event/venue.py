@@ -83,6 +83,7 @@ class SimulatedVenue(Broker):
         self.slippage = slippage if slippage is not None else FixedSlippage()
         self.latency = latency if latency is not None else FixedLatency()
         self.participation = VolumeParticipation(participation)
+        self._capped = participation is not None
         self.fill_at = fill_at
         self.router: Any = None
         self.book: list[list[Order]] = []
@@ -153,18 +154,20 @@ class SimulatedVenue(Broker):
         self, order: Order, slot: int, bar: int, price: float, volume: float, market: bool
     ) -> None:
         remaining = order.remaining_quantity
-        room = self._capacity(slot, volume, bar)
-        if order.time_in_force is TimeInForce.FOK and float(remaining) > room:
-            return  # the match attempt cancels it
         quantity = remaining
-        if room < float(remaining):
-            if room <= 0.0:
-                return
-            quantity = min(remaining, Decimal(repr(room)))
-        side = 1 if order.side is OrderSide.BUY else -1
+        if self._capped:  # a volume participation cap: fill what this bar has room for
+            room = self._capacity(slot, volume, bar)
+            if order.time_in_force is TimeInForce.FOK and float(remaining) > room:
+                return  # the match attempt cancels it
+            if room < float(remaining):
+                if room <= 0.0:
+                    return
+                quantity = min(remaining, Decimal(repr(room)))
         if market:
+            side = 1 if order.side is OrderSide.BUY else -1
             price = self.slippage.price(price, side, float(quantity), volume)
-        self._used[slot] += float(quantity)
+        if self._capped:
+            self._used[slot] += float(quantity)
         self._trade[slot] = (self.router.clock.now_ns, price)
         self.router.filled(order, quantity, price, slot, bar)
 
