@@ -1,12 +1,21 @@
-"""Brackets: an entry order with a linked stop-loss and take-profit, and their checks."""
+"""Brackets and OCO: an entry with linked stop-loss and take-profit, one-cancels-other groups.
+
+:class:`BracketLinks` is a part of :class:`~signaltrust.execution.manager.OrderManager` (which
+inherits it): it links orders and applies the effects of a fill or an end state on the linked
+ones, through the manager's state changes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from signaltrust.core.errors import DuplicateOrderError, ValidationError
-from signaltrust.core.orders import Order, OrderType
+from signaltrust.core.orders import Order, OrderEvent, OrderStatus, OrderType
+from signaltrust.execution.ids import IdGenerator
+
+S = OrderStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +97,132 @@ def check_bracket(
             value=entry.parent_id,
             fix="use a fresh entry order",
         )
+
+
+class BracketLinks:
+    """Brackets (entry with held exits) and OCO groups of the order manager."""
+
+    ids: IdGenerator
+    _orders: dict[str, Order]
+    _groups: dict[str, list[Order]]
+    _children: dict[str, list[Order]]
+    _held: dict[str, Order]
+    _released: list[Order]
+    get: Callable[[str], Order]
+    submit: Callable[..., Order]
+    _change: Callable[..., list[OrderEvent]]
+
+    def link_oco(self, orders: list[Order] | tuple[Order, ...]) -> str:
+        """Put already-submitted open orders in one one-cancels-other group; returns its id.
+
+        When one member FILLS, the open others are canceled.
+        """
+        if len(orders) < 2:
+            raise ValidationError(
+                "an OCO group needs at least two orders",
+                field="orders",
+                value=len(orders),
+                fix="pass two or more",
+            )
+        members = []
+        for o in orders:
+            held = self.get(o.client_order_id)
+            if held.oco_group is not None or held.is_terminal:
+                raise ValidationError(
+                    "an OCO member must be open and in no other group",
+                    field="oco_group",
+                    value=held.oco_group or held.status,
+                    fix="link open, ungrouped orders",
+                )
+            members.append(held)
+        group = self.ids.next_oco_group()
+        for o in members:
+            o.oco_group = group
+        self._groups[group] = members
+        return group
+
+    def bracket(
+        self,
+        entry: Order,
+        stop_loss: Order | None = None,
+        take_profit: Order | None = None,
+        timestamp: datetime | None = None,
+    ) -> Bracket:
+        """Submit an entry with linked exits: they are held until the entry fills, then released.
+
+        Exits take the opposite side, the same symbol, strategy and quantity as the entry;
+        ``stop_loss`` is a STOP, STOP_LIMIT or TRAILING_STOP order, ``take_profit`` a LIMIT order.
+        When the entry FILLS the exits are released (``take_released``); when it ends with a
+        partial fill they are released resized to the filled quantity; when it ends without a
+        fill they are canceled. When one exit fills the other is canceled (one-cancels-other),
+        and a partial fill of one shrinks the other to the same remaining quantity.
+        Idempotent: the same bracket submitted again returns the existing one.
+        """
+        exits = [o for o in (stop_loss, take_profit) if o is not None]
+        if not exits:
+            raise ValidationError(
+                "a bracket needs a stop_loss, a take_profit or both",
+                field="stop_loss",
+                value=None,
+                fix="pass stop_loss=Order(...) and/or take_profit=Order(...)",
+            )
+        if entry.client_order_id in self._orders:
+            held = self._children.get(entry.client_order_id)
+            if held is not None and [o.client_order_id for o in held] == [
+                o.client_order_id for o in exits
+            ]:
+                self.submit(entry)
+                for o in exits:
+                    self.submit(o)
+                sl = self._orders[stop_loss.client_order_id] if stop_loss else None
+                tp = self._orders[take_profit.client_order_id] if take_profit else None
+                return Bracket(self._orders[entry.client_order_id], sl, tp, held[0].oco_group or "")
+        check_bracket(self._orders, entry, stop_loss, take_profit)
+        group = self.ids.next_oco_group()
+        self.submit(entry, timestamp)
+        for o in exits:
+            o.parent_id = entry.client_order_id
+            o.oco_group = group if len(exits) > 1 else None
+            self.submit(o, timestamp)
+            self._held[o.client_order_id] = o
+        self._children[entry.client_order_id] = exits
+        if len(exits) > 1:
+            self._groups[group] = exits
+        return Bracket(entry, stop_loss, take_profit, group)
+
+    def take_released(self) -> list[Order]:
+        """Bracket exits released since the last call (entry filled); send them like new orders."""
+        out, self._released = self._released, []
+        return out
+
+    def _after_terminal(self, order: Order, timestamp: datetime | None) -> list[OrderEvent]:
+        events: list[OrderEvent] = []
+        if order.status is S.FILLED and order.oco_group is not None:
+            for sibling in self._groups.get(order.oco_group, ()):
+                if sibling is not order and sibling.is_open:
+                    events += self._change(
+                        sibling, S.CANCELED, timestamp, f"OCO: {order.client_order_id} filled"
+                    )
+        for child in self._children.get(order.client_order_id, ()):
+            if child.client_order_id not in self._held:
+                continue
+            if order.filled_quantity == 0:
+                events += self._change(
+                    child,
+                    S.CANCELED,
+                    timestamp,
+                    f"entry {order.client_order_id} {order.status.value} without a fill",
+                )
+            else:
+                del self._held[child.client_order_id]
+                child.quantity = order.filled_quantity
+                self._released.append(child)
+        return events
+
+    def _resize_bracket_siblings(self, order: Order) -> None:
+        # one-updates-other for bracket exits: the sibling never closes more than is still open
+        if order.parent_id is None or order.oco_group is None:
+            return
+        for sibling in self._groups.get(order.oco_group, ()):
+            if sibling is not order and sibling.is_open and sibling.filled_quantity == 0:
+                sibling.quantity = order.remaining_quantity

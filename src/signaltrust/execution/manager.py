@@ -36,16 +36,14 @@ from signaltrust.core.orders import (
     Fill,
     Order,
     OrderEvent,
-    OrderSide,
     OrderStatus,
-    OrderType,
     TimeInForce,
     order_event,
-    to_decimal,
 )
-from signaltrust.execution.brackets import Bracket, check_bracket
+from signaltrust.execution.brackets import BracketLinks
 from signaltrust.execution.ids import IdGenerator
 from signaltrust.execution.state import transition
+from signaltrust.execution.time_in_force import TimeInForceRules
 
 S = OrderStatus
 OrderListener = Callable[[OrderEvent], None]
@@ -53,10 +51,12 @@ _WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
 _TERMINAL = frozenset(s for s in S if s.is_terminal)
 
 
-class OrderManager:
+class OrderManager(BracketLinks, TimeInForceRules):
     """Holds every order by client order id and applies state changes, fills and linkages.
 
-    ``ids`` generates client order, fill and OCO group ids (deterministic per run).
+    ``ids`` generates client order, fill and OCO group ids (deterministic per run). Brackets
+    and OCO groups come from :class:`~signaltrust.execution.brackets.BracketLinks`, IOC, FOK,
+    DAY and trailing stops from :class:`~signaltrust.execution.time_in_force.TimeInForceRules`.
     """
 
     def __init__(self, ids: IdGenerator | None = None) -> None:
@@ -330,199 +330,3 @@ class OrderManager:
         self._emit(event)
         self._resize_bracket_siblings(order)
         return [event]
-
-    # ------------------------------------------------------------------ time in force
-
-    @staticmethod
-    def fok_can_fill(order: Order, available_quantity: Decimal | float | int) -> bool:
-        """True when a FOK order can fill whole: ``available_quantity >= remaining``."""
-        return to_decimal(available_quantity, "available_quantity") >= order.remaining_quantity
-
-    def after_match_attempt(
-        self, client_order_id: str, timestamp: datetime | None
-    ) -> list[OrderEvent]:
-        """After the venue's first attempt to match an IOC or FOK order: cancel the unfilled rest.
-
-        Does nothing (returns ``[]``) for GTC and DAY orders and for orders already terminal.
-        """
-        order = self.get(client_order_id)
-        if order.time_in_force not in (TimeInForce.IOC, TimeInForce.FOK) or order.is_terminal:
-            return []
-        reason = (
-            "IOC: unfilled rest canceled"
-            if order.time_in_force is TimeInForce.IOC
-            else "FOK: the whole quantity could not fill at once"
-        )
-        return self._change(order, S.CANCELED, timestamp, reason)
-
-    def expire_day_orders(self, now: datetime) -> list[OrderEvent]:
-        """Session end: expire open DAY orders created at or before ``now``.
-
-        Working DAY orders (ACCEPTED, PARTIALLY_FILLED) go to EXPIRED; DAY orders that never
-        reached the venue (NEW, SUBMITTED) are CANCELED, since the table has no path from there
-        to EXPIRED. Held bracket exits are left to their entry's outcome.
-        """
-        events: list[OrderEvent] = []
-        for order in list(self._open.values()):
-            if order.time_in_force is not TimeInForce.DAY or order.is_terminal:
-                continue
-            if order.client_order_id in self._held:
-                continue
-            if order.created_at is not None and order.created_at > now:
-                continue
-            if order.status in _WORKING:
-                events += self._change(order, S.EXPIRED, now, "DAY order expired at session end")
-            else:
-                events += self._change(
-                    order, S.CANCELED, now, "DAY order not working at session end"
-                )
-        return events
-
-    def update_trailing_stop(
-        self, client_order_id: str, reference_price: Decimal | float | int
-    ) -> Decimal:
-        """Move a trailing stop's trigger after the best price seen; returns the trigger.
-
-        ``reference_price`` is the best price seen (the high for a SELL stop protecting a long,
-        the low for a BUY stop protecting a short). The trigger only ever moves in the
-        favourable direction: up for a SELL stop, down for a BUY stop.
-        """
-        order = self.get(client_order_id)
-        if order.order_type is not OrderType.TRAILING_STOP:
-            raise ValidationError(
-                "only a TRAILING_STOP order trails",
-                field="order_type",
-                value=order.order_type,
-                fix="call this for trailing stops only",
-            )
-        ref = to_decimal(reference_price, "reference_price")
-        sign = -1 if order.side is OrderSide.SELL else 1
-        mul = EXACT_CONTEXT.multiply
-        if order.trail_amount is not None:
-            candidate = EXACT_CONTEXT.add(ref, mul(sign, order.trail_amount))
-        else:
-            percent = order.trail_percent if order.trail_percent is not None else Decimal(0)
-            # percent / 100, exactly (EXACT_CONTEXT is for sums and products, never division)
-            factor = EXACT_CONTEXT.add(1, mul(sign, percent).scaleb(-2, EXACT_CONTEXT))
-            candidate = mul(ref, factor)
-        current = order.stop_price
-        if current is None or (candidate > current if sign < 0 else candidate < current):
-            order.stop_price = current = candidate
-        return current
-
-    # ------------------------------------------------------------------ brackets and OCO
-
-    def link_oco(self, orders: list[Order] | tuple[Order, ...]) -> str:
-        """Put already-submitted open orders in one one-cancels-other group; returns its id.
-
-        When one member FILLS, the open others are canceled.
-        """
-        if len(orders) < 2:
-            raise ValidationError(
-                "an OCO group needs at least two orders",
-                field="orders",
-                value=len(orders),
-                fix="pass two or more",
-            )
-        members = []
-        for o in orders:
-            held = self.get(o.client_order_id)
-            if held.oco_group is not None or held.is_terminal:
-                raise ValidationError(
-                    "an OCO member must be open and in no other group",
-                    field="oco_group",
-                    value=held.oco_group or held.status,
-                    fix="link open, ungrouped orders",
-                )
-            members.append(held)
-        group = self.ids.next_oco_group()
-        for o in members:
-            o.oco_group = group
-        self._groups[group] = members
-        return group
-
-    def bracket(
-        self,
-        entry: Order,
-        stop_loss: Order | None = None,
-        take_profit: Order | None = None,
-        timestamp: datetime | None = None,
-    ) -> Bracket:
-        """Submit an entry with linked exits: they are held until the entry fills, then released.
-
-        Exits take the opposite side, the same symbol, strategy and quantity as the entry;
-        ``stop_loss`` is a STOP, STOP_LIMIT or TRAILING_STOP order, ``take_profit`` a LIMIT order.
-        When the entry FILLS the exits are released (``take_released``); when it ends with a
-        partial fill they are released resized to the filled quantity; when it ends without a
-        fill they are canceled. When one exit fills the other is canceled (one-cancels-other),
-        and a partial fill of one shrinks the other to the same remaining quantity.
-        Idempotent: the same bracket submitted again returns the existing one.
-        """
-        exits = [o for o in (stop_loss, take_profit) if o is not None]
-        if not exits:
-            raise ValidationError(
-                "a bracket needs a stop_loss, a take_profit or both",
-                field="stop_loss",
-                value=None,
-                fix="pass stop_loss=Order(...) and/or take_profit=Order(...)",
-            )
-        if entry.client_order_id in self._orders:
-            held = self._children.get(entry.client_order_id)
-            if held is not None and [o.client_order_id for o in held] == [
-                o.client_order_id for o in exits
-            ]:
-                self.submit(entry)
-                for o in exits:
-                    self.submit(o)
-                sl = self._orders[stop_loss.client_order_id] if stop_loss else None
-                tp = self._orders[take_profit.client_order_id] if take_profit else None
-                return Bracket(self._orders[entry.client_order_id], sl, tp, held[0].oco_group or "")
-        check_bracket(self._orders, entry, stop_loss, take_profit)
-        group = self.ids.next_oco_group()
-        self.submit(entry, timestamp)
-        for o in exits:
-            o.parent_id = entry.client_order_id
-            o.oco_group = group if len(exits) > 1 else None
-            self.submit(o, timestamp)
-            self._held[o.client_order_id] = o
-        self._children[entry.client_order_id] = exits
-        if len(exits) > 1:
-            self._groups[group] = exits
-        return Bracket(entry, stop_loss, take_profit, group)
-
-    def take_released(self) -> list[Order]:
-        """Bracket exits released since the last call (entry filled); send them like new orders."""
-        out, self._released = self._released, []
-        return out
-
-    def _after_terminal(self, order: Order, timestamp: datetime | None) -> list[OrderEvent]:
-        events: list[OrderEvent] = []
-        if order.status is S.FILLED and order.oco_group is not None:
-            for sibling in self._groups.get(order.oco_group, ()):
-                if sibling is not order and sibling.is_open:
-                    events += self._change(
-                        sibling, S.CANCELED, timestamp, f"OCO: {order.client_order_id} filled"
-                    )
-        for child in self._children.get(order.client_order_id, ()):
-            if child.client_order_id not in self._held:
-                continue
-            if order.filled_quantity == 0:
-                events += self._change(
-                    child,
-                    S.CANCELED,
-                    timestamp,
-                    f"entry {order.client_order_id} {order.status.value} without a fill",
-                )
-            else:
-                del self._held[child.client_order_id]
-                child.quantity = order.filled_quantity
-                self._released.append(child)
-        return events
-
-    def _resize_bracket_siblings(self, order: Order) -> None:
-        # one-updates-other for bracket exits: the sibling never closes more than is still open
-        if order.parent_id is None or order.oco_group is None:
-            return
-        for sibling in self._groups.get(order.oco_group, ()):
-            if sibling is not order and sibling.is_open and sibling.filled_quantity == 0:
-                sibling.quantity = order.remaining_quantity
