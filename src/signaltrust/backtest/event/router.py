@@ -15,18 +15,21 @@ from typing import Any
 
 import pandas as pd
 
+from signaltrust.backtest.event.fast_path import fill_at_once
 from signaltrust.backtest.event.models import FeeModel, SlippageModel
+from signaltrust.backtest.nb import layout
 from signaltrust.core.orders import Fill, Order, OrderEvent, OrderSide, TimeInForce
 from signaltrust.execution import Ledger, OrderManager
 from signaltrust.risk.hook import AllowAll, PreTradeCheck
-from signaltrust.strategy.api import SizingIntent
+from signaltrust.strategy.api import SizingIntent, Strategy
 
 _ZERO = Decimal(0)
 _INF = float("inf")
 _SIDE = {"BUY": OrderSide.BUY, "SELL": OrderSide.SELL}
 _TIF = {t.value: t for t in TimeInForce}
-#: an allotment below this share of equity is float noise, not an order
-_DUST = 1e-9
+#: an allotment (cash to spend incl. fees, capped by buying power) of at most this share of
+#: equity is float noise, not an order (the vectorized engine's ``layout.MIN_ORDER_SHARE``)
+_DUST = layout.MIN_ORDER_SHARE
 
 
 _LAST_TS: list[Any] = [None, None]
@@ -37,6 +40,13 @@ def _ts(ns: int) -> pd.Timestamp:
     if _LAST_TS[0] != ns:
         _LAST_TS[0], _LAST_TS[1] = ns, pd.Timestamp(ns, tz="UTC")
     return _LAST_TS[1]
+
+
+def _overrides(strategy: Any, hook: str) -> bool:
+    """True when ``strategy`` replaces the no-op ``Strategy`` hook (on its class or itself)."""
+    if not isinstance(strategy, Strategy) or hook in getattr(strategy, "__dict__", {}):
+        return True
+    return getattr(type(strategy), hook) is not getattr(Strategy, hook)
 
 
 class Portfolio:
@@ -120,10 +130,20 @@ class OrderRouter:
         # (strategy id, symbol, tags) whose market orders were built once through the
         # validating constructor: later ones take Order.market
         self._valid: set[tuple[str, str, tuple[str, ...]]] = set()
-        manager.add_listener(self._queue.append)
+        self._listen = self._queue.append
+        manager.add_listener(self._listen)
+        self._fills_wanted = True
+        self._fuse = False  # sizing orders may take fast_path.fill_at_once (set by attach)
+        self.ts = _ts
 
     def attach(self, strategy: Any, ctx: Any, broker: Any) -> None:
         self.strategy, self.ctx, self.broker = strategy, ctx, broker
+        # a hook the strategy does not override is a no-op: its events are still built and
+        # logged (manager.events, other listeners), just not queued for a call that does nothing
+        if not _overrides(strategy, "on_order"):
+            self.manager.remove_listener(self._listen)
+        self._fills_wanted = _overrides(strategy, "on_fill")
+        self._fuse = getattr(broker, "fills_at_once", None) is not None
 
     # -- strategy side (OrderRouting) --------------------------------------------------------
     def next_id(self, strategy_id: str) -> str:
@@ -245,45 +265,57 @@ class OrderRouter:
                 strategy_id=order.strategy_id,
             )
         self.manager.apply_fill(fill)
-        self.ledger.book_fill(fill)
-        before = self.portfolio.qty[slot]
-        self.portfolio.sync(slot)
-        if self.recorder is not None:
-            self.recorder.fill(
-                bar,
-                slot,
-                order,
-                float(quantity),
-                price,
-                float(fill.fee),
-                before,
-                self.portfolio.qty[slot],
-                self.portfolio.cash_f,
-            )
-        self._queue.append(fill)
+        self.book(order, fill, float(quantity), price, slot, bar)
         if self.manager._released:
             for released in self.manager.take_released():
                 self._route(released)
 
+    def book(
+        self, order: Order, fill: Fill, units: float, price: float, slot: int, bar: int
+    ) -> None:
+        """After the manager applied ``fill``: ledger, portfolio, record, the strategy's queue."""
+        self.ledger.book_fill(fill)
+        pf = self.portfolio
+        before = pf.qty[slot]
+        pf.sync(slot)
+        if self.recorder is not None:
+            self.recorder.fill(
+                bar, slot, order, units, price, float(fill.fee), before, pf.qty[slot], pf.cash_f
+            )
+        if self._fills_wanted:
+            self._queue.append(fill)
+
     # -- sizing at release ----------------------------------------------------------------
-    def release(self, slot: int, reducing: bool, volume: float) -> None:
+    def release(self, slot: int, reducing: bool, volume: float, bar: int | None = None) -> None:
         """Turn the sizing orders of ``slot`` into orders at the current price.
 
         ``reducing=True`` sends the target orders that shrink the position (a target across
         zero closes it first); ``False`` sends the rest, sized with the equity after them.
+        With ``bar`` (the venue fills market orders at this price now), a lone sizing order
+        on a symbol without working orders takes the fused path (:mod:`.fast_path`).
         """
         queue = self.intents[slot]
         if not queue:
             return
+        fuse = (
+            bar
+            if bar is not None
+            and self._fuse
+            and len(queue) == 1
+            and self.broker.fills_at_once(slot)
+            else None
+        )
         keep: list[SizingIntent] = []
         for intent in queue:
-            done = self._release_one(intent, slot, reducing, volume)
+            done = self._release_one(intent, slot, reducing, volume, fuse)
             if not done:
                 keep.append(intent)
         self.pending -= len(queue) - len(keep)
         self.intents[slot] = keep
 
-    def _release_one(self, intent: SizingIntent, slot: int, reducing: bool, volume: float) -> bool:
+    def _release_one(
+        self, intent: SizingIntent, slot: int, reducing: bool, volume: float, fuse: int | None
+    ) -> bool:
         pf = self.portfolio
         price = pf.last[slot]
         if price != price:
@@ -299,12 +331,16 @@ class OrderRouter:
                     return False
                 if crosses:
                     exact = self.ledger.quantity(intent.symbol)
-                    self._send(intent, "SELL" if position > 0 else "BUY", abs(exact))
+                    self._send(
+                        intent, "SELL" if position > 0 else "BUY", abs(exact), slot, volume, fuse
+                    )
                     return target == 0.0
                 if abs(target) < abs(position):
                     units = abs(position) - abs(target)
                     if units * price > 1e-9 * abs(equity):
-                        self._send(intent, "SELL" if position > 0 else "BUY", units)
+                        self._send(
+                            intent, "SELL" if position > 0 else "BUY", units, slot, volume, fuse
+                        )
                     return True
                 return False
             delta = target - position
@@ -316,9 +352,11 @@ class OrderRouter:
             room = pf.leverage * equity - pf.gross_exposure
             cost = units * fill_price + self.fees.fee(units * fill_price)
             if cost > room:
+                if room <= _DUST * equity:  # buying power used up but float noise: no order
+                    return True
                 units = self.fees.units_for_cash(room, fill_price)
             if units > 0.0:
-                self._send(intent, "BUY" if side > 0 else "SELL", units)
+                self._send(intent, "BUY" if side > 0 else "SELL", units, slot, volume, fuse)
             return True
         if reducing:
             return False
@@ -333,10 +371,18 @@ class OrderRouter:
             return True
         units = self.fees.units_for_cash(alloc, fill_price)
         if units > 0.0:
-            self._send(intent, "BUY" if side > 0 else "SELL", units)
+            self._send(intent, "BUY" if side > 0 else "SELL", units, slot, volume, fuse)
         return True
 
-    def _send(self, intent: SizingIntent, side: str, units: float | Decimal) -> None:
+    def _send(
+        self,
+        intent: SizingIntent,
+        side: str,
+        units: float | Decimal,
+        slot: int,
+        volume: float,
+        fuse: int | None,
+    ) -> None:
         cid = intent.client_order_id
         if cid in self.manager:  # a target across zero: the opening part gets its own id
             cid = self.manager.next_client_order_id(intent.strategy_id)
@@ -363,5 +409,8 @@ class OrderRouter:
                 tags=intent.tags,
             )
             self._valid.add(key)
+        if fuse is not None:  # cid is fresh (checked above)
+            fill_at_once(self, order, slot, fuse, volume)
+            return
         self.manager.submit(order, _ts(self.clock.now_ns))
         self._route(order)

@@ -122,6 +122,18 @@ class SimulatedVenue(Broker):
             if last == last:
                 self.router.manager.update_trailing_stop(order.client_order_id, last)
 
+    def fills_at_once(self, slot: int) -> bool:
+        """True when a market order of ``slot`` sent now fills whole at once at the price of
+        the moment: no participation cap, no latency and no other order working on the symbol
+        (so none may fill before it)."""
+        latency = self.latency
+        return (
+            not self.book[slot]
+            and not self._capped
+            and type(latency) is FixedLatency
+            and int(latency.ns) == 0
+        )
+
     def cancel(self, order: Order, now_ns: int) -> None:
         self._prune(self._slot[order.symbol])
 

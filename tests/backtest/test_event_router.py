@@ -1,0 +1,197 @@
+"""The order router: sizing at release, the fused path for orders filled at once, hooks."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from signaltrust.backtest.event import (
+    EventEngine,
+    HistoricalBarFeed,
+    LatencyModel,
+    SimulatedVenue,
+    run_strategy,
+)
+from signaltrust.backtest.event.models import PercentFee
+from signaltrust.core.orders import OrderStatus
+from signaltrust.execution.state import can_transition
+from signaltrust.strategy.api import Strategy
+
+
+def bars(n: int = 60, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.03, n)))
+    open_ = np.r_[100.0, close[:-1]] * np.exp(rng.normal(0, 0.01, n))
+    index = pd.date_range("2024-01-01", periods=n, freq="D", tz="UTC").as_unit("ns")
+    return pd.DataFrame(
+        {
+            "open": open_,
+            "high": np.maximum(open_, close) * 1.01,
+            "low": np.minimum(open_, close) * 0.99,
+            "close": close,
+            "volume": np.full(n, 1e6),
+        },
+        index=index,
+    )
+
+
+class ZeroLatency(LatencyModel):
+    """No delay, but not the FixedLatency the fused path recognises: the general path runs."""
+
+    def delay_ns(self, order):
+        return 0
+
+
+class Churn(Strategy):
+    """Every sizing kind in turn: percent, value, target weight/units, close."""
+
+    def on_start(self, ctx):
+        self.n = 0
+
+    def on_bar(self, ctx, bar):
+        self.n += 1
+        s = bar.symbol
+        step = self.n % 6
+        if step == 1:
+            ctx.order_percent(s, 0.5)
+        elif step == 2:
+            ctx.order_value(s, 100.0)
+        elif step == 3:
+            ctx.order_target_weight(s, -0.4)  # across zero: close, then open short
+        elif step == 4:
+            ctx.order_target_units(s, 3.0)
+        elif step == 5:
+            ctx.order_percent(s, 0.3)
+            ctx.order_percent(s, 0.2)  # two sizing orders at once: the general path
+        else:
+            ctx.close_position(s)
+
+
+class Watching(Churn):
+    def on_start(self, ctx):
+        super().on_start(ctx)
+        self.events, self.fills = [], []
+
+    def on_order(self, ctx, event):
+        self.events.append(event)
+
+    def on_fill(self, ctx, fill):
+        self.fills.append(fill)
+
+
+def run(strategy, latency=None, fees=0.001, fill_at="next_open"):
+    venue = SimulatedVenue(fees=PercentFee(fees), latency=latency, fill_at=fill_at)
+    engine = EventEngine(
+        HistoricalBarFeed({"a": bars()}), strategy, cash=10_000, venue=venue, strategy_id="s"
+    )
+    return engine, engine.run()
+
+
+def event_key(e):
+    fill = None if e.fill is None else (e.fill.fill_id, e.fill.quantity, e.fill.price, e.fill.fee)
+    return (e.client_order_id, e.previous_status, e.status, e.timestamp, e.reason, fill)
+
+
+def order_key(o):
+    return (
+        o.client_order_id,
+        o.side,
+        o.quantity,
+        o.status,
+        o.filled_quantity,
+        o.filled_notional,
+        o.average_fill_price,
+        o.fees,
+        o.created_at,
+        o.updated_at,
+    )
+
+
+@pytest.mark.parametrize("fill_at", ["next_open", "close"])
+def test_fused_path_when_orders_fill_at_once_then_same_events_orders_and_ledger(fill_at):
+    fast_engine, fast = run(Watching(), fill_at=fill_at)
+    slow_engine, slow = run(Watching(), latency=ZeroLatency(), fill_at=fill_at)
+    fast_events = [event_key(e) for e in fast_engine.manager.events]
+    assert len(fast_events) > 40
+    assert fast_events == [event_key(e) for e in slow_engine.manager.events]
+    assert [order_key(o) for o in fast_engine.manager] == [
+        order_key(o) for o in slow_engine.manager
+    ]
+    assert fast_engine.ledger.cash() == slow_engine.ledger.cash()
+    assert fast_engine.ledger.fees_paid() == slow_engine.ledger.fees_paid()
+    pd.testing.assert_series_equal(fast.equity, slow.equity)
+    pd.testing.assert_frame_equal(fast.trades, slow.trades)
+    # the strategy saw every transition, in the manager's order, and every fill
+    assert [event_key(e) for e in fast_engine.strategy.events] == fast_events
+    assert len(fast_engine.strategy.fills) == len(fast_engine.manager.fills)
+
+
+def test_fused_path_when_orders_fill_then_every_order_walks_the_state_table():
+    engine, _ = run(Churn())
+    by_order: dict[str, list[tuple[OrderStatus | None, OrderStatus]]] = {}
+    for e in engine.manager.events:
+        by_order.setdefault(e.client_order_id, []).append((e.previous_status, e.status))
+    assert len(by_order) > 10
+    for steps in by_order.values():
+        assert steps[0] == (None, OrderStatus.NEW)
+        for (_, reached), (previous, status) in zip(steps, steps[1:], strict=False):
+            assert previous is reached and can_transition(previous, status)
+        assert steps[-1][1] is OrderStatus.FILLED
+
+
+def test_hooks_when_strategy_does_not_override_on_order_then_events_are_still_logged():
+    quiet_engine, _ = run(Churn())
+    watching_engine, _ = run(Watching())
+    assert [event_key(e) for e in quiet_engine.manager.events] == [
+        event_key(e) for e in watching_engine.manager.events
+    ]
+
+
+def test_run_when_replaying_then_cyclic_gc_is_restored_afterwards():
+    assert gc.isenabled()
+    run(Churn())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(Churn())
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()
+
+
+class TargetAfterValue(Strategy):
+    """Spend all but ``left`` of the cash, then ask for twice the units held (capped by cash)."""
+
+    left = 1e-7
+
+    def on_start(self, ctx):
+        self.n = 0
+
+    def on_bar(self, ctx, bar):
+        self.n += 1
+        if self.n == 1:
+            ctx.order_value(bar.symbol, ctx.cash - self.left)
+        elif self.n == 3:
+            ctx.order_target_units(bar.symbol, 2 * ctx.position(bar.symbol))
+
+
+def rising(n: int = 5) -> pd.DataFrame:
+    close = 100.0 * 1.05 ** np.arange(1, n + 1)
+    index = pd.date_range("2024-01-01", periods=n, freq="D", tz="UTC").as_unit("ns")
+    return pd.DataFrame(
+        {"open": close / 1.01, "high": close, "low": close / 1.02, "close": close, "volume": 1e6},
+        index=index,
+    )
+
+
+@pytest.mark.parametrize(("left", "orders"), [(1e-7, 1), (50.0, 2)])
+def test_target_units_when_buying_power_is_float_noise_then_no_order(left, orders):
+    strategy = TargetAfterValue()
+    strategy.left = left
+    result = run_strategy({"a": rising()}, strategy, cash=1_000, fees=0, slippage=0)
+    # 1e-7 of 1,000 is below 1e-9 x equity: the capped target order is dust and is skipped;
+    # 50 of cash left is buying power: the target order spends it
+    assert len(result.orders) == orders
