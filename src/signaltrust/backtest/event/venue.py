@@ -145,6 +145,8 @@ class SimulatedVenue(Broker):
     # -- helpers ----------------------------------------------------------------------------
     def new_bar(self, slot: int, ts_ns: int, bar: int) -> None:
         """A new bar of ``slot`` starts: expire its DAY orders of past sessions."""
+        if not self.book[slot]:
+            return
         day = ts_ns // _DAY_NS
         for order in self.book[slot]:
             if order.time_in_force is not TimeInForce.DAY or order.status in _DONE:
