@@ -171,3 +171,47 @@ def test_docs_when_read_then_every_builtin_and_parameter_is_listed():
             spellings = {str(default).lower(), f"{default:g}" if declared.type == "float" else ""}
             assert any(f"`{declared.name}` ({s}," in row or f"`{declared.name}` ({s})" in row
                        for s in spellings if s), (name, declared.name)
+
+
+def _cross_inputs(close_gaps: bool):
+    import numpy as np
+
+    from signaltrust.data.catalog import load
+    from signaltrust.strategy.base import bar_arrays
+
+    arrays = [bar_arrays(load(name)) for name in ("goog", "sp500")]
+    o, h, lo, c, v = (np.concatenate([a[i][:700] if k == 0 else a[i][:450]
+                                      for k, a in enumerate(arrays)]) for i in range(5))
+    if close_gaps:  # missing closes silence the windows holding them and the marking
+        c[[40, 41, 300, 701, 900]] = np.nan
+        o[[41, 500]] = np.nan
+    offsets = np.array([0, 700, 1150], dtype=np.int64)
+    params = np.array([(f, s, short) for f in (3, 7, 12) for s in (12, 30, 61)
+                       for short in (0.0, 1.0) if f < s], dtype=np.float64)
+    return o, h, lo, c, v, offsets, params
+
+
+@pytest.mark.parametrize("fill_at_close", [False, True])
+@pytest.mark.parametrize("close_gaps", [False, True])
+@pytest.mark.parametrize("block", [7, 256, 5000])
+def test_sweep_cross_when_blocks_and_gaps_vary_then_stats_equal_the_signal_kernel_pass(
+    fill_at_close, close_gaps, block
+):
+    import numpy as np
+
+    from signaltrust.backtest.sweep_cross_nb import sweep_cross_nb
+    from signaltrust.backtest.sweep_nb import sweep_signals_nb
+
+    o, h, lo, c, v, offsets, params = _cross_inputs(close_gaps)
+    periods = np.array([252.0, 252.0])
+    costs = (10_000.0, 0.001, 1.0, 2.0, 0.0005, fill_at_close, 0, 0.9)
+    expected = sweep_signals_nb(0, o, h, lo, c, v, offsets, params, *costs, 0.0, 0.0, 0.0, 1.0,
+                                True, periods, 3)
+    fast = params[:, 0].astype(np.int64)
+    slow = params[:, 1].astype(np.int64)
+    windows = np.unique(np.concatenate([fast, slow]))
+    got = sweep_cross_nb(o, c, offsets, windows, np.searchsorted(windows, fast),
+                         np.searchsorted(windows, slow), params[:, 2] != 0.0, block, *costs,
+                         1.0, True, periods)
+    assert got.shape == expected.shape
+    assert np.array_equal(got, expected, equal_nan=True)

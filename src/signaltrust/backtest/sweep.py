@@ -264,7 +264,8 @@ def _compiled(
     from signaltrust.backtest.sweep_nb import kernel_argument, sweep_signals_nb
 
     settings = _engine_settings(cash, fees, slippage, options)
-    columns = [np.concatenate([bar_arrays(f)[i] for _, f in frames]) for i in range(5)]
+    arrays = [bar_arrays(f) for _, f in frames]
+    columns = [np.concatenate([a[i] for a in arrays]) for i in range(5)]
     lengths = np.array([len(f) for _, f in frames], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     ppy = options.get("periods_per_year")
@@ -278,6 +279,9 @@ def _compiled(
     chunks = max(1, 4 * n_threads)
     kernel = kernel_argument(type(strategy).signal_kernel)
     total = len(combos)
+    stops_on = settings["sl_stop"] > 0 or settings["tp_stop"] > 0 or settings["tsl_stop"] > 0
+    if kernel == 0 and not stops_on:
+        return _sma_cross(columns, offsets, periods, matrix, settings, progress, n_threads)
     # load (or compile) the kernel on a tiny input first, so that the pass is timed alone
     warm_key = "builtin" if isinstance(kernel, int) else kernel
     if warm_key not in _WARMED:
@@ -314,6 +318,58 @@ def _compiled(
                 out[a * total + first:a * total + first + len(part)] = rows
             if progress is not None:
                 progress(min(first + batch, total), total)
+    finally:
+        numba.set_num_threads(previous)
+    return out, time.perf_counter() - started
+
+
+def _sma_cross(
+    columns: list[np.ndarray], offsets: np.ndarray, periods: np.ndarray, matrix: np.ndarray,
+    settings: dict[str, Any], progress: Progress | None, n_threads: int,
+) -> tuple[np.ndarray, float]:
+    """``sma_cross`` without stops: the fused pass (signals inside the simulation loop)."""
+    import numba
+
+    from signaltrust.backtest.sweep_cross_nb import block_bars, sweep_cross_nb
+
+    open_, close = columns[0], columns[3]
+    fast = matrix[:, 0].astype(np.int64)  # int(p) as the signal kernel reads it
+    slow = matrix[:, 1].astype(np.int64)
+    short_on = matrix[:, 2] != 0.0
+    n_frames = len(offsets) - 1
+    total = len(matrix)
+
+    def run_part(rows: slice, first: bool = False) -> np.ndarray:
+        windows = np.unique(np.concatenate([fast[rows], slow[rows]]))
+        longest = int(np.diff(offsets).max())
+        return sweep_cross_nb(
+            open_, close, offsets if not first else np.array([0, min(2, offsets[1])]),
+            windows, np.searchsorted(windows, fast[rows]), np.searchsorted(windows, slow[rows]),
+            short_on[rows], block_bars(len(windows), longest), settings["cash0"],
+            settings["fees"], settings["fixed_fees"], settings["min_fees"], settings["slippage"],
+            settings["fill_at_close"], settings["size_type"], settings["size"],
+            settings["leverage"], settings["allow_short"], periods if not first else periods[:1],
+        )
+
+    if "sma_cross" not in _WARMED:  # load (or compile) first, so that the pass is timed alone
+        run_part(slice(0, 1), first=True)
+        _WARMED.add("sma_cross")
+    started = time.perf_counter()
+    work = total * int(offsets[-1])
+    parts = 1 if progress is None else int(min(50, max(1, work // 500_000_000)))
+    batch = max(1, -(-total // parts))
+    out = np.empty((total * n_frames, len(STAT_COLUMNS)))
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        for first in range(0, total, batch):
+            rows = slice(first, min(first + batch, total))
+            count = rows.stop - rows.start
+            stats = run_part(rows)
+            for a in range(n_frames):
+                out[a * total + first:a * total + first + count] = stats[a * count:(a + 1) * count]
+            if progress is not None:
+                progress(rows.stop, total)
     finally:
         numba.set_num_threads(previous)
     return out, time.perf_counter() - started
