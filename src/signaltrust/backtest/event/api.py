@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from signaltrust.backtest.costs import resolve_costs
-from signaltrust.backtest.event.engine import EventEngine
+from signaltrust.backtest.event.engine import EventEngine, paused_gc
 from signaltrust.backtest.event.feed import HistoricalBarFeed
 from signaltrust.backtest.event.models import (
     FeeModel,
@@ -74,17 +74,18 @@ def run_strategy(
         participation=participation,
         fill_at=costs.fill_at,
     )
-    feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
-    engine = EventEngine(
-        feed,
-        strategy,
-        cash=costs.cash,
-        venue=venue,
-        check=check,
-        leverage=leverage,
-        params=params,
-        observers=observers,
-    )
+    with paused_gc():  # building the feed and the engine allocates much too (see paused_gc)
+        feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
+        engine = EventEngine(
+            feed,
+            strategy,
+            cash=costs.cash,
+            venue=venue,
+            check=check,
+            leverage=leverage,
+            params=params,
+            observers=observers,
+        )
     engine.settings = {
         **costs.to_dict(),
         "participation": participation,
