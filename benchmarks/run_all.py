@@ -24,6 +24,8 @@ def scripts(quick: bool) -> list[list[str]]:
     if (HERE / "bench_indicators.py").exists():  # written alongside the ta package
         out.append(["bench_indicators.py"] + (["--bars", "100000"] if quick else []))
     out.append(["bench_backtest.py"])
+    if (HERE / "bench_event.py").exists():  # the event engine against backtesting.py, backtrader
+        out.append(["bench_event.py"])
     big = ["--big-bars", "100000", "--big-combos", "1000"] if quick else []
     out.append(["bench_sweep.py", *big])
     return out
