@@ -74,16 +74,18 @@ def _means(close, window, sums, nans, w, t0, t1, out):
             row[t - t0] = s / window
         else:
             row[t - t0] = np.nan
+    row[t1 - t0] = np.nan  # a sentinel after the block's last bar (see _run_block)
     sums[w] = s
     nans[w] = missing
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _run_block(
-    open_, close, fast_mean, slow_mean, t0, t1, short_on, st,
+    open_, close, fast_mean, slow_mean, short_on, st,
     fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size, leverage, allow_short,
 ):
-    """One combination over bars [t0, t1): its account ``st`` (a ``state`` row) in scalars."""
+    """One combination over a block of bars (the arrays: the block's rows): its account ``st``
+    (a ``state`` row) in scalars. The averages hold one more element, a NaN, after the block."""
     cash = st[_CASH]
     pos = st[_POS]
     avg = st[_AVG]
@@ -104,26 +106,32 @@ def _run_block(
     max_dd = st[_MAXDD]
     prev = st[_PREV]
     prev_diff = st[_PREVDIFF]
-    t = t0
-    while t < t1:
+    # indices as unsigned integers: no wrap-around of negative indices in the tight loops
+    n = np.uint64(close.shape[0])
+    one = np.uint64(1)
+    t = np.uint64(0)
+    while t < n:
         if pend != pend and prev == prev and prev_diff != 0.0:
             # No order pending: a bar is quiet while the spread keeps the sign it had (or stays
             # NaN while warming up), so run to the next bar where it does not in a tight loop
             # (most bars); that bar takes the full step below, which tests for a crossing.
             begin = t
-            sign = 1.0 if prev_diff > 0.0 else -1.0  # NaN: warming up (flat)
             if pos == 0.0:
                 # flat: the equity is the cash, unchanged (a zero return each bar)
-                if prev_diff == prev_diff:
-                    while t < t1 and (fast_mean[t - t0] - slow_mean[t - t0]) * sign > 0.0:
-                        t += 1
+                if prev_diff > 0.0:  # the NaN after the block's last bar ends these loops
+                    while fast_mean[t] - slow_mean[t] > 0.0:
+                        t += one
+                elif prev_diff < 0.0:
+                    while fast_mean[t] - slow_mean[t] < 0.0:
+                        t += one
                 else:
-                    while t < t1 and np.isnan(fast_mean[t - t0] - slow_mean[t - t0]):
-                        t += 1
+                    while t < n and np.isnan(fast_mean[t] - slow_mean[t]):
+                        t += one
             elif prev_diff == prev_diff:
+                sign = 1.0 if prev_diff > 0.0 else -1.0
                 # equity below floor = peak * margin may set a new maximum drawdown
                 margin = (1.0 + max_dd) * (1.0 + 1e-9)
-                while t < t1 and (fast_mean[t - t0] - slow_mean[t - t0]) * sign > 0.0:
+                while (fast_mean[t] - slow_mean[t]) * sign > 0.0:
                     c = close[t]
                     if c == c:
                         last = c
@@ -143,11 +151,11 @@ def _run_block(
                                 margin = (1.0 + max_dd) * (1.0 + 1e-9)
                                 floor = peak * margin
                     prev = equity
-                    t += 1
+                    t += one
             if t > begin:
-                prev_diff = fast_mean[t - 1 - t0] - slow_mean[t - 1 - t0]
-                count += t - begin
-            if t >= t1:
+                prev_diff = fast_mean[t - one] - slow_mean[t - one]
+                count += float(t - begin)
+            if t >= n:
                 break
         # the full step of fast_signals_stats: a pending fill, a crossing, the first bar
         if not fill_at_close and pend == pend:
@@ -160,7 +168,7 @@ def _run_block(
                     leverage,
                 )
         # the crossing test of strategy.nb.sma_cross_kernel on the previous and current bar
-        diff = fast_mean[t - t0] - slow_mean[t - t0]
+        diff = fast_mean[t] - slow_mean[t]
         up = diff > 0.0 and prev_diff <= 0.0
         down = diff < 0.0 and prev_diff >= 0.0
         prev_diff = diff
@@ -202,7 +210,7 @@ def _run_block(
             peak = equity
             floor = peak * (1.0 + 1e-9)
         prev = equity
-        t += 1
+        t += one
     st[_CASH] = cash
     st[_POS] = pos
     st[_AVG] = avg
@@ -277,7 +285,7 @@ def sweep_cross_nb(
     n_combos = fast_row.shape[0]
     n_windows = windows.shape[0]
     out = np.empty((n_assets * n_combos, STAT_FIELDS))
-    means = np.empty((n_windows, block))
+    means = np.empty((n_windows, block + 1))
     sums = np.zeros(n_windows)
     nans = np.zeros(n_windows, dtype=np.int64)
     state = np.empty((n_combos, STATE_FIELDS))
@@ -301,8 +309,10 @@ def sweep_cross_nb(
             for w in prange(n_windows):
                 _means(c, windows[w], sums, nans, w, t0, t1, means)
             for k in prange(n_combos):
+                m = t1 - t0
                 _run_block(
-                    o, c, means[fast_row[k]], means[slow_row[k]], t0, t1, short_on[k],
+                    o[t0:t1], c[t0:t1], means[fast_row[k], :m + 1], means[slow_row[k], :m + 1],
+                    short_on[k],
                     state[k], fees, fixed_fees, min_fees, slippage, fill_at_close, size_type,
                     size, leverage, allow_short,
                 )
