@@ -57,7 +57,6 @@ def _means(close, window, sums, nans, w, t0, t1, out):
     NaN in the window), continuing the running sum ``sums[w]`` (NaN count ``nans[w]``)."""
     s = sums[w]
     missing = nans[w]
-    row = out[w]
     for t in range(t0, t1):
         x = close[t]
         if np.isnan(x):
@@ -71,43 +70,46 @@ def _means(close, window, sums, nans, w, t0, t1, out):
             else:
                 s -= y
         if t >= window - 1 and missing == 0:
-            row[t - t0] = s / window
+            out[w, t - t0] = s / window
         else:
-            row[t - t0] = np.nan
-    row[t1 - t0] = np.nan  # a sentinel after the block's last bar (see _run_block)
+            out[w, t - t0] = np.nan
+    out[w, t1 - t0] = np.nan  # a sentinel after the block's last bar (see _run_block)
     sums[w] = s
     nans[w] = missing
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _run_block(
-    open_, close, fast_mean, slow_mean, short_on, st,
+    open_, close, means, frow, srow, t0, m, short_on, state, k,
     fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size, leverage, allow_short,
 ):
-    """One combination over a block of bars (the arrays: the block's rows): its account ``st``
-    (a ``state`` row) in scalars. The averages hold one more element, a NaN, after the block."""
-    cash = st[_CASH]
-    pos = st[_POS]
-    avg = st[_AVG]
-    efees = st[_EFEES]
-    pend = st[_PEND]
-    last = st[_LAST]
-    closed = st[_CLOSED]
-    wins = st[_WINS]
-    gross_profit = st[_GPROFIT]
-    gross_loss = st[_GLOSS]
-    n_orders = st[_ORDERS]
-    fees_paid = st[_FEES]
-    count = st[_COUNT]
-    sum_ret = st[_SUM]
-    sum_sq = st[_SUMSQ]
-    peak = st[_PEAK]
-    floor = st[_FLOOR]
-    max_dd = st[_MAXDD]
-    prev = st[_PREV]
-    prev_diff = st[_PREVDIFF]
+    """Combination ``k`` over the ``m`` bars from ``t0``, its account (row ``k`` of ``state``) in
+    scalars. Row ``frow`` (``srow``) of ``means`` holds the fast (slow) average over the block and
+    a NaN after it. Whole arrays and indices, no views: a view made in a parallel loop updates
+    the array's reference count atomically, which the two threads then fight over."""
+    cash = state[k, _CASH]
+    pos = state[k, _POS]
+    avg = state[k, _AVG]
+    efees = state[k, _EFEES]
+    pend = state[k, _PEND]
+    last = state[k, _LAST]
+    closed = state[k, _CLOSED]
+    wins = state[k, _WINS]
+    gross_profit = state[k, _GPROFIT]
+    gross_loss = state[k, _GLOSS]
+    n_orders = state[k, _ORDERS]
+    fees_paid = state[k, _FEES]
+    count = state[k, _COUNT]
+    sum_ret = state[k, _SUM]
+    sum_sq = state[k, _SUMSQ]
+    peak = state[k, _PEAK]
+    floor = state[k, _FLOOR]
+    max_dd = state[k, _MAXDD]
+    prev = state[k, _PREV]
+    prev_diff = state[k, _PREVDIFF]
     # indices as unsigned integers: no wrap-around of negative indices in the tight loops
-    n = np.uint64(close.shape[0])
+    n = np.uint64(m)
+    base = np.uint64(t0)
     one = np.uint64(1)
     t = np.uint64(0)
     while t < n:
@@ -119,20 +121,20 @@ def _run_block(
             if pos == 0.0:
                 # flat: the equity is the cash, unchanged (a zero return each bar)
                 if prev_diff > 0.0:  # the NaN after the block's last bar ends these loops
-                    while fast_mean[t] - slow_mean[t] > 0.0:
+                    while means[frow, t] - means[srow, t] > 0.0:
                         t += one
                 elif prev_diff < 0.0:
-                    while fast_mean[t] - slow_mean[t] < 0.0:
+                    while means[frow, t] - means[srow, t] < 0.0:
                         t += one
                 else:
-                    while t < n and np.isnan(fast_mean[t] - slow_mean[t]):
+                    while t < n and np.isnan(means[frow, t] - means[srow, t]):
                         t += one
             elif prev_diff == prev_diff:
                 sign = 1.0 if prev_diff > 0.0 else -1.0
                 # equity below floor = peak * margin may set a new maximum drawdown
                 margin = (1.0 + max_dd) * (1.0 + 1e-9)
-                while (fast_mean[t] - slow_mean[t]) * sign > 0.0:
-                    c = close[t]
+                while (means[frow, t] - means[srow, t]) * sign > 0.0:
+                    c = close[base + t]
                     if c == c:
                         last = c
                     equity = cash + pos * last
@@ -153,13 +155,13 @@ def _run_block(
                     prev = equity
                     t += one
             if t > begin:
-                prev_diff = fast_mean[t - one] - slow_mean[t - one]
+                prev_diff = means[frow, t - one] - means[srow, t - one]
                 count += float(t - begin)
             if t >= n:
                 break
         # the full step of fast_signals_stats: a pending fill, a crossing, the first bar
         if not fill_at_close and pend == pend:
-            price = open_[t]
+            price = open_[base + t]
             if price == price:
                 (cash, pos, avg, efees, pend, last, closed, wins, gross_profit, gross_loss,
                  n_orders, fees_paid) = _fill_pending(
@@ -168,7 +170,7 @@ def _run_block(
                     leverage,
                 )
         # the crossing test of strategy.nb.sma_cross_kernel on the previous and current bar
-        diff = fast_mean[t] - slow_mean[t]
+        diff = means[frow, t] - means[srow, t]
         up = diff > 0.0 and prev_diff <= 0.0
         down = diff < 0.0 and prev_diff >= 0.0
         prev_diff = diff
@@ -180,7 +182,7 @@ def _run_block(
             if desired == desired:
                 pend = desired
         if fill_at_close and pend == pend:
-            price = close[t]
+            price = close[base + t]
             if price == price:
                 (cash, pos, avg, efees, pend, last, closed, wins, gross_profit, gross_loss,
                  n_orders, fees_paid) = _fill_pending(
@@ -188,7 +190,7 @@ def _run_block(
                     n_orders, fees_paid, fees, fixed_fees, min_fees, slippage, size_type, size,
                     leverage,
                 )
-        c = close[t]
+        c = close[base + t]
         if c == c:
             last = c
         equity = cash + pos * last if pos != 0.0 else cash
@@ -211,60 +213,61 @@ def _run_block(
             floor = peak * (1.0 + 1e-9)
         prev = equity
         t += one
-    st[_CASH] = cash
-    st[_POS] = pos
-    st[_AVG] = avg
-    st[_EFEES] = efees
-    st[_PEND] = pend
-    st[_LAST] = last
-    st[_CLOSED] = closed
-    st[_WINS] = wins
-    st[_GPROFIT] = gross_profit
-    st[_GLOSS] = gross_loss
-    st[_ORDERS] = n_orders
-    st[_FEES] = fees_paid
-    st[_COUNT] = count
-    st[_SUM] = sum_ret
-    st[_SUMSQ] = sum_sq
-    st[_PEAK] = peak
-    st[_FLOOR] = floor
-    st[_MAXDD] = max_dd
-    st[_PREV] = prev
-    st[_PREVDIFF] = prev_diff
+    state[k, _CASH] = cash
+    state[k, _POS] = pos
+    state[k, _AVG] = avg
+    state[k, _EFEES] = efees
+    state[k, _PEND] = pend
+    state[k, _LAST] = last
+    state[k, _CLOSED] = closed
+    state[k, _WINS] = wins
+    state[k, _GPROFIT] = gross_profit
+    state[k, _GLOSS] = gross_loss
+    state[k, _ORDERS] = n_orders
+    state[k, _FEES] = fees_paid
+    state[k, _COUNT] = count
+    state[k, _SUM] = sum_ret
+    state[k, _SUMSQ] = sum_sq
+    state[k, _PEAK] = peak
+    state[k, _FLOOR] = floor
+    state[k, _MAXDD] = max_dd
+    state[k, _PREV] = prev
+    state[k, _PREVDIFF] = prev_diff
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _finish(st, cash0, periods_per_year, out):
-    """The ``layout.STAT_NAMES`` vector of a finished account (as fast_signals_stats)."""
+def _finish(state, k, cash0, periods_per_year, out, row):
+    """Row ``row`` of ``out``: the ``layout.STAT_NAMES`` of the finished account ``state[k]``
+    (as fast_signals_stats)."""
     for j in range(STAT_FIELDS):
-        out[j] = np.nan
-    pos = st[_POS]
-    equity = st[_CASH] + pos * st[_LAST] if pos != 0.0 else st[_CASH]
-    count = st[_COUNT]
-    sum_ret = st[_SUM]
-    closed = st[_CLOSED]
-    gross_profit = st[_GPROFIT]
-    gross_loss = st[_GLOSS]
-    out[S_FINAL_EQUITY] = equity
-    out[S_TOTAL_RETURN] = equity / cash0 - 1.0
+        out[row, j] = np.nan
+    pos = state[k, _POS]
+    equity = state[k, _CASH] + pos * state[k, _LAST] if pos != 0.0 else state[k, _CASH]
+    count = state[k, _COUNT]
+    sum_ret = state[k, _SUM]
+    closed = state[k, _CLOSED]
+    gross_profit = state[k, _GPROFIT]
+    gross_loss = state[k, _GLOSS]
+    out[row, S_FINAL_EQUITY] = equity
+    out[row, S_TOTAL_RETURN] = equity / cash0 - 1.0
     if count >= 2.0:
         mean = sum_ret / count
-        var = (st[_SUMSQ] - sum_ret * mean) / (count - 1.0)
+        var = (state[k, _SUMSQ] - sum_ret * mean) / (count - 1.0)
         std = np.sqrt(var) if var > 0.0 else 0.0
-        out[S_ANNUAL_VOLATILITY] = std * np.sqrt(periods_per_year)
+        out[row, S_ANNUAL_VOLATILITY] = std * np.sqrt(periods_per_year)
         if std != 0.0:
-            out[S_SHARPE] = mean / std * np.sqrt(periods_per_year)
-    out[S_MAX_DRAWDOWN] = st[_MAXDD]
-    out[S_TRADES] = closed
-    out[S_OPEN_TRADES] = 1.0 if pos != 0.0 else 0.0
+            out[row, S_SHARPE] = mean / std * np.sqrt(periods_per_year)
+    out[row, S_MAX_DRAWDOWN] = state[k, _MAXDD]
+    out[row, S_TRADES] = closed
+    out[row, S_OPEN_TRADES] = 1.0 if pos != 0.0 else 0.0
     if closed > 0.0:
-        out[S_WIN_RATE] = st[_WINS] / closed
+        out[row, S_WIN_RATE] = state[k, _WINS] / closed
     if gross_loss < 0.0:
-        out[S_PROFIT_FACTOR] = gross_profit / -gross_loss
+        out[row, S_PROFIT_FACTOR] = gross_profit / -gross_loss
     elif gross_profit > 0.0:
-        out[S_PROFIT_FACTOR] = np.inf
-    out[S_ORDERS] = st[_ORDERS]
-    out[S_FEES] = st[_FEES]
+        out[row, S_PROFIT_FACTOR] = np.inf
+    out[row, S_ORDERS] = state[k, _ORDERS]
+    out[row, S_FEES] = state[k, _FEES]
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -296,26 +299,22 @@ def sweep_cross_nb(
         c = close[start:stop]
         sums[:] = 0.0
         nans[:] = 0
-        for k in range(n_combos):
-            st = state[k]
-            st[:] = 0.0
-            st[_CASH] = cash0
-            st[_PEND] = np.nan
-            st[_LAST] = np.nan
-            st[_PREV] = np.nan
-            st[_PREVDIFF] = np.nan
+        state[:] = 0.0
+        state[:, _CASH] = cash0
+        state[:, _PEND] = np.nan
+        state[:, _LAST] = np.nan
+        state[:, _PREV] = np.nan
+        state[:, _PREVDIFF] = np.nan
         for t0 in range(0, stop - start, block):
             t1 = min(t0 + block, stop - start)
             for w in prange(n_windows):
                 _means(c, windows[w], sums, nans, w, t0, t1, means)
             for k in prange(n_combos):
-                m = t1 - t0
                 _run_block(
-                    o[t0:t1], c[t0:t1], means[fast_row[k], :m + 1], means[slow_row[k], :m + 1],
-                    short_on[k],
-                    state[k], fees, fixed_fees, min_fees, slippage, fill_at_close, size_type,
-                    size, leverage, allow_short,
+                    o, c, means, fast_row[k], slow_row[k], t0, t1 - t0, short_on[k], state, k,
+                    fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
+                    leverage, allow_short,
                 )
         for k in prange(n_combos):
-            _finish(state[k], cash0, periods_per_year[a], out[a * n_combos + k])
+            _finish(state, k, cash0, periods_per_year[a], out, a * n_combos + k)
     return out
