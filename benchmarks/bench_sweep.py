@@ -86,6 +86,11 @@ def part_one(repeat: int) -> dict[str, float]:
     unit = "M bar-combinations/s"
     print(f"signaltrust  end to end {total:8.4f} s  {work / total / 1e6:10.1f} {unit}")
     print(f"signaltrust  compiled pass {passed:8.4f} s  {work / passed / 1e6:7.1f} {unit}")
+    import numba
+
+    threads = numba.get_num_threads()
+    print(f"             = {passed * threads / work * 1e9:.2f} ns per bar-combination per thread "
+          f"({threads} threads)")
     try:
         vectorbt_sweep(bars, combos[:10])  # warm-up
         best = float("inf")
