@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from tests.risk.test_limits import View, order
 
 from signaltrust.risk.breakers import (
     ConsecutiveLossBreaker,
@@ -16,6 +15,7 @@ from signaltrust.risk.breakers import (
 )
 from signaltrust.risk.engine import RiskEngine
 from signaltrust.risk.states import TradingState
+from tests.risk.test_limits import View, order
 
 DAY = pd.Timedelta(days=1)
 T0 = pd.Timestamp("2024-01-02 21:00", tz="UTC")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.risk.test_limits import View, order
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.risk.engine import RiskEngine
 from signaltrust.risk.states import TradingState, TradingStateMachine, state_denial
+from tests.risk.test_limits import View, order
 
 # (state, position, side, qty, expected denial)
 RULES = [

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress, table
+from signaltrust.cli.console import (
+    JSON_OPTION,
+    console,
+    handles_errors,
+    print_json,
+    progress,
+    table,
+)
 from signaltrust.core.config import load_settings
 from signaltrust.research.demo import HEADLINE, ML_HEADLINE, run_demo
 

@@ -28,6 +28,8 @@ from signaltrust.optimize.overfitting import (
     sharpe_ratio_std,
 )
 from signaltrust.optimize.pbo import PBOResult, probability_of_backtest_overfitting
+from signaltrust.optimize.result import OptimizationResult
+from signaltrust.optimize.search import optimize, optimize_function
 from signaltrust.optimize.stress import (
     HISTORICAL_SHOCKS,
     PortfolioStress,
@@ -39,9 +41,6 @@ from signaltrust.optimize.stress import (
     volatility_spike,
 )
 from signaltrust.optimize.trials import trial_returns
-
-from signaltrust.optimize.result import OptimizationResult
-from signaltrust.optimize.search import optimize, optimize_function
 from signaltrust.optimize.walkforward import WalkForwardResult, walk_forward
 
 __all__ = [

@@ -7,7 +7,6 @@ and the first ADX at bar ``2 * period - 1``.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from signaltrust.ta.nb.overlap import _is_zero, nan_head
