@@ -53,6 +53,8 @@ def test_run_demo_when_done_then_an_order_is_denied_by_a_named_limit_and_audited
     assert "price_band" in risk["denied"][0]
     assert risk["position_after_retry"] == 10  # the retry at market passed the same checks
     assert risk["audit_verified"] is True
+    assert risk["cvar_99_historical"] <= risk["var_99_historical"] < 0
+    assert Path(risk["risk_report_html"]).exists()
 
 
 def test_demo_command_when_json_then_summary_parses():

@@ -101,6 +101,14 @@ def _print_ml(ml: dict | None) -> None:
 def _print_risk(risk: dict | None) -> None:
     if not risk:
         return
+    worst = risk["worst_stress"]
+    console.print(
+        f"[bold]Risk report[/] of that backtest: 1-day 99% VaR {risk['var_99_historical']:.2%}, "
+        f"CVaR {risk['cvar_99_historical']:.2%} (historical); worst stress window "
+        f"{worst['scenario']}: strategy {worst['strategy_return']:.1%} vs S&P 500 "
+        f"{worst['benchmark_return']:.1%}. Report: {risk['risk_report_html']}",
+        highlight=False,
+    )
     console.print(f"[bold]Pre-trade risk[/] ({risk['limit']}): a fat-finger limit order 20% above "
                   "the market was denied before reaching the venue:")
     for line in risk["denied"]:

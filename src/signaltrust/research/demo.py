@@ -169,13 +169,28 @@ def run_demo(
     advance(1)
     report.extras["ml_walkforward"] = ml_walkforward(settings)
     advance(1)
-    report.extras["risk"] = risk_step()
+    report.extras["risk"] = risk_step(settings)
     advance(1)
     return report
 
 
-def risk_step() -> dict[str, Any]:
-    """An order denied by a pre-trade limit, as the strategy sees it (see research/risk_demo.py)."""
+def risk_step(settings: Settings) -> dict[str, Any]:
+    """A risk report of the demo's backtest and an order denied by a pre-trade limit."""
     from signaltrust.research.risk_demo import fat_finger_denied
+    from signaltrust.risk.report import risk_report
 
-    return fat_finger_denied()
+    measured = risk_report("sp500", strategy="sma_cross", params={"fast": 10, "slow": 30})
+    reports = settings.home / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    html = measured.to_html(reports / "sp500_sma_cross_risk.html")
+    var = measured.var
+    historical = var[(var["method"] == "historical") & (var["level"] == 0.99)].iloc[0]
+    row = measured.stress.sort_values("strategy_return").iloc[0]
+    worst = {k: row[k] for k in ("scenario", "strategy_return", "benchmark_return")}
+    return {
+        **fat_finger_denied(),
+        "var_99_historical": float(historical["var"]),
+        "cvar_99_historical": float(historical["cvar"]),
+        "worst_stress": worst,
+        "risk_report_html": str(html),
+    }
