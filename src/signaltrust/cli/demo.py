@@ -61,7 +61,8 @@ def _print_backtest(backtest: dict | None) -> None:
     console.print(
         table(
             f"Backtest: {backtest['strategy']} on {backtest['data']} "
-            f"(fees {costs['fees']:.2%}, slippage {costs['slippage'] * 1e4:.1f} bps, next-open fills)",
+            f"(fees {costs['fees']:.2%}, slippage {costs['slippage'] * 1e4:.1f} bps, "
+            "next-open fills)",
             ["statistic", "value"],
             [[k, _fmt(backtest[k])] for k in HEADLINE],
         )
@@ -73,7 +74,9 @@ def _print_sweep(sweep: dict | None) -> None:
     if not sweep:
         return
     rows = [[_fmt(v) for v in row.values()] for row in sweep["best"]]
-    title = f"Sweep: sma_cross on {sweep['data']}, {sweep['combinations']} combinations, best by Sharpe"
+    title = (
+        f"Sweep: sma_cross on {sweep['data']}, {sweep['combinations']} combinations, best by Sharpe"
+    )
     console.print(table(title, list(sweep["best"][0]), rows))
     console.print(
         f"How far to trust the best: deflated Sharpe ratio {sweep['deflated_sharpe']:.3f} "
@@ -88,11 +91,18 @@ def _print_ml(ml: dict | None) -> None:
         return
     pnl = ("total_return", "sharpe_ratio", "max_drawdown")
     rows = [[k, _fmt(ml[k])] for k in ML_HEADLINE]
-    rows += [[f"{k} (strategy / buy-and-hold)",
-              f"{_fmt(ml['strategy'][k])} / {_fmt(ml['buy_and_hold'][k])}"] for k in pnl]
-    title = (f"Walk-forward ML: {ml['model']} on {ml['data']} ({ml['label']}, {ml['features']}),"
-             f" {ml['folds']} folds, out of sample {ml['oos_start'].date()} to "
-             f"{ml['oos_end'].date()}")
+    rows += [
+        [
+            f"{k} (strategy / buy-and-hold)",
+            f"{_fmt(ml['strategy'][k])} / {_fmt(ml['buy_and_hold'][k])}",
+        ]
+        for k in pnl
+    ]
+    title = (
+        f"Walk-forward ML: {ml['model']} on {ml['data']} ({ml['label']}, {ml['features']}),"
+        f" {ml['folds']} folds, out of sample {ml['oos_start'].date()} to "
+        f"{ml['oos_end'].date()}"
+    )
     console.print(table(title, ["statistic", "value"], rows))
     console.print(ml["verdict"], highlight=False)
     console.print(f"report: {ml['report_html']}")
@@ -109,10 +119,15 @@ def _print_risk(risk: dict | None) -> None:
         f"{worst['benchmark_return']:.1%}. Report: {risk['risk_report_html']}",
         highlight=False,
     )
-    console.print(f"[bold]Pre-trade risk[/] ({risk['limit']}): a fat-finger limit order 20% above "
-                  "the market was denied before reaching the venue:")
+    console.print(
+        f"[bold]Pre-trade risk[/] ({risk['limit']}): a fat-finger limit order 20% above "
+        "the market was denied before reaching the venue:"
+    )
     for line in risk["denied"]:
         console.print(f"  DENIED {line}", highlight=False)
-    console.print(f"  the strategy retried at market: position {risk['position_after_retry']:g}; "
-                  f"audit log {risk['audit_records']} record(s), chain verified: "
-                  f"{risk['audit_verified']}", highlight=False)
+    console.print(
+        f"  the strategy retried at market: position {risk['position_after_retry']:g}; "
+        f"audit log {risk['audit_records']} record(s), chain verified: "
+        f"{risk['audit_verified']}",
+        highlight=False,
+    )

@@ -33,7 +33,9 @@ class DemoReport:
         }
 
 
-def ingest_bundled(settings: Settings, advance: Callable[[int], None] = lambda n=1: None) -> list[dict]:
+def ingest_bundled(
+    settings: Settings, advance: Callable[[int], None] = lambda n=1: None
+) -> list[dict]:
     """Write every bundled bar dataset into the configured store (idempotent)."""
     from signaltrust.data.catalog import list_datasets, load
     from signaltrust.data.store import open_store
@@ -86,11 +88,18 @@ def check_bundled(advance: Callable[[int], None] = lambda n=1: None) -> list[dic
     return rows
 
 
-HEADLINE = ("final_equity", "total_return", "annual_return", "sharpe_ratio", "max_drawdown", "trades")
+HEADLINE = (
+    "final_equity",
+    "total_return",
+    "annual_return",
+    "sharpe_ratio",
+    "max_drawdown",
+    "trades",
+)
 
 
 def backtest_with_tearsheet(settings: Settings) -> dict[str, Any]:
-    """SMA(10)/SMA(30) on the S&P 500 with the configured costs, out to an HTML and PNG tearsheet."""
+    """SMA(10)/SMA(30) on the S&P 500 with the configured costs, with HTML and PNG tearsheets."""
     from signaltrust.backtest import run
 
     result = run("sp500", "sma_cross", params={"fast": 10, "slow": 30})
@@ -130,27 +139,41 @@ def sweep_top(top: int = 5) -> dict[str, Any]:
     }
 
 
-ML_HEADLINE = ("ic", "ic_mean", "hit_rate", "precision_at_top_decile", "base_rate",
-               "deflated_sharpe")
+ML_HEADLINE = (
+    "ic",
+    "ic_mean",
+    "hit_rate",
+    "precision_at_top_decile",
+    "base_rate",
+    "deflated_sharpe",
+)
 
 
 def ml_walkforward(settings: Settings) -> dict[str, Any]:
     """LightGBM on the S&P 500's technical features: 5 walk-forward folds, costs on, a report."""
     from signaltrust.research.ml_eval import walk_forward_evaluation
 
-    result = walk_forward_evaluation("sp500", "lgbm", features="technical",
-                                     label="triple_barrier", n_splits=5, seed=0)
+    result = walk_forward_evaluation(
+        "sp500", "lgbm", features="technical", label="triple_barrier", n_splits=5, seed=0
+    )
     reports = settings.home / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     html = result.report(reports / "sp500_lgbm_walkforward.html")
     payload = result.to_dict()
     return {
-        "data": "sp500", "model": "lgbm", "label": "triple_barrier", "features": "technical",
-        "folds": len(result.folds), "oos_start": payload["oos_start"],
+        "data": "sp500",
+        "model": "lgbm",
+        "label": "triple_barrier",
+        "features": "technical",
+        "folds": len(result.folds),
+        "oos_start": payload["oos_start"],
         "oos_end": payload["oos_end"],
         **{key: payload[key] for key in ML_HEADLINE},
-        "strategy": payload["strategy"], "buy_and_hold": payload["buy_and_hold"],
-        "verdict": payload["verdict"], "seed": result.seed, "data_hash": result.data_hash,
+        "strategy": payload["strategy"],
+        "buy_and_hold": payload["buy_and_hold"],
+        "verdict": payload["verdict"],
+        "seed": result.seed,
+        "data_hash": result.data_hash,
         "report_html": str(html),
     }
 

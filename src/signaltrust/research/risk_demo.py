@@ -17,7 +17,7 @@ from signaltrust.strategy import Strategy
 
 
 class FatFingerBuyer(Strategy):
-    """Buys ``units`` with a limit price ``mistake`` above the close; retries at market if denied."""
+    """Buys with a limit price ``mistake`` above the close; retries at market if denied."""
 
     def __init__(self, units: int = 10, mistake: float = 0.20) -> None:
         super().__init__()
@@ -40,7 +40,9 @@ def fat_finger_denied(year: str = "2018", price_band_pct: float = 0.05) -> dict[
     risk = RiskEngine({"price_band_pct": price_band_pct, "max_order_quantity": 100})
     strategy = FatFingerBuyer()
     engine = EventEngine(
-        HistoricalBarFeed({"SPX": load("sp500").loc[year]}), strategy, check=risk,
+        HistoricalBarFeed({"SPX": load("sp500").loc[year]}),
+        strategy,
+        check=risk,
         observers=(risk.observe,),
     )
     risk.attach(engine)
