@@ -11,23 +11,10 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.backtest.nb import layout
+from signaltrust.metrics.trades import TRADE_COLUMNS as METRIC_TRADE_COLUMNS
 
-TRADE_COLUMNS = (
-    "asset",
-    "direction",
-    "entry_time",
-    "exit_time",
-    "entry_price",
-    "exit_price",
-    "size",
-    "pnl",
-    "return",
-    "fees",
-    "exit_reason",
-    "status",
-    "entry_bar",
-    "exit_bar",
-)
+# the trades table's schema is metrics' (what trade statistics read) plus the bar positions
+TRADE_COLUMNS = (*METRIC_TRADE_COLUMNS, "entry_bar", "exit_bar")
 ORDER_COLUMNS = ("time", "asset", "side", "size", "price", "fees", "reason", "bar")
 
 
