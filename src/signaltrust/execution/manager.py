@@ -61,7 +61,10 @@ class OrderManager(BracketLinks, TimeInForceRules):
 
     def __init__(self, ids: IdGenerator | None = None) -> None:
         self.ids = ids if ids is not None else IdGenerator()
-        self.events: list[OrderEvent] = []
+        # the event log: OrderEvents, or the fields of one (a tuple) recorded by a hot path
+        # while nobody listens, built into an OrderEvent when ``events`` is read
+        self._log: list[OrderEvent | tuple[object, ...]] = []
+        self._compact_from = -1  # index of the first tuple in the log (-1: none)
         self._orders: dict[str, Order] = {}
         self._open: dict[str, Order] = {}
         self._fills: dict[str, Fill] = {}
@@ -141,8 +144,37 @@ class OrderManager(BracketLinks, TimeInForceRules):
             if cid not in self._orders:
                 return cid
 
+    @property
+    def events(self) -> list[OrderEvent]:
+        """Every order event so far, in order (the same list object on every read)."""
+        log, start = self._log, self._compact_from
+        if start >= 0:
+            for i in range(start, len(log)):
+                item = log[i]
+                if type(item) is tuple:
+                    log[i] = order_event(*item)
+            self._compact_from = -1
+        return log  # type: ignore[return-value]
+
+    def record_compact(
+        self,
+        client_order_id: str,
+        previous_status: OrderStatus | None,
+        status: OrderStatus,
+        timestamp: datetime | None,
+        fill: Fill | None,
+        strategy_id: str,
+        symbol: str,
+    ) -> None:
+        """Log an event without building it now (only when no listener waits for events)."""
+        if self._compact_from < 0:
+            self._compact_from = len(self._log)
+        self._log.append(
+            (client_order_id, previous_status, status, timestamp, None, fill, strategy_id, symbol)
+        )
+
     def _emit(self, event: OrderEvent) -> None:
-        self.events.append(event)
+        self._log.append(event)
         listeners = self._listeners
         if len(listeners) == 1:
             listeners[0](event)

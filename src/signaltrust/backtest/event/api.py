@@ -74,7 +74,9 @@ def run_strategy(
         participation=participation,
         fill_at=costs.fill_at,
     )
-    with paused_gc():  # building the feed and the engine allocates much too (see paused_gc)
+    # the collector is paused from building the feed to the result (see paused_gc): a pause
+    # between them would let it scan every bar list just built
+    with paused_gc():
         feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
         engine = EventEngine(
             feed,
@@ -86,12 +88,12 @@ def run_strategy(
             params=params,
             observers=observers,
         )
-    engine.settings = {
-        **costs.to_dict(),
-        "participation": participation,
-        "latency_ns": latency_ns,
-        "leverage": leverage,
-    }
-    engine.periods_per_year = periods_per_year
-    engine.benchmark = benchmark
-    return engine.run()
+        engine.settings = {
+            **costs.to_dict(),
+            "participation": participation,
+            "latency_ns": latency_ns,
+            "leverage": leverage,
+        }
+        engine.periods_per_year = periods_per_year
+        engine.benchmark = benchmark
+        return engine.run()

@@ -20,6 +20,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -110,7 +111,12 @@ class EventEngine:
         for other in labels[1:]:
             union = union.union(other)
         self.index = pd.DatetimeIndex(union).as_unit("ns")
-        self._bar_of = [self.index.get_indexer(lab.as_unit("ns")).tolist() for lab in labels]
+        # row -> position in the union index (the identity for one instrument)
+        self._bar_of: list[Any] = (
+            [range(len(self.index))]
+            if len(labels) == 1
+            else [self.index.get_indexer(lab.as_unit("ns")).tolist() for lab in labels]
+        )
         # the bars as Python lists: the loop reads one value at a time, faster than NumPy
         cols = feed.columns
         self._starts = [s.tolist() for s in feed.starts]
@@ -146,6 +152,39 @@ class EventEngine:
             )
         router.drain()
 
+    def _open_one(self, slot: int, row: int) -> None:
+        """The open of one bar when orders wait: :meth:`_open_phase` for ``[(slot, row)]``,
+        shorter when the symbol's only waiting order is a sizing order the venue fills at once
+        (no order working on it): the same steps, without the general path's loops."""
+        router, venue = self.router, self.venue
+        intents = router.intents[slot]
+        if len(intents) != 1 or not router._fuse or not venue.fills_at_once(slot):
+            self._open_phase([(slot, row)])
+            return
+        clock = self.clock
+        start = self._starts[slot][row]
+        if start > clock._now:
+            clock._now = start
+        price = self._opens[slot][row]
+        self.market.last[slot] = price
+        if price == price:
+            router.release_at_once(slot, self._vols[slot][row], self._bar_of[slot][row])
+        router.drain()
+        if venue.book[slot]:  # orders placed in on_fill work from this bar's range
+            self._open_range(slot, row)
+            router.drain()
+
+    def _open_range(self, slot: int, row: int) -> None:
+        self.venue.match_range(
+            slot,
+            self._bar_of[slot][row],
+            self._opens[slot][row],
+            self._highs[slot][row],
+            self._lows[slot][row],
+            self._vols[slot][row],
+            self.clock._now,
+        )
+
     def _fill_market(self, items: list[tuple[int, int]], prices: list[list[float]]) -> None:
         venue, router, now, vols = self.venue, self.router, self.clock.now_ns, self._vols
         for reducing in (True, False):
@@ -171,7 +210,17 @@ class EventEngine:
         self._ran = True
         # the cyclic collector is paused for the replay (see paused_gc)
         with paused_gc():
-            return self._replay()
+            try:
+                return self._replay()
+            finally:
+                self._drop_columns()
+
+    def _drop_columns(self) -> None:
+        """Free the per-bar lists before the collector runs again: it would scan them all."""
+        empty: list[list[Any]] = []
+        self._starts = self._opens = self._highs = self._lows = self._closes = self._vols = empty
+        self._bar_of = empty
+        self.market.growing = [[] for _ in self.market.growing]
 
     def _replay(self) -> EventBacktestResult:
         strategy, ctx, router, venue, clock = (
@@ -181,62 +230,63 @@ class EventEngine:
             self.venue,
             self.clock,
         )
-        feed, market = self.feed, self.market
+        market = self.market
         strategy.bind(self.params)
         strategy.on_start(ctx)
         router.drain()
-        symbols = feed.symbols
         cursor, last = market.cursor, market.last
         growing, grow = market.growing, list.append
-        starts, opens, highs, lows, closes, vols = (
-            self._starts,
-            self._opens,
-            self._highs,
-            self._lows,
-            self._closes,
-            self._vols,
-        )
-        ends = [e.tolist() for e in feed.ends]
         on_bar = strategy.on_bar
         at_close = venue.fill_at == "close"
         queue = router._queue
-        observers = self.observers
-        single = feed.single_bars() if not observers else None
-        if single is not None:  # one bar per time, no ticks: the lean loop
-            times, slots, rows = single
-            for time_ns, slot, row in zip(times, slots, rows, strict=True):
+        lean = self._lean_bars() if not self.observers else None
+        if lean is not None:  # one bar per time, no ticks: the lean loop
+            closes = self._closes
+            for slot, row, bar in lean:
                 if router.pending or venue.working:
-                    self._open_phase([(slot, row)])
-                clock._now = time_ns  # times are strictly increasing here
+                    self._open_one(slot, row)
+                clock._now = bar[2]  # its end; times are strictly increasing here
                 cursor[slot] = row
                 for handle, values in growing[slot]:  # indicator handles: one more value
                     grow(handle, values[row])
-                last[slot] = closes[slot][row]
-                on_bar(
-                    ctx,
-                    Bar(
-                        symbols[slot],
-                        starts[slot][row],
-                        time_ns,
-                        opens[slot][row],
-                        highs[slot][row],
-                        lows[slot][row],
-                        closes[slot][row],
-                        vols[slot][row],
-                    ),
-                )
+                last[slot] = bar[6]  # its close
+                on_bar(ctx, bar)
                 if queue:
                     router.drain()
                 if at_close and (router.pending or venue.working):
                     self._fill_market([(slot, row)], closes)
                     router.drain()
         else:
-            self._loop(ends)
+            self._loop()
         strategy.on_stop(ctx)
         router.drain()
         return self._result()
 
-    def _loop(self, ends: list[list[int]]) -> None:
+    def _lean_bars(self) -> Iterator[tuple[int, int, Bar]] | None:
+        """``(symbol index, row, bar)`` in time order when no two bars end together and there
+        are no ticks (the lean loop), else None. The bars are built lazily, in C."""
+        order = self.feed.single_bars()
+        if order is None:
+            return None
+        symbols = self.feed.symbols
+        columns = (
+            self._starts,
+            [e.tolist() for e in self.feed.ends],
+            self._opens,
+            self._highs,
+            self._lows,
+            self._closes,
+            self._vols,
+        )
+        slots, rows = order
+        if len(symbols) == 1:
+            return zip(slots, rows, Bar.bulk(repeat(symbols[0]), *(c[0] for c in columns)))  # noqa: B905
+        pick = list(zip(slots, rows, strict=True))
+        gathered = [[c[s][r] for s, r in pick] for c in columns]
+        names = [symbols[s] for s in slots]
+        return zip(slots, rows, Bar.bulk(names, *gathered), strict=True)
+
+    def _loop(self) -> None:
         """The general loop: bars of several instruments ending together, ticks, observers."""
         strategy, ctx, router, venue, clock = (
             self.strategy,
@@ -249,6 +299,7 @@ class EventEngine:
         last, queue = market.last, router._queue
         cols = feed.columns
         at_close = venue.fill_at == "close"
+        ends = [e.tolist() for e in feed.ends]
         for time_ns, kind, payload in feed.events():
             if kind == TICK:
                 if time_ns > clock.now_ns:

@@ -63,13 +63,22 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
     now_ns = clock.now_ns
     ts = router.ts(now_ns)
     cid, sid, symbol = order.client_order_id, order.strategy_id, order.symbol
-    events = manager.events
-    emit = manager._emit if manager._listeners else events.append
+    if manager._listeners:
+        emit = manager._emit
+
+        def log(fields: tuple[Any, ...]) -> None:
+            emit(order_event(*fields))
+
+    else:  # nobody listens: the fields are logged, the events built when events is read
+        if manager._compact_from < 0:
+            manager._compact_from = len(manager._log)
+        log = manager._log.append
+
     if order.created_at is None:
         order.created_at = ts
     manager._orders[cid] = order
     manager._open[cid] = order
-    emit(order_event(cid, None, _NEW, ts, None, None, sid, symbol))
+    log((cid, None, _NEW, ts, None, None, sid, symbol))
     check = router.check
     if type(check) is not AllowAll:
         verdict = check.check(order, router.portfolio)
@@ -78,11 +87,10 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
             return
     order.status = _SUBMITTED
     order.updated_at = ts
-    emit(order_event(cid, _NEW, _SUBMITTED, ts, None, None, sid, symbol))
+    log((cid, _NEW, _SUBMITTED, ts, None, None, sid, symbol))
     order.status = _ACCEPTED
-    emit(order_event(cid, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol))
+    log((cid, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol))
     venue = router.broker
-    venue._seq[cid] = len(venue._seq)
     quantity = order.quantity
     q = float(quantity)
     side = 1 if order.side is _BUY else -1
@@ -117,5 +125,5 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
     order.fees = add(order.fees, fill.fee)
     manager._fills[fill.fill_id] = fill
     del manager._open[cid]
-    emit(order_event(cid, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol))
+    log((cid, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol))
     router.book(order, fill, q, price, slot, bar)

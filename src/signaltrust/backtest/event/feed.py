@@ -10,7 +10,8 @@ same time as a bar's end comes first). :class:`BarHistory` serves ``ctx.history`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -137,11 +138,16 @@ class HistoricalBarFeed(DataFeed):
         starts, stops = [0, *bounds], [*bounds, len(ends)]
         return ends[starts].tolist(), [pairs[i:j] for i, j in zip(starts, stops, strict=True)]
 
-    def single_bars(self) -> tuple[list[int], list[int], list[int]] | None:
-        """``(end times, symbol indexes, rows)`` when no two bars end together and there are no
-        ticks (the engine's fast path), else None."""
+    def single_bars(self) -> tuple[Iterable[int], Iterable[int]] | None:
+        """``(symbol indexes, rows)`` of every bar in time order when no two bars end together
+        and there are no ticks (the engine's lean loop), else None."""
         if self.ticks:
             return None
+        if len(self.ends) == 1:
+            ends = self.ends[0]
+            if len(ends) > 1 and not np.all(ends[1:] > ends[:-1]):
+                return None
+            return repeat(0, len(ends)), range(len(ends))
         ends = np.concatenate(self.ends)
         syms = np.concatenate([np.full(len(e), i, dtype=np.int64) for i, e in enumerate(self.ends)])
         rows = np.concatenate([np.arange(len(e), dtype=np.int64) for e in self.ends])
@@ -149,7 +155,7 @@ class HistoricalBarFeed(DataFeed):
         ends = ends[order]
         if len(ends) > 1 and not np.all(np.diff(ends) > 0):
             return None
-        return ends.tolist(), syms[order].tolist(), rows[order].tolist()
+        return syms[order].tolist(), rows[order].tolist()
 
     def events(self) -> Iterator[tuple[int, int, Any]]:
         ticks = self.ticks

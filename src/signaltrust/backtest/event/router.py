@@ -313,6 +313,17 @@ class OrderRouter:
         self.pending -= len(queue) - len(keep)
         self.intents[slot] = keep
 
+    def release_at_once(self, slot: int, volume: float, bar: int) -> None:
+        """:meth:`release` (both passes) of the lone sizing order of ``slot``, which the venue
+        fills at once (the caller checked: one intent, ``broker.fills_at_once(slot)``)."""
+        queue = self.intents[slot]
+        intent = queue[0]
+        if self._release_one(intent, slot, True, volume, bar) or self._release_one(
+            intent, slot, False, volume, bar
+        ):
+            queue.clear()
+            self.pending -= 1
+
     def _release_one(
         self, intent: SizingIntent, slot: int, reducing: bool, volume: float, fuse: int | None
     ) -> bool:

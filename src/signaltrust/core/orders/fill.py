@@ -97,19 +97,19 @@ class Fill:
         :class:`OrderSide`, positive finite Decimal ``quantity`` and ``price``, a finite
         Decimal ``fee >= 0``, an upper-case currency code and a UTC ``timestamp``.
         """
-        self = cls.__new__(cls)
-        s = object.__setattr__
-        s(self, "fill_id", fill_id)
-        s(self, "client_order_id", client_order_id)
-        s(self, "symbol", symbol)
-        s(self, "side", side)
-        s(self, "quantity", quantity)
-        s(self, "price", price)
-        s(self, "fee", fee)
-        s(self, "currency", currency)
-        s(self, "timestamp", timestamp)
-        s(self, "liquidity", liquidity)
-        s(self, "strategy_id", strategy_id)
+        self = _new(cls)
+        a, b, c, d, e, f, g, h, i, j, k = _FILL_FIELDS  # the slots' setters: no __setattr__
+        a(self, fill_id)
+        b(self, client_order_id)
+        c(self, symbol)
+        d(self, side)
+        e(self, quantity)
+        f(self, price)
+        g(self, fee)
+        h(self, currency)
+        i(self, timestamp)
+        j(self, liquidity)
+        k(self, strategy_id)
         return self
 
     @property
@@ -121,3 +121,22 @@ class Fill:
     def notional(self) -> Decimal:
         """``quantity * price`` (before any contract multiplier), exact."""
         return self.quantity * self.price
+
+
+_new = object.__new__
+_FILL_FIELDS = tuple(
+    Fill.__dict__[name].__set__
+    for name in (
+        "fill_id",
+        "client_order_id",
+        "symbol",
+        "side",
+        "quantity",
+        "price",
+        "fee",
+        "currency",
+        "timestamp",
+        "liquidity",
+        "strategy_id",
+    )
+)
