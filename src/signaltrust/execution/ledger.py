@@ -194,6 +194,30 @@ class Ledger:
                 value=fill.currency if book.currency != fill.currency else mult,
                 fix="book fills of one instrument in one currency with one multiplier",
             )
+        self._post(book, fill, mult)
+        return book
+
+    def book_trusted(self, fill: Fill) -> tuple[Decimal, Decimal]:
+        """Book a fill the engine built itself (:meth:`Fill.trusted`: a fee >= 0, no contract
+        multiplier); returns the cash of its currency and the net quantity of its symbol after
+        it. The common case (a position of one strategy already booked in this currency) skips
+        the checks that such a fill cannot fail; anything else takes :meth:`book_fill`'s."""
+        book = self._books.get((fill.symbol, fill.strategy_id))
+        if (
+            book is None
+            or book.multiplier is not _ONE
+            or book.currency != fill.currency
+            or fill.fill_id in self._fill_ids
+        ):
+            book = self._book_fill(fill, 1)
+        else:
+            self._post(book, fill, _ONE)
+        books = self._by_symbol[fill.symbol]
+        quantity = book.quantity if len(books) == 1 else self.quantity(fill.symbol)
+        return self._cash[fill.currency], quantity
+
+    def _post(self, book: _Book, fill: Fill, mult: Decimal) -> None:
+        """The arithmetic of a booking, after the checks."""
         ccy = fill.currency
         # explicit context methods: operators (even unary minus and abs) would round to the
         # thread's default context, not the exact one
@@ -227,7 +251,6 @@ class Ledger:
         self._initial.setdefault(ccy, ZERO)
         self._marks[fill.symbol] = price
         self._fill_ids.add(fill.fill_id)
-        return book
 
     def mark(self, prices: Mapping[str, Decimal | int | float | str]) -> None:
         """Set the latest price of symbols (e.g. bar closes); positions are valued at it."""

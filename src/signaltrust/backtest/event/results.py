@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from signaltrust.backtest.event.trades_nb import trades_from_fills
 from signaltrust.backtest.nb import layout
 from signaltrust.backtest.result import BacktestResult, orders_frame, trades_frame
 from signaltrust.core.orders import Order, OrderSide, OrderType
@@ -26,6 +27,8 @@ _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
 
 def fill_reason(order: Order) -> int:
     """The exit-reason code of a fill: the order's tag when it names one, else by order type."""
+    if not order.tags and order.parent_id is None:
+        return layout.R_SIGNAL
     for tag in order.tags:
         if tag in _REASON and tag != "open":
             return _REASON[tag]
@@ -39,13 +42,13 @@ def fill_reason(order: Order) -> int:
 
 
 class Recorder:
-    """Fill, trade and cash/position records of one run (floats, derived from the ledger)."""
+    """Fill and cash/position records of one run (floats, derived from the ledger); trades
+    are built from the fills at the end (:func:`.trades_nb.trades_from_fills`)."""
 
     def __init__(self, n_assets: int) -> None:
-        self.orders: list[list[float]] = []
-        self.trades: list[list[float]] = []
+        self.n_assets = n_assets
+        self.orders: list[tuple[float, ...]] = []  # layout order fields
         self.changes: list[tuple[int, int, float, float]] = []  # bar, asset, units, cash
-        self.state = [[0.0, 0.0, 0.0, 0.0] for _ in range(n_assets)]
 
     def fill(
         self,
@@ -55,41 +58,12 @@ class Recorder:
         units: float,
         price: float,
         fee: float,
-        before: float,
         after: float,
         cash: float,
     ) -> None:
-        reason = fill_reason(order)
         side = 1.0 if order.side is OrderSide.BUY else -1.0
-        self.orders.append([bar, asset, side, units, price, fee, reason])
+        self.orders.append((bar, asset, side, units, price, fee, fill_reason(order)))
         self.changes.append((bar, asset, after, cash))
-        st = self.state[asset]  # [units, average entry, entry fees, entry bar] (floats)
-        held = abs(st[0])
-        if held > 0.0 and (st[0] > 0.0) != (side > 0.0):
-            closed = min(units, held)
-            direction = 1.0 if st[0] > 0.0 else -1.0
-            share = fee * closed / units
-            entry_fee = st[2] * (closed / held)
-            pnl = direction * closed * (price - st[1]) - entry_fee - share
-            self.trades.append(
-                [asset, direction, st[3], bar, st[1], price, closed, pnl, entry_fee + share, reason]
-            )
-            st[2] -= entry_fee
-            rest = held - closed
-            st[0] = direction * rest if rest > 0.0 else 0.0
-            if rest <= 0.0:
-                st[2] = 0.0
-            units -= closed
-            fee -= share
-            if units <= 0.0:
-                return
-        held = abs(st[0])
-        if held == 0.0:
-            st[1], st[3], st[2] = price, bar, fee
-        else:
-            st[1] = (st[1] * held + price * units) / (held + units)
-            st[2] += fee
-        st[0] = side * (held + units)
 
 
 @dataclass
@@ -197,11 +171,12 @@ def build_result(
     cash_s = pd.Series(cash, index=index, name="cash").ffill()
     marks = close.ffill().fillna(0.0)
     equity = (cash_s + (pos * marks).sum(axis=1)).rename("equity")
-    trades = np.array(recorder.trades, dtype=np.float64).reshape(-1, layout.TRADE_FIELDS)
+    orders = np.array(recorder.orders, dtype=np.float64).reshape(-1, layout.ORDER_FIELDS)
+    trades, state = trades_from_fills(orders, k)
     last = close.ffill().iloc[-1].to_numpy() if n else np.zeros(k)
     open_rows = []
     for asset in range(k):
-        units, avg, efees, ebar = recorder.state[asset]
+        units, avg, efees, ebar = state[asset].tolist()
         if units != 0.0:
             direction = 1.0 if units > 0 else -1.0
             pnl = direction * abs(units) * (last[asset] - avg) - efees
@@ -221,7 +196,6 @@ def build_result(
             )
     if open_rows:
         trades = np.vstack([trades, np.array(open_rows, dtype=np.float64)])
-    orders = np.array(recorder.orders, dtype=np.float64).reshape(-1, layout.ORDER_FIELDS)
     return EventBacktestResult(
         equity=equity,
         cash=cash_s,

@@ -274,14 +274,12 @@ class OrderRouter:
         self, order: Order, fill: Fill, units: float, price: float, slot: int, bar: int
     ) -> None:
         """After the manager applied ``fill``: ledger, portfolio, record, the strategy's queue."""
-        self.ledger.book_fill(fill)
+        cash, quantity = self.ledger.book_trusted(fill)
         pf = self.portfolio
-        before = pf.qty[slot]
-        pf.sync(slot)
+        pf.cash_f = cash_f = float(cash)
+        pf.qty[slot] = after = float(quantity)
         if self.recorder is not None:
-            self.recorder.fill(
-                bar, slot, order, units, price, float(fill.fee), before, pf.qty[slot], pf.cash_f
-            )
+            self.recorder.fill(bar, slot, order, units, price, float(fill.fee), after, cash_f)
         if self._fills_wanted:
             self._queue.append(fill)
 
