@@ -20,7 +20,6 @@ from typing import Any
 from signaltrust.core.errors import InvalidTransitionError
 from signaltrust.core.orders import (
     EXACT_CONTEXT,
-    RATIO_CONTEXT,
     Fill,
     Order,
     OrderSide,
@@ -115,14 +114,14 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
         ts,
         sid,
     )
-    # OrderManager._fill_transition, for an order that fills whole at once
-    add = EXACT_CONTEXT.add
-    filled = add(order.filled_quantity, quantity)
+    # OrderManager._fill_transition, for an order that fills whole at once (from zero): the
+    # filled quantity is the order's, its notional quantity x price, its average the price
+    fill_price = fill.price
     order.status = _FILLED
-    order.filled_quantity = filled
-    order.filled_notional = add(order.filled_notional, EXACT_CONTEXT.multiply(quantity, fill.price))
-    order.average_fill_price = RATIO_CONTEXT.divide(order.filled_notional, filled)
-    order.fees = add(order.fees, fill.fee)
+    order.filled_quantity = quantity
+    order.filled_notional = EXACT_CONTEXT.multiply(quantity, fill_price)
+    order.average_fill_price = fill_price
+    order.fees = fill.fee
     manager._fills[fill.fill_id] = fill
     del manager._open[cid]
     log((cid, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol))
