@@ -219,3 +219,38 @@ def test_book_fill_when_used_instead_of_apply_fill_then_same_books():
         a.apply_fill(f)
         b.book_fill(f)
     assert a.positions() == b.positions() and a.account() == b.account()
+
+
+def test_book_trusted_when_engine_fills_then_same_books_as_book_fill():
+    checked, trusted = Ledger({"USD": D("100000")}), Ledger({"USD": D("100000")})
+    fills = [
+        fill("BUY", 10, 100, fee=1),
+        fill("SELL", 4, "110.5", fee="0.25"),
+        fill("SELL", 16, 90, fee=1),  # through zero: closes 6, opens a short of 10
+        fill("BUY", 10, 95),
+    ]
+    for f in fills:
+        checked.book_fill(f)
+        cash, quantity = trusted.book_trusted(f)
+        assert (cash, quantity) == (checked.cash(), checked.quantity("GOOG"))
+    assert trusted.realised_pnl() == checked.realised_pnl()
+    assert trusted.fees_paid() == checked.fees_paid()
+    assert trusted.check_balanced()
+
+
+def test_book_trusted_when_symbol_held_by_two_strategies_then_net_quantity():
+    ledger = Ledger({"USD": D("100000")})
+    ledger.book_fill(fill("BUY", 5, 100, strategy="a"))
+    ledger.book_trusted(fill("BUY", 3, 100, strategy="b"))
+    _, quantity = ledger.book_trusted(fill("SELL", 1, 100, strategy="b"))
+    assert quantity == D("7") == ledger.quantity("GOOG")
+
+
+def test_book_trusted_when_fill_id_booked_twice_then_refused_and_nothing_changes():
+    ledger = Ledger({"USD": D("100000")})
+    first = fill("BUY", 10, 100)
+    ledger.book_trusted(first)
+    with pytest.raises(LedgerError) as err:
+        ledger.book_trusted(first)
+    assert err.value.field == "fill_id"
+    assert ledger.cash() == D("99000") and ledger.quantity("GOOG") == D("10")

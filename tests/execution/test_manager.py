@@ -343,3 +343,21 @@ def test_events_when_listener_cancels_inside_callback_then_order_and_log_stay_co
     manager.apply_fill(fill_for(manager.get("s-1"), 1, 100))
     assert manager.get("s-2").status is S.CANCELED
     assert [e.client_order_id for e in manager.events[-2:]] == ["s-1", "s-2"]
+
+
+def test_events_when_logged_compactly_then_built_in_order_on_read():
+    manager = OrderManager()
+    first = manager.submit(Order("s-1", "GOOG", "BUY", 1), T0)
+    manager.record_compact("s-2", None, S.NEW, T0, None, "default", "GOOG")
+    manager.record_compact("s-2", S.NEW, S.SUBMITTED, T0, None, "default", "GOOG")
+    manager.mark_submitted(first.client_order_id, T0)
+    events = manager.events
+    assert [(e.client_order_id, e.status) for e in events] == [
+        ("s-1", S.NEW),
+        ("s-2", S.NEW),
+        ("s-2", S.SUBMITTED),
+        ("s-1", S.SUBMITTED),
+    ]
+    assert all(type(e).__name__ == "OrderEvent" for e in events)
+    assert events[2].previous_status is S.NEW and events[2].timestamp == T0
+    assert manager.events is events  # the same list, built once
