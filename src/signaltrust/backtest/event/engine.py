@@ -129,8 +129,7 @@ class EventEngine:
 
     def _open_phase(self, items: list[tuple[int, int]]) -> None:
         venue, router, clock, last = self.venue, self.router, self.clock, self.market.last
-        starts, opens, vols = self._starts, self._opens, self._vols
-        highs, lows = self._highs, self._lows
+        starts, opens = self._starts, self._opens
         for slot, row in items:
             start = starts[slot][row]
             if start > clock.now_ns:
@@ -139,17 +138,8 @@ class EventEngine:
             venue.new_bar(slot, start, self._bar_of[slot][row])
         self._fill_market(items, opens)
         router.drain()  # orders placed in on_fill of an open fill work from this bar's range
-        now = clock.now_ns
         for slot, row in items:
-            venue.match_range(
-                slot,
-                self._bar_of[slot][row],
-                opens[slot][row],
-                highs[slot][row],
-                lows[slot][row],
-                vols[slot][row],
-                now,
-            )
+            self._open_range(slot, row)
         router.drain()
 
     def _open_one(self, slot: int, row: int) -> None:
@@ -175,6 +165,7 @@ class EventEngine:
             router.drain()
 
     def _open_range(self, slot: int, row: int) -> None:
+        """Fill the priced orders of ``slot`` that the range of its bar ``row`` touches."""
         self.venue.match_range(
             slot,
             self._bar_of[slot][row],

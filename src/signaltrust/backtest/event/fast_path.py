@@ -6,10 +6,10 @@ at that price when the venue has no participation cap, no latency and no other o
 on the symbol. :func:`fill_at_once` performs exactly what the general path does in that case
 (``OrderManager.submit`` -> risk check -> ``mark_submitted`` -> ``SimulatedVenue.submit`` ->
 ``accept`` -> ``SimulatedVenue._fill`` -> ``OrderRouter.filled``): the same transitions, each
-recorded as an :class:`~signaltrust.core.orders.OrderEvent` in ``manager.events`` and passed to
-the manager's listeners in order, the same fill, the same exact ledger booking, the same
-records; with a fraction of the Python calls (the transitions are checked against the state
-table once, at import, instead of on every order).
+an :class:`~signaltrust.core.orders.OrderEvent` in ``manager.events`` (logged as its fields and
+built when read, unless a listener waits for it), the same fill, the same exact ledger booking,
+the same records; with a fraction of the Python calls (the transitions are checked against the
+state table once, at import, instead of on every order).
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def _overrides(strategy: Any, hook: str) -> bool:
 
 
 class Portfolio:
-    """Cash, equity and positions as floats, re-read from the exact ledger after every fill."""
+    """Cash, equity and positions as floats, read from the exact ledger after every fill."""
 
     def __init__(self, ledger: Ledger, symbols: tuple[str, ...], last: list[float]) -> None:
         self.ledger = ledger
@@ -62,12 +62,6 @@ class Portfolio:
         self.last = last  # shared with the market data: latest price per symbol
         self.cash_f = float(ledger.cash())
         self.leverage = float(ledger.leverage)
-
-    def sync(self, slot: int) -> None:
-        """Re-read cash and the position of ``slot`` from the ledger (after a fill)."""
-        ledger = self.ledger
-        self.cash_f = float(ledger.cash())
-        self.qty[slot] = float(ledger.quantity(self.symbols[slot]))
 
     @property
     def cash(self) -> float:
