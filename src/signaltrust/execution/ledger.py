@@ -30,7 +30,7 @@ orders that exceed the buying power is the risk engine's job.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, localcontext
 
@@ -194,7 +194,17 @@ class Ledger:
                 value=fill.currency if book.currency != fill.currency else mult,
                 fix="book fills of one instrument in one currency with one multiplier",
             )
-        self._post(book, fill, mult)
+        self._post(
+            book,
+            fill.fill_id,
+            fill.symbol,
+            fill.side is OrderSide.BUY,
+            fill.quantity,
+            fill.price,
+            fill.fee,
+            fill.currency,
+            mult,
+        )
         return book
 
     def book_trusted(self, fill: Fill) -> tuple[Decimal, Decimal]:
@@ -202,29 +212,63 @@ class Ledger:
         multiplier); returns the cash of its currency and the net quantity of its symbol after
         it. The common case (a position of one strategy already booked in this currency) skips
         the checks that such a fill cannot fail; anything else takes :meth:`book_fill`'s."""
-        book = self._books.get((fill.symbol, fill.strategy_id))
+        return self.book_fields(
+            fill.fill_id,
+            fill.symbol,
+            fill.strategy_id,
+            fill.side is OrderSide.BUY,
+            fill.quantity,
+            fill.price,
+            fill.fee,
+            fill.currency,
+            lambda: fill,
+        )
+
+    def book_fields(
+        self,
+        fill_id: str,
+        symbol: str,
+        strategy_id: str,
+        buy: bool,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        currency: str,
+        make_fill: Callable[[], Fill],
+    ) -> tuple[Decimal, Decimal]:
+        """:meth:`book_trusted` for a fill given as its fields (no :class:`Fill` built in the
+        common case); ``make_fill()`` builds it when the booking needs the full checks."""
+        book = self._books.get((symbol, strategy_id))
         if (
             book is None
             or book.multiplier is not _ONE
-            or book.currency != fill.currency
-            or fill.fill_id in self._fill_ids
+            or book.currency != currency
+            or fill_id in self._fill_ids
         ):
-            book = self._book_fill(fill, 1)
+            book = self._book_fill(make_fill(), 1)
         else:
-            self._post(book, fill, _ONE)
-        books = self._by_symbol[fill.symbol]
-        quantity = book.quantity if len(books) == 1 else self.quantity(fill.symbol)
-        return self._cash[fill.currency], quantity
+            self._post(book, fill_id, symbol, buy, quantity, price, fee, currency, _ONE)
+        books = self._by_symbol[symbol]
+        held = book.quantity if len(books) == 1 else self.quantity(symbol)
+        return self._cash[currency], held
 
-    def _post(self, book: _Book, fill: Fill, mult: Decimal) -> None:
+    def _post(
+        self,
+        book: _Book,
+        fill_id: str,
+        symbol: str,
+        buy: bool,
+        qty: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        ccy: str,
+        mult: Decimal,
+    ) -> None:
         """The arithmetic of a booking, after the checks."""
-        ccy = fill.currency
         # explicit context methods: operators (even unary minus and abs) would round to the
         # thread's default context, not the exact one
         c = EXACT_CONTEXT
         add, sub, mul = c.add, c.subtract, c.multiply
-        price, fee, qty = fill.price, fill.fee, fill.quantity
-        buy = fill.side is OrderSide.BUY
         signed = qty if buy else c.minus(qty)
         flow = mul(signed, price) if mult is _ONE else mul(mul(signed, price), mult)
         realised = ZERO
@@ -249,8 +293,8 @@ class Ledger:
         self._fees[ccy] = add(self._fees.get(ccy, ZERO), fee)
         self._realised[ccy] = add(self._realised.get(ccy, ZERO), realised)
         self._initial.setdefault(ccy, ZERO)
-        self._marks[fill.symbol] = price
-        self._fill_ids.add(fill.fill_id)
+        self._marks[symbol] = price
+        self._fill_ids.add(fill_id)
 
     def mark(self, prices: Mapping[str, Decimal | int | float | str]) -> None:
         """Set the latest price of symbols (e.g. bar closes); positions are valued at it."""

@@ -17,13 +17,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from signaltrust.backtest.event.results import tags_reason
 from signaltrust.core.errors import InvalidTransitionError
 from signaltrust.core.orders import (
-    EXACT_CONTEXT,
     Fill,
     Order,
     OrderSide,
     OrderStatus,
+    TimeInForce,
     order_event,
 )
 from signaltrust.execution.state import can_transition
@@ -58,8 +59,10 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
     on the general path; a fill price or fee that is not a plain finite float goes through the
     validating :meth:`OrderRouter.filled`.
     """
-    manager, clock = router.manager, router.clock
-    now_ns = clock.now_ns
+    manager = router.manager
+    if manager._deferred:
+        manager._settle()  # the deferred orders' events come first
+    now_ns = router.clock._now
     ts = router.ts(now_ns)
     cid, sid, symbol = order.client_order_id, order.strategy_id, order.symbol
     if manager._listeners:
@@ -75,7 +78,7 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
 
     if order.created_at is None:
         order.created_at = ts
-    manager._orders[cid] = order
+    manager._by_id[cid] = order
     manager._open[cid] = order
     log((cid, None, _NEW, ts, None, None, sid, symbol))
     check = router.check
@@ -89,13 +92,9 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
     log((cid, _NEW, _SUBMITTED, ts, None, None, sid, symbol))
     order.status = _ACCEPTED
     log((cid, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol))
-    venue = router.broker
     quantity = order.quantity
     q = float(quantity)
-    side = 1 if order.side is _BUY else -1
-    price = venue.slippage.price(router.portfolio.last[slot], side, q, volume)
-    venue._trade[slot] = (now_ns, price)
-    fee = router.fees.fee(q * price)
+    price, fee = _price_and_fee(router, slot, order.side, q, volume, now_ns)
     if not (
         type(price) is float and 0.0 < price < _INF and type(fee) is float and 0.0 <= fee < _INF
     ):
@@ -114,15 +113,99 @@ def fill_at_once(router: Any, order: Order, slot: int, bar: int, volume: float) 
         ts,
         sid,
     )
-    # OrderManager._fill_transition, for an order that fills whole at once (from zero): the
-    # filled quantity is the order's, its notional quantity x price, its average the price
-    fill_price = fill.price
-    order.status = _FILLED
-    order.filled_quantity = quantity
-    order.filled_notional = EXACT_CONTEXT.multiply(quantity, fill_price)
-    order.average_fill_price = fill_price
-    order.fees = fill.fee
-    manager._fills[fill.fill_id] = fill
+    manager.filled_whole_at_once(order, fill)
     del manager._open[cid]
     log((cid, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol))
     router.book(order, fill, q, price, slot, bar)
+
+
+def fill_recorded(
+    router: Any,
+    cid: str,
+    symbol: str,
+    side: OrderSide,
+    quantity: Decimal,
+    time_in_force: TimeInForce,
+    strategy_id: str,
+    tags: tuple[str, ...],
+    slot: int,
+    bar: int,
+    volume: float,
+) -> None:
+    """:func:`fill_at_once` for a market order given as its fields, when nobody listens for
+    order events and every order passes the risk check (:class:`AllowAll`): the fill is booked
+    in the ledger, the portfolio and the records now, and the manager keeps the order as its
+    fields (:meth:`OrderManager.record_filled_at_once`), building the :class:`Order`, its
+    :class:`Fill` and events when they are first read.
+
+    The caller guarantees what :meth:`Order.market` assumes of the fields and that ``cid`` is
+    fresh; ``router.deferrable()`` is true.
+    """
+    now_ns = router.clock._now
+    q = float(quantity)
+    price, fee = _price_and_fee(router, slot, side, q, volume, now_ns)
+    if not (
+        type(price) is float and 0.0 < price < _INF and type(fee) is float and 0.0 <= fee < _INF
+    ):  # a model gave something unusual: the validating path, with an Order
+        order = Order.market(cid, symbol, side, quantity, time_in_force, strategy_id, tags)
+        ts = router.ts(now_ns)
+        router.manager.submit(order, ts)
+        router.manager.mark_submitted(cid, ts)
+        router.manager.accept(cid, ts)
+        router.filled(order, quantity, price, slot, bar)
+        return
+    router._fill_seq += 1
+    fill_id = f"F-{router._fill_seq}"
+    exact_price = Decimal(repr(price))
+    exact_fee = Decimal(repr(fee)) if fee else _ZERO
+    currency = router.currency
+    router.manager.record_filled_at_once(
+        cid,
+        strategy_id,
+        symbol,
+        side,
+        quantity,
+        time_in_force,
+        tags,
+        now_ns,
+        fill_id,
+        exact_price,
+        exact_fee,
+        currency,
+    )
+    cash, held = router.ledger.book_fields(
+        fill_id,
+        symbol,
+        strategy_id,
+        side is _BUY,
+        quantity,
+        exact_price,
+        exact_fee,
+        currency,
+        lambda: Fill.trusted(
+            fill_id,
+            cid,
+            symbol,
+            side,
+            quantity,
+            exact_price,
+            exact_fee,
+            currency,
+            router.ts(now_ns),
+            strategy_id,
+        ),
+    )
+    sign = 1.0 if side is _BUY else -1.0
+    router.booked(slot, bar, sign, q, price, fee, tags_reason(tags), cash, held)
+
+
+def _price_and_fee(
+    router: Any, slot: int, side: OrderSide, units: float, volume: float, now_ns: int
+) -> tuple[float, float]:
+    """The venue's fill price (the last price plus slippage) and fee of ``units`` now."""
+    venue = router.broker
+    price = venue.slippage.price(
+        router.portfolio.last[slot], 1 if side is _BUY else -1, units, volume
+    )
+    venue._trade[slot] = (now_ns, price)
+    return price, router.fees.fee(units * price)

@@ -10,6 +10,7 @@ same time as a bar's end comes first). :class:`BarHistory` serves ``ctx.history`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import repeat
 from typing import Any
@@ -37,6 +38,14 @@ def infer_period_ns(index: pd.DatetimeIndex) -> int:
     diffs = np.diff(stamps)
     values, counts = np.unique(diffs[diffs > 0], return_counts=True)
     return int(values[np.argmax(counts)])
+
+
+
+def column_of(values: Any, typecode: str = "d") -> array:
+    """A 1-D column as an ``array.array`` of ``typecode`` ("d": float64, "q": int64)."""
+    column = array(typecode)
+    column.frombytes(memoryview(np.ascontiguousarray(values, dtype=np.dtype(typecode))).cast("B"))
+    return column
 
 
 class DataFeed(ABC):

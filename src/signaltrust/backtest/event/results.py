@@ -20,25 +20,32 @@ import pandas as pd
 from signaltrust.backtest.event.trades_nb import trades_from_fills
 from signaltrust.backtest.nb import layout
 from signaltrust.backtest.result import BacktestResult, orders_frame, trades_frame
-from signaltrust.core.orders import Order, OrderSide, OrderType
+from signaltrust.core.orders import Order, OrderType
 
 _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
 
 
+def tags_reason(tags: tuple[str, ...]) -> int:
+    """The exit-reason code a fill of an order without a parent gets: its first tag that names
+    one (not "open"), else "signal"."""
+    for tag in tags:
+        if tag in _REASON and tag != "open":
+            return _REASON[tag]
+    return layout.R_SIGNAL
+
+
 def fill_reason(order: Order) -> int:
     """The exit-reason code of a fill: the order's tag when it names one, else by order type."""
-    if not order.tags and order.parent_id is None:
-        return layout.R_SIGNAL
+    if order.parent_id is None:
+        return tags_reason(order.tags)
     for tag in order.tags:
         if tag in _REASON and tag != "open":
             return _REASON[tag]
-    if order.parent_id is not None:
-        if order.order_type is OrderType.TRAILING_STOP:
-            return layout.R_TRAILING_STOP
-        if order.order_type is OrderType.LIMIT:
-            return layout.R_TAKE_PROFIT
-        return layout.R_STOP_LOSS
-    return layout.R_SIGNAL
+    if order.order_type is OrderType.TRAILING_STOP:
+        return layout.R_TRAILING_STOP
+    if order.order_type is OrderType.LIMIT:
+        return layout.R_TAKE_PROFIT
+    return layout.R_STOP_LOSS
 
 
 class Recorder:
@@ -50,19 +57,21 @@ class Recorder:
         self.orders: list[tuple[float, ...]] = []  # layout order fields
         self.changes: list[tuple[int, int, float, float]] = []  # bar, asset, units, cash
 
-    def fill(
+    def record(
         self,
         bar: int,
         asset: int,
-        order: Order,
+        side: float,
         units: float,
         price: float,
         fee: float,
+        reason: int,
         after: float,
         cash: float,
     ) -> None:
-        side = 1.0 if order.side is OrderSide.BUY else -1.0
-        self.orders.append((bar, asset, side, units, price, fee, fill_reason(order)))
+        """One fill (``side`` +1.0 buy, -1.0 sell; ``reason`` an exit-reason code) and the
+        position and cash after it."""
+        self.orders.append((bar, asset, side, units, price, fee, reason))
         self.changes.append((bar, asset, after, cash))
 
 

@@ -9,18 +9,17 @@ order, after the call that caused it returns (no re-entrant callbacks). Sizing o
 
 from __future__ import annotations
 
-import datetime
 from collections import deque
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
-
-from signaltrust.backtest.event.fast_path import fill_at_once
+from signaltrust.backtest.event.fast_path import fill_at_once, fill_recorded
 from signaltrust.backtest.event.models import FeeModel, SlippageModel
+from signaltrust.backtest.event.results import fill_reason
 from signaltrust.backtest.nb import layout
 from signaltrust.core.orders import Fill, Order, OrderEvent, OrderSide, TimeInForce
 from signaltrust.execution import Ledger, OrderManager
+from signaltrust.execution.manager import utc_timestamp
 from signaltrust.risk.hook import AllowAll, PreTradeCheck
 from signaltrust.strategy.api import SizingIntent, Strategy
 
@@ -33,15 +32,7 @@ _TIF = {t.value: t for t in TimeInForce}
 _DUST = layout.MIN_ORDER_SHARE
 
 
-_LAST_TS: list[Any] = [None, None]
-_UTC = datetime.UTC  # pd.Timestamp(..., tz="UTC")'s tzinfo; passed as an object: faster
-
-
-def _ts(ns: int) -> pd.Timestamp:
-    # one Timestamp per distinct time: an order's events share it
-    if _LAST_TS[0] != ns:
-        _LAST_TS[0], _LAST_TS[1] = ns, pd.Timestamp(ns, tz=_UTC)
-    return _LAST_TS[1]
+_ts = utc_timestamp  # one Timestamp per distinct time: an order's events share it
 
 
 def _overrides(strategy: Any, hook: str) -> bool:
@@ -271,13 +262,40 @@ class OrderRouter:
     ) -> None:
         """After the manager applied ``fill``: ledger, portfolio, record, the strategy's queue."""
         cash, quantity = self.ledger.book_trusted(fill)
+        side = 1.0 if order.side is OrderSide.BUY else -1.0
+        fee = float(fill.fee)
+        self.booked(slot, bar, side, units, price, fee, fill_reason(order), cash, quantity)
+        if self._fills_wanted:
+            self._queue.append(fill)
+
+    def booked(
+        self,
+        slot: int,
+        bar: int,
+        side: float,
+        units: float,
+        price: float,
+        fee: float,
+        reason: int,
+        cash: Decimal,
+        quantity: Decimal,
+    ) -> None:
+        """After the ledger booked a fill: the portfolio's floats (read from the exact ledger:
+        ``cash`` and the symbol's net ``quantity`` after it) and the record."""
         pf = self.portfolio
         pf.cash_f = cash_f = float(cash)
         pf.qty[slot] = after = float(quantity)
         if self.recorder is not None:
-            self.recorder.fill(bar, slot, order, units, price, float(fill.fee), after, cash_f)
-        if self._fills_wanted:
-            self._queue.append(fill)
+            self.recorder.record(bar, slot, side, units, price, fee, reason, after, cash_f)
+
+    def deferrable(self) -> bool:
+        """True when a fused order may be kept as its fields (``fast_path.fill_recorded``):
+        nobody listens for order events or fills and every order passes the risk check."""
+        return (
+            not self.manager._listeners
+            and not self._fills_wanted
+            and type(self.check) is AllowAll
+        )
 
     # -- sizing at release ----------------------------------------------------------------
     def release(self, slot: int, reducing: bool, volume: float, bar: int | None = None) -> None:
@@ -399,6 +417,21 @@ class OrderRouter:
             and (type(units) is Decimal or (type(units) is float and 0.0 < units < _INF))
         ):
             quantity = units if type(units) is Decimal else Decimal(repr(units))
+            if fuse is not None and self.deferrable():  # cid is fresh (checked above)
+                fill_recorded(
+                    self,
+                    cid,
+                    intent.symbol,
+                    _SIDE[side],
+                    quantity,
+                    tif,
+                    intent.strategy_id,
+                    intent.tags,
+                    slot,
+                    fuse,
+                    volume,
+                )
+                return
             order = Order.market(
                 cid, intent.symbol, _SIDE[side], quantity, tif, intent.strategy_id, intent.tags
             )
