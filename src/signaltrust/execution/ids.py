@@ -30,6 +30,7 @@ class IdGenerator:
             )
         self.prefix = prefix
         self._counters: defaultdict[str, int] = defaultdict(int)
+        self._checked: set[str] = set()  # strategy ids already validated
 
     def _next(self, key: str) -> str:
         n = self._counters[key] + 1
@@ -38,6 +39,8 @@ class IdGenerator:
 
     def next_client_order_id(self, strategy_id: str = "default") -> str:
         """A new client order id for ``strategy_id``; never returned twice by this generator."""
+        if type(strategy_id) is str and strategy_id in self._checked:
+            return self._next(strategy_id)
         if type(strategy_id) is not str or strategy_id.split() != [strategy_id]:
             raise ValidationError(
                 "must be a non-empty string without spaces",
@@ -45,6 +48,7 @@ class IdGenerator:
                 value=strategy_id,
                 fix="pass e.g. 'sma_cross'",
             )
+        self._checked.add(strategy_id)
         return self._next(strategy_id)
 
     def next_fill_id(self) -> str:

@@ -194,6 +194,8 @@ class Ledger:
                 value=fill.currency if book.currency != fill.currency else mult,
                 fix="book fills of one instrument in one currency with one multiplier",
             )
+        for accounts in (self._initial, self._cash, self._fees, self._realised):
+            accounts.setdefault(fill.currency, ZERO)
         self._post(
             book,
             fill.fill_id,
@@ -264,35 +266,44 @@ class Ledger:
         ccy: str,
         mult: Decimal,
     ) -> None:
-        """The arithmetic of a booking, after the checks."""
+        """The arithmetic of a booking, after the checks (``ccy`` already has its accounts)."""
         # explicit context methods: operators (even unary minus and abs) would round to the
         # thread's default context, not the exact one
         c = EXACT_CONTEXT
         add, sub, mul = c.add, c.subtract, c.multiply
-        signed = qty if buy else c.minus(qty)
-        flow = mul(signed, price) if mult is _ONE else mul(mul(signed, price), mult)
-        realised = ZERO
+        value = mul(qty, price) if mult is _ONE else mul(mul(qty, price), mult)  # unsigned
         q = book.quantity
-        if q == 0 or (q > 0) == buy:
-            book.cost_basis = add(book.cost_basis, flow)
-            book.quantity = add(q, signed)
-        else:
+        if not q or (q > 0) is buy:  # opens or adds to the position
+            if buy:
+                book.cost_basis = add(book.cost_basis, value)
+                book.quantity = add(q, qty)
+            else:
+                book.cost_basis = sub(book.cost_basis, value)
+                book.quantity = sub(q, qty)
+        else:  # reduces it, and through zero opens the rest on the other side
             open_abs = c.abs(q)
-            closed = min(qty, open_abs)
+            closed = qty if qty <= open_abs else open_abs
+            moved = value  # money of the closed part
+            if closed is not qty:
+                moved = mul(closed, price) if mult is _ONE else mul(mul(closed, price), mult)
             removed = _split_cost(book.cost_basis, closed, open_abs)
-            direction = 1 if buy else -1
-            realised = sub(c.minus(mul(mul(mul(direction, closed), price), mult)), removed)
+            # a sell closes a long (proceeds - cost), a buy closes a short (-paid - cost < 0)
+            realised = sub(c.minus(moved), removed) if buy else sub(moved, removed)
             book.cost_basis = sub(book.cost_basis, removed)
-            book.quantity = add(q, mul(direction, closed))
-            rest = sub(qty, closed)
-            if rest > 0:
-                book.cost_basis = add(book.cost_basis, mul(mul(mul(direction, rest), price), mult))
-                book.quantity = add(book.quantity, mul(direction, rest))
-        book.realised_pnl = add(book.realised_pnl, realised)
-        self._cash[ccy] = sub(sub(self._cash.get(ccy, ZERO), flow), fee)
-        self._fees[ccy] = add(self._fees.get(ccy, ZERO), fee)
-        self._realised[ccy] = add(self._realised.get(ccy, ZERO), realised)
-        self._initial.setdefault(ccy, ZERO)
+            book.quantity = add(q, closed) if buy else sub(q, closed)
+            if closed is not qty:
+                rest = sub(qty, closed)
+                opened = mul(rest, price) if mult is _ONE else mul(mul(rest, price), mult)
+                cost = book.cost_basis
+                book.cost_basis = add(cost, opened) if buy else sub(cost, opened)
+                book.quantity = add(book.quantity, rest) if buy else sub(book.quantity, rest)
+            book.realised_pnl = add(book.realised_pnl, realised)
+            self._realised[ccy] = add(self._realised[ccy], realised)
+        cash = sub(self._cash[ccy], value) if buy else add(self._cash[ccy], value)
+        if fee:
+            cash = sub(cash, fee)
+            self._fees[ccy] = add(self._fees[ccy], fee)
+        self._cash[ccy] = cash
         self._marks[symbol] = price
         self._fill_ids.add(fill_id)
 

@@ -30,6 +30,7 @@ _TIF = {t.value: t for t in TimeInForce}
 #: an allotment (cash to spend incl. fees, capped by buying power) of at most this share of
 #: equity is float noise, not an order (the vectorized engine's ``layout.MIN_ORDER_SHARE``)
 _DUST = layout.MIN_ORDER_SHARE
+_TARGETS = ("target_units", "target_weight")
 
 
 _ts = utc_timestamp  # one Timestamp per distinct time: an order's events share it
@@ -68,7 +69,11 @@ class Portfolio:
 
     @property
     def gross_exposure(self) -> float:
-        return sum(abs(q) * p for q, p in zip(self.qty, self.last, strict=True) if q)
+        total = 0.0
+        for q, p in zip(self.qty, self.last, strict=True):
+            if q:
+                total += abs(q) * p
+        return total
 
     def position(self, symbol: str) -> float:
         return self.qty[self._slot[symbol]] if symbol in self._slot else 0.0
@@ -330,9 +335,9 @@ class OrderRouter:
         fills at once (the caller checked: one intent, ``broker.fills_at_once(slot)``)."""
         queue = self.intents[slot]
         intent = queue[0]
-        if self._release_one(intent, slot, True, volume, bar) or self._release_one(
-            intent, slot, False, volume, bar
-        ):
+        if (  # only target orders have a reducing part (the others wait in that pass)
+            intent.kind in _TARGETS and self._release_one(intent, slot, True, volume, bar)
+        ) or self._release_one(intent, slot, False, volume, bar):
             queue.clear()
             self.pending -= 1
 
@@ -345,7 +350,7 @@ class OrderRouter:
             return False  # no price yet: wait for the symbol's next bar
         position = pf.qty[slot]
         kind = intent.kind
-        if kind in ("target_units", "target_weight"):
+        if kind in _TARGETS:
             equity = pf.equity
             target = intent.amount if kind == "target_units" else intent.amount * equity / price
             crosses = position != 0.0 and (target == 0.0 or (target > 0.0) != (position > 0.0))
