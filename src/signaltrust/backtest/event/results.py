@@ -10,6 +10,7 @@ last close with status "open".
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,6 +24,7 @@ from signaltrust.backtest.result import BacktestResult, orders_frame, trades_fra
 from signaltrust.core.orders import Order, OrderType
 
 _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
+ROW_FIELDS = layout.ORDER_FIELDS + 2  # a recorder row: the order fields, position and cash after
 
 
 def tags_reason(tags: tuple[str, ...]) -> int:
@@ -49,13 +51,21 @@ def fill_reason(order: Order) -> int:
 
 
 class Recorder:
-    """Fill and cash/position records of one run (floats, derived from the ledger); trades
-    are built from the fills at the end (:func:`.trades_nb.trades_from_fills`)."""
+    """The fills of one run as float rows, each with the position and cash after it (read
+    from the exact ledger); equity and trades are derived from them at the end
+    (:func:`build_result`, :func:`.trades_nb.trades_from_fills`).
+
+    A row is ``(bar, asset, side, units, price, fee, reason, position after, cash after)``:
+    the first seven are the vectorized engine's order fields (``layout.ORDER_FIELDS``),
+    ``side`` is +1.0 (buy) or -1.0 (sell), ``reason`` an exit-reason code.
+    """
 
     def __init__(self, n_assets: int) -> None:
         self.n_assets = n_assets
-        self.orders: list[tuple[float, ...]] = []  # layout order fields
-        self.changes: list[tuple[int, int, float, float]] = []  # bar, asset, units, cash
+        # one flat float array: unlike a list of tuples it holds no objects the cyclic
+        # garbage collector would scan when it resumes after the run
+        self.rows = array("d")
+        self.add = self.rows.extend  # the router adds a row (a 9-tuple) per fill
 
     def record(
         self,
@@ -69,10 +79,12 @@ class Recorder:
         after: float,
         cash: float,
     ) -> None:
-        """One fill (``side`` +1.0 buy, -1.0 sell; ``reason`` an exit-reason code) and the
-        position and cash after it."""
-        self.orders.append((bar, asset, side, units, price, fee, reason))
-        self.changes.append((bar, asset, after, cash))
+        """Record one fill (see the row layout above)."""
+        self.add((bar, asset, side, units, price, fee, reason, after, cash))
+
+    def table(self) -> np.ndarray:
+        """The rows as a float array, one row per fill (9 columns; 0 rows when none)."""
+        return np.frombuffer(self.rows, dtype=np.float64).reshape(-1, ROW_FIELDS).copy()
 
 
 @dataclass
@@ -153,6 +165,15 @@ class EventBacktestResult(BacktestResult):
         return list(self.manager.events)
 
 
+def steps(n: int, first: float, at: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A state over ``n`` bars that is ``first`` until it changes to ``values[i]`` at bar
+    ``at[i]`` (``at`` ascending; of several changes in one bar the last one holds)."""
+    last_of_bar = np.append(at[1:] != at[:-1], True) if len(at) else np.zeros(0, dtype=bool)
+    at, values = at[last_of_bar], values[last_of_bar]
+    counts = np.diff(np.concatenate(([0], at, [n])))
+    return np.repeat(np.concatenate(([first], values)), counts)
+
+
 def build_result(
     recorder: Recorder,
     index: pd.DatetimeIndex,
@@ -169,20 +190,22 @@ def build_result(
     """Equity, cash, positions, trades and orders of a run from its records."""
     assets = tuple(close.columns)
     n, k = len(index), len(assets)
-    positions = np.full((n, k), np.nan)
-    cash = np.full(n, np.nan)
-    positions[0, :] = 0.0
-    cash[0] = cash0
-    for bar, asset, units, after in recorder.changes:  # a bar keeps the state after its last fill
-        positions[bar, asset] = units
-        cash[bar] = after
-    pos = pd.DataFrame(positions, index=index, columns=list(assets)).ffill()
-    cash_s = pd.Series(cash, index=index, name="cash").ffill()
-    marks = close.ffill().fillna(0.0)
-    equity = (cash_s + (pos * marks).sum(axis=1)).rename("equity")
-    orders = np.array(recorder.orders, dtype=np.float64).reshape(-1, layout.ORDER_FIELDS)
+    table = recorder.table()
+    at, asset_of = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
+    # a bar keeps the position and cash after its last fill
+    positions = np.empty((n, k))
+    for asset in range(k):
+        mine = asset_of == asset
+        positions[:, asset] = steps(n, 0.0, at[mine], table[mine, 7])
+    cash = steps(n, cash0, at, table[:, 8])
+    filled_close = close.ffill().to_numpy(dtype=np.float64)
+    pos = pd.DataFrame(positions, index=index, columns=list(assets))
+    cash_s = pd.Series(cash, index=index, name="cash")
+    value = (positions * np.nan_to_num(filled_close, nan=0.0)).sum(axis=1)
+    equity = pd.Series(cash + value, index=index, name="equity")
+    orders = np.ascontiguousarray(table[:, : layout.ORDER_FIELDS])
     trades, state = trades_from_fills(orders, k)
-    last = close.ffill().iloc[-1].to_numpy() if n else np.zeros(k)
+    last = filled_close[-1] if n else np.zeros(k)
     open_rows = []
     for asset in range(k):
         units, avg, efees, ebar = state[asset].tolist()

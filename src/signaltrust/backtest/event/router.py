@@ -110,6 +110,7 @@ class OrderRouter:
         self.fees = fees
         self.slippage = slippage
         self.recorder = recorder
+        self._record = recorder.add if recorder is not None else None  # a row per fill
         self.broker: Any = None
         self.strategy: Any = None
         self.ctx: Any = None
@@ -290,8 +291,8 @@ class OrderRouter:
         pf = self.portfolio
         pf.cash_f = cash_f = float(cash)
         pf.qty[slot] = after = float(quantity)
-        if self.recorder is not None:
-            self.recorder.record(bar, slot, side, units, price, fee, reason, after, cash_f)
+        if self._record is not None:
+            self._record((bar, slot, side, units, price, fee, reason, after, cash_f))
 
     def deferrable(self) -> bool:
         """True when a fused order may be kept as its fields (``fast_path.fill_recorded``):
