@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import (
@@ -257,8 +258,11 @@ class OrderManager(BracketLinks, TimeInForceRules):
         if self._compact_from < 0:
             self._compact_from = len(log)
         add = log.append
-        for cid, sid, symbol, side, qty, tif, tags, ns, fill_id, price, fee, ccy in deferred:
-            ts = utc_timestamp(ns)
+        # the timestamps in one go (pandas boxes them in C), one per record
+        stamps = pd.DatetimeIndex(np.fromiter((r[7] for r in deferred), np.int64), tz=UTC)
+        for (cid, sid, symbol, side, qty, tif, tags, _, fill_id, price, fee, ccy), ts in zip(
+            deferred, stamps, strict=True
+        ):
             order = Order.market(cid, symbol, side, qty, tif, sid, tags)
             order.created_at = order.updated_at = ts
             fill = Fill.trusted(fill_id, cid, symbol, side, qty, price, fee, ccy, ts, sid)

@@ -125,6 +125,7 @@ def fill_recorded(
     symbol: str,
     side: OrderSide,
     quantity: Decimal,
+    q: float,
     time_in_force: TimeInForce,
     strategy_id: str,
     tags: tuple[str, ...],
@@ -138,11 +139,10 @@ def fill_recorded(
     fields (:meth:`OrderManager.record_filled_at_once`), building the :class:`Order`, its
     :class:`Fill` and events when they are first read.
 
-    The caller guarantees what :meth:`Order.market` assumes of the fields and that ``cid`` is
-    fresh; ``router.deferrable()`` is true.
+    ``q`` is ``float(quantity)``. The caller guarantees what :meth:`Order.market` assumes of
+    the fields and that ``cid`` is fresh; ``router.deferrable()`` is true.
     """
     now_ns = router.clock._now
-    q = float(quantity)
     price, fee = _price_and_fee(router, slot, side, q, volume, now_ns)
     if not (
         type(price) is float and 0.0 < price < _INF and type(fee) is float and 0.0 <= fee < _INF

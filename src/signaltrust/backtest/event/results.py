@@ -10,7 +10,6 @@ last close with status "open".
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -62,10 +61,8 @@ class Recorder:
 
     def __init__(self, n_assets: int) -> None:
         self.n_assets = n_assets
-        # one flat float array: unlike a list of tuples it holds no objects the cyclic
-        # garbage collector would scan when it resumes after the run
-        self.rows = array("d")
-        self.add = self.rows.extend  # the router adds a row (a 9-tuple) per fill
+        self.rows: list[tuple[float, ...]] = []
+        self.add = self.rows.append  # the router appends a row (a 9-tuple) per fill
 
     def record(
         self,
@@ -84,7 +81,7 @@ class Recorder:
 
     def table(self) -> np.ndarray:
         """The rows as a float array, one row per fill (9 columns; 0 rows when none)."""
-        return np.frombuffer(self.rows, dtype=np.float64).reshape(-1, ROW_FIELDS).copy()
+        return np.array(self.rows, dtype=np.float64).reshape(-1, ROW_FIELDS)
 
 
 @dataclass

@@ -61,8 +61,12 @@ class Portfolio:
 
     @property
     def equity(self) -> float:
+        qty = self.qty
+        if len(qty) == 1:
+            q = qty[0]
+            return self.cash_f + q * self.last[0] if q else self.cash_f
         total = self.cash_f
-        for q, p in zip(self.qty, self.last, strict=True):
+        for q, p in zip(qty, self.last):  # noqa: B905 - one entry per symbol in both
             if q:
                 total += q * p
         return total
@@ -70,7 +74,7 @@ class Portfolio:
     @property
     def gross_exposure(self) -> float:
         total = 0.0
-        for q, p in zip(self.qty, self.last, strict=True):
+        for q, p in zip(self.qty, self.last):  # noqa: B905 - one entry per symbol in both
             if q:
                 total += abs(q) * p
         return total
@@ -430,6 +434,7 @@ class OrderRouter:
                     intent.symbol,
                     _SIDE[side],
                     quantity,
+                    units if type(units) is float else float(quantity),
                     tif,
                     intent.strategy_id,
                     intent.tags,
