@@ -104,10 +104,23 @@ def _from_timeframe(timeframe: Timeframe, calendar: TradingCalendar) -> float:
 
 def _guess_calendar(index: pd.DatetimeIndex) -> TradingCalendar | None:
     """24/7 when Saturdays trade, else None (an exchange or 24/5, told apart later)."""
-    stamps = index.tz_convert("UTC") if index.tz is not None else index
-    if np.mean(stamps.day_of_week == 5) >= 0.05:
+    if np.mean(_utc_day_of_week(index) == 5) >= 0.05:
         return AlwaysOpenCalendar()
     return None
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def _utc_days(index: pd.DatetimeIndex) -> np.ndarray:
+    """Days since 1970-01-01 (UTC; a naive index is read as UTC) of each timestamp."""
+    return index.as_unit("ns").asi8 // _DAY_NS
+
+
+def _utc_day_of_week(index: pd.DatetimeIndex) -> np.ndarray:
+    """Monday=0 ... Sunday=6 in UTC, as ``index.tz_convert("UTC").day_of_week`` (1970-01-01
+    was a Thursday), from the integer times."""
+    return (_utc_days(index) + 3) % 7
 
 
 def _from_index(index: pd.DatetimeIndex, calendar: TradingCalendar | None) -> float:
@@ -120,11 +133,9 @@ def _from_index(index: pd.DatetimeIndex, calendar: TradingCalendar | None) -> fl
         return timeframe.periods_per_year(trading_days=_days_per_year(calendar))
     if not timeframe.is_intraday:
         return timeframe.periods_per_year(trading_days=EXCHANGE_DAYS)
-    stamps = index.tz_convert("UTC") if index.tz is not None else index
-    weekdays = stamps[stamps.day_of_week < 5]
-    per_day = float(
-        np.median(pd.Series(1, index=weekdays).groupby(weekdays.date).size().to_numpy())
-    )
+    days = _utc_days(index)
+    _, bars_per_day = np.unique(days[(days + 3) % 7 < 5], return_counts=True)
+    per_day = float(np.median(bars_per_day))
     hours_covered = per_day * timeframe.approx_nanos / 3_600_000_000_000
     if calendar is None and hours_covered >= 20:  # round-the-clock weekdays: FX
         return timeframe.periods_per_year(trading_days=FOREX_DAYS)

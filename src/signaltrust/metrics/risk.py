@@ -143,7 +143,8 @@ def tail_ratio(returns: ReturnsLike) -> float:
     present = values[~np.isnan(values)]
     if present.size < 1:
         return float("nan")
-    return ratio(abs(np.percentile(present, 95)), abs(np.percentile(present, 5)))
+    high, low = np.percentile(present, [95, 5])  # one partition for both
+    return ratio(abs(high), abs(low))
 
 
 @per_column
