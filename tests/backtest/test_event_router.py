@@ -195,3 +195,75 @@ def test_target_units_when_buying_power_is_float_noise_then_no_order(left, order
     # 1e-7 of 1,000 is below 1e-9 x equity: the capped target order is dust and is skipped;
     # 50 of cash left is buying power: the target order spends it
     assert len(result.orders) == orders
+
+
+def fill_key(f):
+    return (
+        f.fill_id,
+        f.client_order_id,
+        f.symbol,
+        f.side,
+        f.quantity,
+        f.price,
+        f.fee,
+        f.currency,
+        f.timestamp,
+        f.strategy_id,
+    )
+
+
+def assert_same_records(a_engine, b_engine):
+    """Orders, fills, events and the exact ledger of two runs are equal, field by field."""
+    a_events = [event_key(e) for e in a_engine.manager.events]
+    assert a_events == [event_key(e) for e in b_engine.manager.events]
+    assert [order_key(o) for o in a_engine.manager] == [order_key(o) for o in b_engine.manager]
+    assert [fill_key(f) for f in a_engine.manager.fills] == [
+        fill_key(f) for f in b_engine.manager.fills
+    ]
+    for name in ("cash", "fees_paid", "realised_pnl", "equity"):
+        assert getattr(a_engine.ledger, name)() == getattr(b_engine.ledger, name)()
+    return a_events
+
+
+def test_deferred_path_when_nobody_listens_then_orders_fills_and_events_equal_the_general_path():
+    # Churn overrides neither on_order nor on_fill: its fused orders are kept as their fields
+    # and built when read; the general path (a latency model the fused path does not know)
+    # builds every object as it goes
+    deferred_engine, deferred = run(Churn())
+    general_engine, general = run(Churn(), latency=ZeroLatency())
+    events = assert_same_records(deferred_engine, general_engine)
+    assert len(events) > 40
+    assert all(e[3] is not None and str(e[3].tz) == "UTC" for e in events)  # timestamps
+    pd.testing.assert_series_equal(deferred.equity, general.equity)
+    pd.testing.assert_frame_equal(deferred.orders, general.orders)
+    pd.testing.assert_frame_equal(deferred.order_log, general.order_log)
+
+
+class ReadsAndMixes(Churn):
+    """Churn plus a resting limit order now and then, reading its own orders mid-run."""
+
+    def on_start(self, ctx):
+        super().on_start(ctx)
+        self.ids, self.seen = [], []
+
+    def on_bar(self, ctx, bar):
+        super().on_bar(ctx, bar)
+        if self.n % 7 == 0:
+            self.ids.append(ctx.order(bar.symbol, 1.0, type="limit", limit=bar.close * 0.9))
+        if self.n % 5 == 0 and self.ids:
+            order = ctx.get_order(self.ids[-1])
+            self.seen.append((order.client_order_id, order.status))
+
+
+def test_deferred_path_when_orders_are_read_mid_run_then_submission_order_is_kept():
+    deferred_engine, _ = run(ReadsAndMixes())
+    general_engine, _ = run(ReadsAndMixes(), latency=ZeroLatency())
+    events = assert_same_records(deferred_engine, general_engine)
+    assert deferred_engine.strategy.seen == general_engine.strategy.seen
+    assert len(deferred_engine.strategy.seen) > 3
+    # every order's events are in the order of the state table, and orders in submission order
+    ids = [o.client_order_id for o in deferred_engine.manager]
+    first_event = {}
+    for i, (cid, *_rest) in enumerate(events):
+        first_event.setdefault(cid, i)
+    assert sorted(ids, key=first_event.__getitem__) == ids

@@ -43,3 +43,19 @@ def test_bar_bulk_when_built_in_c_then_equal_to_named_construction():
     assert bulk[1] == Bar("A", 60, 120, 2.0, 4.0, 1.5, 3.0, 20.0)
     assert type(bulk[0]) is Bar and bulk[0].close == 2.0 and bulk[1].end_ns == 120
     assert str(bulk[0].time) == "1970-01-01 00:00:00+00:00"
+
+
+def test_steps_when_changes_at_bars_then_equal_to_forward_filled_records():
+    import pandas as pd
+
+    from signaltrust.backtest.event.results import steps
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n, m = int(rng.integers(1, 40)), int(rng.integers(0, 12))
+        at = np.sort(rng.integers(0, n, m))  # several changes in one bar: the last one holds
+        values = rng.normal(size=m)
+        expected = np.full(n, np.nan)
+        expected[0] = 7.0
+        expected[at] = values
+        assert np.array_equal(steps(n, 7.0, at, values), pd.Series(expected).ffill().to_numpy())

@@ -361,3 +361,13 @@ def test_events_when_logged_compactly_then_built_in_order_on_read():
     assert all(type(e).__name__ == "OrderEvent" for e in events)
     assert events[2].previous_status is S.NEW and events[2].timestamp == T0
     assert manager.events is events  # the same list, built once
+
+
+def test_client_order_ids_when_a_bad_strategy_id_follows_a_good_one_then_still_refused():
+    manager = OrderManager()
+    assert manager.next_client_order_id("sma") == "sma-1"
+    assert manager.next_client_order_id("sma") == "sma-2"  # validated once, then cached
+    for bad in ("sma cross", "", 7):
+        with pytest.raises(ValidationError) as info:
+            manager.next_client_order_id(bad)
+        assert info.value.field == "strategy_id"

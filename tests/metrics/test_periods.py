@@ -87,3 +87,21 @@ def test_annualization_factor_when_period_names_then_empyrical_factors():
         annualization_factor(p) for p in ("daily", "weekly", "monthly", "quarterly", "yearly")
     ] == [252, 52, 12, 4, 1]
     assert annualization_factor("daily", 365) == 365
+
+
+@pytest.mark.parametrize("tz", [None, "UTC", "America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize("freq", ["15min", "1h", "1D"])
+def test_utc_day_of_week_when_any_zone_then_matches_pandas_in_utc(tz, freq):
+    from signaltrust.metrics.periods import _utc_day_of_week
+
+    index = pd.date_range("1969-12-25", periods=3000, freq=freq, tz=tz)  # before and after 1970
+    utc = index.tz_convert("UTC") if tz else index
+    assert (_utc_day_of_week(index) == utc.day_of_week.to_numpy()).all()
+
+
+def test_periods_per_year_when_exchange_bars_with_gaps_then_median_bars_per_weekday():
+    # 7 bars on most weekdays, 3 on a half day, none at weekends: an exchange of 7 bars a day
+    days = pd.bdate_range("2024-01-01", periods=40, tz="UTC")
+    stamps = [d + pd.Timedelta(hours=14, minutes=30 + 60 * k) for d in days for k in range(7)]
+    stamps = [s for s in stamps if not (s.day == 5 and s.month == 1 and s.hour > 16)]
+    assert periods_per_year(pd.DatetimeIndex(stamps)) == pytest.approx(252 * 7)

@@ -121,3 +121,9 @@ def test_trade_stats_when_columns_missing_then_error_names_them(trades):
 def test_turnover_when_equity_has_no_timestamps_and_no_periods_then_error_names_the_fix(trades):
     with pytest.raises(ValidationError, match="periods_per_year"):
         turnover(trades, pd.Series([1000.0, 1000.0]))
+
+
+def test_trade_stats_when_status_spelled_in_capitals_then_same_as_lower_case(trades):
+    shouted = trades.assign(status=trades["status"].str.upper())
+    assert trade_stats(shouted) == trade_stats(trades)
+    assert trade_stats(shouted)["open_count"] == 1
