@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from signaltrust.backtest.event import (
     SimulatedVenue,
     run_strategy,
 )
-from signaltrust.backtest.event.models import PercentFee
+from signaltrust.backtest.event.models import FeeModel, PercentFee, SlippageModel
 from signaltrust.core.orders import OrderStatus
 from signaltrust.execution.state import can_transition
 from signaltrust.strategy.api import Strategy
@@ -267,3 +268,40 @@ def test_deferred_path_when_orders_are_read_mid_run_then_submission_order_is_kep
     for i, (cid, *_rest) in enumerate(events):
         first_event.setdefault(cid, i)
     assert sorted(ids, key=first_event.__getitem__) == ids
+
+
+class WholeCentSlippage(SlippageModel):
+    """Fills at the price rounded to the cent, as a NumPy float (as a model computed with NumPy
+    gives): not the plain float the fused paths take, so they hand the fill to the validating
+    path."""
+
+    def price(self, reference, side, quantity, volume):
+        return np.float64(round(reference, 2))
+
+
+class NoFeeButInt(FeeModel):
+    """No fee, as the int 0."""
+
+    def fee(self, notional):
+        return 0
+
+    def units_for_cash(self, alloc, price):
+        return alloc / price
+
+
+@pytest.mark.parametrize("strategy", [Churn, Watching])
+def test_fused_paths_when_models_give_odd_types_then_the_validating_path_books_the_same(strategy):
+    def run_odd(latency):
+        venue = SimulatedVenue(fees=NoFeeButInt(), slippage=WholeCentSlippage(), latency=latency)
+        engine = EventEngine(
+            HistoricalBarFeed({"a": bars()}), strategy(), cash=10_000, venue=venue, strategy_id="s"
+        )
+        return engine, engine.run()
+
+    fused_engine, fused = run_odd(None)
+    general_engine, general = run_odd(ZeroLatency())
+    events = assert_same_records(fused_engine, general_engine)
+    assert len(events) > 40
+    prices = {f.price for f in fused_engine.manager.fills}
+    assert all(p == p.quantize(Decimal("0.01")) for p in prices)  # the model's prices, exactly
+    pd.testing.assert_series_equal(fused.equity, general.equity)

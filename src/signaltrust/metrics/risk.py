@@ -105,7 +105,14 @@ def calmar_ratio(
     worst = max_drawdown(returns)
     if not worst < 0:
         return float("nan")
-    value = annual_return(returns, period, annualization) / abs(worst)
+    return calmar_from(annual_return(returns, period, annualization), worst)
+
+
+def calmar_from(annual: float, worst: float) -> float:
+    """:func:`calmar_ratio` from an annual return and a max drawdown already computed."""
+    if not worst < 0:
+        return float("nan")
+    value = annual / abs(worst)
     return float("nan") if math.isinf(value) else value
 
 

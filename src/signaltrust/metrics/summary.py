@@ -14,7 +14,7 @@ from signaltrust.metrics.relative import alpha_beta, information_ratio, tracking
 from signaltrust.metrics.returns import annual_return, simple_returns, stability_of_timeseries
 from signaltrust.metrics.risk import (
     annual_volatility,
-    calmar_ratio,
+    calmar_from,
     conditional_value_at_risk,
     omega_ratio,
     sharpe_ratio,
@@ -127,6 +127,8 @@ def performance_summary(
     returns = simple_returns(curve)
     index = curve.index
     timed = isinstance(index, pd.DatetimeIndex)
+    annual = annual_return(returns, annualization=ppy)
+    worst = max_drawdown(returns) if len(returns) else float("nan")
     stats: dict[str, Any] = {
         "start": index[0],
         "end": index[-1],
@@ -135,12 +137,12 @@ def performance_summary(
         "start_equity": float(curve.iloc[0]),
         "final_equity": float(curve.iloc[-1]),
         "total_return": float(curve.iloc[-1] / curve.iloc[0] - 1.0),
-        "annual_return": annual_return(returns, annualization=ppy),
+        "annual_return": annual,
         "annual_volatility": annual_volatility(returns, annualization=ppy),
         "sharpe_ratio": sharpe_ratio(returns, risk_free, annualization=ppy),
         "sortino_ratio": sortino_ratio(returns, risk_free, annualization=ppy),
-        "calmar_ratio": calmar_ratio(returns, annualization=ppy),
-        "max_drawdown": max_drawdown(returns) if len(returns) else 0.0,
+        "calmar_ratio": calmar_from(annual, worst),
+        "max_drawdown": worst if len(returns) else 0.0,
         "max_drawdown_duration": max_drawdown_duration(curve),
         "omega_ratio": omega_ratio(returns, risk_free=risk_free, annualization=ppy),
         "tail_ratio": tail_ratio(returns),
