@@ -23,6 +23,29 @@ from signaltrust.backtest.result import BacktestResult, orders_frame, trades_fra
 from signaltrust.core.orders import Order, OrderType
 
 _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
+ORDER_LOG_COLUMNS = (
+    "client_order_id",
+    "symbol",
+    "side",
+    "type",
+    "quantity",
+    "filled",
+    "status",
+    "average_price",
+    "fees",
+    "reason",
+    "created_at",
+)
+FILL_COLUMNS = (
+    "fill_id",
+    "client_order_id",
+    "symbol",
+    "side",
+    "quantity",
+    "price",
+    "fee",
+    "timestamp",
+)
 ROW_FIELDS = layout.ORDER_FIELDS + 2  # a recorder row: the order fields, position and cash after
 
 
@@ -93,67 +116,45 @@ class EventBacktestResult(BacktestResult):
     @cached_property
     def order_log(self) -> pd.DataFrame:
         """Every order: id, symbol, side, type, quantity, filled, final status, reason, fees."""
-        return pd.DataFrame(
+        # enum members' _value_ (the value behind .value, without its descriptor)
+        return pd.DataFrame.from_records(
             [
-                {
-                    "client_order_id": o.client_order_id,
-                    "symbol": o.symbol,
-                    "side": o.side.value,
-                    "type": o.order_type.value,
-                    "quantity": float(o.quantity),
-                    "filled": float(o.filled_quantity),
-                    "status": o.status.value,
-                    "average_price": (
-                        None if o.average_fill_price is None else float(o.average_fill_price)
-                    ),
-                    "fees": float(o.fees),
-                    "reason": o.reason,
-                    "created_at": o.created_at,
-                }
+                (
+                    o.client_order_id,
+                    o.symbol,
+                    o.side._value_,
+                    o.order_type._value_,
+                    float(o.quantity),
+                    float(o.filled_quantity),
+                    o.status._value_,
+                    None if o.average_fill_price is None else float(o.average_fill_price),
+                    float(o.fees),
+                    o.reason,
+                    o.created_at,
+                )
                 for o in self.manager
             ],
-            columns=[
-                "client_order_id",
-                "symbol",
-                "side",
-                "type",
-                "quantity",
-                "filled",
-                "status",
-                "average_price",
-                "fees",
-                "reason",
-                "created_at",
-            ],
+            columns=ORDER_LOG_COLUMNS,
         )
 
     @cached_property
     def fills(self) -> pd.DataFrame:
         """Every fill: id, order id, symbol, side, quantity, price, fee, timestamp."""
-        return pd.DataFrame(
+        return pd.DataFrame.from_records(
             [
-                {
-                    "fill_id": f.fill_id,
-                    "client_order_id": f.client_order_id,
-                    "symbol": f.symbol,
-                    "side": f.side.value,
-                    "quantity": float(f.quantity),
-                    "price": float(f.price),
-                    "fee": float(f.fee),
-                    "timestamp": f.timestamp,
-                }
+                (
+                    f.fill_id,
+                    f.client_order_id,
+                    f.symbol,
+                    f.side._value_,
+                    float(f.quantity),
+                    float(f.price),
+                    float(f.fee),
+                    f.timestamp,
+                )
                 for f in self.manager.fills
             ],
-            columns=[
-                "fill_id",
-                "client_order_id",
-                "symbol",
-                "side",
-                "quantity",
-                "price",
-                "fee",
-                "timestamp",
-            ],
+            columns=FILL_COLUMNS,
         )
 
     @property
@@ -188,6 +189,7 @@ def build_result(
     assets = tuple(close.columns)
     n, k = len(index), len(assets)
     table = recorder.table()
+    recorder.rows.clear()  # freed now, not scanned by the collector when it resumes
     at, asset_of = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
     # a bar keeps the position and cash after its last fill
     positions = np.empty((n, k))
