@@ -36,7 +36,7 @@ def trades_frame(
     tz = index.tz
     return pd.DataFrame(
         {
-            "asset": pd.Categorical.from_codes(asset_codes, categories=list(assets)).astype(object)
+            "asset": np.asarray(assets, dtype=object)[asset_codes]
             if len(records)
             else pd.Series([], dtype=object),
             "direction": np.where(records[:, layout.T_DIR] > 0, "long", "short").astype(object),

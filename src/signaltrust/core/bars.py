@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
@@ -50,17 +53,25 @@ def validate_bars(frame: pd.DataFrame, *, require_volume: bool = False) -> pd.Da
             value=list(frame.columns),
             fix=f"add or rename columns {missing} (lower case); an importer's column mapping can do it",
         )
-    out = frame.copy()
-    out.index = ensure_utc_index(out.index)
-    for column in [c for c in BAR_COLUMNS if c in out.columns]:
-        if not pd.api.types.is_numeric_dtype(out[column]):
+    index = ensure_utc_index(frame.index)
+    ordered = [c for c in BAR_COLUMNS if c in frame.columns]
+    columns: dict[str, Any] = {}
+    for column in ordered:
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values):
             raise ValidationError(
                 "bar column is not numeric",
                 field=column,
-                value=str(out[column].dtype),
+                value=str(values.dtype),
                 fix="convert it with pd.to_numeric, or import the file with signaltrust.data.read_csv",
             )
-        out[column] = out[column].astype("float64")
-    ordered = [c for c in BAR_COLUMNS if c in out.columns]
-    extra = [c for c in out.columns if c not in BAR_COLUMNS]
-    return out[ordered + extra]
+        columns[column] = values.astype("float64").to_numpy(copy=True)  # the input is untouched
+    for column in frame.columns:
+        if column not in BAR_COLUMNS:  # other columns ride along, unchanged
+            extra = frame[column].copy()
+            extra.index = index
+            columns[column] = extra
+    out = pd.DataFrame(columns, index=index)  # one frame from the arrays: no per-column copies
+    out.columns.name = frame.columns.name
+    out.attrs = dict(frame.attrs)
+    return out

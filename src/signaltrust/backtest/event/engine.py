@@ -331,10 +331,21 @@ class EventEngine:
                 observer(self)
 
     def _result(self) -> EventBacktestResult:
-        closes = {s: f["close"].astype(np.float64) for s, f in self.feed.frames.items()}
-        close = pd.DataFrame(closes).reindex(self.index)
-        close.index = self.index
-        marks = {s: float(v) for s, v in close.ffill().iloc[-1].items() if v == v}
+        frames = self.feed.frames
+        if len(frames) == 1:  # the union index is the frame's own
+            close = pd.DataFrame(
+                {s: f["close"].to_numpy(dtype=np.float64) for s, f in frames.items()},
+                index=self.index,
+            )
+        else:
+            closes = {s: f["close"].astype(np.float64) for s, f in frames.items()}
+            close = pd.DataFrame(closes).reindex(self.index)
+            close.index = self.index
+        marks = {}  # each symbol's last known close
+        for symbol, column in zip(self.feed.symbols, self.feed.columns, strict=True):
+            known = column["close"][~np.isnan(column["close"])]
+            if len(known):
+                marks[symbol] = float(known[-1])
         if marks:
             self.ledger.mark(marks)
         self.ledger.check_balanced()
