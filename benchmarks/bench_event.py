@@ -5,7 +5,10 @@ backtrader trading the same orders (all in, long only, next-open fills, no costs
 
 Prints bars per second of each and the ratios (the issue's target: >= 5x backtesting.py and
 >= 50x backtrader). Each figure is the best of ``--repeat`` runs, imports and data loading
-excluded; SignalTrust's time includes building the result (equity, trades, orders).
+excluded; SignalTrust's time includes building the result (equity, cash, positions, trades and
+orders tables). Its statistics and its Order/Fill/OrderEvent objects are built when first read,
+so two more lines time the run with ``result.stats`` (backtesting.py's ``run()`` computes its
+statistics too) and with every object read as well.
 """
 
 from __future__ import annotations
