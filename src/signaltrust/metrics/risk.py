@@ -146,12 +146,18 @@ def omega_ratio(
 @per_column
 def tail_ratio(returns: ReturnsLike) -> float:
     """Tail ratio: |95th percentile| / |5th percentile| of the returns (NaNs dropped)."""
+    return tail_statistics(returns)[0]
+
+
+def tail_statistics(returns: ReturnsLike) -> tuple[float, float]:
+    """:func:`tail_ratio` and the 5 % :func:`value_at_risk` of one series, from one percentile
+    pass over the returns (what the performance summary reports)."""
     values = as_returns(returns)
     present = values[~np.isnan(values)]
     if present.size < 1:
-        return float("nan")
-    high, low = np.percentile(present, [95, 5])  # one partition for both
-    return ratio(abs(high), abs(low))
+        return float("nan"), float("nan")
+    high, low = np.percentile(present, [95, 5])
+    return ratio(abs(high), abs(low)), float(low)
 
 
 @per_column

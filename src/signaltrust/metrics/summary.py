@@ -19,8 +19,7 @@ from signaltrust.metrics.risk import (
     omega_ratio,
     sharpe_ratio,
     sortino_ratio,
-    tail_ratio,
-    value_at_risk,
+    tail_statistics,
 )
 from signaltrust.metrics.trades import TRADE_STATS, trade_stats
 
@@ -129,6 +128,7 @@ def performance_summary(
     timed = isinstance(index, pd.DatetimeIndex)
     annual = annual_return(returns, annualization=ppy)
     worst = max_drawdown(returns) if len(returns) else float("nan")
+    tail, var = tail_statistics(returns)
     stats: dict[str, Any] = {
         "start": index[0],
         "end": index[-1],
@@ -145,8 +145,8 @@ def performance_summary(
         "max_drawdown": worst if len(returns) else 0.0,
         "max_drawdown_duration": max_drawdown_duration(curve),
         "omega_ratio": omega_ratio(returns, risk_free=risk_free, annualization=ppy),
-        "tail_ratio": tail_ratio(returns),
-        "value_at_risk": value_at_risk(returns),
+        "tail_ratio": tail,
+        "value_at_risk": var,
         "conditional_value_at_risk": conditional_value_at_risk(returns),
         "stability": stability_of_timeseries(returns),
     }

@@ -92,8 +92,9 @@ def exposure(positions: pd.Series | pd.DataFrame | np.ndarray) -> float:
         values = values[:, None]
     if values.shape[0] == 0:
         return NAN
-    held = np.any(np.nan_to_num(values, nan=0.0) != 0.0, axis=1)
-    return float(np.mean(held))
+    held = (values != 0.0) & (values == values)  # NaN counts as flat
+    held = held[:, 0] if held.shape[1] == 1 else held.any(axis=1)
+    return float(np.count_nonzero(held) / len(held))
 
 
 def turnover(
