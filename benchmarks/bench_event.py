@@ -1,7 +1,7 @@
 """Event engine speed: a Python ``on_bar`` SMA crossover over 100,000 bars vs backtesting.py and
 backtrader trading the same orders (all in, long only, next-open fills, no costs).
 
-    .venv/bin/python benchmarks/bench_event.py [--bars 100000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_event.py [--bars 100000] [--repeat 5]
 
 Prints bars per second of each and the ratios (the issue's target: >= 5x backtesting.py and
 >= 50x backtrader). Each figure is the best of ``--repeat`` runs, imports and data loading
@@ -60,7 +60,7 @@ def best_of(repeat: int, fn):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--fast", type=int, default=10)
     parser.add_argument("--slow", type=int, default=30)
     args = parser.parse_args()
