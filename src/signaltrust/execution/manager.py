@@ -259,7 +259,8 @@ class OrderManager(BracketLinks, TimeInForceRules):
             self._compact_from = len(log)
         add = log.append
         # the timestamps in one go (pandas boxes them in C), one per record
-        stamps = pd.DatetimeIndex(np.fromiter((r[7] for r in deferred), np.int64), tz=UTC)
+        times = np.fromiter((record[7] for record in deferred), np.int64)  # their time_ns
+        stamps = pd.DatetimeIndex(times, tz=UTC)
         for (cid, sid, symbol, side, qty, tif, tags, _, fill_id, price, fee, ccy), ts in zip(
             deferred, stamps, strict=True
         ):

@@ -102,10 +102,7 @@ def calmar_ratio(
     returns: ReturnsLike, period: str = DAILY, annualization: float | None = None
 ) -> float:
     """Calmar ratio: annual_return / |max_drawdown|; NaN when there is no drawdown."""
-    worst = max_drawdown(returns)
-    if not worst < 0:
-        return float("nan")
-    return calmar_from(annual_return(returns, period, annualization), worst)
+    return calmar_from(annual_return(returns, period, annualization), max_drawdown(returns))
 
 
 def calmar_from(annual: float, worst: float) -> float:

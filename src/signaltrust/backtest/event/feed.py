@@ -40,7 +40,6 @@ def infer_period_ns(index: pd.DatetimeIndex) -> int:
     return int(values[np.argmax(counts)])
 
 
-
 def column_of(values: Any, typecode: str = "d") -> array:
     """A 1-D column as an ``array.array`` of ``typecode`` ("d": float64, "q": int64)."""
     column = array(typecode)

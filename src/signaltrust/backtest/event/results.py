@@ -49,22 +49,28 @@ FILL_COLUMNS = (
 ROW_FIELDS = layout.ORDER_FIELDS + 2  # a recorder row: the order fields, position and cash after
 
 
-def tags_reason(tags: tuple[str, ...]) -> int:
-    """The exit-reason code a fill of an order without a parent gets: its first tag that names
-    one (not "open"), else "signal"."""
+def _named_reason(tags: tuple[str, ...]) -> int | None:
+    """The exit-reason code of the first tag that names one (not "open"), else None."""
     for tag in tags:
         if tag in _REASON and tag != "open":
             return _REASON[tag]
-    return layout.R_SIGNAL
+    return None
+
+
+def tags_reason(tags: tuple[str, ...]) -> int:
+    """The exit-reason code a fill of an order without a parent gets: its first tag that names
+    one (not "open"), else "signal"."""
+    named = _named_reason(tags)
+    return layout.R_SIGNAL if named is None else named
 
 
 def fill_reason(order: Order) -> int:
     """The exit-reason code of a fill: the order's tag when it names one, else by order type."""
+    named = _named_reason(order.tags)
+    if named is not None:
+        return named
     if order.parent_id is None:
-        return tags_reason(order.tags)
-    for tag in order.tags:
-        if tag in _REASON and tag != "open":
-            return _REASON[tag]
+        return layout.R_SIGNAL
     if order.order_type is OrderType.TRAILING_STOP:
         return layout.R_TRAILING_STOP
     if order.order_type is OrderType.LIMIT:
@@ -85,22 +91,8 @@ class Recorder:
     def __init__(self, n_assets: int) -> None:
         self.n_assets = n_assets
         self.rows: list[tuple[float, ...]] = []
-        self.add = self.rows.append  # the router appends a row (a 9-tuple) per fill
-
-    def record(
-        self,
-        bar: int,
-        asset: int,
-        side: float,
-        units: float,
-        price: float,
-        fee: float,
-        reason: int,
-        after: float,
-        cash: float,
-    ) -> None:
-        """Record one fill (see the row layout above)."""
-        self.add((bar, asset, side, units, price, fee, reason, after, cash))
+        #: append one row (a 9-tuple, as above) per fill; the router calls it directly
+        self.add = self.rows.append
 
     def table(self) -> np.ndarray:
         """The rows as a float array, one row per fill (9 columns; 0 rows when none)."""
