@@ -151,3 +151,7 @@ class OverfillError(SignalTrustError):
 
 class LedgerError(SignalTrustError):
     """A fill or mark the ledger refuses, or a ledger that does not balance."""
+
+
+class SerializationError(SignalTrustError, TypeError):
+    """An object that ``core.serialize.to_plain`` cannot turn into plain data."""
