@@ -38,7 +38,7 @@ def report(
     Example: signaltrust risk report --data stocks --weights AAPL=0.5,MSFT=0.5 --report r.html
     """
     from signaltrust.cli.backtest import parse_params
-    from signaltrust.risk.report import risk_report
+    from signaltrust.research.risk_report import risk_report
 
     params = parse_params(param) if strategy is not None else None
     with progress("measuring risk", total=None, quiet=as_json):

@@ -1,4 +1,4 @@
-"""Domain types, enums, time and calendars, configuration and errors. Imports nothing of the project.
+"""Domain types, enums, time, calendars, configuration and errors; imports nothing of the project.
 
 The names below load on first use, so that importing ``signaltrust.core.errors`` (as every
 command line does) does not load pandas.
@@ -6,8 +6,9 @@ command line does) does not load pandas.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from signaltrust.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from signaltrust.core.errors import (
@@ -41,17 +42,11 @@ _WHERE = {
     "to_plain": "serialize",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'signaltrust.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"signaltrust.core.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__ = [
+    "AssetClass", "BarConflictError", "ConfigError", "DataQualityError", "DatasetNotFoundError",
+    "Instrument", "ParseError", "SerializationError", "SignalTrustError", "StoreError",
+    "Timeframe", "ValidationError", "to_plain",
+]
+__getattr__, __dir__ = lazy_exports(
+    globals(), {name: f"signaltrust.core.{module}:{name}" for name, module in _WHERE.items()}
+)

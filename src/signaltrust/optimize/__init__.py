@@ -1,11 +1,12 @@
-"""Optimisation and robustness: overfitting statistics, Monte Carlo, stress tests.
+"""Optimisation and robustness: parameter search, overfitting statistics, Monte Carlo.
 
 The reading guide is docs/validation.md.
 
 ``deflated_sharpe_ratio`` and ``probability_of_backtest_overfitting`` say how likely a best
 backtest is an accident of the search; ``bootstrap_sharpe_ci`` / ``bootstrap_max_drawdown_ci``
 put intervals on a headline figure; ``reshuffle_trades`` and ``bootstrap_returns`` give the
-spread of equity paths; ``stress_test`` replays historical shocks and synthetic ones.
+spread of equity paths. Stress scenarios live in ``signaltrust.risk.stress``, and
+``signaltrust.research.stress_test`` re-runs a strategy under them.
 """
 
 from signaltrust.optimize.bootstrap import (
@@ -30,21 +31,10 @@ from signaltrust.optimize.overfitting import (
 from signaltrust.optimize.pbo import PBOResult, probability_of_backtest_overfitting
 from signaltrust.optimize.result import OptimizationResult
 from signaltrust.optimize.search import optimize, optimize_function
-from signaltrust.optimize.stress import (
-    HISTORICAL_SHOCKS,
-    PortfolioStress,
-    correlation_shock,
-    gap_down,
-    historical_stress,
-    portfolio_stress,
-    stress_test,
-    volatility_spike,
-)
 from signaltrust.optimize.trials import trial_returns
 from signaltrust.optimize.walkforward import WalkForwardResult, walk_forward
 
 __all__ = [
-    "HISTORICAL_SHOCKS",
     "OptimizationResult",
     "WalkForwardResult",
     "optimize",
@@ -53,24 +43,17 @@ __all__ = [
     "BootstrapInterval",
     "MonteCarloResult",
     "PBOResult",
-    "PortfolioStress",
     "bootstrap_max_drawdown_ci",
     "bootstrap_returns",
     "bootstrap_sharpe_ci",
-    "correlation_shock",
     "deflated_sharpe_ratio",
     "equity_returns",
     "expected_max_sharpe",
-    "gap_down",
-    "historical_stress",
     "min_track_record_length",
-    "portfolio_stress",
     "probabilistic_sharpe_ratio",
     "probability_of_backtest_overfitting",
     "reshuffle_trades",
     "sharpe_moments",
     "sharpe_ratio_std",
-    "stress_test",
     "trial_returns",
-    "volatility_spike",
 ]

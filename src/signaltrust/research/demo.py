@@ -200,7 +200,7 @@ def run_demo(
 def risk_step(settings: Settings) -> dict[str, Any]:
     """A risk report of the demo's backtest and an order denied by a pre-trade limit."""
     from signaltrust.research.risk_demo import fat_finger_denied
-    from signaltrust.risk.report import risk_report
+    from signaltrust.research.risk_report import risk_report
 
     measured = risk_report("sp500", strategy="sma_cross", params={"fast": 10, "slow": 30})
     reports = settings.home / "reports"

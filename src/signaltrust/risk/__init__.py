@@ -1,5 +1,5 @@
 """Risk: the pre-trade risk engine, trading states, drawdown protection, circuit breakers, the
-kill switch, the audit log, VaR/CVaR, exposures and the risk report.
+kill switch, the audit log, VaR/CVaR, exposures and stress scenarios.
 
 Every order passes a :class:`PreTradeCheck` before any venue; :class:`RiskEngine` is the full
 one (limits from the ``[risk]`` configuration section, ACTIVE / REDUCING / HALTED, named
@@ -47,15 +47,26 @@ from signaltrust.risk.measures import (
     value_at_risk,
 )
 from signaltrust.risk.states import TradingState, TradingStateMachine
+from signaltrust.risk.stress import (
+    HISTORICAL_SHOCKS,
+    PortfolioStress,
+    correlation_shock,
+    gap_down,
+    historical_stress,
+    portfolio_stress,
+    volatility_spike,
+)
 
 __all__ = [
-    "EXPOSURE_GROUPS", "KILL_TAG", "VAR_METHODS", "AllowAll", "AuditLog", "AuditRecord",
+    "EXPOSURE_GROUPS", "HISTORICAL_SHOCKS", "KILL_TAG", "VAR_METHODS", "AllowAll", "AuditLog",
+    "AuditRecord",
     "CheckChain", "ConsecutiveLossBreaker", "DailyLossBreaker", "Denial", "DenialRecord",
     "DrawdownProtection", "FlattenBroker", "KillResult", "MaxOrderNotional", "MaxOrderQuantity",
-    "OrderPathBroker", "PortfolioView", "PreTradeCheck", "Reason", "RiskEngine",
+    "OrderPathBroker", "PortfolioStress", "PortfolioView", "PreTradeCheck", "Reason", "RiskEngine",
     "StaleDataGuard", "TradingState", "TradingStateMachine", "Verdict", "VolatilitySpikeBreaker",
     "component_var", "conditional_value_at_risk", "cornish_fisher_z", "correlation_matrix",
-    "effective_number_of_bets", "exposures", "herfindahl", "moments", "portfolio_cvar",
-    "portfolio_returns", "portfolio_var", "position_cvar", "position_var", "validate_limits",
-    "value_at_risk",
+    "correlation_shock", "effective_number_of_bets", "exposures", "gap_down", "herfindahl",
+    "historical_stress", "moments", "portfolio_cvar", "portfolio_returns", "portfolio_stress",
+    "portfolio_var", "position_cvar", "position_var", "validate_limits", "value_at_risk",
+    "volatility_spike",
 ]

@@ -9,13 +9,12 @@ import pytest
 from signaltrust.backtest import run
 from signaltrust.core.errors import ValidationError
 from signaltrust.data.catalog import load
-from signaltrust.optimize import (
+from signaltrust.risk.stress import (
     HISTORICAL_SHOCKS,
     correlation_shock,
     gap_down,
     historical_stress,
     portfolio_stress,
-    stress_test,
     volatility_spike,
 )
 
@@ -151,21 +150,6 @@ def test_portfolio_stress_when_one_asset_gaps_then_loss_is_its_weight_times_the_
     assert outcome.base_return == 0.0
     assert outcome.stressed_return == pytest.approx(-0.15)
     assert outcome.stressed_max_drawdown == pytest.approx(-0.15)
-
-
-def test_stress_test_when_run_on_sp500_then_one_row_per_scenario(sp500):
-    table = stress_test(sp500, "sma_cross", {"fast": 50, "slow": 200}, shock_at="2010-05-03")
-    assert table["scenario"].tolist() == [*HISTORICAL_SHOCKS, "gap_down_20%", "volatility_x3"]
-    assert (table["bars"] > 0).all()
-    synthetic = table[table["kind"] == "synthetic"].set_index("scenario")
-    assert synthetic.loc["gap_down_20%", "start"] == "2010-04-30"  # measured from the close before
-    assert synthetic.loc["gap_down_20%", "benchmark_max_drawdown"] <= -0.2 + 1e-9
-    assert table.loc[table["kind"] == "historical", "final_equity_impact"].isna().all()
-
-
-def test_stress_test_when_shock_date_outside_data_then_error_names_shock_at():
-    with pytest.raises(ValidationError, match="shock_at"):
-        stress_test("goog", "sma_cross", shock_at="1990-01-02")
 
 
 def test_correlation_shock_when_window_shorter_than_assets_then_error():

@@ -1,11 +1,10 @@
-"""Stress tests: historical shocks replayed on a strategy, synthetic shocks to prices or returns.
+"""Stress scenarios: historical shock windows, and synthetic shocks to prices or returns.
 
-Historical windows are measured, not re-run: the strategy trades the whole history (so its
-indicators are warmed up and its position on the first day of the shock is the one it would
-really have held) and its equity is read between the window's first and last close. The
-synthetic shocks (gap down, volatility spike, correlations going to one) return the stressed
-series; ``stress_test`` re-runs the strategy on stressed bars and compares it with the
-unstressed run.
+Historical windows are measured, not re-run: ``historical_stress`` reads an equity curve (and
+a benchmark's) between each window's first and last close. The synthetic shocks (gap down,
+volatility spike, correlations going to one) return the stressed series; ``portfolio_stress``
+measures a rebalanced portfolio with and without one. Re-running a strategy on stressed bars
+is ``signaltrust.research.stress_test``'s job: risk does not run backtests.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from signaltrust.backtest.api import load_bars, run
 from signaltrust.core.errors import ValidationError
 
 #: name -> (first close, last close, what happened); all inside the bundled S&P 500 (1999-2018)
@@ -32,7 +30,8 @@ HISTORICAL_SHOCKS: dict[str, tuple[str, str, str]] = {
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close")
 
 
-def _timestamp(value: Any, index: pd.DatetimeIndex, field: str) -> pd.Timestamp:
+def timestamp_in(value: Any, index: pd.DatetimeIndex, field: str) -> pd.Timestamp:
+    """``value`` as a timestamp in the index's time zone; an error naming ``field`` if outside."""
     stamp = pd.Timestamp(value)
     if index.tz is not None and stamp.tzinfo is None:
         stamp = stamp.tz_localize(index.tz)
@@ -109,7 +108,7 @@ def gap_down(
             value=size,
             fix="pass e.g. size=0.2 for a 20% gap down",
         )
-    stamp = _timestamp(at, series.index, "at")
+    stamp = timestamp_in(at, series.index, "at")
     out = series.copy()
     position = int(series.index.searchsorted(stamp))
     if returns:
@@ -160,8 +159,8 @@ def volatility_spike(
             value=k,
             fix="pass e.g. k=3 for three times the volatility",
         )
-    first = _timestamp(start, series.index, "start")
-    last = _timestamp(end, series.index, "end")
+    first = timestamp_in(start, series.index, "start")
+    last = timestamp_in(end, series.index, "end")
     inside = (series.index >= first) & (series.index <= last)
     if returns:
         out = series.copy()
@@ -207,8 +206,8 @@ def correlation_shock(
             value=rho,
             fix=f"pass a value in ({-1.0 / (returns.shape[1] - 1):.3f}, 1), e.g. 0.95",
         )
-    first = _timestamp(start, returns.index, "start")
-    last = _timestamp(end, returns.index, "end")
+    first = timestamp_in(start, returns.index, "start")
+    last = timestamp_in(end, returns.index, "end")
     inside = (returns.index >= first) & (returns.index <= last)
     window = returns.loc[inside].to_numpy(dtype=np.float64)
     n, m = window.shape
@@ -269,8 +268,8 @@ def portfolio_stress(
             value=list(w),
             fix=f"pass {returns.shape[1]} weights",
         )
-    start = _timestamp(start, returns.index, "start")
-    end = _timestamp(end, returns.index, "end")
+    start = timestamp_in(start, returns.index, "start")
+    end = timestamp_in(end, returns.index, "end")
     stats = []
     for frame in (returns, stressed):
         path = (1.0 + frame.fillna(0.0) @ w).cumprod()
@@ -279,101 +278,3 @@ def portfolio_stress(
         part = pd.concat([pd.Series([base]), path.loc[start:end].reset_index(drop=True)])
         stats.append((float(part.iloc[-1] / base - 1.0), float((part / part.cummax() - 1).min())))
     return PortfolioStress(stressed, stats[0][0], stats[1][0], stats[0][1], stats[1][1])
-
-
-def _synthetic_row(
-    name: str,
-    base: Any,
-    stressed_bars: pd.DataFrame,
-    strategy: Any,
-    params: Any,
-    first: int,
-    last: int,
-    options: dict[str, Any],
-) -> dict[str, Any]:
-    stressed = run(stressed_bars, strategy, params, **options)
-    index = stressed_bars.index
-    ret, dd, bars = window_stats(stressed.equity, index[first], index[last])
-    b_ret, b_dd, _ = window_stats(stressed_bars["close"], index[first], index[last])
-    return {
-        "scenario": name,
-        "kind": "synthetic",
-        "start": str(index[first].date()),
-        "end": str(index[last].date()),
-        "bars": bars,
-        "strategy_return": ret,
-        "strategy_max_drawdown": dd,
-        "benchmark_return": b_ret,
-        "benchmark_max_drawdown": b_dd,
-        "final_equity_impact": float(stressed.equity.iloc[-1] / base.equity.iloc[-1] - 1.0),
-    }
-
-
-def stress_test(
-    data: str | pd.DataFrame = "sp500",
-    strategy: Any = "sma_cross",
-    params: Mapping[str, Any] | None = None,
-    *,
-    windows: Mapping[str, tuple[str, str, str]] | None = None,
-    gap: float = 0.2,
-    shock_at: Any = None,
-    vol_k: float = 3.0,
-    vol_bars: int = 63,
-    after_bars: int = 21,
-    **run_options: Any,
-) -> pd.DataFrame:
-    """Stress a strategy: historical shock windows, a gap down and a volatility spike, one row each.
-
-    ``data``: a bundled dataset name or bars of one asset; the strategy runs once over the
-    whole history (``run_options`` go to ``run``: costs, cash...) and each historical window
-    reads its equity and the buy-and-hold close between the window's first and last close
-    (uncovered windows: ``bars`` 0, NaN). Synthetic rows re-run the strategy on stressed bars:
-    a ``gap`` fall at ``shock_at`` (default: the middle bar), measured from the close before
-    it over ``after_bars`` bars, and returns scaled by ``vol_k`` for ``vol_bars`` bars from
-    ``shock_at``. ``final_equity_impact`` compares the stressed run's final equity with the
-    unstressed one's.
-    """
-    bars = load_bars(data) if isinstance(data, str) else data
-    base = run(bars, strategy, params, **run_options)
-    table = historical_stress(base.equity, bars["close"], windows)
-    table["final_equity_impact"] = np.nan
-    index = bars.index
-    at = (
-        len(index) // 2
-        if shock_at is None
-        else int(index.searchsorted(_timestamp(shock_at, index, "shock_at")))
-    )
-    if at < 1:
-        raise ValidationError(
-            "the shock needs a bar before it",
-            field="shock_at",
-            value=shock_at,
-            fix=f"pick a date after {index[0].date()}",
-        )
-    rows = [
-        _synthetic_row(
-            f"gap_down_{gap:.0%}",
-            base,
-            gap_down(bars, index[at], gap),
-            strategy,
-            params,
-            at - 1,
-            min(at + after_bars, len(index) - 1),
-            run_options,
-        ),
-    ]
-    end = min(at + vol_bars - 1, len(index) - 1)
-    rows.append(
-        _synthetic_row(
-            f"volatility_x{vol_k:g}",
-            base,
-            volatility_spike(bars, index[at], index[end], vol_k),
-            strategy,
-            params,
-            at - 1,
-            end,
-            run_options,
-        )
-    )
-    table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
-    return table[[c for c in table.columns if c != "description"] + ["description"]]

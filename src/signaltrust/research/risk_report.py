@@ -3,8 +3,10 @@
 ``risk_report(data, weights=..., strategy=...)`` measures either a constant-weight portfolio of
 the assets in ``data`` (a bundled dataset or a CSV of prices) or the equity of a built-in
 strategy backtested on one asset. VaR and CVaR are per period of the data (daily for daily
-bars, monthly for the monthly panel) and negative numbers are losses. Stress rows replay the
-historical shock windows of :mod:`signaltrust.optimize.stress` on the portfolio's path.
+bars, monthly for the monthly panel) and negative numbers are losses. Stress rows read the
+historical shock windows of :mod:`signaltrust.risk.stress` on the portfolio's path.
+
+It runs a backtest when asked for a strategy's risk, so it lives in the application layer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from signaltrust.core.errors import ValidationError
 from signaltrust.core.instrument import Instrument
 from signaltrust.risk.exposure import effective_number_of_bets, exposures, herfindahl
 from signaltrust.risk.measures import VAR_METHODS, conditional_value_at_risk, value_at_risk
+from signaltrust.risk.stress import historical_stress
 
 LEVELS = (0.95, 0.99)
 
@@ -177,21 +180,6 @@ def var_table(returns: pd.Series, *, levels: tuple[float, ...] = LEVELS, n_sims:
     return pd.DataFrame(rows)
 
 
-def _stress(equity: pd.Series, benchmark: pd.Series | None) -> tuple[pd.DataFrame, str]:
-    try:
-        from signaltrust.optimize.stress import historical_stress
-    except ImportError:  # the optimisation package is optional here
-        return _worst_windows(equity), "optimize.stress missing: worst 21-period windows"
-    return historical_stress(equity, benchmark), "historical shock windows (optimize.stress)"
-
-
-def _worst_windows(equity: pd.Series, window: int = 21, n: int = 5) -> pd.DataFrame:
-    ret = equity / equity.shift(window) - 1.0
-    worst = ret.nsmallest(n)
-    return pd.DataFrame({"scenario": [f"worst_{window}" for _ in worst], "end": worst.index,
-                         "strategy_return": worst.to_numpy()})
-
-
 def risk_report(data: str | Path | pd.DataFrame = "sp500", weights: Any = None, *,
                 strategy: str | None = None, params: Mapping[str, Any] | None = None,
                 n_sims: int = 100_000, seed: int = 0) -> RiskReport:
@@ -249,6 +237,7 @@ def risk_report(data: str | Path | pd.DataFrame = "sp500", weights: Any = None, 
                      "effective_number_of_bets": (effective_number_of_bets(weights_now)
                                                   if values.any() else 0.0),
                      "largest_weight": float(np.abs(weights_now).max()) if values.size else 0.0}
-    stress, note = _stress(equity, benchmark)
+    stress = historical_stress(equity, benchmark)
+    note = "historical shock windows (risk.stress)"
     meta.update(periods=len(returns), stress=note)
     return RiskReport(returns, var, table, concentration, stress, meta)
