@@ -11,14 +11,16 @@ that always holds the best; ``pbo_configurations`` says how many).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from signaltrust.core.serialize import to_plain
 from signaltrust.optimize.evaluate import Evaluator, Outcome, returns_matrix
+from signaltrust.optimize.runs import param_key, run_items
 
 
 @dataclass
@@ -54,7 +56,7 @@ class OptimizationResult:
         pareto = None
         if len(ok):
             row = ok.loc[ok[objectives[0]].astype(float).idxmax()]
-            best_params = {**base, **{n: _plain(row[n]) for n in param_names}}
+            best_params = {**base, **{n: to_plain(row[n]) for n in param_names}}
             best_value = float(row[objectives[0]])
             if len(objectives) > 1:
                 pareto = _pareto(ok, objectives)
@@ -88,14 +90,6 @@ class OptimizationResult:
     def best(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` best feasible trials by the first objective."""
         return self._feasible().sort_values(self.objectives[0], ascending=False).head(n)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        return value  # the strategy coerces types; keep floats as given
-    return value
 
 
 def _pareto(table: pd.DataFrame, objectives: Sequence[str]) -> pd.DataFrame:
@@ -155,11 +149,9 @@ def overfitting_stats(result: OptimizationResult, evaluator: Evaluator, objectiv
                       windows: list[Any], cache: dict[Any, Outcome], names: list[str],
                       seed: int | None, partitions: int, limit: int, ray: Any) -> None:
     """Fill ``best_sharpe``, ``deflated_sharpe`` and ``pbo`` of a result in place."""
-    from signaltrust.optimize.search import _key, _run_items
-
     feasible = result._feasible().drop_duplicates(subset=names)
-    best_key = _key(result.best_params, names)
-    keys = [_key({n: _plain(r[n]) for n in names}, names) for _, r in feasible.iterrows()]
+    best_key = param_key(result.best_params, names)
+    keys = [param_key({n: to_plain(r[n]) for n in names}, names) for _, r in feasible.iterrows()]
     local = [k for k in keys if k in cache]
     if result.trials["source"].eq("sweep").any() or best_key not in cache:
         local = keys  # the sweep kept no returns: re-run a sample of its rows
@@ -167,7 +159,7 @@ def overfitting_stats(result: OptimizationResult, evaluator: Evaluator, objectiv
     missing = [k for k in chosen if k not in cache]
     if missing:
         combos = [{**result.best_params, **dict(k)} for k in missing]
-        for k, out in zip(missing, _run_items(combos, windows, evaluator, objectives, ray, None),
+        for k, out in zip(missing, run_items(combos, windows, evaluator, objectives, ray, None),
                           strict=True):
             cache[k] = out
     best = cache[best_key]
@@ -188,7 +180,3 @@ def summary_payload(result: OptimizationResult, top: int = 10) -> dict[str, Any]
     if result.pareto is not None:
         out["pareto"] = result.pareto.to_dict(orient="records")
     return out
-
-
-def as_mapping(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in params.items()}

@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from signaltrust.core.serialize import to_plain
 from signaltrust.optimize.evaluate import Evaluator, Outcome, single_asset
 from signaltrust.optimize.objectives import Objective, ObjectiveLike, resolve_objectives
 from signaltrust.optimize.result import OptimizationResult, overfitting_stats
+from signaltrust.optimize.runs import Key, combine_folds, evaluate_item, param_key, run_items
 from signaltrust.optimize.space import (
     Constraint,
     constraint_checker,
@@ -42,18 +43,6 @@ from signaltrust.optimize.study import (
     trials_table,
 )
 
-Key = tuple[tuple[str, Any], ...]
-
-
-def _key(params: Mapping[str, Any], names: Sequence[str]) -> Key:
-    return tuple((n, params[n]) for n in names)
-
-
-def _evaluate(item: tuple[dict[str, Any], tuple[int, int] | None], *, evaluator: Evaluator,
-              objectives: list[Objective]) -> Outcome:
-    params, window = item
-    return evaluator.evaluate(params, objectives, window)
-
 
 def fold_windows(n_bars: int, folds: int) -> list[tuple[int, int] | None]:
     """``folds`` consecutive windows of equal size over the bars ([None]: the full sample)."""
@@ -61,16 +50,6 @@ def fold_windows(n_bars: int, folds: int) -> list[tuple[int, int] | None]:
         return [None]
     edges = np.linspace(0, n_bars, folds + 1).astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-
-
-def _combine(outcomes: list[Outcome]) -> Outcome:
-    """Per-fold outcomes as one: mean objective values, stitched returns."""
-    if len(outcomes) == 1:
-        return outcomes[0]
-    values = tuple(float(np.nanmean(v)) for v in zip(*(o.values for o in outcomes), strict=True))
-    returns = pd.concat([o.returns for o in outcomes])
-    stats = {k: float(np.nanmean([o.stats[k] for o in outcomes])) for k in outcomes[0].stats}
-    return Outcome(outcomes[0].params, values, stats["sharpe_ratio"], returns, stats)
 
 
 def _attrs(outcome: Outcome, source: str) -> dict[str, Any]:
@@ -192,10 +171,10 @@ def _grid(study: Any, strategy: Any, dims: Any, base: dict[str, Any], feasible: 
         table = distributed_sweep(
             evaluator.bars, strategy, grid_values(dims), params=fixed, cash=evaluator.cash,
             fees=evaluator.fees, slippage=evaluator.slippage, ray=ray, **evaluator.options)
-        wanted = {_key(c, names) for c in combos}
+        wanted = {param_key(c, names) for c in combos}
         for _, row in table.iterrows():
-            point = {n: _plain(row[n]) for n in names}
-            if _key(point, names) not in wanted:
+            point = {n: to_plain(row[n]) for n in names}
+            if param_key(point, names) not in wanted:
                 continue
             values = [o.from_sweep_row(row) for o in objectives]
             stats = {k: float(row[k]) for k in ("sharpe_ratio", "total_return")}
@@ -204,16 +183,12 @@ def _grid(study: Any, strategy: Any, dims: Any, base: dict[str, Any], feasible: 
         if progress is not None:
             progress(len(combos), len(combos))
     else:
-        outcomes = _run_items(combos, windows, evaluator, objectives, ray, progress)
+        outcomes = run_items(combos, windows, evaluator, objectives, ray, progress)
         for combo, outcome in zip(combos, outcomes, strict=True):
-            cache[_key(combo, names)] = outcome
+            cache[param_key(combo, names)] = outcome
             point = {n: combo[n] for n in names}
             frozen.append(_frozen(point, dist, list(outcome.values), outcome.stats, "run"))
     study.add_trials(frozen)
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _frozen(point: dict[str, Any], dist: dict[str, Any], values: list[float],
@@ -230,18 +205,6 @@ def _frozen(point: dict[str, Any], dist: dict[str, Any], values: list[float],
         state=optuna.trial.TrialState.COMPLETE if ok else optuna.trial.TrialState.FAIL,
         user_attrs=attrs,
     )
-
-
-def _run_items(combos: list[dict[str, Any]], windows: list[Any], evaluator: Evaluator,
-               objectives: list[Objective], ray: Any, progress: Progress | None
-               ) -> list[Outcome]:
-    from signaltrust.optimize.distributed import fan_out
-
-    items = [(c, w) for c in combos for w in windows]
-    outs = fan_out(_evaluate, items, shared={"evaluator": evaluator, "objectives": objectives},
-                   ray=ray, progress=progress)
-    k = len(windows)
-    return [_combine(outs[i * k:(i + 1) * k]) for i in range(len(combos))]
 
 
 def _sample(study: Any, method: str, dims: Any, base: dict[str, Any], feasible: Any,
@@ -275,13 +238,13 @@ def _sample(study: Any, method: str, dims: Any, base: dict[str, Any], feasible: 
         per_trial: dict[int, list[Outcome]] = {t.number: [] for t, _ in live}
         for step, window in enumerate(windows):
             todo = [(full, window) for _, full in live
-                    if (_key(full, names), step) not in folds]
-            for (full, _), out in zip(todo, fan_out(_evaluate, todo, shared=shared, ray=ray),
+                    if (param_key(full, names), step) not in folds]
+            for (full, _), out in zip(todo, fan_out(evaluate_item, todo, shared=shared, ray=ray),
                                       strict=True):
-                folds[(_key(full, names), step)] = out
+                folds[(param_key(full, names), step)] = out
             survivors = []
             for trial, full in live:
-                out = folds[(_key(full, names), step)]
+                out = folds[(param_key(full, names), step)]
                 per_trial[trial.number].append(out)
                 if len(windows) > 1:
                     running = float(np.nanmean([o.values[0] for o in per_trial[trial.number]]))
@@ -295,8 +258,8 @@ def _sample(study: Any, method: str, dims: Any, base: dict[str, Any], feasible: 
                 survivors.append((trial, full))
             live = survivors
         for trial, full in live:
-            outcome = _combine(per_trial[trial.number])
-            cache[_key(full, names)] = outcome
+            outcome = combine_folds(per_trial[trial.number])
+            cache[param_key(full, names)] = outcome
             for key, value in _attrs(outcome, "run").items():
                 trial.set_user_attr(key, value)
             if penalise:

@@ -280,7 +280,8 @@ def _trust(evaluator: Evaluator, strategy: Any, space: Any, constraints: Any, pa
     """DSR (deflated by the space's configurations), PSR and PBO of the walk-forward."""
     from signaltrust.optimize.overfitting import probabilistic_sharpe_ratio, sharpe_moments
     from signaltrust.optimize.result import _pick, deflated_sharpe_of, pbo_of
-    from signaltrust.optimize.search import _base, _run_items
+    from signaltrust.optimize.runs import run_items
+    from signaltrust.optimize.search import _base
     from signaltrust.optimize.space import constraint_checker, grid_combinations, parse_space
 
     dims = parse_space(strategy, space)
@@ -290,7 +291,7 @@ def _trust(evaluator: Evaluator, strategy: Any, space: Any, constraints: Any, pa
     except ValidationError:
         combos = []  # a continuous space: no configuration set to deflate by
     picked = _pick(list(range(len(combos))), 0, limit, seed) if combos else []
-    outcomes = _run_items([combos[i] for i in picked], [None], evaluator, objectives, ray, None)
+    outcomes = run_items([combos[i] for i in picked], [None], evaluator, objectives, ray, None)
     try:
         sr, n, skew, kurt = sharpe_moments(returns)
         psr = float(probabilistic_sharpe_ratio(sr, n, skew, kurt))

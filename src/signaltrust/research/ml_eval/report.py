@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -13,8 +13,8 @@ from signaltrust.backtest.tearsheet import figure
 from signaltrust.backtest.tearsheet.report import html_page, output_path
 from signaltrust.core.errors import ValidationError
 
-if TYPE_CHECKING:
-    from signaltrust.research.ml_eval.result import EvaluationResult
+# ``result`` below is an EvaluationResult. This module does not import result.py, whose
+# ``EvaluationResult.report()`` calls it: the two would form an import cycle.
 
 _EXTRA_STYLE = """
 <style>
@@ -55,7 +55,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f'<table class="plain"><tr>{head}</tr>{body}</table>'
 
 
-def _ic_figure(result: EvaluationResult) -> go.Figure:
+def _ic_figure(result: Any) -> go.Figure:
     per_fold = result.metrics["ic_per_fold"]
     starts = {f["fold"]: str(f["test_start"].date()) for f in result.folds}
     fig = go.Figure(go.Bar(x=[f"fold {k} ({starts[k]})" for k in per_fold],
@@ -67,7 +67,7 @@ def _ic_figure(result: EvaluationResult) -> go.Figure:
     return fig
 
 
-def _calibration_figure(result: EvaluationResult) -> go.Figure:
+def _calibration_figure(result: Any) -> go.Figure:
     table = result.reliability
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=table["mean_score"], y=table["observed_rate"],
@@ -88,7 +88,7 @@ def _html(fig: go.Figure, first: bool) -> str:
                        config={"displaylogo": False, "responsive": True})
 
 
-def report_html(result: EvaluationResult) -> str:
+def report_html(result: Any) -> str:
     """The evaluation report as one HTML document."""
     title = (f"Walk-forward evaluation: {result.model} on {result.data} "
              f"({result.label}, horizon {result.horizon})")
@@ -146,7 +146,7 @@ features ({html.escape(', '.join(result.feature_sets))}); parameters
     return html_page(title, body)
 
 
-def write_evaluation_report(result: EvaluationResult, path: str | Path) -> Path:
+def write_evaluation_report(result: Any, path: str | Path) -> Path:
     """Write the evaluation report to ``path`` (an ``.html`` file); returns the path."""
     target = output_path(path)
     if target.suffix.lower() != ".html":
