@@ -199,8 +199,8 @@ def test_sweep_cross_when_blocks_and_gaps_vary_then_stats_equal_the_signal_kerne
 ):
     import numpy as np
 
-    from signaltrust.backtest.sweep_cross_nb import sweep_cross_nb
-    from signaltrust.backtest.sweep_nb import sweep_signals_nb
+    from signaltrust.backtest.nb.sweep_cross import sweep_cross_nb
+    from signaltrust.backtest.nb.sweep import sweep_signals_nb
 
     o, h, lo, c, v, offsets, params = _cross_inputs(close_gaps)
     periods = np.array([252.0, 252.0])

@@ -261,7 +261,7 @@ def _compiled(
     """Stats of every (asset, combination) and the seconds of the compiled pass itself."""
     import numba
 
-    from signaltrust.backtest.sweep_nb import kernel_argument, sweep_signals_nb
+    from signaltrust.backtest.nb.sweep import kernel_argument, sweep_signals_nb
 
     settings = _engine_settings(cash, fees, slippage, options)
     arrays = [bar_arrays(f) for _, f in frames]
@@ -331,7 +331,7 @@ def _sma_cross(
     """``sma_cross`` without stops: the fused pass (signals inside the simulation loop)."""
     import numba
 
-    from signaltrust.backtest.sweep_cross_nb import block_bars, sweep_cross_nb
+    from signaltrust.backtest.nb.sweep_cross import block_bars, sweep_cross_nb
 
     open_, close = columns[0], columns[3]
     fast = matrix[:, 0].astype(np.int64)  # int(p) as the signal kernel reads it

@@ -10,7 +10,7 @@ one row of ``state`` between blocks, so memory is O(windows x block + combinatio
 O(bars x combinations).
 
 The averages are the values ``strategy.nb.sma_cross_kernel`` computes (same running sums, same
-division), and the per-bar step is ``sweep_nb.fast_signals_stats``'s (same fills, fees, sizing
+division), and the per-bar step is ``nb.sweep.fast_signals_stats``'s (same fills, fees, sizing
 and decision helpers), so every row equals ``run`` for its combination.
 """
 
@@ -34,7 +34,7 @@ from signaltrust.backtest.nb.layout import (
     STAT_FIELDS,
 )
 from signaltrust.backtest.nb.steps import decide
-from signaltrust.backtest.sweep_nb import _fill_pending
+from signaltrust.backtest.nb.sweep import _fill_pending
 
 # one combination's account and running statistics between blocks (columns of ``state``)
 _CASH, _POS, _AVG, _EFEES, _PEND, _LAST = 0, 1, 2, 3, 4, 5
@@ -282,7 +282,7 @@ def sweep_cross_nb(
     ``windows`` are the distinct average lengths; combination ``k`` crosses the average of
     ``windows[fast_row[k]]`` bars with that of ``windows[slow_row[k]]`` bars, with shorts when
     ``short_on[k]``. ``block`` bars are walked at a time (see ``block_bars``). No stops: those
-    sweeps go through ``sweep_nb.sweep_signals_nb``.
+    sweeps go through ``nb.sweep.sweep_signals_nb``.
     """
     n_assets = offsets.shape[0] - 1
     n_combos = fast_row.shape[0]

@@ -12,7 +12,6 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
-from signaltrust.backtest.nb import signals_stats_nb
 from signaltrust.backtest.nb.layout import (
     S_ANNUAL_VOLATILITY,
     S_FEES,
@@ -28,6 +27,7 @@ from signaltrust.backtest.nb.layout import (
     STAT_FIELDS,
 )
 from signaltrust.backtest.nb.orders import entry_units, fill_price, order_fees
+from signaltrust.backtest.nb.signals import signals_stats_nb
 from signaltrust.backtest.nb.steps import decide
 from signaltrust.strategy import nb as strategy_nb
 
