@@ -145,14 +145,19 @@ def zscore(x, period, start):
     out = np.full(n, np.nan)
     for i in range(start + period - 1, n):
         mean = 0.0
+        # a flat window is NaN: its rounded mean (0.1 + 0.1 + 0.1) / 3 can differ from 0.1 and
+        # leave a spurious nonzero deviation
+        flat = True
         for j in range(i - period + 1, i + 1):
             mean += x[j]
+            if x[j] != x[i]:
+                flat = False
         mean /= period
         var = 0.0
         for j in range(i - period + 1, i + 1):
             var += (x[j] - mean) * (x[j] - mean)
         std = np.sqrt(var / period)
-        out[i] = (x[i] - mean) / std if std > 0.0 else np.nan
+        out[i] = (x[i] - mean) / std if std > 0.0 and not flat else np.nan
     return out
 
 
