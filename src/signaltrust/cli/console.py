@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from signaltrust.core.errors import SignalTrustError
+from signaltrust.core.serialize import to_plain
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,33 +28,13 @@ JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON for p
 
 
 def to_jsonable(value: Any) -> Any:
-    """Plain JSON types for numpy, pandas, paths and timestamps (NaN becomes null)."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, pd.DataFrame):
-        return to_jsonable(value.reset_index().to_dict(orient="records"))
-    if isinstance(value, pd.Series):
-        return to_jsonable(value.to_dict())
-    if value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (pd.Timedelta, np.timedelta64)):
-        return str(pd.Timedelta(value))
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
+    """Plain JSON types for any result: ``signaltrust.core.serialize.to_plain``."""
+    return to_plain(value)
 
 
 def print_json(payload: Any) -> None:
-    """Write ``payload`` as JSON on stdout, without Rich markup or wrapping."""
-    typer.echo(json.dumps(to_jsonable(payload), indent=2))
+    """Write ``payload`` as JSON on stdout (``to_plain`` first), without Rich markup or wrapping."""
+    typer.echo(json.dumps(to_plain(payload), indent=2, allow_nan=False))
 
 
 def handles_errors(func: F) -> F:

@@ -1,4 +1,8 @@
-"""The ``signaltrust`` command: one Typer app, one sub-app per concern."""
+"""The ``signaltrust`` command: one Typer app, one sub-command or sub-app per concern.
+
+Sub-commands load on use (see ``cli.lazy``), so ``signaltrust --help`` answers without importing
+pandas, numba, scikit-learn or the rest; each command imports its heavy work when it runs.
+"""
 
 from __future__ import annotations
 
@@ -7,56 +11,52 @@ import logging
 import typer
 
 from signaltrust import __version__
-from signaltrust.cli import config as config_cli
-from signaltrust.cli.console import err_console
-from signaltrust.core.config import load_settings
-from signaltrust.core.errors import SignalTrustError
+from signaltrust.cli.lazy import LazyCommand, LazyGroup
+
+
+class SignalTrustGroup(LazyGroup):
+    """The top-level command group: every sub-command below is imported when first used."""
+
+    LAZY = (
+        LazyCommand("demo", "signaltrust.cli.demo:demo",
+                    "Run the main job: ingest the bundled real data into the store, check it, "
+                    "summarise."),
+        LazyCommand("backtest", "signaltrust.cli.backtest:backtest",
+                    "Backtest a strategy on bundled data and print its statistics (costs on by "
+                    "default)."),
+        LazyCommand("sweep", "signaltrust.cli.backtest:sweep",
+                    "Backtest every combination of a parameter grid in one compiled pass; show "
+                    "the best."),
+        LazyCommand("optimize", "signaltrust.cli.optimize:optimize_command",
+                    "Search a strategy's parameters; the best comes with its deflated Sharpe "
+                    "ratio and PBO."),
+        LazyCommand("walkforward", "signaltrust.cli.optimize:walkforward_command",
+                    "Walk-forward optimisation: choose in sample, trade out of sample, stitch, "
+                    "judge stability."),
+        LazyCommand("config", "signaltrust.cli.config:app", "Show the effective configuration."),
+        LazyCommand("data", "signaltrust.cli.data:app",
+                    "Datasets, the bar store and data-quality checks."),
+        LazyCommand("models", "signaltrust.cli.models:app",
+                    "Registered models (MLflow): list, show a version's record, promote by "
+                    "alias."),
+        LazyCommand("check", "signaltrust.cli.check:app", "Research-integrity checks."),
+        LazyCommand("risk", "signaltrust.cli.risk:app",
+                    "Risk: VaR/CVaR, exposures and stress tests."),
+        LazyCommand("ml", "signaltrust.cli.ml:app",
+                    "Machine-learning signals judged honestly (walk-forward, out of sample, "
+                    "after costs)."),
+    )
+
 
 app = typer.Typer(
     name="signaltrust",
+    cls=SignalTrustGroup,
     help="SignalTrust: trading signals with the evidence of how far to trust them.\n\n"
     "Example: signaltrust demo",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(config_cli.app, name="config")
-
-
-def _register_optional() -> None:
-    """Sub-apps of other modules; each registers itself if present."""
-    from signaltrust.cli import data as data_cli
-    from signaltrust.cli import demo as demo_cli
-
-    app.add_typer(data_cli.app, name="data")
-    app.command("demo")(demo_cli.demo)
-
-    from signaltrust.cli import backtest as backtest_cli
-
-    backtest_cli.register(app)
-
-    from signaltrust.cli import models as models_cli
-
-    app.add_typer(models_cli.app, name="models")
-
-    from signaltrust.cli import check as check_cli
-
-    app.add_typer(check_cli.app, name="check")
-
-    from signaltrust.cli import optimize as optimize_cli
-
-    optimize_cli.register(app)
-
-    from signaltrust.cli import risk as risk_cli
-
-    app.add_typer(risk_cli.app, name="risk")
-
-    from signaltrust.cli import ml as ml_cli
-
-    app.add_typer(ml_cli.app, name="ml")
-
-
-_register_optional()
 
 
 def _version(value: bool) -> None:
@@ -67,16 +67,25 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Validate the configuration before any command runs (a bad value exits 1)."""
+    """Validate the configuration before any command runs (a bad value exits 1).
+
+    The settings read here are the run's: commands find them in ``ctx.obj`` and pass them on.
+    """
+    from signaltrust.cli.console import err_console
+    from signaltrust.core.config import load_settings
+    from signaltrust.core.errors import SignalTrustError
+
     try:
         settings = load_settings()
     except SignalTrustError as exc:
         err_console.print(f"[bold red]configuration error:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from None
+    ctx.obj = settings
     logging.basicConfig(level=settings.log.level, format="%(levelname)s %(name)s: %(message)s")
 
 
