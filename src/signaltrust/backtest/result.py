@@ -136,6 +136,31 @@ class BacktestResult:
         summary["fees_paid"] = float(self.orders["fees"].sum())
         return summary
 
+    def to_dict(self, *, curves: bool = False) -> dict[str, Any]:
+        """JSON-ready plain data (``core.serialize.to_plain``); ``curves`` adds equity and cash."""
+        from signaltrust.core.serialize import to_plain
+
+        out = self.__plain__()
+        if curves:
+            out.update(equity=self.equity, cash=self.cash)
+        return to_plain(out)
+
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show: strategy, parameters, settings, statistics, trades."""
+        engine = {k: v for k, v in self.params.items() if k not in ("strategy", "strategy_params")}
+        return {
+            "strategy": self.params.get("strategy"),
+            "params": self.params.get("strategy_params", {}),
+            "engine": engine,
+            "assets": self.assets,
+            "start": self.equity.index[0] if len(self.equity) else None,
+            "end": self.equity.index[-1] if len(self.equity) else None,
+            "bars": len(self.equity),
+            "settings": self.settings,
+            "stats": self.stats,
+            "trades": self.trades,
+        }
+
     def plot(self, benchmark: pd.Series | None = None) -> Any:
         """An interactive figure (Plotly): equity, drawdowns, trades; see backtest.tearsheet."""
         from signaltrust.backtest import tearsheet

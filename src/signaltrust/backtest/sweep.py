@@ -17,6 +17,7 @@ import pandas as pd
 from signaltrust.backtest.api import Data, check_engine, periods_for, prepare_data, run
 from signaltrust.backtest.grid import expand_grid
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.serialize import to_plain
 from signaltrust.strategy import RuleStrategy, get_strategy
 from signaltrust.strategy.base import bar_arrays
 
@@ -99,6 +100,14 @@ class SweepResult(pd.DataFrame):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show (``core.serialize.to_plain``): the pass and its rows."""
+        return {
+            "strategy": self.strategy, "param_names": self.param_names, "sort_by": self.sort_by,
+            "combinations": len(self), "bar_combinations": self.bars, "elapsed_s": self.elapsed,
+            "bar_combinations_per_s": self.rate, "rows": self.table.reset_index(drop=True),
+        }
 
     def summary(self) -> str:
         """One line: strategy, rows, sort key and speed."""
@@ -184,14 +193,10 @@ def sweep(
         for label, row in result.best(keep_best).iterrows():
             asset = row["asset"] if "asset" in table.columns else frame_rows[0][0]
             bars = dict(frame_rows)[asset]
-            combo = {k: _plain(row[k]) for k in names}
+            combo = {k: to_plain(row[k]) for k in names}
             result.results[label] = run(bars, chosen, combo, cash=cash, fees=fees,
                                         slippage=slippage, **options)
     return result
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _table(

@@ -16,6 +16,7 @@ from signaltrust.cli.console import (
     table,
 )
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.serialize import to_plain
 
 #: statistics shown by ``backtest`` (all of them go to --json)
 SHOWN_STATS = (
@@ -55,13 +56,6 @@ def _format(name: str, value: Any) -> str:
             return f"{value:,.2f}"
         return f"{value:.4g}"
     return str(value)
-
-
-def _plain(value: Any) -> Any:
-    """Durations as text ('3116 days 00:00:00'): JSON has no type for them."""
-    import pandas as pd
-
-    return str(value) if isinstance(value, pd.Timedelta) else value
 
 
 def _slippage(bps: float | None) -> float | None:
@@ -132,16 +126,11 @@ def backtest(
         )
         stats = result.stats
         written = result.report(report) if report is not None else None
-    payload = {
-        "data": list(data), "strategy": result.params["strategy"],
-        "params": result.params["strategy_params"], "settings": result.settings,
-        "stats": {k: _plain(v) for k, v in stats.items()}, "report": written,
-    }
     if as_json:
-        print_json(payload)
+        print_json({"data": list(data), **result.to_dict(), "report": written})
         return
     rows = [[name, _format(name, stats.get(name))] for name in SHOWN_STATS if name in stats]
-    title = f"{payload['strategy']} {payload['params']} on {', '.join(data)}"
+    title = f"{result.params['strategy']} {result.params['strategy_params']} on {', '.join(data)}"
     console.print(table(title, ["statistic", "value"], rows))
     if written is not None:
         console.print(f"report written to {written}")
@@ -197,12 +186,9 @@ def sweep(
         written = result.write_heatmap(heatmap, x=axes[0], y=axes[1], value=sort_by)
     best = result.best(top)
     if as_json:
-        print_json({
-            "data": list(data), "strategy": result.strategy, "sort_by": sort_by,
-            "combinations": len(result), "elapsed_s": result.elapsed,
-            "bar_combinations_per_s": result.rate, "heatmap": written,
-            "top": best.to_dict(orient="records"),
-        })
+        headline = {k: v for k, v in to_plain(result).items() if k != "rows"}
+        print_json({"data": list(data), **headline, "heatmap": written,
+                    "top": best.reset_index(drop=True)})
         return
     shown = [c for c in ("asset", *result.param_names) if c in best.columns]
     shown = [c for c in shown if best[c].nunique() > 1 or c in (grid_values or {})]

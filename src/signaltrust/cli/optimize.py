@@ -16,6 +16,7 @@ from signaltrust.cli.backtest import (
     _slippage,
 )
 from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, table
+from signaltrust.core.serialize import to_plain
 
 ONE_DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name (one asset).")
 SEARCH_GRID_OPTION = typer.Option(
@@ -100,7 +101,6 @@ def optimize_command(
 
     Example: signaltrust optimize --data goog --grid fast=5:50:5 --grid slow=20:200:20 --method tpe
     """
-    from signaltrust.optimize.result import summary_payload
     from signaltrust.optimize.search import optimize
 
     bar, update = _counter(None, f"optimize ({method})", as_json)
@@ -116,7 +116,7 @@ def optimize_command(
     finally:
         if bar is not None:
             bar.stop()
-    payload = {"data": data, **summary_payload(found, top)}
+    payload = {"data": data, **found.to_dict(top)}
     if as_json:
         print_json(payload)
         return
@@ -171,14 +171,10 @@ def walkforward_command(
         if bar is not None:
             bar.stop()
     written = wf.report(report) if report is not None else None
-    summary = wf.summary()
-    payload = {"data": data, **summary, "windows_table": wf.windows,
-               "stability": wf.stability.reset_index(names="param"),
-               "oos_summary": {k: _plain(v) for k, v in wf.oos_summary.items()},
-               "report": written}
     if as_json:
-        print_json(payload)
+        print_json({"data": data, **to_plain(wf), "report": written})
         return
+    summary = wf.summary()
     rows = [[k, _format(k, summary[k])] for k in (
         "oos_sharpe", "is_sharpe", "efficiency", "oos_total_return", "oos_max_drawdown",
         *_TRUST, "probabilistic_sharpe", "windows", "configurations")]
@@ -201,12 +197,6 @@ def _cell(name: str, value: Any) -> str:
     import pandas as pd
 
     return str(value.date()) if isinstance(value, pd.Timestamp) else _format(name, value)
-
-
-def _plain(value: Any) -> Any:
-    import pandas as pd
-
-    return str(value) if isinstance(value, pd.Timedelta) else value
 
 
 def register(app: typer.Typer) -> None:

@@ -83,6 +83,17 @@ class OptimizationResult:
             "study_name": self.study_name, "storage": self.storage, "seed": self.seed,
         }
 
+    def to_dict(self, top: int = 10) -> dict[str, Any]:
+        """JSON-ready: the summary, the ``top`` best trials and the Pareto front (if several)."""
+        out: dict[str, Any] = {**self.summary(), "top": self.best(top).reset_index(drop=True)}
+        if self.pareto is not None:
+            out["pareto"] = self.pareto.reset_index(drop=True)
+        return to_plain(out)
+
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show (``core.serialize.to_plain``): see ``to_dict``."""
+        return self.to_dict()
+
     def _feasible(self) -> pd.DataFrame:
         t = self.trials
         return t[(t["state"] == "COMPLETE") & t["feasible"]] if len(t) else t
@@ -171,12 +182,3 @@ def overfitting_stats(result: OptimizationResult, evaluator: Evaluator, objectiv
     result.pbo_result = pbo
     result.pbo = float(pbo.pbo) if pbo is not None else float("nan")
     result.pbo_configurations = len(chosen) if pbo is not None else 0
-
-
-def summary_payload(result: OptimizationResult, top: int = 10) -> dict[str, Any]:
-    """JSON-ready: the summary plus the best trials."""
-    out = result.summary()
-    out["top"] = result.best(top).to_dict(orient="records")
-    if result.pareto is not None:
-        out["pareto"] = result.pareto.to_dict(orient="records")
-    return out

@@ -116,6 +116,12 @@ class WalkForwardResult:
             "configurations": self.n_configurations,
         }
 
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show: the summary, the windows, stability, OOS statistics."""
+        return {**self.summary(), "windows_table": self.windows,
+                "stability": self.stability.reset_index(names="param"),
+                "oos_summary": self.oos_summary}
+
     def report(self, path: str | Path) -> Path:
         """Write an HTML report: headline figures, OOS equity, windows and stability tables."""
         import plotly.graph_objects as go
