@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from signaltrust.backtest.costs import Costs
+from signaltrust.backtest.result import BacktestResult
 from signaltrust.core.bars import validate_bars
 from signaltrust.core.errors import ValidationError
-from signaltrust.strategy import RuleStrategy, Signals, get_strategy
+from signaltrust.strategy import RuleStrategy, Signals, Strategy, get_strategy
 
 ENGINES = ("vectorized", "event")
 
@@ -82,7 +85,7 @@ def check_engine(engine: str) -> None:
     if engine not in ENGINES:
         raise ValidationError(
             "unknown engine", field="engine", value=engine,
-            fix="use engine='vectorized' (default) or engine='event'",
+            fix="use engine='vectorized' (rule strategies) or engine='event' (any Strategy)",
         )
 
 
@@ -111,39 +114,50 @@ def periods_for(frames: Mapping[str, pd.DataFrame]) -> float:
 
 def run(
     data: Data,
-    strategy: str | RuleStrategy | type[RuleStrategy],
+    strategy: str | Strategy | type[Strategy],
     params: Mapping[str, Any] | None = None,
     *,
     cash: float | None = None,
+    costs: Costs | None = None,
     fees: float | None = None,
     slippage: float | None = None,
-    engine: str = "vectorized",
+    engine: str | None = None,
     benchmark: pd.Series | str | None = None,
     **engine_options: Any,
-) -> Any:
+) -> BacktestResult:
     """Backtest a strategy on bars and return a BacktestResult (.stats, .equity, .trades, .plot()).
 
     ``data``: a bundled dataset name (``"goog"``), a bar DataFrame, ``{asset: DataFrame or
     name}`` or a list of names (several assets share one cash balance). ``strategy``: a
-    built-in name (see ``signaltrust.strategy.list_strategies()``) or a strategy object;
-    ``params`` override its defaults and are validated. ``cash``, ``fees`` (fraction of
-    notional), ``slippage`` (fraction of price) and the rest default to the configuration's
-    ``backtest`` section, so costs are on unless set to 0. ``engine_options`` go to the
-    vectorized engine (``fill_at``, ``size``, ``size_type``, ``sl_stop``, ``tp_stop``,
-    ``tsl_stop``, ``leverage``, ``fixed_fees``, ``min_fees``, ``periods_per_year``).
-    ``engine="event"`` runs the event-driven engine (docs/strategies.md): a built-in rule
-    through its adapter (same trades as the vectorized engine) or a ``Strategy`` object; it
-    also takes ``participation``, ``latency_ns``, ``check`` (pre-trade risk check),
-    ``fee_model``, ``slippage_model`` and ``ticks``.
+    built-in name (see ``signaltrust.strategy.list_strategies()``) or any Strategy object;
+    ``params`` override its defaults and are validated. ``costs`` (default
+    :class:`~signaltrust.backtest.costs.Costs`: 0.1 % fees, 2 bps slippage, next-open fills)
+    is on unless set to zero; ``fees`` (fraction of notional) and ``slippage`` (fraction of
+    price) replace single fields of it; ``cash`` defaults to 100,000.
+
+    ``engine``: "vectorized" (rule strategies: their vectorised signals), "event" (the trading
+    core, any Strategy) or None: vectorized when the strategy has vectorised signals, else
+    event. ``engine_options`` go to the engine: both take ``fill_at``, ``size``,
+    ``size_type``, ``sl_stop``, ``tp_stop``, ``tsl_stop``, ``leverage``, ``fixed_fees``,
+    ``min_fees``, ``periods_per_year``; the vectorized engine also the rest of
+    ``simulate_signals``' options, the event engine ``venue``, ``check`` (the pre-trade risk
+    check), ``ticks``, ``listeners``, ``settings`` (docs/strategies.md).
     ``benchmark`` is a price Series or a dataset name (its close).
     """
     from signaltrust.backtest.vectorized import simulate_signals
 
+    chosen = get_strategy(strategy)
+    engine = engine if engine is not None else (
+        "vectorized" if isinstance(chosen, RuleStrategy) else "event")
     check_engine(engine)
     if engine == "event":
-        return _run_event(data, strategy, params, cash=cash, fees=fees, slippage=slippage,
-                          benchmark=benchmark, **engine_options)
-    chosen = get_strategy(strategy)
+        return _run_event(data, chosen, params, cash=cash, costs=costs, fees=fees,
+                          slippage=slippage, benchmark=benchmark, **engine_options)
+    if not isinstance(chosen, RuleStrategy):
+        raise ValidationError(
+            "this strategy has no vectorised form", field="engine", value=engine,
+            fix="use engine='event' (or leave engine unset) for an event-driven Strategy",
+        )
     full = chosen.resolve(params)
     prepared = prepare_data(data)
     signals = strategy_signals(chosen, prepared, full)
@@ -151,6 +165,11 @@ def run(
     options = dict(engine_options)
     options.setdefault("allow_short", bool(full.get("allow_short", False)))
     options.setdefault("periods_per_year", periods_for(prepared.frames))
+    if costs is not None:
+        for name in ("fixed_fees", "min_fees", "fill_at"):
+            options.setdefault(name, getattr(costs, name))
+        fees = costs.fees if fees is None else fees
+        slippage = costs.slippage if slippage is None else slippage
     result = simulate_signals(
         bars,
         _stack(signals, "entries", prepared.single),
@@ -163,37 +182,41 @@ def run(
     return result
 
 
-def _run_event(data: Data, strategy: Any, params: Mapping[str, Any] | None, *,
-               cash: float | None, fees: float | None, slippage: float | None,
-               benchmark: pd.Series | str | None, size: float = 1.0,
-               size_type: str = "percent", allow_short: bool | None = None,
-               periods_per_year: float | None = None, **options: Any) -> Any:
-    """``run(..., engine="event")``: a rule strategy through the adapter, or a Strategy."""
-    from signaltrust.backtest.event import run_strategy
-    from signaltrust.strategy.api import Strategy
-    from signaltrust.strategy.event_rules import RuleAdapter
+_EXECUTION = ("size", "size_type", "sl_stop", "tp_stop", "tsl_stop")
 
-    stops = {name: options.pop(name, None) for name in ("sl_stop", "tp_stop", "tsl_stop")}
-    full: dict[str, Any] | None = None
-    if isinstance(strategy, Strategy):
-        event_strategy: Strategy = strategy
-    else:
-        chosen = get_strategy(strategy)
-        full = chosen.resolve(params)
-        event_strategy = RuleAdapter(chosen, size=size, size_type=size_type,
-                                     allow_short=allow_short, **stops)
+
+def _run_event(data: Data, chosen: Strategy, params: Mapping[str, Any] | None, *,
+               cash: float | None, costs: Costs | None, fees: float | None,
+               slippage: float | None, benchmark: pd.Series | str | None,
+               periods_per_year: float | None = None, allow_short: bool | None = None,
+               **options: Any) -> BacktestResult:
+    """``run(..., engine="event")``: any Strategy through the trading core."""
+    from signaltrust.backtest.replay import run_strategy
+
+    execution = {k: options.pop(k) for k in _EXECUTION if k in options}
+    execution = {k: v for k, v in execution.items() if v is not None}
+    if execution:
+        if not isinstance(chosen, RuleStrategy):
+            raise ValidationError(
+                "size and stop options are for rule strategies", field=next(iter(execution)),
+                value=execution, fix="size orders and place stops in your strategy's code",
+            )
+        chosen = copy.copy(chosen).trading(**execution)
+    run_params = dict(params or {})
+    if allow_short is not None and "allow_short" in chosen.param_names():
+        run_params.setdefault("allow_short", allow_short)
+    full = chosen.resolve(run_params)
     prepared = prepare_data(data)
     frames = dict(prepared.frames)
     if prepared.single:
         frame = next(iter(frames.values()))
         frames = {str(frame.attrs.get("dataset", "asset")): frame}
     result = run_strategy(
-        frames, event_strategy, full if full is not None else params, cash=cash, fees=fees,
-        slippage=slippage, periods_per_year=periods_per_year or periods_for(prepared.frames),
+        frames, chosen, full, cash=cash, costs=costs, fees=fees, slippage=slippage,
+        periods_per_year=periods_per_year or periods_for(prepared.frames),
         benchmark=_benchmark(benchmark), **options,
     )
-    if full is not None:
-        result.params.update({"strategy": event_strategy.name, "strategy_params": full})
+    result.params.update({"strategy": chosen.label, "strategy_params": full})
     return result
 
 

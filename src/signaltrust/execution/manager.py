@@ -20,12 +20,8 @@ returns the events it caused (its own and the cascades: OCO cancels, bracket chi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from signaltrust.core.errors import (
     DuplicateFillError,
@@ -54,16 +50,6 @@ S = OrderStatus
 OrderListener = Callable[[OrderEvent], None]
 _WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
 _TERMINAL = frozenset(s for s in S if s.is_terminal)
-_LAST: list[Any] = [None, None]
-
-
-def utc_timestamp(time_ns: int) -> pd.Timestamp:
-    """``pd.Timestamp(time_ns, tz="UTC")``; the last one is reused (an order's events share it)."""
-    if _LAST[0] != time_ns:
-        _LAST[0], _LAST[1] = time_ns, pd.Timestamp(time_ns, tz=UTC)
-    return _LAST[1]
-
-
 class OrderManager(BracketLinks, TimeInForceRules):
     """Holds every order by client order id and applies state changes, fills and linkages.
 
@@ -74,17 +60,10 @@ class OrderManager(BracketLinks, TimeInForceRules):
 
     def __init__(self, ids: IdGenerator | None = None) -> None:
         self.ids = ids if ids is not None else IdGenerator()
-        # the event log: OrderEvents, or the fields of one (a tuple) recorded by a hot path
-        # while nobody listens, built into an OrderEvent when ``events`` is read
-        self._log: list[OrderEvent | tuple[object, ...]] = []
-        self._compact_from = -1  # index of the first tuple in the log (-1: none)
-        self._by_id: dict[str, Order] = {}
+        self._log: list[OrderEvent] = []
+        self._orders: dict[str, Order] = {}
         self._open: dict[str, Order] = {}
-        self._fills_by_id: dict[str, Fill] = {}
-        # market orders filled whole at once, kept as their fields until something reads the
-        # orders, fills or events (see record_filled_at_once); their ids, for __contains__
-        self._deferred: list[tuple[Any, ...]] = []
-        self._deferred_ids: set[str] = set()
+        self._fills: dict[str, Fill] = {}
         self._listeners: list[OrderListener] = []
         self._groups: dict[str, list[Order]] = {}
         self._children: dict[str, list[Order]] = {}
@@ -93,22 +72,8 @@ class OrderManager(BracketLinks, TimeInForceRules):
 
     # ------------------------------------------------------------------ lookup
 
-    @property
-    def _orders(self) -> dict[str, Order]:
-        """Every order by client order id, in submission order (deferred ones built first)."""
-        if self._deferred:
-            self._settle()
-        return self._by_id
-
-    @property
-    def _fills(self) -> dict[str, Fill]:
-        """Every fill by fill id, in order (deferred ones built first)."""
-        if self._deferred:
-            self._settle()
-        return self._fills_by_id
-
     def __contains__(self, client_order_id: object) -> bool:
-        return client_order_id in self._by_id or client_order_id in self._deferred_ids
+        return client_order_id in self._orders
 
     def __len__(self) -> int:
         return len(self._orders)
@@ -178,117 +143,13 @@ class OrderManager(BracketLinks, TimeInForceRules):
     @property
     def events(self) -> list[OrderEvent]:
         """Every order event so far, in order (the same list object on every read)."""
-        if self._deferred:
-            self._settle()
-        log, start = self._log, self._compact_from
-        if start >= 0:
-            for i in range(start, len(log)):
-                item = log[i]
-                if type(item) is tuple:
-                    log[i] = order_event(*item)
-            self._compact_from = -1
-        return log  # type: ignore[return-value]
+        return self._log
 
-    def record_compact(
-        self,
-        client_order_id: str,
-        previous_status: OrderStatus | None,
-        status: OrderStatus,
-        timestamp: datetime | None,
-        fill: Fill | None,
-        strategy_id: str,
-        symbol: str,
-    ) -> None:
-        """Log an event without building it now (only when no listener waits for events)."""
-        if self._deferred:
-            self._settle()
-        if self._compact_from < 0:
-            self._compact_from = len(self._log)
-        self._log.append(
-            (client_order_id, previous_status, status, timestamp, None, fill, strategy_id, symbol)
-        )
-
-    def record_filled_at_once(
-        self,
-        client_order_id: str,
-        strategy_id: str,
-        symbol: str,
-        side: OrderSide,
-        quantity: Decimal,
-        time_in_force: TimeInForce,
-        tags: tuple[str, ...],
-        time_ns: int,
-        fill_id: str,
-        price: Decimal,
-        fee: Decimal,
-        currency: str,
-    ) -> None:
-        """Record a market order that was registered, sent, accepted and filled whole at
-        ``time_ns`` in one step, as its fields (a simulated venue's fused path, only while no
-        listener waits for events and every order passes the risk check).
-
-        The :class:`Order` (FILLED), its :class:`Fill` and its four events (NEW, SUBMITTED,
-        ACCEPTED, FILLED) are built, in their place, the first time anything reads the
-        orders, the fills or the events: equal to those the step by step path builds. The
-        caller guarantees what :meth:`Order.market` and :meth:`Fill.trusted` assume, a fresh
-        ``client_order_id`` and ``fill_id``, and books the fill in its ledger itself.
-        """
-        self._deferred.append(
-            (
-                client_order_id,
-                strategy_id,
-                symbol,
-                side,
-                quantity,
-                time_in_force,
-                tags,
-                time_ns,
-                fill_id,
-                price,
-                fee,
-                currency,
-            )
-        )
-        self._deferred_ids.add(client_order_id)
-
-    def _settle(self) -> None:
-        """Build the deferred orders, fills and events (see :meth:`record_filled_at_once`)."""
-        deferred, self._deferred = self._deferred, []
-        orders, log = self._by_id, self._log
-        if self._compact_from < 0:
-            self._compact_from = len(log)
-        add = log.append
-        # the timestamps in one go (pandas boxes them in C), one per record
-        times = np.fromiter((record[7] for record in deferred), np.int64)  # their time_ns
-        stamps = pd.DatetimeIndex(times, tz=UTC)
-        for (cid, sid, symbol, side, qty, tif, tags, _, fill_id, price, fee, ccy), ts in zip(
-            deferred, stamps, strict=True
-        ):
-            order = Order.market(cid, symbol, side, qty, tif, sid, tags)
-            order.created_at = order.updated_at = ts
-            fill = Fill.trusted(fill_id, cid, symbol, side, qty, price, fee, ccy, ts, sid)
-            self.filled_whole_at_once(order, fill)
-            orders[cid] = order
-            add((cid, None, S.NEW, ts, None, None, sid, symbol))
-            add((cid, S.NEW, S.SUBMITTED, ts, None, None, sid, symbol))
-            add((cid, S.SUBMITTED, S.ACCEPTED, ts, None, None, sid, symbol))
-            add((cid, S.ACCEPTED, S.FILLED, ts, None, fill, sid, symbol))
-        self._deferred_ids.clear()
-
-    def filled_whole_at_once(self, order: Order, fill: Fill) -> None:
-        """An order filled whole by one ``fill`` from nothing filled: FILLED, its totals (the
-        average is the fill price), the fill stored. For the fused paths, which checked that
-        the transition is allowed; :meth:`apply_fill` is the checked way."""
-        order.status = S.FILLED
-        order.filled_quantity = fill.quantity
-        order.filled_notional = EXACT_CONTEXT.multiply(fill.quantity, fill.price)
-        order.average_fill_price = fill.price
-        order.fees = fill.fee
-        self._fills_by_id[fill.fill_id] = fill
+    def has_released(self) -> bool:
+        """True when bracket exits wait in :meth:`take_released` (their entry filled)."""
+        return bool(self._released)
 
     def _emit(self, event: OrderEvent) -> None:
-        if self._deferred:
-            self._settle()
         self._log.append(event)
         listeners = self._listeners
         if len(listeners) == 1:
@@ -457,6 +318,37 @@ class OrderManager(BracketLinks, TimeInForceRules):
         status = S.FILLED if filled == order.quantity else S.PARTIALLY_FILLED
         events = self._fill_transition(order, status, fill, filled)
         return events
+
+    def apply_late_fill(self, fill: Fill) -> OrderEvent:
+        """Record a fill the broker reports for an order that already ended on our side (a
+        cancel that lost the race with a fill): the trade happened, so its quantity, price
+        and fee join the order's totals, but the order keeps its final state. The event's
+        previous and new status are that state; its reason says it was a late fill. A fill
+        id already recorded raises :class:`DuplicateFillError`."""
+        if fill.fill_id in self._fills:
+            raise DuplicateFillError(
+                "a fill was already applied under this fill id",
+                field="fill_id",
+                value=fill.fill_id,
+                fix="apply each broker fill once",
+            )
+        order = self.get(fill.client_order_id)
+        order.filled_quantity = EXACT_CONTEXT.add(order.filled_quantity, fill.quantity)
+        order.filled_notional = EXACT_CONTEXT.add(
+            order.filled_notional, EXACT_CONTEXT.multiply(fill.quantity, fill.price)
+        )
+        order.average_fill_price = RATIO_CONTEXT.divide(
+            order.filled_notional, order.filled_quantity
+        )
+        order.fees = EXACT_CONTEXT.add(order.fees, fill.fee)
+        self._fills[fill.fill_id] = fill
+        event = order_event(
+            order.client_order_id, order.status, order.status, fill.timestamp,
+            f"late fill after the order was {order.status.value}", fill, order.strategy_id,
+            order.symbol,
+        )
+        self._emit(event)
+        return event
 
     def _fill_transition(
         self, order: Order, status: OrderStatus, fill: Fill, filled: Decimal

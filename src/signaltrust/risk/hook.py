@@ -1,83 +1,23 @@
-"""The pre-trade hook: every order gets an allow/deny verdict with a named reason before a venue.
+"""Simple pre-trade checks (order size and notional caps, a chain of checks).
 
-The order path (backtest, paper and live alike) is: strategy -> ``OrderManager.submit`` (NEW)
--> ``check.check(order, portfolio)`` -> DENIED with ``verdict.reason`` or SUBMITTED -> venue.
-A check sees the order and a read-only view of the portfolio, never the engine.
+The hook itself (``PreTradeCheck``, ``Verdict``, ``AllowAll``) is defined by the order path in
+``signaltrust.execution.pretrade`` and re-exported here; the risk engine
+(:class:`~signaltrust.risk.engine.RiskEngine`) is the full check.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.orders import Order, to_decimal
-
-
-@runtime_checkable
-class PortfolioView(Protocol):
-    """What a pre-trade check may read: latest prices, positions and equity (floats)."""
-
-    def price(self, symbol: str) -> float:
-        """The latest known price of ``symbol`` (NaN when none yet)."""
-        ...
-
-    def position(self, symbol: str) -> float:
-        """Signed units held of ``symbol``."""
-        ...
-
-    @property
-    def equity(self) -> float:
-        """Cash plus positions marked at their latest prices."""
-        ...
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of a pre-trade check: allowed, or denied with the check's name and why."""
-
-    allowed: bool
-    check: str = ""
-    reason: str | None = None
-
-    @classmethod
-    def allow(cls, check: str = "") -> Verdict:
-        return cls(True, check)
-
-    @classmethod
-    def deny(cls, check: str, why: str) -> Verdict:
-        """A denial whose ``reason`` reads ``"<check>: <why>"`` (what ``on_order`` shows)."""
-        return cls(False, check, f"{check}: {why}")
-
-
-class PreTradeCheck(ABC):
-    """A pre-trade risk check: ``check(order, portfolio) -> Verdict`` (allow or named deny)."""
-
-    #: the name a denial carries (defaults to the class name)
-    name: str = ""
-
-    @property
-    def check_name(self) -> str:
-        return self.name or type(self).__name__
-
-    @abstractmethod
-    def check(self, order: Order, portfolio: PortfolioView) -> Verdict:
-        """Allow ``order`` or deny it with a reason naming this check."""
-
-
-class AllowAll(PreTradeCheck):
-    """The pass-through check: every order is allowed."""
-
-    name = "AllowAll"
-
-    def check(self, order: Order, portfolio: PortfolioView) -> Verdict:
-        return _ALLOWED
-
-
-_ALLOWED = Verdict(True, "AllowAll")
+from signaltrust.execution.pretrade import (
+    AllowAll,
+    PortfolioView,
+    PreTradeCheck,
+    Verdict,
+)
 
 
 def _limit(value: Decimal | float | int | str, field: str) -> Decimal:
@@ -141,3 +81,9 @@ class CheckChain(PreTradeCheck):
             if not verdict.allowed:
                 return verdict
         return Verdict.allow(self.check_name)
+
+
+__all__ = [
+    "AllowAll", "CheckChain", "MaxOrderNotional", "MaxOrderQuantity", "PortfolioView",
+    "PreTradeCheck", "Verdict",
+]

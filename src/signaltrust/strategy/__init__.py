@@ -1,4 +1,4 @@
-"""Strategies: the rule-strategy contract and the built-in rule strategies.
+"""Strategies: the one Strategy contract, rule strategies and the built-in ones.
 
 >>> from signaltrust.strategy import get_strategy
 >>> get_strategy("sma_cross").defaults()
@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from signaltrust.core.errors import ValidationError
@@ -25,15 +26,19 @@ def list_strategies() -> list[str]:
     return list(_BUILTINS)
 
 
-def get_strategy(name: Any, **params: Any) -> RuleStrategy:
+def get_strategy(name: Any, **params: Any) -> Strategy:
     """A built-in strategy by name (``get_strategy("sma_cross", fast=5)``), or the object given.
 
-    Accepts a name, a strategy class or instance; an unknown name raises ValidationError
-    listing the built-ins.
+    Accepts a name, a Strategy class or instance (a copy with ``params`` over its own when
+    given); an unknown name raises ValidationError listing the built-ins.
     """
-    if isinstance(name, RuleStrategy):
-        return type(name)(**{**name.params, **params}) if params else name
-    if isinstance(name, type) and issubclass(name, RuleStrategy):
+    if isinstance(name, Strategy):
+        if not params:
+            return name
+        clone = copy.copy(name)
+        clone.params = {**name.params, **params}
+        return clone
+    if isinstance(name, type) and issubclass(name, Strategy):
         return name(**params)
     key = str(name).strip().lower()
     if key not in _BUILTINS:

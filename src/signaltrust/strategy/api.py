@@ -1,14 +1,19 @@
 """The Strategy API: one strategy class that runs unchanged in backtest, paper and live trading.
 
-A strategy subclasses :class:`Strategy`, declares its parameters on the class (``Param``, as the
-rule strategies do, so optimisers search them the same way) and reacts to events:
+A strategy subclasses :class:`Strategy`, declares its parameters on the class (:class:`Param`,
+so optimisers search them the same way for every strategy) and reacts to events:
 ``on_start(ctx)``, ``on_bar(ctx, bar)``, ``on_quote`` / ``on_trade`` (ticks), ``on_order(ctx,
 event)``, ``on_fill(ctx, fill)``, ``on_stop(ctx)``. Everything it may see or do goes through
 ``ctx`` (:class:`Context`): the clock (``ctx.now``), history windows up to the current bar and
-never beyond, indicators from ``signaltrust.ta``, the portfolio, and order helpers. The context
-is built over four interfaces (a clock, market data, the portfolio and an order router); the
-engine behind them is not reachable, so a strategy cannot tell which mode it runs in.
+never beyond, indicators from ``signaltrust.ta`` that grow with the bars, the portfolio, and
+order helpers. The trading core behind the context is not reachable, so a strategy cannot
+tell whether a backtest replay, the paper or live node or an RL environment drives it.
+
+A rule strategy (:class:`~signaltrust.strategy.base.RuleStrategy`) is a Strategy that also
+offers vectorised signals, which the vectorised engine and compiled sweeps use.
 """
+
+from __future__ import annotations
 
 from collections.abc import Mapping
 from types import SimpleNamespace
@@ -16,22 +21,23 @@ from typing import Any, ClassVar
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.orders import Fill, OrderEvent
-from signaltrust.strategy.base import Param
 from signaltrust.strategy.context import Context
 from signaltrust.strategy.events import Bar, SizingIntent, Tick
+from signaltrust.strategy.params import Param
 
 # ---------------------------------------------------------------------------- strategy
 
 
 class Strategy:
-    """Base of event-driven strategies: override the ``on_*`` hooks you need.
+    """Base of every strategy: declared parameters and the ``on_*`` hooks you override.
 
     Declare parameters as ``parameters = (Param("fast", 10), ...)``; construct with overrides
-    (``MyStrategy(fast=5)``, stored as given); the engine resolves and validates them before
+    (``MyStrategy(fast=5)``, stored as given); the core resolves and validates them before
     ``on_start`` and exposes them as ``self.p.fast``.
     """
 
     name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
     parameters: ClassVar[tuple[Param, ...]] = ()
 
     def __init__(self, **params: Any) -> None:
@@ -42,25 +48,45 @@ class Strategy:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
 
+    @property
+    def label(self) -> str:
+        """The strategy's name, or its class name when it has none."""
+        return self.name or type(self).__name__
+
+    # -- parameters -------------------------------------------------------------------------
     @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {p.name: p.default for p in cls.parameters}
+    def param(cls, name: str) -> Param:
+        """The declared parameter ``name`` (ValidationError listing them when unknown)."""
+        for p in cls.parameters:
+            if p.name == name:
+                return p
+        label = cls.name or cls.__name__
+        raise ValidationError(
+            f"strategy {label} has no parameter {name!r}", field=f"{label}.{name}",
+            value=name, fix=f"use one of: {', '.join(cls.param_names()) or '(none)'}",
+        )
 
     @classmethod
     def param_names(cls) -> list[str]:
         return [p.name for p in cls.parameters]
 
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The default value of every declared parameter."""
+        return {p.name: p.default for p in cls.parameters}
+
     def resolve(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Defaults, then the constructor's values, then ``params``; validated (ValidationError)."""
         merged = {**self.params, **(params or {})}
-        label = self.name or type(self).__name__
+        label = self.label
+        names = self.param_names()
         for key in merged:
-            if key not in self.param_names():
+            if key not in names:
                 raise ValidationError(
                     f"strategy {label} has no parameter {key!r}",
                     field=f"{label}.{key}",
                     value=merged[key],
-                    fix=f"use one of: {', '.join(self.param_names()) or '-'}",
+                    fix=f"use one of: {', '.join(names) or '(none)'}",
                 )
         out = self.defaults()
         for p in self.parameters:
@@ -69,12 +95,36 @@ class Strategy:
         self.check(out)
         return out
 
+    def validate(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Alias of :meth:`resolve`: the full, checked parameter set."""
+        return self.resolve(params)
+
     def check(self, params: dict[str, Any]) -> None:
         """Rules tying parameters together; raise ValidationError naming the parameter."""
 
+    def is_valid(self, params: Mapping[str, Any]) -> bool:
+        """Whether ``params`` pass validation (the default sweep constraint)."""
+        try:
+            self.resolve(params)
+        except ValidationError:
+            return False
+        return True
+
     def bind(self, params: Mapping[str, Any] | None = None) -> None:
-        """Resolve the parameters into ``self.p`` (the engine calls this before ``on_start``)."""
+        """Resolve the parameters into ``self.p`` (the core calls this before ``on_start``)."""
         self.p = SimpleNamespace(**self.resolve(params))
+
+    def warmup(self, params: Mapping[str, Any] | None = None) -> int:
+        """Bars needed before the first decision can appear (0 when unknown)."""
+        return 0
+
+    def describe(self) -> dict[str, Any]:
+        """Name, summary and declared parameters, as plain data (CLI, docs, optimisers)."""
+        return {
+            "name": self.label, "summary": self.summary,
+            "parameters": [p.to_dict() for p in self.parameters],
+            "vectorized": False, "compiled_sweep": False, "default_grid": {},
+        }
 
     # -- hooks ----------------------------------------------------------------------------
     def on_start(self, ctx: Context) -> None:
@@ -99,4 +149,4 @@ class Strategy:
         """After the last event."""
 
 
-__all__ = ["Bar", "Context", "SizingIntent", "Strategy", "Tick"]
+__all__ = ["Bar", "Context", "Param", "SizingIntent", "Strategy", "Tick"]

@@ -102,6 +102,20 @@ class BreakoutScore(RuleStrategy):
         full = self.resolve(params)
         return max(int(full["lookback"]), int(full["rank_window"]))
 
+    def prepare_bars(self, bars: pd.DataFrame) -> pd.DataFrame:
+        """The bars with the constructor's series joined as columns, aligned causally (a value
+        is used from the first bar whose end is at or after the end of its period)."""
+        extra = {
+            COLUMNS[key]: align_causally(getattr(self, key), bars.index, field=key)
+            for key in COLUMNS
+            if getattr(self, key) is not None and COLUMNS[key] not in bars.columns
+        }
+        return bars.assign(**extra) if extra else bars
+
+    def signal_inputs(self, fields: tuple[str, ...]) -> tuple[str, ...]:
+        return ("open", "high", "low", "close", "volume",
+                *(c for c in COLUMNS.values() if c in fields))
+
     def score(self, bars: pd.DataFrame, **params: Any) -> pd.DataFrame:
         """The component scores, the weights present and the total score at every bar."""
         full = self.resolve(params)

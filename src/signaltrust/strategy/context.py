@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.core.orders import Order
-from signaltrust.strategy.events import SizingIntent
+from signaltrust.core.orders import Order, SizingIntent, TimeInForce
 
 # ---------------------------------------------------------------------------- interfaces
 
@@ -37,17 +36,19 @@ class MarketData(Protocol):
     ) -> Any: ...
     def price(self, symbol: str) -> float: ...
     def frame(self, symbol: str, n: int | None) -> pd.DataFrame: ...
+    def fields(self, symbol: str) -> tuple[str, ...]: ...
 
 
 class PortfolioAccess(Protocol):
-    """Cash, equity and positions (floats, derived from the exact ledger)."""
+    """Cash, equity and positions (floats, derived from the exact ledger); positions of one
+    strategy when ``strategy_id`` is given."""
 
     @property
     def cash(self) -> float: ...
     @property
     def equity(self) -> float: ...
-    def position(self, symbol: str) -> float: ...
-    def positions(self) -> dict[str, float]: ...
+    def position(self, symbol: str, strategy_id: str | None = None) -> float: ...
+    def positions(self, strategy_id: str | None = None) -> dict[str, float]: ...
 
 
 class OrderRouting(Protocol):
@@ -62,11 +63,13 @@ class OrderRouting(Protocol):
     def cancel(self, client_order_id: str) -> None: ...
     def link_oco(self, client_order_ids: tuple[str, ...]) -> str: ...
     def get(self, client_order_id: str) -> Order: ...
-    def open_orders(self, symbol: str | None) -> list[Order]: ...
+    def open_orders(self, symbol: str | None, strategy_id: str | None = None) -> list[Order]: ...
     def is_pending(self, client_order_id: str) -> bool: ...
 
 
 # ---------------------------------------------------------------------------- context
+
+_TIFS = tuple(t.value for t in TimeInForce)
 
 _TYPES = {
     "market": "MARKET",
@@ -80,7 +83,7 @@ _TYPES = {
 class Context:
     """What a strategy sees and does: time, history, indicators, portfolio and orders."""
 
-    __slots__ = ("_clock", "_market", "_portfolio", "_router", "strategy_id")
+    __slots__ = ("_clock", "_market", "_portfolio", "_router", "_symbols", "strategy_id")
 
     def __init__(
         self,
@@ -89,12 +92,14 @@ class Context:
         portfolio: PortfolioAccess,
         router: OrderRouting,
         strategy_id: str = "default",
+        symbols: tuple[str, ...] | None = None,
     ) -> None:
         self._clock = clock
         self._market = market
         self._portfolio = portfolio
         self._router = router
         self.strategy_id = strategy_id
+        self._symbols = tuple(symbols) if symbols is not None else tuple(market.symbols)
 
     # -- time and data --------------------------------------------------------------------
     @property
@@ -105,11 +110,15 @@ class Context:
     @property
     def symbols(self) -> tuple[str, ...]:
         """The instruments this strategy trades."""
-        return self._market.symbols
+        return self._symbols
 
     def history(self, symbol: str, field: str = "close", n: int | None = None) -> np.ndarray:
         """The last ``n`` values of ``field`` up to the current bar (all when None), read-only."""
         return self._market.history(symbol, field, n)
+
+    def fields(self, symbol: str) -> tuple[str, ...]:
+        """The bar fields ``symbol`` has (open, high, low, close, volume and any extra column)."""
+        return self._market.fields(symbol)
 
     def bars(self, symbol: str, n: int | None = None) -> pd.DataFrame:
         """The last ``n`` bars of ``symbol`` up to the current one as a DataFrame (slower)."""
@@ -142,13 +151,13 @@ class Context:
         return self._portfolio.equity
 
     def position(self, symbol: str) -> float:
-        """Signed units held of ``symbol`` (0.0 when flat)."""
-        return self._portfolio.position(symbol)
+        """Signed units this strategy holds of ``symbol`` (0.0 when flat)."""
+        return self._portfolio.position(symbol, self.strategy_id)
 
     @property
     def positions(self) -> dict[str, float]:
-        """Signed units per symbol with an open position."""
-        return self._portfolio.positions()
+        """Signed units per symbol with an open position of this strategy."""
+        return self._portfolio.positions(self.strategy_id)
 
     # -- orders ---------------------------------------------------------------------------
     def order(
@@ -232,24 +241,33 @@ class Context:
         )
 
     def _defer(self, symbol: str, kind: str, amount: float, tif: str, tag: str | None) -> str:
-        if symbol not in self._market.symbols:
+        if symbol not in self._symbols:
             raise ValidationError(
                 "unknown symbol",
                 field="symbol",
                 value=symbol,
-                fix=f"use one of {', '.join(self._market.symbols)}",
+                fix=f"use one of {', '.join(self._symbols)}",
+            )
+        value = float(amount)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValidationError(
+                f"the {kind} amount must be a finite number", field="amount", value=amount,
+                fix="pass a finite number",
+            )
+        tif_upper = str(tif).upper()
+        if tif_upper not in _TIFS:
+            raise ValidationError(
+                "unknown time in force", field="tif", value=tif,
+                fix=f"use one of {', '.join(_TIFS)}",
+            )
+        if tag is not None and (not isinstance(tag, str) or not tag):
+            raise ValidationError(
+                "a tag is a non-empty string", field="tag", value=tag, fix="pass e.g. tag='entry'"
             )
         cid = self._router.next_id(self.strategy_id)
         return self._router.defer(
-            SizingIntent(
-                cid,
-                symbol,
-                kind,
-                float(amount),
-                tif.upper(),
-                (tag,) if tag else (),
-                self.strategy_id,
-            )
+            SizingIntent(cid, symbol, kind, value, tif_upper, (tag,) if tag else (),
+                         self.strategy_id)
         )
 
     def order_value(
@@ -361,5 +379,5 @@ class Context:
         return self._router.get(order_id)
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        """Orders not yet terminal, in submission order."""
-        return self._router.open_orders(symbol)
+        """This strategy's orders not yet terminal, in submission order."""
+        return self._router.open_orders(symbol, self.strategy_id)

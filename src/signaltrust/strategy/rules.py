@@ -8,6 +8,12 @@ from typing import Any, ClassVar
 from signaltrust.core.errors import ValidationError
 from signaltrust.strategy import nb
 from signaltrust.strategy.base import Param, RuleStrategy
+from signaltrust.strategy.streams import (
+    BollingerRsiSignal,
+    DonchianSignal,
+    SmaCrossSignal,
+    TsMomentumSignal,
+)
 
 _ALLOW_SHORT = Param("allow_short", False, "bool", doc="also trade the mirrored short signals")
 
@@ -40,6 +46,9 @@ class SmaCross(RuleStrategy):
 
     def warmup(self, params: Any) -> int:
         return int(self.resolve(params)["slow"])
+
+    def signal_stream(self, params: dict[str, Any], inputs: tuple[str, ...]) -> SmaCrossSignal:
+        return SmaCrossSignal(params["fast"], params["slow"], params["allow_short"])
 
 
 class BollingerRsi(RuleStrategy):
@@ -79,6 +88,10 @@ class BollingerRsi(RuleStrategy):
         full = self.resolve(params)
         return max(int(full["period"]), int(full["rsi_period"]) + 1)
 
+    def signal_stream(self, params: dict[str, Any], inputs: tuple[str, ...]) -> BollingerRsiSignal:
+        return BollingerRsiSignal(params["period"], params["nbdev"], params["rsi_period"],
+                                  params["rsi_entry"], params["rsi_exit"], params["allow_short"])
+
 
 class DonchianBreakout(RuleStrategy):
     """Donchian channel breakout: long on a close above the prior ``entry_period``-bar high.
@@ -106,6 +119,10 @@ class DonchianBreakout(RuleStrategy):
         full = self.resolve(params)
         return max(int(full["entry_period"]), int(full["exit_period"]))
 
+    def signal_stream(self, params: dict[str, Any], inputs: tuple[str, ...]) -> DonchianSignal:
+        return DonchianSignal(params["entry_period"], params["exit_period"],
+                              params["allow_short"])
+
 
 class TsMomentum(RuleStrategy):
     """Time-series momentum: long when the trailing ``lookback``-bar return is positive.
@@ -130,3 +147,7 @@ class TsMomentum(RuleStrategy):
 
     def warmup(self, params: Any) -> int:
         return int(self.resolve(params)["lookback"]) + 1
+
+    def signal_stream(self, params: dict[str, Any], inputs: tuple[str, ...]) -> TsMomentumSignal:
+        return TsMomentumSignal(params["lookback"], params["rebalance"], params["threshold"],
+                                params["allow_short"])

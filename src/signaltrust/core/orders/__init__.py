@@ -25,12 +25,14 @@ from signaltrust.core.orders.enums import (
 )
 from signaltrust.core.orders.events import OrderEvent, order_event
 from signaltrust.core.orders.fill import Fill
+from signaltrust.core.orders.intent import SIZING_KINDS, SizingIntent
 from signaltrust.core.orders.order import Order
 from signaltrust.core.orders.values import (
     EXACT_CONTEXT,
     HUNDRED,
     RATIO_CONTEXT,
     ZERO,
+    positive_fill_values,
     to_decimal,
     to_utc,
 )
@@ -39,6 +41,7 @@ __all__ = [
     "EXACT_CONTEXT",
     "HUNDRED",
     "RATIO_CONTEXT",
+    "SIZING_KINDS",
     "ZERO",
     "Account",
     "Fill",
@@ -49,8 +52,10 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Position",
+    "SizingIntent",
     "TimeInForce",
     "order_event",
+    "positive_fill_values",
     "to_decimal",
     "to_utc",
 ]

@@ -146,3 +146,22 @@ def identifier(value: Any, field_name: str) -> str:
             fix="use letters, digits and '-', '_', '.', ':'",
         )
     return value
+
+
+_ZERO_FEE = Decimal(0)
+
+
+def positive_fill_values(quantity: Any, price: Any, fee: Any) -> tuple[Decimal, Decimal, Decimal]:
+    """A reported fill's quantity and price (finite, > 0) and fee (finite, >= 0, None as 0) as
+    Decimals, or ValidationError naming the field. Decimals already valid pass unchanged."""
+    q = positive_decimal(quantity, "quantity")
+    p = positive_decimal(price, "price")
+    if fee is None:
+        return q, p, _ZERO_FEE
+    if type(fee) is not Decimal or not fee.is_finite():
+        fee = to_decimal(fee, "fee")
+    if fee < 0:
+        raise ValidationError(
+            "fees are never negative", field="fee", value=fee, fix="report a fee >= 0"
+        )
+    return q, p, fee

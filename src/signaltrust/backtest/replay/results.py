@@ -1,7 +1,8 @@
-"""The event engine's results: the same BacktestResult (and tables) as the vectorized engine.
+"""A replay's results: the same BacktestResult (and tables) as the vectorized engine.
 
-The recorder keeps one record per fill and the cash and position after it (both re-read from
-the exact ledger); the equity curve is derived at the end: cash + sum(units x close), with each
+The recorder listens to the trading core's fills and keeps one record per fill with the cash
+and position after it (both re-read from the exact ledger); the equity curve is derived at the
+end: cash + sum(units x close), with each
 asset's last known close. Trades are built from the fills with the vectorized engine's rules:
 average entry price, entry fees shared pro rata by the units closed, a fill through zero
 closes the trade and opens the other side, positions still open at the end are marked at the
@@ -17,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from signaltrust.backtest.event.trades_nb import trades_from_fills
+from signaltrust.backtest.replay.trades_nb import trades_from_fills
 from signaltrust.backtest.nb import layout
 from signaltrust.backtest.result import BacktestResult, orders_frame, trades_frame
-from signaltrust.core.orders import Order, OrderType
+from signaltrust.core.orders import Fill, Order, OrderSide, OrderType
 
 _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
 ORDER_LOG_COLUMNS = (
@@ -57,13 +58,6 @@ def _named_reason(tags: tuple[str, ...]) -> int | None:
     return None
 
 
-def tags_reason(tags: tuple[str, ...]) -> int:
-    """The exit-reason code a fill of an order without a parent gets: its first tag that names
-    one (not "open"), else "signal"."""
-    named = _named_reason(tags)
-    return layout.R_SIGNAL if named is None else named
-
-
 def fill_reason(order: Order) -> int:
     """The exit-reason code of a fill: the order's tag when it names one, else by order type."""
     named = _named_reason(order.tags)
@@ -85,23 +79,40 @@ class Recorder:
 
     A row is ``(bar, asset, side, units, price, fee, reason, position after, cash after)``:
     the first seven are the vectorized engine's order fields (``layout.ORDER_FIELDS``),
-    ``side`` is +1.0 (buy) or -1.0 (sell), ``reason`` an exit-reason code.
+    ``side`` is +1.0 (buy) or -1.0 (sell), ``reason`` an exit-reason code; ``bar`` is the
+    symbol's own bar row while recording (:meth:`table` maps it to the run's index).
     """
 
-    def __init__(self, n_assets: int) -> None:
-        self.n_assets = n_assets
+    def __init__(self, core: Any) -> None:
         self.rows: list[tuple[float, ...]] = []
-        #: append one row (a 9-tuple, as above) per fill; the router calls it directly
-        self.add = self.rows.append
+        self._slots = core.portfolio.slots
+        self._portfolio = core.portfolio
+        self._current = core.current_row
+        core.add_fill_listener(self.record)
 
-    def table(self) -> np.ndarray:
-        """The rows as a float array, one row per fill (9 columns; 0 rows when none)."""
-        return np.array(self.rows, dtype=np.float64).reshape(-1, ROW_FIELDS)
+    def record(self, order: Order, fill: Fill) -> None:
+        """One booked fill (the trading core's fill listener)."""
+        slot = self._slots[order.symbol]
+        pf = self._portfolio
+        self.rows.append((
+            self._current[slot], slot, 1.0 if order.side is OrderSide.BUY else -1.0,
+            float(fill.quantity), float(fill.price), float(fill.fee), fill_reason(order),
+            pf.qty[slot], pf.cash_f,
+        ))
+
+    def table(self, bar_of: list[np.ndarray]) -> np.ndarray:
+        """The rows as a float array, one row per fill (9 columns; 0 rows when none), with
+        each fill's bar as its position in the run's index (``bar_of[slot][row]``)."""
+        table = np.array(self.rows, dtype=np.float64).reshape(-1, ROW_FIELDS)
+        for slot, positions in enumerate(bar_of):
+            mine = table[:, 1] == slot
+            table[mine, 0] = positions[table[mine, 0].astype(np.int64)]
+        return table
 
 
 @dataclass
 class EventBacktestResult(BacktestResult):
-    """A BacktestResult with the event engine's order log, fills and order events added."""
+    """A BacktestResult with the replay's order log, fills and order events added."""
 
     manager: Any = field(default=None, repr=False)
 
@@ -166,6 +177,7 @@ def steps(n: int, first: float, at: np.ndarray, values: np.ndarray) -> np.ndarra
 
 def build_result(
     recorder: Recorder,
+    bar_of: list[np.ndarray],
     index: pd.DatetimeIndex,
     close: pd.DataFrame,
     cash0: float,
@@ -180,8 +192,8 @@ def build_result(
     """Equity, cash, positions, trades and orders of a run from its records."""
     assets = tuple(close.columns)
     n, k = len(index), len(assets)
-    table = recorder.table()
-    recorder.rows.clear()  # freed now, not scanned by the collector when it resumes
+    table = recorder.table(bar_of)
+    recorder.rows.clear()
     at, asset_of = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
     # a bar keeps the position and cash after its last fill
     positions = np.empty((n, k))

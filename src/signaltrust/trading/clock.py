@@ -1,4 +1,4 @@
-"""Clocks: the engine's notion of now. The backtest replays time; paper and live read the wall."""
+"""Clocks: the trading core's notion of now. A replay advances it; paper and live read the wall."""
 
 from __future__ import annotations
 
@@ -53,3 +53,6 @@ class WallClock(Clock):
     @property
     def now_ns(self) -> int:
         return time.time_ns()
+
+    def advance(self, ns: int) -> None:
+        """Nothing: the wall clock moves by itself (events carry their own times)."""
