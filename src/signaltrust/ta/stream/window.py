@@ -70,15 +70,30 @@ class RollingExtreme:
 
     def push(self, value: float) -> float:
         """A value whose window is full: the kernel's extreme of that window."""
-        self.add(value)
-        bar = self._bar
-        trailing = bar - self.length + 1
+        bar = self._bar = self._bar + 1
+        sign = self._sign
+        value *= sign
         bars = self._bars
         values = self._values
+        nan_bars = self._nan_bars
+        if value != value:
+            nan_bars.append(bar)
+        else:
+            # add's deque step, inlined: this runs once a bar
+            if self._rescan_latest:
+                while values and values[-1] <= value:
+                    values.pop()
+                    bars.pop()
+            else:
+                while values and values[-1] < value:
+                    values.pop()
+                    bars.pop()
+            values.append(value)
+            bars.append(bar)
+        trailing = bar - self.length + 1
         while bars and bars[0] < trailing:
             bars.popleft()
             values.popleft()
-        nan_bars = self._nan_bars
         while nan_bars and nan_bars[0] < trailing:
             nan_bars.popleft()
         if self.index < trailing:  # the kernel rescans from the trailing bar
@@ -89,12 +104,10 @@ class RollingExtreme:
             else:
                 self.index = bars[0]
                 self._best = values[0]
-        else:
-            value *= self._sign
-            if value >= self._best:
-                self.index = bar
-                self._best = value
-        return self._best * self._sign
+        elif value >= self._best:
+            self.index = bar
+            self._best = value
+        return self._best * sign
 
 
 class WindowExtreme:
