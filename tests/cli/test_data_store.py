@@ -76,7 +76,7 @@ def test_ingest_when_conflict_and_json_then_conflicts_listed_for_programs(tmp_pa
 def test_ingest_when_on_conflict_keep_then_exit_0_and_conflicts_reported(tmp_path):
     bars = load("goog").iloc[:10]
     invoke("ingest", write_csv(tmp_path / "a.csv", bars.iloc[:5]), "--symbol", "G")
-    bars.loc[bars.index[0], "open"] = 1.0
+    bars.loc[bars.index[0], "open"] = 101.0  # within the bar's range, unlike the stored 100
     result = invoke(
         "ingest",
         write_csv(tmp_path / "b.csv", bars),

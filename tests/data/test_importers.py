@@ -63,6 +63,10 @@ FILES = {
 }
 
 
+# the catalog states what the bundled files leave open: US month/day dates, hourly times in UTC
+AS_BUNDLED = {"dayfirst": False, "tz": "UTC"}
+
+
 def _raw_lines(name: str) -> list[str]:
     return gzip.decompress((BUNDLED / name).read_bytes()).decode("utf-8-sig").splitlines()
 
@@ -80,7 +84,7 @@ def test_every_bundled_file_is_listed_here():
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_scan_csv_when_bundled_file_then_rows_dates_and_columns_as_in_the_file(name):
     rows, first, last, columns = FILES[name]
-    result = scan_csv(BUNDLED / name)
+    result = scan_csv(BUNDLED / name, **AS_BUNDLED)
     frame = result.frame
     assert result.problems == []
     assert frame.shape == (rows, len(columns))
@@ -95,7 +99,7 @@ def test_scan_csv_when_bundled_file_then_rows_dates_and_columns_as_in_the_file(n
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_scan_csv_when_bundled_file_then_last_row_values_match_the_text(name):
-    frame = scan_csv(BUNDLED / name).frame
+    frame = scan_csv(BUNDLED / name, **AS_BUNDLED).frame
     cells = _raw_lines(name)[-1].split(",")[1:]
     expected = [np.nan if c.strip() in ("", ".") else float(c) for c in cells]
     np.testing.assert_allclose(frame.iloc[-1].to_numpy(), expected, equal_nan=True)
@@ -189,28 +193,38 @@ def test_scan_csv_when_missing_markers_then_nan_without_problems(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("text", "fmt", "expected"),
+    ("text", "options", "expected"),
     [
-        ("192607", None, "1926-07-01"),
-        ("1/4/1999", None, "1999-01-04"),
-        ("12/31/2018", None, "2018-12-31"),
-        ("2017-04-19 09:00:00", None, "2017-04-19 09:00:00"),
-        ("2004-08-19", None, "2004-08-19"),
-        ("04/01/1999", "%d/%m/%Y", "1999-01-04"),
+        ("192607", {}, "1926-07-01"),
+        ("1/4/1999", {"dayfirst": False}, "1999-01-04"),
+        ("1/4/1999", {"dayfirst": True}, "1999-04-01"),
+        ("12/31/2018", {}, "2018-12-31"),
+        ("31/12/2018", {}, "2018-12-31"),
+        ("2017-04-19 09:00:00", {"tz": "UTC"}, "2017-04-19 09:00:00"),
+        ("2004-08-19", {}, "2004-08-19"),
+        ("04/01/1999", {"date_format": "%d/%m/%Y"}, "1999-01-04"),
+        ("1609459200000", {}, "2021-01-01"),
+        ("1609459200", {"date_format": "epoch_s"}, "2021-01-01"),
     ],
 )
-def test_scan_csv_when_date_format_then_parsed_to_utc(tmp_path, text, fmt, expected):
+def test_scan_csv_when_date_format_then_parsed_to_utc(tmp_path, text, options, expected):
     path = _write(tmp_path / "f.csv", f"Date,Close\n{text},1\n")
-    frame = read_csv(path, date_format=fmt)
+    frame = read_csv(path, **options)
     assert frame.index[0] == pd.Timestamp(expected, tz="UTC")
 
 
 def test_scan_csv_when_naive_new_york_times_then_converted_to_utc(tmp_path):
-    path = _write(tmp_path / "ny.csv", "When,Px\n2021-01-04 09:30:00,10\n2021-07-01 09:30:00,11\n")
-    frame = read_csv(path, columns={"When": "timestamp", "Px": "close"}, tz="America/New_York")
+    path = _write(
+        tmp_path / "ny.csv",
+        "When,Px\n2021-01-04 09:30:00,10\n2021-01-04 10:30:00,10\n"
+        "2021-07-01 09:30:00,11\n2021-07-01 10:30:00,11\n",
+    )
+    result = scan_csv(path, columns={"When": "timestamp", "Px": "close"}, tz="America/New_York")
+    frame = result.frame
     assert list(frame.columns) == ["close"]
     assert frame.index[0] == pd.Timestamp("2021-01-04 14:30", tz="UTC")  # EST, UTC-5
-    assert frame.index[1] == pd.Timestamp("2021-07-01 13:30", tz="UTC")  # EDT, UTC-4
+    assert frame.index[2] == pd.Timestamp("2021-07-01 13:30", tz="UTC")  # EDT, UTC-4
+    assert any("America/New_York" in note for note in result.notes)
 
 
 def test_scan_csv_when_local_time_skipped_by_dst_then_reported(tmp_path):
@@ -346,6 +360,6 @@ def test_read_csv_when_any_floats_written_by_pandas_then_read_back_exactly(
     original = pd.DataFrame({"Close": values}, index=index)
     path = tmp_path_factory.mktemp("rt") / "rt.csv"
     original.to_csv(path, float_format="%.17g")
-    frame = read_csv(path)
+    frame = read_csv(path, tz="UTC")
     np.testing.assert_array_equal(frame["close"].to_numpy(), original["Close"].to_numpy())
     assert (frame.index == index.tz_localize("UTC")).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from signaltrust.core.errors import (
     BarConflictError,
     ConfigError,
     DatasetNotFoundError,
+    StoreError,
     ValidationError,
 )
 from signaltrust.data.catalog import load
@@ -101,7 +104,7 @@ def test_write_when_a_bar_differs_then_conflict_raised_and_nothing_written(store
     stored = make_bars(periods=5)
     store.write(stored, symbol="X", timeframe="1d")
     incoming = make_bars(periods=8)  # three new bars ...
-    incoming.loc[incoming.index[2], "close"] = 999.0  # ... and one clash
+    incoming.loc[incoming.index[2], ["high", "close"]] = [999.5, 999.0]  # ... and one clash
     with pytest.raises(BarConflictError) as caught:
         store.write(incoming, symbol="X", timeframe="1d")
     conflicts = caught.value.conflicts
@@ -116,7 +119,7 @@ def test_write_when_on_conflict_keep_then_stored_values_stay_and_new_bars_go_in(
     stored = make_bars(periods=5)
     store.write(stored, symbol="X", timeframe="1d")
     incoming = make_bars(periods=8)
-    incoming.loc[incoming.index[2], "close"] = 999.0
+    incoming.loc[incoming.index[2], ["high", "close"]] = [999.5, 999.0]
     result = store.write(incoming, symbol="X", timeframe="1d", on_conflict="keep")
     assert (result.inserted, result.unchanged, result.conflicts, result.overwritten) == (3, 4, 1, 0)
     expected = make_bars(periods=8)
@@ -278,11 +281,12 @@ def test_write_when_lake_crashes_mid_write_then_old_file_stays_whole(tmp_path, m
 
     def crash(table, sink, **kwargs):
         sink.write(b"PAR1 half a file")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("signaltrust.data.store.lake.pq.write_table", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match="the disk is full") as caught:
         lake.write(make_bars(periods=9), symbol="X", timeframe="1d")
+    assert "nothing stored was changed" in str(caught.value)
     assert file.read_bytes() == content
     assert [p.name for p in file.parent.iterdir()] == ["bars.parquet"]
 

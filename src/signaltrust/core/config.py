@@ -3,13 +3,21 @@
 Precedence, highest first: arguments to :func:`load_settings`, environment variables, the TOML
 file (``$SIGNALTRUST_CONFIG``, else ``<home>/config.toml``), the defaults below. The data home
 is ``$SIGNALTRUST_HOME`` or ``~/.signaltrust``. Every value is validated at start; a bad one
-raises :class:`ConfigError` naming the key, the value and what is allowed.
+raises :class:`ConfigError` naming the key, the value and what is allowed. Refused too: an
+environment variable naming an unknown section or key, a ``$SIGNALTRUST_CONFIG`` that does not
+exist or is a folder, malformed JSON in an override, and a boolean where a number is expected.
+Secrets (URL passwords, keys) never appear in messages: :func:`mask_secrets`.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
+import re
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +27,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -26,6 +35,23 @@ from signaltrust.core.errors import ConfigError
 
 ENV_PREFIX = "SIGNALTRUST__"
 MASK = "********"
+# greedy up to the last '@' before a quote or line end: a malformed URL may hold '@' or spaces
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*):[^'\"\n]*@")
+_KEY_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'[^']*'|\"[^\"]*\"|[^\s;&]+)", re.I)
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&\s'\"]+)", re.I)
+_SECRET_KEYS = ("url", "password", "api_key", "secret", "token")
+
+
+def mask_secrets(text: Any) -> str:
+    """``text`` with passwords in URLs and ``password=`` pairs replaced by ``********``.
+
+    >>> mask_secrets("postgresql://u:hunter2@db:5432/x")
+    'postgresql://u:********@db:5432/x'
+    """
+    out = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:{MASK}@", str(text))
+    for pattern in (_QUERY_PASSWORD, _KEY_PASSWORD):
+        out = pattern.sub(lambda m: m.group("head") + MASK, out)
+    return out
 
 
 def default_home() -> Path:
@@ -39,8 +65,25 @@ def config_path() -> Path:
     return Path(explicit).expanduser() if explicit else default_home() / "config.toml"
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type is a number (or an optional number), where True would pass as 1."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_numeric(a) for a in typing.get_args(annotation) if a is not type(None))
+    return False
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _numeric(field.annotation):
+            raise ValueError("a boolean is not a number; write a number (true is not 1.0)")
+        return value
 
 
 class StoreSettings(_Section):
@@ -71,6 +114,12 @@ class BacktestSettings(_Section):
     min_fees: float = Field(default=0.0, ge=0)
     slippage_bps: float = Field(default=2.0, ge=0, lt=10_000)
     fill_at: Literal["next_open", "close"] = "next_open"
+    max_grid_combinations: int = Field(
+        default=1_000_000, ge=1, description="larger sweeps need --large-grid (allow_large=True)"
+    )
+    max_grid_memory_mb: int = Field(
+        default=4096, ge=1, description="estimated sweep memory beyond which --large-grid is needed"
+    )
 
 
 class RiskSettings(_Section):
@@ -220,9 +269,23 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     return key, ENV_PREFIX + "__".join(p.upper() for p in loc)
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Read and validate the configuration; raise :class:`ConfigError` on the first bad value."""
+def _check_config_file() -> Path:
+    """The TOML file to read; an explicit ``$SIGNALTRUST_CONFIG`` must be a readable TOML file."""
     path = config_path()
+    explicit = bool(os.environ.get("SIGNALTRUST_CONFIG"))
+    if explicit and not path.exists():
+        raise ConfigError(
+            "the configuration file named by SIGNALTRUST_CONFIG does not exist",
+            field="SIGNALTRUST_CONFIG", value=str(path),
+            fix="correct the path, create the file, or unset SIGNALTRUST_CONFIG to use "
+            f"{default_home() / 'config.toml'}",
+        )
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            "the configuration path is a folder, not a file",
+            field="SIGNALTRUST_CONFIG" if explicit else "config file", value=str(path),
+            fix=f"point SIGNALTRUST_CONFIG at a TOML file, e.g. {path / 'config.toml'}",
+        )
     if path.exists():
         try:
             tomllib.loads(path.read_text(encoding="utf-8"))
@@ -233,8 +296,78 @@ def load_settings(**overrides: Any) -> Settings:
                 value=str(exc),
                 fix="correct the syntax, or move the file away to start from the defaults",
             ) from exc
+        except OSError as exc:
+            raise ConfigError(
+                f"the configuration file cannot be read: {exc.strerror or exc}",
+                field=str(path), value=str(path),
+                fix="make it readable, or point SIGNALTRUST_CONFIG at another file",
+            ) from exc
+    return path
+
+
+def _check_environment() -> None:
+    """Every ``SIGNALTRUST__SECTION__KEY`` names a known section and key (typos are refused)."""
+    sections = {name: info.annotation for name, info in Settings.model_fields.items()}
+    for variable in sorted(os.environ):
+        if not variable.upper().startswith(ENV_PREFIX):
+            continue
+        parts = variable[len(ENV_PREFIX):].lower().split("__")
+        section = parts[0]
+        if section not in sections or "" in parts:
+            raise _unknown(variable, section, list(sections), "section")
+        model = sections[section]
+        if len(parts) > 1:
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                raise _unknown(variable, parts[1], [], f"key ({section} has no keys)")
+            if parts[1] not in model.model_fields:
+                raise _unknown(variable, parts[1], list(model.model_fields), f"key of [{section}]")
+
+
+def _unknown(variable: str, name: str, known: list[str], what: str) -> ConfigError:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return ConfigError(
+        f"environment variable {variable} names an unknown {what}{hint}",
+        field=variable, value=name,
+        fix=f"use one of: {', '.join(known)}" if known else "remove the variable",
+    )
+
+
+def _bad_json(exc: SettingsError, path: Path) -> ConfigError:
+    """The override whose JSON is malformed, named with the parser's complaint."""
+    for variable in sorted(os.environ):
+        value = os.environ[variable]
+        if variable.upper().startswith(ENV_PREFIX) and value.strip()[:1] in ("[", "{"):
+            try:
+                json.loads(value)
+            except ValueError as bad:
+                return ConfigError(
+                    f"environment variable {variable} is not valid JSON ({bad})",
+                    field=variable, value=mask_secrets(value),
+                    fix='write JSON, e.g. [[0.1, 0.5]] or {"backend": "duckdb"}, or unset it',
+                )
+    return ConfigError(
+        f"the configuration cannot be read: {mask_secrets(exc)}",
+        field=str(path), fix="check the SIGNALTRUST__* variables and the TOML file",
+    )
+
+
+def _shown(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if any(key.lower().endswith(word) for word in _SECRET_KEYS) and "url" not in key.lower():
+        return MASK
+    return mask_secrets(value)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the configuration; raise :class:`ConfigError` on the first bad value."""
+    path = _check_config_file()
+    _check_environment()
     try:
         return Settings(**overrides)
+    except SettingsError as exc:
+        raise _bad_json(exc, path) from None
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         key, env = _describe(first)
@@ -242,8 +375,8 @@ def load_settings(**overrides: Any) -> Settings:
         if first.get("type") == "extra_forbidden":
             allowed = "unknown key; see `signaltrust config show` for the known ones"
         raise ConfigError(
-            f"bad configuration value for {key} ({allowed})",
+            f"bad configuration value for {key} ({mask_secrets(allowed)})",
             field=key,
-            value=first.get("input"),
-            fix=f"set {key} in {path} or {env} to an allowed value: {allowed}",
-        ) from exc
+            value=_shown(key, first.get("input")),
+            fix=f"set {key} in {path} or {env} to an allowed value: {mask_secrets(allowed)}",
+        ) from None

@@ -155,3 +155,46 @@ class LedgerError(SignalTrustError):
 
 class SerializationError(SignalTrustError, TypeError):
     """An object that ``core.serialize.to_plain`` cannot turn into plain data."""
+
+
+class BarRuleError(ValidationError):
+    """Bars that break a hard rule of the bar store (a price of zero or below, high below low,
+    open or close outside the bar's range, negative volume, a non-finite value, a timestamp off
+    the declared timeframe's grid); nothing was written.
+
+    ``violations`` is a DataFrame with one row per broken rule and bar: ``row`` (the file line or
+    the 1-based position), ``timestamp``, ``rule``, ``column``, ``value`` and ``message``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        violations: Any = None,
+        field: str | None = None,
+        value: Any = None,
+        fix: str | None = None,
+    ) -> None:
+        self.violations = violations
+        super().__init__(message, field=field, value=value, fix=fix)
+
+
+class GridTooLargeError(ValidationError):
+    """A parameter grid whose size or memory estimate exceeds the configured limit.
+
+    ``combinations`` and ``memory_bytes`` are the estimates made before anything was allocated.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        combinations: int = 0,
+        memory_bytes: int = 0,
+        field: str | None = None,
+        value: Any = None,
+        fix: str | None = None,
+    ) -> None:
+        self.combinations = combinations
+        self.memory_bytes = memory_bytes
+        super().__init__(message, field=field, value=value, fix=fix)

@@ -5,7 +5,15 @@
 """
 
 from signaltrust.data.catalog import DatasetSpec, dataset_info, list_datasets, load
-from signaltrust.data.importers import ImportResult, read_csv, read_parquet, scan_csv, scan_parquet
+from signaltrust.data.importers import (
+    FORMATS,
+    ImportOptions,
+    ImportResult,
+    read_csv,
+    read_parquet,
+    scan_csv,
+    scan_parquet,
+)
 from signaltrust.data.quality import (
     CHECKS,
     QualityIssue,
@@ -17,9 +25,15 @@ from signaltrust.data.quality import (
     check_series,
 )
 from signaltrust.data.resample import resample
+from signaltrust.data.sources import DataSource, open_bars, open_data
 from signaltrust.data.store import BarStore, ParquetLake, PostgresBarStore, WriteResult, open_store
 
 __all__ = [
+    "FORMATS",
+    "DataSource",
+    "ImportOptions",
+    "open_bars",
+    "open_data",
     "BarStore",
     "ParquetLake",
     "PostgresBarStore",

@@ -281,7 +281,8 @@ def load(name: str) -> pd.DataFrame:
 @cache
 def _load_cached(name: str) -> pd.DataFrame:
     spec = _BY_NAME[name]
-    frame = read_csv(spec.path, columns=spec.mapping or None)
+    # the bundled files write US month/day dates and naive hourly times taken as UTC
+    frame = read_csv(spec.path, columns=spec.mapping or None, dayfirst=False, tz="UTC")
     if spec.relabel == "month_start":
         local = frame.index.tz_convert(None)
         starts = local.to_period("M").to_timestamp().tz_localize("UTC")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ParseError
@@ -12,12 +13,18 @@ from signaltrust.core.errors import ParseError
 
 @dataclass
 class ImportResult:
-    """What an importer read: the frame (UTC ``timestamp`` index) and every problem it found."""
+    """What an importer read: the frame (UTC ``timestamp`` index) and every problem it found.
+
+    ``notes`` say what was decided on the way (the separator found, the zone naive times were
+    read in, how daily bars were labelled); ``lines`` gives the file line of each frame row.
+    """
 
     frame: pd.DataFrame
     problems: list[ParseError] = field(default_factory=list)
     path: str | None = None
     date_format: str | None = None
+    notes: list[str] = field(default_factory=list)
+    lines: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -210,6 +210,7 @@ def check_bars(
         index, row_numbers, np.column_stack(list(prices.values())), tf, calendar, max_gaps, context
     )
     issues += found
+    issues += values.non_finite(numbers, index, row_numbers)
     issues += values.non_positive(prices, index, row_numbers)
     issues += values.ohlc_inconsistent(prices, index, row_numbers)
     issues += values.missing_values(prices, index, row_numbers, skip_leading=False)
@@ -369,21 +370,46 @@ def check_file(
     calendar: str | TradingCalendar | None = None,
     expects_volume: bool = True,
     columns: dict[str, str] | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
+    options: Any = None,
     **thresholds: Any,
 ) -> QualityReport:
     """Check a CSV or Parquet file: what the importer could not read, then the data it read.
 
     Unreadable cells and dates become ``unparsable`` errors; rows are reported by file line
     (the header is line 1 of a CSV). Files ending ``.parquet``/``.pq`` are read as Parquet.
+    ``options`` (an :class:`~signaltrust.data.importers.ImportOptions`) say how to read the file;
+    ``columns`` and ``tz`` override them. Naive intraday times take the calendar's zone when an
+    exchange calendar is given (``XNYS``: New York). A file with some but not all of open, high,
+    low and close raises ValidationError: it is neither whole bars nor a table of prices.
     """
-    from signaltrust.data.importers import scan_csv, scan_parquet
+    from signaltrust.data.importers import ImportOptions, scan_csv, scan_parquet
+    from signaltrust.data.venues import venue_timezone
 
+    overrides: dict[str, Any] = {}
+    if columns is not None:
+        overrides["columns"] = columns
+    if tz is not None:
+        overrides["tz"] = tz
+    if timeframe is not None:
+        overrides["timeframe"] = str(Timeframe.parse(timeframe))
+    opts = ImportOptions.make(options, **overrides)
+    if isinstance(calendar, str):
+        opts = opts.for_venue(venue_timezone(calendar), f"the zone of calendar {calendar}")
     source = Path(path).expanduser()
     is_parquet = source.suffix.lower() in (".parquet", ".pq")
     scan = scan_parquet if is_parquet else scan_csv
-    result = scan(source, columns=columns, tz=tz)
+    result = scan(source, opts)
     frame = result.frame
+    partial = [c for c in PRICE_COLUMNS if c in frame.columns]
+    if kind == "auto" and partial and len(partial) < len(PRICE_COLUMNS):
+        missing = [c for c in PRICE_COLUMNS if c not in frame.columns]
+        raise ValidationError(
+            f"file {source} has {', '.join(partial)} but no {', '.join(missing)}: not whole bars",
+            field="columns", value=list(frame.columns),
+            fix=f"map the file's columns to bar names, e.g. "
+            f"{opts.hint('columns', {'YourColumn': missing[0]})}",
+        )
     lines = _file_lines(result, len(frame), first_line=1 if is_parquet else 2)
     report = check_frame(
         frame,
@@ -400,5 +426,7 @@ def check_file(
     rest = [
         i for i in report.issues if not (i.check == "unparsable" and (i.row, i.column) in known)
     ]
-    final = _finish(parse_issues + rest, {"file": str(source), **report.context})
-    return final
+    context = {"file": str(source), **report.context}
+    if result.notes:
+        context["notes"] = "; ".join(result.notes)
+    return _finish(parse_issues + rest, context)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
+
+from signaltrust.core.serialize import to_plain
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -30,6 +30,11 @@ CHECKS: dict[str, tuple[Severity, str, str]] = {
         ERROR,
         "a timestamp earlier than the row before it",
         "sort the rows by timestamp (after checking nothing else is wrong with them)",
+    ),
+    "non_finite_value": (
+        ERROR,
+        "an infinite price or volume (inf in the file, or an overflowing number)",
+        "correct the value from another source; leave the cell empty if there is none",
     ),
     "non_positive_price": (
         ERROR,
@@ -84,19 +89,6 @@ CHECKS: dict[str, tuple[Severity, str, str]] = {
 }
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-able scalar: numpy scalars unwrapped, NaN/inf to None, timestamps to ISO."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if value is pd.NaT or value is pd.NA:
-        return None
-    return value
-
-
 def iso(ts: Any) -> str | None:
     """ISO 8601 text of a timestamp, or None."""
     if ts is None or ts is pd.NaT:
@@ -127,12 +119,13 @@ class QualityIssue:
     value: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["value"] = _plain(self.value)
-        return {
-            k: out[k]
-            for k in ("check", "severity", "timestamp", "row", "column", "value", "message")
-        }
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """The finding, its place and value, in the order a reader scans them."""
+        return {k: getattr(self, k)
+                for k in ("check", "severity", "timestamp", "row", "column", "value", "message")}
 
 
 def issue(
@@ -152,7 +145,7 @@ def issue(
         timestamp=iso(timestamp),
         row=None if row is None else int(row),
         column=column,
-        value=_plain(value),
+        value=to_plain(value, default=str),
     )
 
 
@@ -205,14 +198,18 @@ class QualityReport:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as plain JSON-able data."""
+        """The report as plain JSON-able data (``core.serialize.to_plain``)."""
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """Verdict, counts, summary by check, the context and every issue."""
         return {
             "ok": self.ok,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "summary": self.summary(),
-            "context": {k: _plain(v) for k, v in self.context.items()},
-            "issues": [i.to_dict() for i in self.issues],
+            "context": self.context,
+            "issues": self.issues,
         }
 
     def extend(self, issues: list[QualityIssue]) -> None:

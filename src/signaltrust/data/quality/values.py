@@ -43,6 +43,26 @@ def numeric_columns(
     return values, problems
 
 
+def non_finite(
+    values: dict[str, np.ndarray], index: pd.DatetimeIndex, rows: np.ndarray
+) -> list[QualityIssue]:
+    """non_finite_value: an infinite price or volume (an empty cell is missing, not infinite)."""
+    out = []
+    for column, x in values.items():
+        for p in np.flatnonzero(np.isinf(x)):
+            out.append(
+                issue(
+                    "non_finite_value",
+                    f"{column} is {x[p]:g}; a value must be finite",
+                    timestamp=index[p],
+                    row=rows[p],
+                    column=column,
+                    value=str(x[p]),
+                )
+            )
+    return out
+
+
 def non_positive(
     values: dict[str, np.ndarray], index: pd.DatetimeIndex, rows: np.ndarray
 ) -> list[QualityIssue]:

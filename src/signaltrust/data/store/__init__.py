@@ -19,8 +19,9 @@ __all__ = ["BarStore", "ParquetLake", "PostgresBarStore", "SeriesKey", "WriteRes
 def open_store(settings: Settings | None = None) -> BarStore:
     """Open the bar store the configuration names: the lake at ``Settings.lake_path`` or PostgreSQL.
 
-    ``store.backend = "duckdb"`` (default) opens :class:`ParquetLake`; ``"postgres"`` opens
-    :class:`PostgresBarStore` at ``store.postgres_url`` in schema ``store.postgres_schema``.
+    ``store.backend = "duckdb"`` (default) opens :class:`ParquetLake` (removing the temporary
+    files of interrupted writes); ``"postgres"`` opens :class:`PostgresBarStore` at
+    ``store.postgres_url`` in schema ``store.postgres_schema``.
     """
     settings = settings or load_settings()
     if settings.store.backend == "postgres":
@@ -33,4 +34,6 @@ def open_store(settings: Settings | None = None) -> BarStore:
                 '(or [store] postgres_url in config.toml), or use backend = "duckdb"',
             )
         return PostgresBarStore(url, schema=settings.store.postgres_schema)
-    return ParquetLake(settings.lake_path)
+    lake = ParquetLake(settings.lake_path)
+    lake.recover()  # temporary files of writes that were killed
+    return lake

@@ -10,23 +10,41 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from signaltrust.core.bars import BAR_COLUMNS, INDEX_NAME, validate_bars
-from signaltrust.core.errors import BarConflictError, DatasetNotFoundError, ValidationError
+from signaltrust.core.errors import BarRuleError, DatasetNotFoundError, ValidationError
 from signaltrust.core.timeframe import Timeframe
+from signaltrust.data.quality.rules import check_allow, rule_violations
+from signaltrust.data.store.merge import (
+    RELATIVE_TOLERANCE,
+    MergePlan,
+    OnConflict,
+    WriteResult,
+    empty_conflicts,
+    plan_merge,
+)
+
+__all__ = [
+    "RELATIVE_TOLERANCE",
+    "BarStore",
+    "MergePlan",
+    "OnConflict",
+    "SeriesKey",
+    "WriteResult",
+    "empty_conflicts",
+    "plan_merge",
+]
 
 logger = logging.getLogger(__name__)
 
-OnConflict = Literal["raise", "keep", "overwrite"]
 ON_CONFLICT_CHOICES: tuple[str, ...] = ("raise", "keep", "overwrite")
-RELATIVE_TOLERANCE = 1e-12
 LIST_COLUMNS: tuple[str, ...] = ("symbol", "venue", "timeframe", "start", "end", "bars")
+FLAGS = "flags"
 _NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
 
 
@@ -56,61 +74,20 @@ class SeriesKey:
         return f"{self.symbol}.{self.venue} {self.timeframe}"
 
 
-@dataclass
-class WriteResult:
-    """What a write did: bars inserted, bars already stored with equal values, and conflicts.
-
-    ``conflict_rows`` holds one row per clashing timestamp with ``stored_<column>`` and
-    ``incoming_<column>`` values; ``overwritten`` counts the conflicts replaced (only with
-    ``on_conflict="overwrite"``); ``dropped_columns`` names incoming columns the store does not
-    keep.
-    """
-
-    symbol: str
-    venue: str
-    timeframe: str
-    inserted: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    overwritten: int = 0
-    on_conflict: str = "raise"
-    conflict_rows: pd.DataFrame = field(default_factory=lambda: empty_conflicts(), repr=False)
-    dropped_columns: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.inserted or self.overwritten)
-
-    def to_dict(self) -> dict:
-        return {
-            "symbol": self.symbol,
-            "venue": self.venue,
-            "timeframe": self.timeframe,
-            "inserted": self.inserted,
-            "unchanged": self.unchanged,
-            "conflicts": self.conflicts,
-            "overwritten": self.overwritten,
-            "on_conflict": self.on_conflict,
-            "conflict_timestamps": [ts.isoformat() for ts in self.conflict_rows.index],
-            "dropped_columns": list(self.dropped_columns),
-        }
-
-
-def empty_conflicts() -> pd.DataFrame:
-    columns = [f"{side}_{c}" for c in BAR_COLUMNS for side in ("stored", "incoming")]
-    index = pd.DatetimeIndex([], tz="UTC", name=INDEX_NAME).as_unit("ns")
-    return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}, index=index)
-
-
 def empty_bars() -> pd.DataFrame:
     index = pd.DatetimeIndex([], tz="UTC", name=INDEX_NAME).as_unit("ns")
     return pd.DataFrame({c: pd.Series(dtype="float64") for c in BAR_COLUMNS}, index=index)
 
 
-def bars_from_arrays(ts_ns: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A canonical bar frame from int64 nanoseconds and float columns (missing volume is NaN)."""
+def bars_from_arrays(
+    ts_ns: np.ndarray, columns: dict[str, np.ndarray], flags: np.ndarray | None = None
+) -> pd.DataFrame:
+    """A canonical bar frame from int64 nanoseconds and float columns (missing volume is NaN);
+    with ``flags``, an int16 ``flags`` column follows."""
     index = pd.DatetimeIndex(pd.to_datetime(np.asarray(ts_ns, dtype="int64"), unit="ns", utc=True))
     data = {c: np.asarray(columns[c], dtype="float64") for c in BAR_COLUMNS}
+    if flags is not None:
+        data[FLAGS] = np.asarray(flags, dtype="int16")
     return pd.DataFrame(data, index=index.as_unit("ns").rename(INDEX_NAME))
 
 
@@ -127,6 +104,8 @@ def check_policy(on_conflict: str) -> OnConflict:
 
 def prepare_bars(bars: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Check incoming bars; return them canonical (UTC ns, sorted, OHLCV) and dropped columns.
+
+    The sorted frame's ``attrs["order"]`` holds each bar's position in ``bars``.
 
     Refused: frames failing :func:`validate_bars`, duplicate timestamps, indexes that are not
     timestamps, timestamps finer than a microsecond (PostgreSQL keeps microseconds).
@@ -156,10 +135,16 @@ def prepare_bars(bars: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             value=index[(index.asi8 % 1000) != 0][0].isoformat(),
             fix="floor the index to microseconds: bars.index = bars.index.floor('us')",
         )
-    dropped = [c for c in frame.columns if c not in BAR_COLUMNS]
+    dropped = [c for c in frame.columns if c not in BAR_COLUMNS and c != FLAGS]
     if dropped:
         logger.info("the bar store keeps OHLCV only; not stored: %s", dropped)
-    out = frame.reindex(columns=list(BAR_COLUMNS)).astype("float64").sort_index()
+    if index.is_monotonic_increasing:  # the usual case: no sorting copy
+        order = np.arange(len(index))
+        out = frame.reindex(columns=list(BAR_COLUMNS)).astype("float64")
+    else:
+        order = np.argsort(index.asi8, kind="stable")
+        out = frame.reindex(columns=list(BAR_COLUMNS)).astype("float64").iloc[order]
+    out.attrs = {"order": order}
     return out, dropped
 
 
@@ -179,69 +164,23 @@ def to_utc_ns(value: pd.Timestamp | str | None, *, field_name: str) -> int | Non
     return int(stamp.as_unit("ns").value)
 
 
-def _same(stored: np.ndarray, incoming: np.ndarray) -> np.ndarray:
-    both_nan = np.isnan(stored) & np.isnan(incoming)
-    with np.errstate(invalid="ignore"):
-        close = np.abs(stored - incoming) <= RELATIVE_TOLERANCE * np.maximum(
-            np.abs(stored), np.abs(incoming)
-        )
-    return both_nan | close
-
-
-@dataclass
-class MergePlan:
-    """How incoming bars relate to the stored ones at the same timestamps."""
-
-    new: pd.DataFrame
-    unchanged: int
-    conflicts: pd.DataFrame
-
-    def result(self, key: SeriesKey, policy: OnConflict, dropped: Sequence[str]) -> WriteResult:
-        """Raise on conflicts under the ``raise`` policy, else describe the write."""
-        if len(self.conflicts) and policy == "raise":
-            shown = ", ".join(ts.isoformat() for ts in self.conflicts.index[:10])
-            more = f" and {len(self.conflicts) - 10} more" if len(self.conflicts) > 10 else ""
-            raise BarConflictError(
-                f"{len(self.conflicts)} bar(s) of {key} differ from the stored ones at "
-                f"{shown}{more}; "
-                "nothing was written",
-                conflicts=self.conflicts,
-                fix="check which source is right, then write again with on_conflict='keep' "
-                "(stored values win) or on_conflict='overwrite' (incoming values win)",
-            )
-        return WriteResult(
-            symbol=key.symbol,
-            venue=key.venue,
-            timeframe=key.timeframe,
-            inserted=len(self.new),
-            unchanged=self.unchanged,
-            conflicts=len(self.conflicts),
-            overwritten=len(self.conflicts) if policy == "overwrite" else 0,
-            on_conflict=policy,
-            conflict_rows=self.conflicts,
-            dropped_columns=list(dropped),
-        )
-
-
-def plan_merge(stored: pd.DataFrame, incoming: pd.DataFrame) -> MergePlan:
-    """Split ``incoming`` into new bars, bars equal to the stored ones, and conflicts.
-
-    ``stored`` needs only the stored bars at timestamps that ``incoming`` also has (more is fine).
-    Values are equal within a relative tolerance of 1e-12; NaN equals NaN.
-    """
-    overlap = incoming.index.intersection(stored.index)
-    new = incoming.loc[~incoming.index.isin(overlap)]
-    if len(overlap) == 0:
-        return MergePlan(new=new, unchanged=0, conflicts=empty_conflicts())
-    old = stored.loc[overlap, list(BAR_COLUMNS)].to_numpy("float64")
-    inc = incoming.loc[overlap, list(BAR_COLUMNS)].to_numpy("float64")
-    differs = ~_same(old, inc).all(axis=1)
-    report = {}
-    for j, column in enumerate(BAR_COLUMNS):
-        report[f"stored_{column}"] = old[differs, j]
-        report[f"incoming_{column}"] = inc[differs, j]
-    conflicts = pd.DataFrame(report, index=overlap[differs].rename(INDEX_NAME))
-    return MergePlan(new=new, unchanged=int((~differs).sum()), conflicts=conflicts)
+def _rule_error(key: SeriesKey, refused: pd.DataFrame) -> BarRuleError:
+    bars = refused["row"].dropna().nunique() or len(refused)
+    shown = "; ".join(
+        (f"row {int(r.row)} ({r.timestamp.isoformat()}) " if r.row == r.row and r.row is not None
+         else "") + f"{r.rule}: {r.message}"
+        for r in refused.head(5).itertuples()
+    )
+    more = f"; and {len(refused) - 5} more" if len(refused) > 5 else ""
+    rules = sorted(refused["rule"].unique())
+    return BarRuleError(
+        f"{bars} bar(s) of {key} break hard rules ({', '.join(rules)}): {shown}{more}; "
+        "nothing was written",
+        violations=refused.reset_index(drop=True),
+        field=rules[0],
+        fix="correct those rows in the source; to store them anyway, flagged, name the rules "
+        f"in allow= (the CLI's --allow), e.g. allow={tuple(rules)!r}",
+    )
 
 
 def not_found(
@@ -275,20 +214,41 @@ class BarStore(ABC):
         timeframe: Timeframe | str,
         venue: str = "SIM",
         on_conflict: OnConflict = "raise",
+        allow: Iterable[str] | None = None,
+        rows: Sequence[int] | np.ndarray | None = None,
     ) -> WriteResult:
         """Upsert bars: new timestamps added, equal bars left alone, differing ones are conflicts.
 
         ``on_conflict``: ``"raise"`` (default) raises :class:`BarConflictError` and writes nothing;
         ``"keep"`` keeps the stored values and reports the conflicts; ``"overwrite"`` replaces them.
+        Bars breaking a hard rule (:data:`signaltrust.data.quality.rules.RULES`) raise
+        :class:`BarRuleError` and nothing is written, unless ``allow`` names the rule: then they
+        are stored with its bit in their flags. ``rows`` numbers the bars in that report (file
+        lines; default 1..n).
         """
         key = SeriesKey.make(symbol, timeframe, venue)
         policy = check_policy(on_conflict)
+        allowed = check_allow(allow)
         incoming, dropped = prepare_bars(bars)
+        order = incoming.attrs.pop("order")
+        if rows is not None and len(rows) != len(order):
+            raise ValidationError(
+                "rows must give one row number per bar", field="rows", value=len(rows),
+                fix=f"pass {len(order)} row numbers, or leave rows=None",
+            )
+        numbers = (np.asarray(rows) if rows is not None else np.arange(1, len(order) + 1))[order]
+        violations, flags = rule_violations(incoming, key.timeframe, rows=numbers)
+        refused = violations[~violations["rule"].isin(allowed)]
+        if len(refused):
+            raise _rule_error(key, refused)
+        incoming[FLAGS] = flags
         if incoming.empty:
             return WriteResult(
                 key.symbol, key.venue, key.timeframe, on_conflict=policy, dropped_columns=dropped
             )
-        return self._write(key, incoming, policy, dropped)
+        result = self._write(key, incoming, policy, dropped)
+        result.allowed = sorted(allowed)
+        return result
 
     def read(
         self,
@@ -298,16 +258,19 @@ class BarStore(ABC):
         venue: str | None = None,
         start: pd.Timestamp | str | None = None,
         end: pd.Timestamp | str | None = None,
+        flags: bool = False,
     ) -> pd.DataFrame:
         """Stored bars of one series with ``start <= timestamp < end`` (either bound optional).
 
         ``venue=None`` picks the only venue storing the symbol in that timeframe. An absent series
         raises :class:`DatasetNotFoundError` listing what is stored; a range with no bars gives an
-        empty frame.
+        empty frame. ``flags=True`` adds each bar's ``flags`` (the bits of the hard rules it was
+        allowed to break; see :func:`signaltrust.data.quality.rules.flag_names`).
         """
         key = self._resolve(symbol, timeframe, venue)
         lo, hi = to_utc_ns(start, field_name="start"), to_utc_ns(end, field_name="end")
-        return self._read(key, lo, hi)
+        bars = self._read(key, lo, hi)
+        return bars if flags else bars.drop(columns=[FLAGS], errors="ignore")
 
     def delete(
         self,
@@ -335,6 +298,19 @@ class BarStore(ABC):
     @abstractmethod
     def list(self) -> pd.DataFrame:
         """One row per stored series: symbol, venue, timeframe, start, end (UTC), bars."""
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """Stored series that cannot be read: (where, why). The lake lists damaged files."""
+        return []
+
+    def close(self) -> None:  # noqa: B027 - a no-op unless the backend holds connections
+        """Release connections or handles (a no-op where there are none)."""
+
+    def __enter__(self) -> BarStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @abstractmethod
     def _write(
