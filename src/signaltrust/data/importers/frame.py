@@ -151,6 +151,7 @@ def normalise(
         date_format=parsed.used_format,
         notes=notes,
         lines=np.asarray(lines)[keep],
+        hints=options.hints,
     )
 
 
@@ -219,6 +220,14 @@ def _find_date_column(
     first = raw.columns[0]
     if first.startswith("<unnamed column"):
         return first
+    if all(re.match(r"^\s*[-+]?\d", str(c)) for c in raw.columns[:3]):
+        raise ParseError(
+            "the file has no header line: its first line is data",
+            path=path, row=1, value=list(raw.columns)[:6],
+            fix=f"give the export's preset, e.g. {options.hint('format', 'binance-klines')} or "
+            f"{options.hint('format', 'mt4')}, or add a header line (Date,Open,High,Low,Close,"
+            "Volume)",
+        )
     sample = raw[first].head(20)
     if pd.api.types.is_datetime64_any_dtype(sample) or (len(sample) and _reads_as_dates(sample)):
         return first

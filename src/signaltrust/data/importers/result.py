@@ -25,6 +25,7 @@ class ImportResult:
     date_format: str | None = None
     notes: list[str] = field(default_factory=list)
     lines: np.ndarray | None = field(default=None, repr=False)
+    hints: str = "python"  # how the "see them all" advice is phrased: python or cli
 
     @property
     def ok(self) -> bool:
@@ -39,9 +40,10 @@ class ImportResult:
         more = len(self.problems) - 1
         if more:
             detail = getattr(first, "detail", first.message)
+            see = (f"signaltrust data check {self.path} lists them all" if self.hints == "cli"
+                   else "scan_csv/scan_parquet list them all")
             raise ParseError(
-                f"{detail} (and {more} more problem{'s' if more > 1 else ''}; "
-                "scan the file with scan_csv/scan_parquet to see them all)",
+                f"{detail} (and {more} more problem{'s' if more > 1 else ''}; {see})",
                 path=first.path,
                 row=first.row,
                 column=first.column,
