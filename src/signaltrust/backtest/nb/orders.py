@@ -64,6 +64,34 @@ def fill_price(price: float, side: int, slippage: float) -> float:
 
 
 @njit(cache=True)
+def exit_fill(direction, units, held, avg, efees, price, slippage, fees, fixed_fees, min_fees):
+    """Closing ``units`` of a position of ``held`` units (``direction`` +1 long, -1 short) at
+    market ``price``: (order side, fill price, fee, cash change, entry fees charged, pnl).
+
+    The trade carries the share of the entry fees ``efees`` that belongs to the units closed,
+    so the pnl of all trades adds up to the equity change. Every simulator closes through it.
+    """
+    side = -1 if direction > 0.0 else 1
+    exit_price = fill_price(price, side, slippage)
+    notional = units * exit_price
+    fee = order_fees(notional, fees, fixed_fees, min_fees)
+    cash_change = direction * notional - fee
+    entry_fee = efees * (units / held)
+    pnl = direction * units * (exit_price - avg) - entry_fee - fee
+    return side, exit_price, fee, cash_change, entry_fee, pnl
+
+
+@njit(cache=True)
+def entry_fill(side, units, price, slippage, fees, fixed_fees, min_fees):
+    """Buying (``side`` +1) or selling short (-1) ``units`` at market ``price``: (fill price,
+    fee, cash change). Every simulator opens and adds through it."""
+    entry_price = fill_price(price, side, slippage)
+    notional = units * entry_price
+    fee = order_fees(notional, fees, fixed_fees, min_fees)
+    return entry_price, fee, -side * notional - fee
+
+
+@njit(cache=True)
 def units_for_cash(
     alloc: float, price: float, fees: float, fixed_fees: float, min_fees: float
 ) -> float:
@@ -170,21 +198,18 @@ def reduce_position(
 ):
     """Close ``units`` (<= the position) at market ``price``; record the closed trade.
 
-    Returns the cash after the fill. The trade carries the share of the entry
-    fees that belongs to the units closed, so the pnl of all trades adds up to the equity change.
+    Returns the cash after the fill (see ``exit_fill``).
     """
     position = state[asset, POS]
     direction = 1.0 if position > 0.0 else -1.0
     held = abs(position)
     if units > held:
         units = held
-    side = -1 if direction > 0.0 else 1
-    exit_price = fill_price(price, side, slippage)
-    notional = units * exit_price
-    fee = order_fees(notional, fees, fixed_fees, min_fees)
-    cash += direction * notional - fee
-    entry_fee = state[asset, EFEES] * (units / held)
-    pnl = direction * units * (exit_price - state[asset, AVG]) - entry_fee - fee
+    side, exit_price, fee, cash_change, entry_fee, pnl = exit_fill(
+        direction, units, held, state[asset, AVG], state[asset, EFEES], price, slippage, fees,
+        fixed_fees, min_fees,
+    )
+    cash += cash_change
     state[asset, EFEES] -= entry_fee
     remaining = held - units
     state[asset, POS] = direction * remaining if remaining > 0.0 else 0.0
@@ -238,10 +263,10 @@ def increase_position(
     Returns the cash after the fill. The average entry price and the entry fees accumulate.
     """
     side = 1 if direction > 0 else -1
-    entry_price = fill_price(price, side, slippage)
-    notional = units * entry_price
-    fee = order_fees(notional, fees, fixed_fees, min_fees)
-    cash += -side * notional - fee
+    entry_price, fee, cash_change = entry_fill(
+        side, units, price, slippage, fees, fixed_fees, min_fees
+    )
+    cash += cash_change
     held = abs(state[asset, POS])
     if held == 0.0:
         state[asset, AVG] = entry_price

@@ -19,17 +19,6 @@ from signaltrust.backtest.nb.layout import (
     R_REVERSE,
     R_SIGNAL,
     R_TAKE_PROFIT,
-    S_ANNUAL_VOLATILITY,
-    S_FEES,
-    S_FINAL_EQUITY,
-    S_MAX_DRAWDOWN,
-    S_OPEN_TRADES,
-    S_ORDERS,
-    S_PROFIT_FACTOR,
-    S_SHARPE,
-    S_TOTAL_RETURN,
-    S_TRADES,
-    S_WIN_RATE,
     STAT_FIELDS,
     TARGET_UNITS,
 )
@@ -42,12 +31,7 @@ from signaltrust.backtest.nb.orders import (
     units_for_cash,
     valuation,
 )
-from signaltrust.backtest.nb.running import (
-    R_MAX_DD,
-    running_sharpe,
-    running_volatility,
-    update_running,
-)
+from signaltrust.backtest.nb.running import load_running, update_running, write_summary
 from signaltrust.backtest.nb.stops import check_stops
 
 
@@ -383,25 +367,14 @@ def mark(state, close, bar, cash, run):
 @njit(cache=True)
 def final_stats(state, cash, cash0, run, acc, periods_per_year):
     """The stats-only summary vector (see layout.STAT_NAMES) after the last bar."""
-    out = np.full(STAT_FIELDS, np.nan)
+    out = np.empty((1, STAT_FIELDS))
     equity, _ = valuation(state, cash)
     open_trades = 0.0
     for asset in range(state.shape[0]):
         if state[asset, POS] != 0.0:
             open_trades += 1.0
-    out[S_FINAL_EQUITY] = equity
-    out[S_TOTAL_RETURN] = equity / cash0 - 1.0
-    out[S_SHARPE] = running_sharpe(run, periods_per_year)
-    out[S_ANNUAL_VOLATILITY] = running_volatility(run, periods_per_year)
-    out[S_MAX_DRAWDOWN] = run[R_MAX_DD]
-    out[S_TRADES] = acc[A_CLOSED]
-    out[S_OPEN_TRADES] = open_trades
-    if acc[A_CLOSED] > 0.0:
-        out[S_WIN_RATE] = acc[A_WINS] / acc[A_CLOSED]
-    if acc[A_GROSS_LOSS] < 0.0:
-        out[S_PROFIT_FACTOR] = acc[A_GROSS_PROFIT] / -acc[A_GROSS_LOSS]
-    elif acc[A_GROSS_PROFIT] > 0.0:
-        out[S_PROFIT_FACTOR] = np.inf
-    out[S_ORDERS] = acc[A_ORDERS]
-    out[S_FEES] = acc[A_FEES]
-    return out
+    write_summary(
+        out, 0, equity, cash0, open_trades, acc[A_CLOSED], acc[A_WINS], acc[A_GROSS_PROFIT],
+        acc[A_GROSS_LOSS], acc[A_ORDERS], acc[A_FEES], load_running(run), periods_per_year,
+    )
+    return out[0]

@@ -12,23 +12,15 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
-from signaltrust.backtest.nb.layout import (
-    S_ANNUAL_VOLATILITY,
-    S_FEES,
-    S_FINAL_EQUITY,
-    S_MAX_DRAWDOWN,
-    S_OPEN_TRADES,
-    S_ORDERS,
-    S_PROFIT_FACTOR,
-    S_SHARPE,
-    S_TOTAL_RETURN,
-    S_TRADES,
-    S_WIN_RATE,
-    STAT_FIELDS,
+from signaltrust.backtest.nb.account import (
+    mark_close,
+    open_account,
+    signal_step,
+    write_account_summary,
 )
-from signaltrust.backtest.nb.orders import entry_units, fill_price, order_fees
+from signaltrust.backtest.nb.layout import STAT_FIELDS
+from signaltrust.backtest.nb.running import start_running
 from signaltrust.backtest.nb.signals import signals_stats_nb
-from signaltrust.backtest.nb.steps import decide
 from signaltrust.strategy import nb as strategy_nb
 
 #: the built-in signal kernels, called by number so that the compiled sweep caches on disk
@@ -135,168 +127,28 @@ def sweep_signals_nb(
     return out
 
 
-@njit(cache=True, inline="always")
-def _fill_pending(
-    price, cash, pos, avg, efees, pend, closed, wins, gross_profit, gross_loss, n_orders,
-    fees_paid, fees, fixed_fees, min_fees, slippage, size_type, size, leverage,
-):
-    """One asset's nb.steps.fill_pending at a known ``price`` with a pending direction, in scalars:
-    the exit (or the reversal's exit) first, then the entry sized on the equity at ``price``."""
-    last = price
-    equity = cash + pos * last if pos != 0.0 else cash
-    gross = abs(pos) * last if pos != 0.0 else 0.0
-    desired = pend
-    if pos != 0.0 and (desired == 0.0 or (pos > 0.0) != (desired > 0.0)):
-        direction = 1.0 if pos > 0.0 else -1.0
-        held = abs(pos)
-        side = -1 if direction > 0.0 else 1
-        exit_price = fill_price(price, side, slippage)
-        notional = held * exit_price
-        fee = order_fees(notional, fees, fixed_fees, min_fees)
-        before = cash
-        cash += direction * notional - fee
-        entry_fee = efees * (held / held)
-        pnl = direction * held * (exit_price - avg) - entry_fee - fee
-        closed += 1.0
-        n_orders += 1.0
-        fees_paid += fee
-        if pnl > 0.0:
-            wins += 1.0
-            gross_profit += pnl
-        else:
-            gross_loss += pnl
-        equity += (cash - before) - pos * price
-        gross -= held * price
-        pos = 0.0
-        efees = 0.0
-    pend = np.nan
-    if desired != 0.0 and pos == 0.0:
-        side = 1 if desired > 0.0 else -1
-        entry_price = fill_price(price, side, slippage)
-        units = entry_units(
-            size_type, size, equity, leverage * equity - gross, entry_price, fees, fixed_fees,
-            min_fees,
-        )
-        if units > 0.0:
-            notional = units * entry_price
-            fee = order_fees(notional, fees, fixed_fees, min_fees)
-            cash += -side * notional - fee
-            avg = entry_price
-            efees = fee
-            pos = side * units
-            n_orders += 1.0
-            fees_paid += fee
-    return (cash, pos, avg, efees, pend, last, closed, wins, gross_profit, gross_loss, n_orders,
-            fees_paid)
-
-
 @njit(cache=True, nogil=True)
 def fast_signals_stats(
     open_, close, entries, exits, short_entries, short_exits,
     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
     leverage, allow_short, periods_per_year,
 ):
-    """One asset's stats-only signal simulation without stops, in scalar state.
+    """One asset's stats-only signal simulation without stops, its account in registers.
 
-    It replays the engine's ``signals_stats_nb`` step for step (same pending-order rule, same
-    fill, fee and sizing helpers, same marking) for the common sweep case of one asset and no
-    stops, keeping every value in registers; the sweep tests hold it equal to ``run``. Final
-    equity, trades, orders and fees are the engine's to the last bit; Sharpe ratio and
-    volatility come from sums of returns rather than Welford's update (equal to ~1e-12
-    relative). Returns the ``layout.STAT_NAMES`` vector.
+    The engine's ``signals_stats_nb`` for the common sweep case of one asset and no stops: the
+    same per-bar step (``account.signal_step``: the engine's fill, fee, sizing and decision
+    functions) and the same running statistics, so every value equals the engine's to the
+    last bit. Returns the ``layout.STAT_NAMES`` vector.
     """
-    n = close.shape[0]
-    cash = cash0
-    pos = 0.0
-    avg = 0.0
-    efees = 0.0
-    last = np.nan
-    pend = np.nan
-    closed = 0.0
-    wins = 0.0
-    gross_profit = 0.0
-    gross_loss = 0.0
-    n_orders = 0.0
-    fees_paid = 0.0
-    # running statistics of the marked equity (as nb.running.update_running, with plain sums
-    # of returns instead of Welford's update: no division on the loop-carried path)
-    count = 0.0
-    sum_ret = 0.0
-    sum_sq = 0.0
-    peak = 0.0
-    floor = 0.0  # equity below this may set a new maximum drawdown (a safe margin above it)
-    max_dd = 0.0
-    prev = np.nan
-    for bar in range(n):
-        if not fill_at_close and pend == pend and open_[bar] == open_[bar]:
-            (cash, pos, avg, efees, pend, last, closed, wins, gross_profit, gross_loss, n_orders,
-             fees_paid) = _fill_pending(
-                open_[bar], cash, pos, avg, efees, pend, closed, wins, gross_profit, gross_loss,
-                n_orders, fees_paid, fees, fixed_fees, min_fees, slippage, size_type, size,
-                leverage,
-            )
-        # no signal on a bar leaves the decision unchanged (decide would return NaN)
-        if entries[bar] or exits[bar] or short_entries[bar] or short_exits[bar]:
-            current = pend
-            if current != current:
-                current = 1.0 if pos > 0.0 else (-1.0 if pos < 0.0 else 0.0)
-            desired = decide(
-                current, entries[bar], exits[bar], short_entries[bar], short_exits[bar],
-                allow_short,
-            )
-            if desired == desired:
-                pend = desired
-        if fill_at_close and pend == pend and close[bar] == close[bar]:
-            (cash, pos, avg, efees, pend, last, closed, wins, gross_profit, gross_loss, n_orders,
-             fees_paid) = _fill_pending(
-                close[bar], cash, pos, avg, efees, pend, closed, wins, gross_profit, gross_loss,
-                n_orders, fees_paid, fees, fixed_fees, min_fees, slippage, size_type, size,
-                leverage,
-            )
-        # mark at the close
-        c = close[bar]
-        if c == c:
-            last = c
-        equity = cash + pos * last if pos != 0.0 else cash
-        if prev == prev:
-            count += 1.0
-            if equity != prev:  # an unchanged equity adds a zero return and no new drawdown
-                ret = equity / prev - 1.0
-                sum_ret += ret
-                sum_sq += ret * ret
-                if equity > peak:
-                    peak = equity
-                    floor = peak * (1.0 + max_dd) * (1.0 + 1e-9)
-                elif equity < floor:
-                    drawdown = equity / peak - 1.0
-                    if drawdown < max_dd:
-                        max_dd = drawdown
-                        floor = peak * (1.0 + max_dd) * (1.0 + 1e-9)
-        else:
-            peak = equity
-            floor = peak * (1.0 + 1e-9)
-        prev = equity
-    out = np.full(STAT_FIELDS, np.nan)
-    equity = cash + pos * last if pos != 0.0 else cash
-    open_trades = 1.0 if pos != 0.0 else 0.0
-    out[S_FINAL_EQUITY] = equity
-    out[S_TOTAL_RETURN] = equity / cash0 - 1.0
-    if count >= 2.0:
-        mean = sum_ret / count
-        var = (sum_sq - sum_ret * mean) / (count - 1.0)
-        std = np.sqrt(var) if var > 0.0 else 0.0
-        out[S_ANNUAL_VOLATILITY] = std * np.sqrt(periods_per_year)
-        if std != 0.0:
-            out[S_SHARPE] = mean / std * np.sqrt(periods_per_year)
-    out[S_MAX_DRAWDOWN] = max_dd
-    out[S_TRADES] = closed
-    out[S_OPEN_TRADES] = open_trades
-    if closed > 0.0:
-        out[S_WIN_RATE] = wins / closed
-    if gross_loss < 0.0:
-        out[S_PROFIT_FACTOR] = gross_profit / -gross_loss
-    elif gross_profit > 0.0:
-        out[S_PROFIT_FACTOR] = np.inf
-    out[S_ORDERS] = n_orders
-    out[S_FEES] = fees_paid
-    return out
+    account = open_account(cash0)
+    running = start_running()
+    for bar in range(close.shape[0]):
+        account = signal_step(
+            account, open_[bar], close[bar], entries[bar], exits[bar], short_entries[bar],
+            short_exits[bar], fill_at_close, allow_short, fees, fixed_fees, min_fees, slippage,
+            size_type, size, leverage,
+        )
+        account, running = mark_close(account, close[bar], running)
+    out = np.empty((1, STAT_FIELDS))
+    write_account_summary(out, 0, account, running, cash0, periods_per_year)
+    return out[0]
