@@ -7,15 +7,18 @@ from typing import Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from signaltrust.cli.console import (
     JSON_OPTION,
     console,
+    err_console,
     handles_errors,
     print_json,
     progress,
     table,
 )
+from signaltrust.cli.data_options import import_options
 from signaltrust.core.errors import DatasetNotFoundError
 
 _COLUMNS = ["check", "severity", "timestamp", "row", "column", "value", "message"]
@@ -77,12 +80,15 @@ def check_command(
     ),
     limit: int = typer.Option(50, "--limit", min=1, help="Most issues to list in the table."),
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Check a dataset or a file for data-quality problems; exit 1 when any error is found.
 
-    Errors (exit 1): unparsable cells, duplicate or out-of-order timestamps, prices of zero or
-    below, OHLC inconsistency, negative volume, repeated rows. Warnings (exit 0): calendar gaps,
+    Errors (exit 1): unparsable cells, duplicate or out-of-order timestamps, infinite values,
+    prices of zero or below, OHLC inconsistency, negative volume, repeated rows; a file with no
+    rows or with some but not all of open/high/low/close. Warnings (exit 0): calendar gaps,
     off-grid timestamps, missing values or volume, outlier returns, stale bars. Nothing is fixed.
+    How a file is read is set by the file import options (--tz, --sep, --dayfirst ...).
 
     Example: signaltrust data check stocks
     """
@@ -101,8 +107,13 @@ def check_command(
                     value=target,
                     fix="give a bundled name (signaltrust data list) or a CSV or Parquet file path",
                 )
-            report = check_file(path, expects_volume=not no_volume, **options)
+            report = check_file(path, expects_volume=not no_volume, options=import_options,
+                                **options)
         advance(1)
+    notes = report.context.get("notes")
+    if notes:
+        for note in str(notes).split("; "):
+            err_console.print(f"[dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -138,4 +149,4 @@ def _print_report(target: str, report: Any, limit: int) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``check`` to the ``data`` sub-app."""
-    app.command("check")(handles_errors(check_command))
+    app.command("check")(handles_errors(import_options(check_command)))

@@ -90,5 +90,48 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: no traceback reaches the user unless SIGNALTRUST_DEBUG=1.
+
+    Commands turn user errors and environment faults into one-line messages themselves; what
+    still escapes is a bug, reported as one and kept visible with ``SIGNALTRUST_DEBUG=1``.
+    Secrets are masked in every log line.
+    """
+    import os
+    import sys
+
+    from signaltrust.core.config import mask_secrets
+
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if "://" in str(record.msg) or any("://" in str(a) for a in record.args or ()):
+            record.msg, record.args = mask_secrets(record.getMessage()), None
+        return record
+
+    logging.setLogRecordFactory(masked_record)
+    debug = os.environ.get("SIGNALTRUST_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        from signaltrust.core.errors import SignalTrustError
+
+        if isinstance(exc, SignalTrustError):  # a command without handles_errors
+            sys.stderr.write(f"error: {mask_secrets(exc)}\n")
+            sys.exit(exc.exit_code)
+        if isinstance(exc, OSError):
+            from signaltrust.cli.console import os_fault
+
+            sys.stderr.write(f"error: {mask_secrets(os_fault(exc))}\n")
+            sys.exit(1)
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {mask_secrets(exc)}\n"
+            "This is a bug in SignalTrust, not in your input. Run the command again with "
+            "SIGNALTRUST_DEBUG=1 to see the traceback, and report it.\n"
+        )
+        sys.exit(1)

@@ -126,7 +126,7 @@ def _file(path: Path, options: ImportOptions) -> DataSource:
     frame = result.frame
     name = path.name.split(".")[0] or "data"
     have = [c for c in PRICE_COLUMNS if c in frame.columns]
-    if have and len(have) < len(PRICE_COLUMNS):
+    if {"open", "high", "low"} & set(have) and len(have) < len(PRICE_COLUMNS):
         missing = [c for c in PRICE_COLUMNS if c not in frame.columns]
         raise ValidationError(
             f"file {path} has {', '.join(have)} but no {', '.join(missing)}: not whole bars",
@@ -135,7 +135,7 @@ def _file(path: Path, options: ImportOptions) -> DataSource:
             f"{options.hint('columns', {'YourColumn': missing[0]})}, or keep one price column "
             "per instrument (and no open/high/low/close) to read it as prices",
         )
-    if have:
+    if len(have) == len(PRICE_COLUMNS):
         kind: Kind = "bars"
         description = f"file {path} (bars: {len(frame)} rows, one instrument)"
     else:

@@ -218,7 +218,8 @@ def _choose_format(
             )
         best = best if mine >= other else twin
     if best in _DAY_FIRST:
-        notes.append(f"dates read day-first ({best}): some days are above 12")
+        why = "as stated" if options.dayfirst else "some days are above 12"
+        notes.append(f"dates read day-first ({best}): {why}")
     return best
 
 

@@ -402,7 +402,8 @@ def check_file(
     result = scan(source, opts)
     frame = result.frame
     partial = [c for c in PRICE_COLUMNS if c in frame.columns]
-    if kind == "auto" and partial and len(partial) < len(PRICE_COLUMNS):
+    bar_only = {"open", "high", "low"} & set(partial)  # a close column alone is a price series
+    if kind == "auto" and bar_only and len(partial) < len(PRICE_COLUMNS):
         missing = [c for c in PRICE_COLUMNS if c not in frame.columns]
         raise ValidationError(
             f"file {source} has {', '.join(partial)} but no {', '.join(missing)}: not whole bars",
