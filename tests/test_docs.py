@@ -49,3 +49,15 @@ def test_dedicated_docs_tests_when_listed_then_they_exist():
     root = DOCS.parent
     assert all((root / test).exists() for test in DEDICATED.values())
     assert all((DOCS / page).exists() for page in DEDICATED)
+
+
+OUTSIDE = ("DESIGN.md", "../shared")  # files that only the people building SignalTrust have
+
+
+def test_docs_and_sources_when_read_then_no_file_outside_the_repository_is_cited():
+    root = DOCS.parent
+    files = [root / "README.md", *DOCS.rglob("*.md"), *(root / "src").rglob("*.py"),
+             *(root / "src").rglob("*.md")]
+    cited = [f"{path.relative_to(root)}: {name}" for path in files
+             for name in OUTSIDE if name in path.read_text(encoding="utf-8")]
+    assert not cited, cited

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from signaltrust.cli.main import app
 from signaltrust.ml.models import get_model
-from signaltrust.ml.registry import ModelRegistry
+from signaltrust.ml.registry import ModelRegistry, tracking_uri
 
 runner = CliRunner()
 
@@ -38,7 +38,7 @@ def registered(empty_store, isolated_home):
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(200, 2)), columns=["rsi_14", "ret_20"])
     y = (X["rsi_14"] > 0).astype(int)
-    registry = ModelRegistry()
+    registry = ModelRegistry(tracking_uri(isolated_home))
     for c, data_hash in ((1.0, "hash-a"), (0.1, "hash-b")):
         registry.log_training_run(
             get_model("logistic", C=c).fit(X, y), name="sp500_logit", data_hash=data_hash,

@@ -132,3 +132,12 @@ def test_serialize_when_imported_then_numpy_and_pandas_are_not():
             "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_to_plain_when_default_given_then_unknown_objects_go_through_it():
+    class Model:
+        def __str__(self) -> str:
+            return "Model()"
+
+    assert to_plain({"model": Model(), "n": np.int64(2)}, default=str) == {"model": "Model()",
+                                                                          "n": 2}

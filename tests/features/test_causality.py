@@ -1,6 +1,6 @@
 """Every feature set is causal: the value at t is the same whether or not bars after t exist.
 
-The truncation test of DESIGN.md: compute on bars[:t+1] and on the full bars, at many cut points
+The truncation test of research integrity: compute on bars[:t+1] and on the full bars, at many cut points
 of the bundled S&P 500 and GOOG; every row up to t must be identical (NaN where NaN). Macro and
 cross-asset sets read other series too: there the sources are also cut to what was known at
 the close of t, so a value that needed a later publication would show up as a difference.

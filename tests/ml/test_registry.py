@@ -39,7 +39,7 @@ def no_server(monkeypatch):
 def registry(empty_store, isolated_home) -> ModelRegistry:
     isolated_home.mkdir(parents=True, exist_ok=True)
     shutil.copy(empty_store, isolated_home / "mlflow.db")
-    return ModelRegistry()
+    return ModelRegistry(tracking_uri(isolated_home))
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +59,27 @@ def _log(registry, model, X, name="sp500_lgbm", data_hash="hash-1", **kwargs):
 
 
 def test_tracking_uri_when_no_server_configured_then_local_sqlite_under_home(isolated_home):
-    assert tracking_uri() == f"sqlite:///{isolated_home.resolve() / 'mlflow.db'}"
+    assert tracking_uri(isolated_home) == f"sqlite:///{isolated_home.resolve() / 'mlflow.db'}"
+    assert tracking_uri(isolated_home, {"PATH": "/bin"}).endswith("mlflow.db")
 
 
-def test_tracking_uri_when_environment_sets_server_then_uses_it(monkeypatch):
+def test_tracking_uri_when_environment_given_sets_server_then_uses_it(isolated_home):
+    environ = {"MLFLOW_TRACKING_URI": "http://mlflow.internal:5000"}
+    assert tracking_uri(isolated_home, environ) == "http://mlflow.internal:5000"
+    assert ModelRegistry(tracking_uri(isolated_home, environ)).tracking_uri == environ[
+        "MLFLOW_TRACKING_URI"]
+
+
+def test_tracking_uri_when_process_environment_sets_server_then_library_ignores_it(
+    isolated_home, monkeypatch
+):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.internal:5000")
-    assert tracking_uri() == "http://mlflow.internal:5000"
-    assert ModelRegistry().tracking_uri == "http://mlflow.internal:5000"
+    assert tracking_uri(isolated_home).startswith("sqlite:///")  # the boundary passes os.environ
+
+
+def test_registry_when_no_store_given_then_error_names_tracking_uri():
+    with pytest.raises(ValidationError, match="tracking_uri"):
+        ModelRegistry("")
 
 
 @pytest.mark.parametrize("kind", ["lgbm", "xgb", "logistic"])
@@ -155,17 +169,20 @@ def test_log_training_run_when_required_record_missing_then_refused(registry, da
         registry.log_training_run(model, name=" ", data_hash="h", features=list(X.columns))
 
 
-def test_module_functions_when_default_store_then_use_the_home_registry(registry, data):
+def test_module_functions_when_given_the_store_then_use_that_registry(registry, data):
     X, y = data
     model = get_model("logistic").fit(X, y)
+    store = registry.tracking_uri
 
-    version = log_training_run(model, name="default_store", data_hash="h", features=["a"],
-                               seeds=11)
-    promote("default_store", version.version, alias="staging")
+    version = log_training_run(model, tracking_uri=store, name="default_store", data_hash="h",
+                               features=["a"], seeds=11)
+    promote("default_store", version.version, alias="staging", tracking_uri=store)
 
-    assert [m.name for m in list_models()] == ["default_store"]
-    assert get_model_version("default_store", "staging").seeds == {"random_state": 11}
-    np.testing.assert_array_equal(load_model("default_store").predict(X), model.predict(X))
+    assert [m.name for m in list_models(tracking_uri=store)] == ["default_store"]
+    assert get_model_version("default_store", "staging", tracking_uri=store).seeds == {
+        "random_state": 11}
+    np.testing.assert_array_equal(load_model("default_store", tracking_uri=store).predict(X),
+                                  model.predict(X))
 
 
 def test_registry_when_torch_sequence_model_logged_then_loads_and_predicts_identically(

@@ -12,7 +12,7 @@ from signaltrust.backtest.api import load_bars, run
 from signaltrust.core.errors import ValidationError
 from signaltrust.optimize.objectives import OBJECTIVES, equity_objective
 from signaltrust.optimize.search import optimize, optimize_function
-from signaltrust.optimize.study import delete_study
+from signaltrust.optimize.study import default_storage, delete_study
 
 SPACE = {"fast": range(5, 26, 5), "slow": range(40, 81, 20)}  # 5 x 3 combinations
 OPTIMUM = {"fast": 15, "slow": 60}
@@ -134,16 +134,26 @@ def test_optimize_when_unknown_method_then_error_names_the_field(bars):
         optimize(bars, "sma_cross", space=SPACE, method="anneal", storage="memory")
 
 
-def test_optimize_when_default_storage_then_study_persists_in_sqlite_under_home(bars,
-                                                                             isolated_home):
+def test_optimize_when_home_storage_then_study_persists_in_sqlite_under_home(bars,
+                                                                          isolated_home):
     name = f"t-{uuid.uuid4().hex[:8]}"
+    storage = default_storage(isolated_home)
     first = optimize(bars, "sma_cross", space=SPACE, method="random", n_trials=5,
-                     study_name=name, statistics=False)
+                     study_name=name, statistics=False, storage=storage)
     assert (isolated_home / "optuna.db").exists()
     assert first.storage.startswith("sqlite:///")
     second = optimize(bars, "sma_cross", space=SPACE, method="random", n_trials=4,
-                      study_name=name, statistics=False, seed=2)
+                      study_name=name, statistics=False, seed=2, storage=storage)
     assert second.n_trials == 9
+
+
+def test_optimize_when_no_storage_given_then_study_lives_in_memory_and_nothing_is_written(
+    bars, isolated_home
+):
+    found = optimize(bars, "sma_cross", space=SPACE, method="random", n_trials=3,
+                     statistics=False)
+    assert found.storage == "memory"
+    assert not (isolated_home / "optuna.db").exists()
 
 
 @pytest.mark.postgres

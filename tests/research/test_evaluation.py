@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signaltrust.cli.console import to_jsonable
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.serialize import to_plain
 from signaltrust.data import load
 from signaltrust.features import FeatureSet, TechnicalFeatures
 from signaltrust.research.ml_eval import (
@@ -192,7 +192,7 @@ def test_deflated_sharpe_when_more_trials_then_lower(evaluation):
 
 
 def test_to_dict_when_serialised_then_json_carries_the_headline_keys(evaluation):
-    payload = json.loads(json.dumps(to_jsonable(evaluation.to_dict())))
+    payload = json.loads(json.dumps(to_plain(evaluation), allow_nan=False))
     for key in ("ic", "ic_per_fold", "hit_rate", "precision_at_top_decile", "base_rate", "brier",
                 "auc", "deflated_sharpe", "seed", "data_hash", "feature_names", "verdict"):
         assert key in payload, key
@@ -264,15 +264,18 @@ def test_demo_ml_step_when_run_then_report_under_home_and_honest_comparison(isol
         assert "beat buy-and-hold on both" in step["verdict"]
 
 
-def test_walk_forward_when_logged_to_registry_then_a_version_with_data_hash_exists(sp500_slice):
-    from signaltrust.ml.registry import load_model
+def test_walk_forward_when_logged_to_registry_then_a_version_with_data_hash_exists(
+    sp500_slice, isolated_home
+):
+    from signaltrust.ml.registry import load_model, tracking_uri
 
+    store = tracking_uri(isolated_home)
     result = walk_forward_evaluation(sp500_slice, "logistic", n_splits=2, explain_last=0,
-                                     log_to_registry=True)
+                                     tracking_uri=store)
     version = result.registry_version
     assert version["data_hash"] == result.data_hash and version["version"] == 1
     assert version["metrics"]["ic"] == pytest.approx(result.metrics["ic"])
-    loaded = load_model(version["name"], 1)
+    loaded = load_model(version["name"], 1, tracking_uri=store)
     rows = TechnicalFeatures().fit_transform(sp500_slice).loc[result.predictions.index[-5:]]
     np.testing.assert_array_equal(loaded.predict_proba(rows), result.estimator.predict_proba(rows))
     assert result.estimator.predict_proba(rows)[-1, 1] == pytest.approx(

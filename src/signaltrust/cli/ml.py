@@ -85,6 +85,7 @@ def walkforward(
 
     Example: signaltrust ml walkforward --data sp500 --model lgbm --report wf.html
     """
+    from signaltrust.cli.models import registry_uri
     from signaltrust.research.ml_eval import walk_forward_evaluation
 
     with progress(f"walk-forward {model} on {data}", total=splits, quiet=as_json) as advance:
@@ -93,32 +94,35 @@ def walkforward(
             n_splits=splits, train_size=train_size, embargo=embargo, seed=seed,
             threshold=threshold, exit_threshold=exit_threshold, allow_short=short,
             fees=fees, slippage=None if slippage_bps is None else slippage_bps / 10_000.0,
-            n_trials=trials, explain_last=explain, log_to_registry=register, progress=advance,
+            n_trials=trials, explain_last=explain, progress=advance,
+            tracking_uri=registry_uri() if register else None,
         )
     written = result.report(report) if report is not None else None
-    payload = result.to_dict()
-    payload["report"] = str(written) if written else None
     if as_json:
-        print_json(payload)
+        print_json({**result.to_dict(), "report": str(written) if written else None})
         return
+    from signaltrust.research.ml_eval.trading import headline
+
+    metrics = {**result.metrics, "deflated_sharpe": result.deflated_sharpe}
+    index = result.predictions.index
     console.print(table(
         f"Out-of-sample signal: {model} on {data} ({label}, horizon {horizon}), "
-        f"{payload['oos_bars']} bars {payload['oos_start'].date()} to {payload['oos_end'].date()}",
-        ["metric", "value"], [[k, _fmt(payload[k])] for k in _SIGNAL],
+        f"{len(index)} bars {index[0].date()} to {index[-1].date()}",
+        ["metric", "value"], [[k, _fmt(metrics[k])] for k in _SIGNAL],
     ))
+    mine, bench = headline(result.strategy), result.buy_and_hold
     console.print(table(
         "Strategy vs buy-and-hold (same bars, same costs, next-open fills)",
         ["statistic", "strategy", "buy-and-hold"],
-        [[k, _fmt(payload["strategy"].get(k)), _fmt(payload["buy_and_hold"].get(k))]
-         for k in _PNL],
+        [[k, _fmt(mine.get(k)), _fmt(bench.get(k))] for k in _PNL],
     ))
     console.print(table(
         "IC per fold", ["fold", "test start", "test end", "IC"],
         [[f["fold"], f["test_start"].date(), f["test_end"].date(),
-          _fmt(payload["ic_per_fold"][f["fold"]])] for f in payload["folds"]],
+          _fmt(metrics["ic_per_fold"].get(f["fold"]))] for f in result.folds],
     ))
-    console.print(payload["verdict"], highlight=False)
-    console.print(f"[dim]seed {payload['seed']}, data hash {payload['data_hash'][:16]}…, "
-                  f"{payload['elapsed_seconds']:.1f} s[/]", highlight=False)
+    console.print(result.verdict(), highlight=False)
+    console.print(f"[dim]seed {result.seed}, data hash {result.data_hash[:16]}…, "
+                  f"{result.elapsed_seconds:.1f} s[/]", highlight=False)
     if written:
         console.print(f"report: {written}")

@@ -15,10 +15,24 @@ app = typer.Typer(
 )
 
 
+def registry_uri() -> str:
+    """The registry of this run: ``MLFLOW_TRACKING_URI`` if set, else the home's SQLite store.
+
+    The command line is the boundary that reads the configuration and the environment; the
+    library is handed the URI.
+    """
+    import os
+
+    from signaltrust.core.config import load_settings
+    from signaltrust.ml.registry import tracking_uri
+
+    return tracking_uri(load_settings().home, os.environ)
+
+
 def _registry() -> Any:
     from signaltrust.ml.registry import ModelRegistry
 
-    return ModelRegistry()
+    return ModelRegistry(registry_uri())
 
 
 @app.command("list")

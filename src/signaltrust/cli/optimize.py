@@ -101,8 +101,12 @@ def optimize_command(
 
     Example: signaltrust optimize --data goog --grid fast=5:50:5 --grid slow=20:200:20 --method tpe
     """
+    from signaltrust.core.config import load_settings
     from signaltrust.optimize.search import optimize
+    from signaltrust.optimize.study import default_storage
 
+    if storage is None:  # the boundary decides where a study lives: the data home
+        storage = default_storage(load_settings().home)
     bar, update = _counter(None, f"optimize ({method})", as_json)
     try:
         if bar is not None:

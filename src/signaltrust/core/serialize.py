@@ -28,7 +28,9 @@ What it turns into what:
 - a pandas DataFrame becomes a list of row dicts (its index as a column unless it is the default
   0..n-1 range); a Series a dict from index label to value (a list under the default range).
 
-Anything else raises :class:`SerializationError`: a new result type must say what it contains.
+Anything else raises :class:`SerializationError` (a new result type must say what it
+contains), unless ``default`` is given: as in ``json.dumps``, it turns the object into something
+``to_plain`` accepts (``default=str`` for a record that keeps any object as its text).
 
 Why a method and not a registry of converters: the result type owns its shape beside its fields,
 and a registry here would have to be filled by higher layers at import time (global mutable
@@ -45,7 +47,7 @@ import enum
 import math
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any, Protocol, runtime_checkable
@@ -62,64 +64,122 @@ class SupportsPlain(Protocol):
     def __plain__(self) -> Any: ...
 
 
-def to_plain(value: Any) -> Any:
+def to_plain(value: Any, *, default: Callable[[Any], Any] | None = None) -> Any:
     """JSON-ready plain data (dict, list, str, int, float, bool, None) for any result."""
-    return _plain(value, "value")
+    return _Converter(default).plain(value, "value")
 
 
-def _plain(value: Any, where: str) -> Any:
-    if value is None or type(value) in (str, int, bool):
-        return value
-    if isinstance(value, enum.Enum):
-        return _plain(value.value, where)
-    if isinstance(value, float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, (bool, int, str)):
-        return _builtin(value)
-    plain = getattr(type(value), "__plain__", None)
-    if plain is not None:
-        return _plain(plain(value), where)
-    np = sys.modules.get("numpy")
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        done, out = _pandas(pd, value, where)
-        if done:
-            return out
-    if np is not None:
-        done, out = _numpy(np, value, where)
-        if done:
-            return out
-    if isinstance(value, Mapping):
-        return {_key(k, where): _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, (set, frozenset)):
-        items = [_plain(v, f"{where}[]") for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return items
-    if isinstance(value, Decimal):
-        return str(value) if value.is_finite() else None
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return _duration(value)
-    if isinstance(value, (PurePath, uuid.UUID)):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name), f"{where}.{f.name}")
-                for f in dataclasses.fields(value)}
-    if callable(getattr(value, "model_dump", None)) and hasattr(type(value), "model_fields"):
-        return _plain(value.model_dump(), where)
-    if callable(getattr(value, "get_secret_value", None)):
-        return str(value)  # pydantic's SecretStr prints masked
-    raise SerializationError(
-        f"cannot turn a {type(value).__module__}.{type(value).__qualname__} into plain data",
-        field=where, value=type(value).__name__,
-        fix="give the type a __plain__() method returning what it contains "
-            "(a dict of numbers, text, tables)",
-    )
+class _Converter:
+    """One conversion; ``default`` handles the objects that no rule covers."""
+
+    def __init__(self, default: Callable[[Any], Any] | None) -> None:
+        self.default = default
+
+    def plain(self, value: Any, where: str) -> Any:
+        if value is None or type(value) in (str, int, bool):
+            return value
+        if isinstance(value, enum.Enum):
+            return self.plain(value.value, where)
+        if isinstance(value, float):
+            return float(value) if math.isfinite(value) else None
+        if isinstance(value, (bool, int, str)):
+            return _builtin(value)
+        method = getattr(type(value), "__plain__", None)
+        if method is not None:
+            return self.plain(method(value), where)
+        pd = sys.modules.get("pandas")
+        if pd is not None:
+            done, out = self._pandas(pd, value, where)
+            if done:
+                return out
+        np = sys.modules.get("numpy")
+        if np is not None:
+            done, out = self._numpy(np, value, where)
+            if done:
+                return out
+        return self._python(value, where)
+
+    def _python(self, value: Any, where: str) -> Any:
+        if isinstance(value, Mapping):
+            return {self.key(k, where): self.plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, (set, frozenset)):
+            items = [self.plain(v, f"{where}[]") for v in value]
+            try:
+                return sorted(items)
+            except TypeError:
+                return items
+        if isinstance(value, Decimal):
+            return str(value) if value.is_finite() else None
+        if isinstance(value, (dt.datetime, dt.date, dt.time)):
+            return value.isoformat()
+        if isinstance(value, dt.timedelta):
+            return _duration(value)
+        if isinstance(value, (PurePath, uuid.UUID)):
+            return str(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: self.plain(getattr(value, f.name), f"{where}.{f.name}")
+                    for f in dataclasses.fields(value)}
+        if callable(getattr(value, "model_dump", None)) and hasattr(type(value), "model_fields"):
+            return self.plain(value.model_dump(), where)
+        if callable(getattr(value, "get_secret_value", None)):
+            return str(value)  # pydantic's SecretStr prints masked
+        replaced = self.default(value) if self.default is not None else value
+        if replaced is not value:
+            return self.plain(replaced, where)
+        raise SerializationError(
+            f"cannot turn a {type(value).__module__}.{type(value).__qualname__} into plain data",
+            field=where, value=type(value).__name__,
+            fix="give the type a __plain__() method returning what it contains "
+                "(a dict of numbers, text, tables)",
+        )
+
+    def key(self, key: Any, where: str) -> str:
+        if isinstance(key, str):
+            return str(key)
+        plain = self.plain(key, where)
+        return "null" if plain is None else str(plain)
+
+    def _pandas(self, pd: Any, value: Any, where: str) -> tuple[bool, Any]:
+        if value is pd.NaT or value is pd.NA:
+            return True, None
+        if isinstance(value, pd.Timestamp):
+            return True, value.isoformat()
+        if isinstance(value, (pd.Timedelta, pd.Period)):
+            return True, str(value)
+        if isinstance(value, pd.DataFrame):
+            frame = value if _default_index(pd, value.index) else value.reset_index()
+            columns = [self.key(c, where) for c in frame.columns]
+            return True, [
+                {c: self.plain(v, f"{where}[{i}].{c}") for c, v in zip(columns, row, strict=True)}
+                for i, row in enumerate(frame.itertuples(index=False, name=None))
+            ]
+        if isinstance(value, pd.Series):
+            if _default_index(pd, value.index):
+                return True, [self.plain(v, f"{where}[{i}]") for i, v in enumerate(value.tolist())]
+            return True, {self.key(k, where): self.plain(v, f"{where}[{k!r}]")
+                          for k, v in zip(value.index, value.tolist(), strict=True)}
+        if isinstance(value, pd.Index):
+            return True, [self.plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return False, None
+
+    def _numpy(self, np: Any, value: Any, where: str) -> tuple[bool, Any]:
+        if isinstance(value, np.datetime64):
+            if np.isnat(value):
+                return True, None
+            pd = sys.modules.get("pandas")
+            text = pd.Timestamp(value).isoformat() if pd is not None else str(value)
+            return True, text
+        if isinstance(value, np.timedelta64):
+            return True, None if np.isnat(value) else _duration(value)
+        if isinstance(value, np.generic):
+            return True, self.plain(value.item(), where)
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "mMO":
+                return True, [self.plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            return True, self.plain(value.tolist(), where)
+        return False, None
 
 
 def _builtin(value: bool | int | str) -> bool | int | str:
@@ -129,65 +189,11 @@ def _builtin(value: bool | int | str) -> bool | int | str:
     return value
 
 
-def _key(key: Any, where: str) -> str:
-    if isinstance(key, str):
-        return str(key)
-    plain = _plain(key, where)
-    return "null" if plain is None else str(plain)
-
-
 def _duration(value: Any) -> str:
     pd = sys.modules.get("pandas")
-    if pd is not None:
-        return str(pd.Timedelta(value))
-    return str(value)
-
-
-def _pandas(pd: Any, value: Any, where: str) -> tuple[bool, Any]:
-    if value is pd.NaT or value is pd.NA:
-        return True, None
-    if isinstance(value, pd.Timestamp):
-        return True, value.isoformat()
-    if isinstance(value, pd.Timedelta):
-        return True, str(value)
-    if isinstance(value, pd.Period):
-        return True, str(value)
-    if isinstance(value, pd.DataFrame):
-        frame = value if _default_index(pd, value.index) else value.reset_index()
-        columns = [_key(c, where) for c in frame.columns]
-        return True, [
-            {c: _plain(v, f"{where}[{i}].{c}") for c, v in zip(columns, row, strict=True)}
-            for i, row in enumerate(frame.itertuples(index=False, name=None))
-        ]
-    if isinstance(value, pd.Series):
-        if _default_index(pd, value.index):
-            return True, [_plain(v, f"{where}[{i}]") for i, v in enumerate(value.tolist())]
-        return True, {_key(k, where): _plain(v, f"{where}[{k!r}]")
-                      for k, v in zip(value.index, value.tolist(), strict=True)}
-    if isinstance(value, pd.Index):
-        return True, [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    return False, None
+    return str(pd.Timedelta(value)) if pd is not None else str(value)
 
 
 def _default_index(pd: Any, index: Any) -> bool:
     return (isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0
             and index.step == 1)
-
-
-def _numpy(np: Any, value: Any, where: str) -> tuple[bool, Any]:
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            return True, None
-        pd = sys.modules.get("pandas")
-        if pd is not None:
-            return True, pd.Timestamp(value).isoformat()
-        return True, str(np.datetime_as_string(value))
-    if isinstance(value, np.timedelta64):
-        return True, None if np.isnat(value) else _duration(value)
-    if isinstance(value, np.generic):
-        return True, _plain(value.item(), where)
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "mMO":
-            return True, [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
-        return True, _plain(value.tolist(), where)
-    return False, None

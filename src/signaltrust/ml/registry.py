@@ -1,9 +1,11 @@
 """Model registry on MLflow: record every training run, version models, promote by alias.
 
-Where: ``$MLFLOW_TRACKING_URI`` when set (a tracking server, e.g. ``http://mlflow:5000``, or
-any MLflow store URI); otherwise a local SQLite store ``sqlite:///<home>/mlflow.db`` with
-artefacts under ``<home>/mlartifacts`` (no server, no network). The first use of a new local
-store creates its tables (a few seconds, once).
+Where: the ``tracking_uri`` the caller passes. :func:`tracking_uri` gives the usual one: the
+environment's ``MLFLOW_TRACKING_URI`` when set (a tracking server, e.g.
+``http://mlflow:5000``, or any MLflow store URI), otherwise a local SQLite store
+``sqlite:///<home>/mlflow.db`` with artefacts under ``<home>/mlartifacts`` (no server, no
+network). The command line computes it from the configuration and the environment; the library
+reads neither. The first use of a new local store creates its tables (a few seconds, once).
 
 Each :func:`log_training_run` creates an MLflow run in the experiment ``signaltrust`` with the
 data hash, the feature names, the parameters (``model.<name>`` for the estimator's own
@@ -28,12 +30,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from signaltrust.core.errors import SignalTrustError, ValidationError
+from signaltrust.core.serialize import to_plain
 
 EXPERIMENT = "signaltrust"
 META_FILE = "signaltrust.json"
@@ -71,7 +74,8 @@ class ModelVersion:
     tags: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
 
 
 @dataclass(frozen=True)
@@ -85,18 +89,19 @@ class RegisteredModel:
     updated: datetime
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
 
 
-def tracking_uri(home: Path | None = None) -> str:
-    """``$MLFLOW_TRACKING_URI``, else ``sqlite:///<home>/mlflow.db`` (home: Settings.home)."""
-    uri = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+def tracking_uri(home: str | Path, environ: Mapping[str, str] | None = None) -> str:
+    """The registry's store: ``environ["MLFLOW_TRACKING_URI"]`` if set, else one under ``home``.
+
+    ``home`` is the data home (``Settings.home``); ``environ`` the environment the caller read
+    (``os.environ`` at the command line). The local store is ``sqlite:///<home>/mlflow.db``.
+    """
+    uri = (environ or {}).get("MLFLOW_TRACKING_URI", "").strip()
     if uri:
         return uri
-    if home is None:
-        from signaltrust.core.config import load_settings
-
-        home = load_settings().home
     return f"sqlite:///{Path(home).expanduser().resolve() / 'mlflow.db'}"
 
 
@@ -130,19 +135,6 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe copy (numpy scalars to Python, tuples to lists, other objects to str)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 def _requirements() -> list[str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -158,10 +150,16 @@ def _requirements() -> list[str]:
 
 
 class ModelRegistry:
-    """The registry at ``tracking_uri`` (default: :func:`tracking_uri`)."""
+    """The registry at ``tracking_uri`` (an MLflow store URI; see :func:`tracking_uri`)."""
 
-    def __init__(self, tracking_uri: str | None = None, experiment: str = EXPERIMENT) -> None:
-        self.tracking_uri = tracking_uri or globals()["tracking_uri"]()
+    def __init__(self, tracking_uri: str, experiment: str = EXPERIMENT) -> None:
+        if not isinstance(tracking_uri, str) or not tracking_uri.strip():
+            raise ValidationError(
+                "the registry needs the URI of its MLflow store", field="tracking_uri",
+                value=tracking_uri,
+                fix="pass signaltrust.ml.registry.tracking_uri(home) or a server's URL",
+            )
+        self.tracking_uri = tracking_uri
         self.experiment = experiment
         self._client_obj: Any = None
 
@@ -208,13 +206,13 @@ class ModelRegistry:
                                   fix="pass the content hash of the training data")
         seeds = {"random_state": seeds} if isinstance(seeds, int) else dict(seeds or {})
         model_params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
-        meta = _plain({
+        meta = to_plain({
             "name": name, "data_hash": data_hash, "features": list(features),
             "params": dict(params or {}), "model_params": model_params, "seeds": seeds,
             "metrics": dict(metrics or {}),
             "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
             "tags": dict(tags or {}),
-        })
+        }, default=str)  # an estimator's own parameters may hold any object: kept as text
         all_params: dict[str, Any] = {"data_hash": data_hash, "n_features": len(meta["features"])}
         _flatten("", meta["params"], all_params)
         _flatten("model", meta["model_params"], all_params)
@@ -255,7 +253,7 @@ class ModelRegistry:
                         client.log_artifact(run_id, str(art), "artefacts")
                     else:
                         path = folder / f"{_key(art_name)}.json"
-                        path.write_text(json.dumps(_plain(art), indent=2))
+                        path.write_text(json.dumps(to_plain(art, default=str), indent=2))
                         client.log_artifact(run_id, str(path), "artefacts")
             client.log_batch(run_id, tags=[RunTag("signaltrust.features",
                                                   json.dumps(meta["features"])[:7999])])
@@ -382,29 +380,29 @@ def _as_version(ref: int | str | None) -> int | str | None:
     return ref
 
 
-# -- module-level shortcuts on the default registry ---------------------------------------------
-def log_training_run(model: Any, *, tracking_uri: str | None = None, **kwargs: Any) -> ModelVersion:
+# -- module-level shortcuts: one call on the registry at ``tracking_uri`` ------------------------
+def log_training_run(model: Any, *, tracking_uri: str, **kwargs: Any) -> ModelVersion:
     """Record a training run and register the model (see :meth:`ModelRegistry.log_training_run`)."""
     return ModelRegistry(tracking_uri).log_training_run(model, **kwargs)
 
 
-def list_models(*, tracking_uri: str | None = None) -> list[RegisteredModel]:
+def list_models(*, tracking_uri: str) -> list[RegisteredModel]:
     """Every registered model (see :meth:`ModelRegistry.list_models`)."""
     return ModelRegistry(tracking_uri).list_models()
 
 
 def get_model_version(name: str, ref: int | str | None = None, *,
-                      tracking_uri: str | None = None) -> ModelVersion:
+                      tracking_uri: str) -> ModelVersion:
     """One model version by number, alias or latest (:meth:`ModelRegistry.get_model_version`)."""
     return ModelRegistry(tracking_uri).get_model_version(name, ref)
 
 
-def load_model(name: str, ref: int | str | None = None, *, tracking_uri: str | None = None) -> Any:
+def load_model(name: str, ref: int | str | None = None, *, tracking_uri: str) -> Any:
     """The fitted model of a version (see :meth:`ModelRegistry.load_model`)."""
     return ModelRegistry(tracking_uri).load_model(name, ref)
 
 
 def promote(name: str, version: int | str, alias: str = "production", *,
-            tracking_uri: str | None = None) -> ModelVersion:
+            tracking_uri: str) -> ModelVersion:
     """Point an alias at a version (see :meth:`ModelRegistry.promote`)."""
     return ModelRegistry(tracking_uri).promote(name, version, alias)

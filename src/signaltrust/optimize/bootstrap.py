@@ -158,6 +158,13 @@ class BootstrapInterval:
         return bool(self.lower <= value <= self.upper)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        from signaltrust.core.serialize import to_plain
+
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """The interval and how it was drawn (the replicates themselves are left out)."""
         return {
             "statistic": self.statistic,
             "estimate": self.estimate,
@@ -168,6 +175,7 @@ class BootstrapInterval:
             "block": self.block,
             "method": self.method,
             "seed": self.seed,
+            "std_error": self.std_error,
         }
 
 

@@ -1,9 +1,9 @@
 """Look-ahead detector: re-run a strategy, feature set or indicator on truncated data.
 
-DESIGN.md "Research integrity": a value at bar t that changes when the data after t is removed
-is a defect. :func:`detect_lookahead` computes a pipeline once on all the data and again on
-``data[: t + 1]`` for sampled cut points t, and reports every value up to t that differs, with
-its column, timestamp, both values and the cut point.
+A value at bar t that changes when the data after t is removed is a defect (research
+integrity, docs/architecture.md). :func:`detect_lookahead` computes a pipeline once on all the
+data and again on ``data[: t + 1]`` for sampled cut points t, and reports every value up to t
+that differs, with its column, timestamp, both values and the cut point.
 
 >>> from signaltrust.data import load
 >>> report = check_strategy(load("goog"), "sma_cross")
@@ -77,17 +77,23 @@ class LookaheadReport:
         return out.reindex([c for c in self.leaking_columns if c in out.index]).reset_index()
 
     def to_dict(self, max_findings: int | None = None) -> dict[str, Any]:
-        """Plain data for JSON: the verdict, the settings, the summary and the findings."""
+        """JSON-ready plain data (``core.serialize.to_plain``): verdict, settings, findings."""
+        from signaltrust.core.serialize import to_plain
+
         rows = self.findings if max_findings is None else self.findings.head(max_findings)
-        return {
+        return to_plain({
             "clean": self.clean, "n_bars": self.n_bars, "points": list(self.points),
             "seed": self.seed, "tolerance": self.tolerance, "mode": self.mode,
             "columns": list(self.columns), "leaking_columns": self.leaking_columns,
             "findings_total": len(self.findings),
-            "summary": self.summary().to_dict(orient="records"),
-            "findings": rows.to_dict(orient="records"),
-            "errors": {str(k): v for k, v in self.errors.items()},
-        }
+            "summary": self.summary().reset_index(drop=True),
+            "findings": rows.reset_index(drop=True),
+            "errors": self.errors,
+        })
+
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show: ``to_dict()`` with every finding."""
+        return self.to_dict()
 
     def __repr__(self) -> str:
         verdict = "clean" if self.clean else f"{len(self.findings)} changed values in "

@@ -62,6 +62,15 @@ class MonteCarloResult:
     quantiles: tuple[float, ...] = QUANTILES
     settings: dict[str, Any] = field(default_factory=dict)
 
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show: the summary table and the bands (not every path)."""
+        return {
+            "method": self.method, "n_paths": self.n_paths, "n_steps": self.n_steps,
+            "seed": self.seed, "block": self.block, "start_equity": self.start_equity,
+            "original": self.original, "summary": self.summary().rename_axis("quantile"),
+            "bands": self.bands.rename_axis("step"), "settings": self.settings,
+        }
+
     def distributions(self) -> pd.DataFrame:
         """One row per path: final_equity, max_drawdown, longest_underwater, underwater_share."""
         return pd.DataFrame(

@@ -64,6 +64,10 @@ class PBOResult:
         )
         return pd.Series(labels).value_counts()
 
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show: the headline figures (not the per-split arrays)."""
+        return {**self.summary(), "rows_used": self.rows_used, "rows_dropped": self.rows_dropped}
+
     def summary(self) -> dict[str, Any]:
         """The headline figures as a plain dict (JSON-ready)."""
         return {

@@ -98,8 +98,9 @@ def optimize(
     see them through Optuna's ``constraints_func``, random and CMA-ES prune them.
     ``folds`` > 1 scores a trial by the mean objective over that many consecutive windows,
     each traded from flat; with ``pruning`` a median pruner stops trials that trail after a fold.
-    ``storage``: SQLite ``<home>/optuna.db`` by default, a URL (PostgreSQL: several workers
-    with the same ``study_name`` share one study) or "memory". ``n_jobs`` trials are asked and
+    ``storage``: None or "memory" (the study lives in this process), a URL (SQLite:
+    ``study.default_storage(home)``; PostgreSQL: several workers with the same ``study_name``
+    share one study) or an Optuna storage. ``n_jobs`` trials are asked and
     evaluated per batch (in parallel on Ray when ``ray`` is set or SIGNALTRUST_RAY_ADDRESS is;
     the results depend on ``n_jobs`` and ``seed``, not on where they run). ``cash``, ``fees``,
     ``slippage`` and ``engine_options`` go to ``run``. ``n_trials`` is ignored by "grid".

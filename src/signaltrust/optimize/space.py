@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.serialize import to_plain
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,8 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
-def _plain(x: Any) -> Any:
-    return x.item() if isinstance(x, np.generic) else x
-
-
 def _from_values(values: Sequence[Any]) -> Dimension:
-    values = [_plain(v) for v in values]
+    values = [to_plain(v) for v in values]
     if len(values) >= 3 and all(_is_int(v) for v in values):
         steps = {b - a for a, b in itertools.pairwise(values)}
         if len(steps) == 1 and next(iter(steps)) > 0:
@@ -107,7 +104,7 @@ def dimension(name: str, spec: Any, declared: Any = None) -> Dimension:
             raise ValidationError("a dimension has no values", field=f"space.{name}",
                                   value=spec, fix=f"give {name} at least one value")
         return _from_values(list(spec))
-    return Choice((_plain(spec),))
+    return Choice((to_plain(spec),))
 
 
 def _checked(name: str, dim: Range) -> Range:

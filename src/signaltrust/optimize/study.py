@@ -1,15 +1,16 @@
 """Optuna studies: storage (SQLite by default, PostgreSQL to share), samplers, the trials table.
 
-The default storage is the SQLite file ``<home>/optuna.db`` (``Settings.home``); pass any
-SQLAlchemy URL (``postgresql+psycopg://user@host:5432/db``) so that several workers, each
-calling ``optimize`` with the same ``study_name``, add trials to one study, or ``"memory"`` for
-a study that lives only in this process.
+A study lives in this process unless a storage is passed: ``default_storage(home)`` is the
+SQLite file ``<home>/optuna.db`` (the command line's default), and any SQLAlchemy URL
+(``postgresql+psycopg://user@host:5432/db``) lets several workers, each calling ``optimize``
+with the same ``study_name``, add trials to one study.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,23 +22,18 @@ METHODS = ("grid", "random", "tpe", "nsga2", "cmaes")
 MEMORY = ("memory", ":memory:")
 
 
-def default_storage() -> str:
-    """``sqlite:///<home>/optuna.db`` (the folder is created)."""
-    from signaltrust.core.config import load_settings
-
-    home = load_settings().home
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{home / 'optuna.db'}"
+def default_storage(home: str | Path) -> str:
+    """``sqlite:///<home>/optuna.db`` for a data home (``Settings.home``; the folder is created)."""
+    folder = Path(home).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'optuna.db'}"
 
 
 def resolve_storage(storage: Any) -> tuple[Any, str]:
     """The storage Optuna is given and its printable form (passwords masked)."""
     import optuna
 
-    if storage is None:
-        url = default_storage()
-        return url, url
-    if isinstance(storage, str) and storage.strip().lower() in MEMORY:
+    if storage is None or isinstance(storage, str) and storage.strip().lower() in MEMORY:
         return None, "memory"
     if isinstance(storage, optuna.storages.BaseStorage):
         return storage, type(storage).__name__
@@ -111,7 +107,7 @@ def create_study(name: str, storage: Any, n_objectives: int, sampler: Any, prune
     return study
 
 
-def delete_study(name: str, storage: Any = None) -> None:
+def delete_study(name: str, storage: Any) -> None:
     """Remove a stored study (e.g. after a test)."""
     import optuna
 

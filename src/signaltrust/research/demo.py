@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from signaltrust.core.config import Settings, load_settings
+from signaltrust.core.config import Settings
 
 
 @dataclass
@@ -24,6 +24,13 @@ class DemoReport:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready plain data (``core.serialize.to_plain``): what ``demo --json`` prints."""
+        from signaltrust.core.serialize import to_plain
+
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """Every step's rows, the extras (backtest, sweep, ML, risk) at the top level."""
         return {
             "home": self.home,
             "store": self.store,
@@ -98,11 +105,17 @@ HEADLINE = (
 )
 
 
+def run_costs(settings: Settings) -> dict[str, float]:
+    """The starting cash, fees and slippage of ``settings.backtest``, as ``run`` takes them."""
+    config = settings.backtest
+    return {"cash": config.cash, "fees": config.fees, "slippage": config.slippage_bps / 10_000.0}
+
+
 def backtest_with_tearsheet(settings: Settings) -> dict[str, Any]:
     """SMA(10)/SMA(30) on the S&P 500 with the configured costs, with HTML and PNG tearsheets."""
     from signaltrust.backtest import run
 
-    result = run("sp500", "sma_cross", params={"fast": 10, "slow": 30})
+    result = run("sp500", "sma_cross", params={"fast": 10, "slow": 30}, **run_costs(settings))
     reports = settings.home / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     html = result.report(reports / "sp500_sma_cross.html")
@@ -118,17 +131,19 @@ def backtest_with_tearsheet(settings: Settings) -> dict[str, Any]:
     }
 
 
-def sweep_top(top: int = 5) -> dict[str, Any]:
+def sweep_top(settings: Settings, top: int = 5) -> dict[str, Any]:
     """The 1,590-combination SMA-crossover sweep on GOOG (costs on), its best rows, and how far
     to trust the best: the deflated Sharpe ratio given 1,590 trials and the PBO by CSCV."""
     from signaltrust.backtest import sweep
     from signaltrust.optimize import optimize
 
+    costs = run_costs(settings)
     grid = {"fast": range(5, 51), "slow": range(20, 201, 5)}
-    table = sweep("goog", "sma_cross", grid=grid)
+    table = sweep("goog", "sma_cross", grid=grid, **costs)
     best = table.best(top, by="sharpe_ratio")
     columns = ["fast", "slow", "sharpe_ratio", "total_return", "max_drawdown", "trades"]
-    trust = optimize("goog", "sma_cross", space=grid, method="grid", storage="memory").summary()
+    trust = optimize("goog", "sma_cross", space=grid, method="grid", storage="memory",
+                     **costs).summary()
     return {
         "data": "goog",
         "combinations": len(table),
@@ -152,26 +167,29 @@ ML_HEADLINE = (
 def ml_walkforward(settings: Settings) -> dict[str, Any]:
     """LightGBM on the S&P 500's technical features: 5 walk-forward folds, costs on, a report."""
     from signaltrust.research.ml_eval import walk_forward_evaluation
+    from signaltrust.research.ml_eval.trading import headline
 
+    costs = run_costs(settings)
     result = walk_forward_evaluation(
-        "sp500", "lgbm", features="technical", label="triple_barrier", n_splits=5, seed=0
+        "sp500", "lgbm", features="technical", label="triple_barrier", n_splits=5, seed=0,
+        fees=costs["fees"], slippage=costs["slippage"],
     )
     reports = settings.home / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     html = result.report(reports / "sp500_lgbm_walkforward.html")
-    payload = result.to_dict()
+    figures = {**result.metrics, "deflated_sharpe": result.deflated_sharpe}
     return {
         "data": "sp500",
         "model": "lgbm",
         "label": "triple_barrier",
         "features": "technical",
         "folds": len(result.folds),
-        "oos_start": payload["oos_start"],
-        "oos_end": payload["oos_end"],
-        **{key: payload[key] for key in ML_HEADLINE},
-        "strategy": payload["strategy"],
-        "buy_and_hold": payload["buy_and_hold"],
-        "verdict": payload["verdict"],
+        "oos_start": result.predictions.index[0],
+        "oos_end": result.predictions.index[-1],
+        **{key: figures[key] for key in ML_HEADLINE},
+        "strategy": headline(result.strategy),
+        "buy_and_hold": result.buy_and_hold,
+        "verdict": result.verdict(),
         "seed": result.seed,
         "data_hash": result.data_hash,
         "report_html": str(html),
@@ -179,16 +197,19 @@ def ml_walkforward(settings: Settings) -> dict[str, Any]:
 
 
 def run_demo(
-    settings: Settings | None = None, advance: Callable[[int], None] = lambda n=1: None
+    settings: Settings, advance: Callable[[int], None] = lambda n=1: None
 ) -> DemoReport:
-    """Ingest and check the bundled data, backtest, sweep, evaluate a model; return a summary."""
-    settings = settings or load_settings()
+    """Ingest and check the bundled data, backtest, sweep, evaluate a model; return a summary.
+
+    ``settings`` (the store, the data home, the costs) come from the caller: the command line
+    reads the configuration and passes it.
+    """
     report = DemoReport(home=str(settings.home), store=settings.store.backend)
     report.ingested = ingest_bundled(settings, advance)
     report.checks = check_bundled(advance)
     report.extras["backtest"] = backtest_with_tearsheet(settings)
     advance(1)
-    report.extras["sweep"] = sweep_top()
+    report.extras["sweep"] = sweep_top(settings)
     advance(1)
     report.extras["ml_walkforward"] = ml_walkforward(settings)
     advance(1)
@@ -202,7 +223,8 @@ def risk_step(settings: Settings) -> dict[str, Any]:
     from signaltrust.research.risk_demo import fat_finger_denied
     from signaltrust.research.risk_report import risk_report
 
-    measured = risk_report("sp500", strategy="sma_cross", params={"fast": 10, "slow": 30})
+    measured = risk_report("sp500", strategy="sma_cross", params={"fast": 10, "slow": 30},
+                           run_options=run_costs(settings))
     reports = settings.home / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     html = measured.to_html(reports / "sp500_sma_cross_risk.html")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.instrument import Instrument
+from signaltrust.core.serialize import to_plain
 from signaltrust.risk.exposure import effective_number_of_bets, exposures, herfindahl
 from signaltrust.risk.measures import VAR_METHODS, conditional_value_at_risk, value_at_risk
 from signaltrust.risk.stress import historical_stress
@@ -114,11 +115,13 @@ class RiskReport:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``--json``."""
-        return {"meta": self.meta, "var": self.var.reset_index().to_dict(orient="records"),
-                "exposures": self.exposures.reset_index().to_dict(orient="records"),
-                "concentration": self.concentration,
-                "stress": self.stress.to_dict(orient="records")}
+        """JSON-ready plain data (``core.serialize.to_plain``): ``risk report --json``."""
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """The tables and figures of the report (the returns measured are left out)."""
+        return {"meta": self.meta, "var": self.var, "exposures": self.exposures,
+                "concentration": self.concentration, "stress": self.stress}
 
     def to_html(self, path: str | Path) -> Path:
         """A self-contained HTML report (plotly inlined): tables and the return distribution."""
@@ -182,8 +185,12 @@ def var_table(returns: pd.Series, *, levels: tuple[float, ...] = LEVELS, n_sims:
 
 def risk_report(data: str | Path | pd.DataFrame = "sp500", weights: Any = None, *,
                 strategy: str | None = None, params: Mapping[str, Any] | None = None,
-                n_sims: int = 100_000, seed: int = 0) -> RiskReport:
-    """Measure a portfolio (``weights``) or a strategy's equity (``strategy``) on ``data``."""
+                n_sims: int = 100_000, seed: int = 0,
+                run_options: Mapping[str, Any] | None = None) -> RiskReport:
+    """Measure a portfolio (``weights``) or a strategy's equity (``strategy``) on ``data``.
+
+    ``run_options`` go to the backtest of ``strategy`` (``cash``, ``fees``, ``slippage``...).
+    """
     prices = load_prices(data)
     source = data if isinstance(data, (str, Path)) else "frame"
     meta: dict[str, Any] = {"data": str(source), "start": prices.index[0].date().isoformat(),
@@ -205,7 +212,7 @@ def risk_report(data: str | Path | pd.DataFrame = "sp500", weights: Any = None, 
             raise ValidationError("a strategy report needs bars (open/high/low/close)",
                                   field="data", value=str(data),
                                   fix="use a bundled bar dataset such as sp500")
-        result = run(bars, strategy, params)
+        result = run(bars, strategy, params, **dict(run_options or {}))
         equity = result.equity.astype(np.float64)
         returns = equity.pct_change().dropna().rename("portfolio")
         last = result.positions.iloc[-1] * result.close.iloc[-1]

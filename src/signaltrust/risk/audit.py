@@ -12,37 +12,15 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from signaltrust.core.errors import SignalTrustError, ValidationError
+from signaltrust.core.serialize import to_plain
 
 GENESIS = "0" * 64
-
-
-def _plain(value: Any) -> Any:
-    """JSON types for what a record may carry (Decimal, timestamps, enums, tuples, NaN)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, str):
-        return str(value)  # enums by their value
-    if isinstance(value, (int, float, bool)) or value is None:
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
 
 
 def _digest(seq: int, time: str, kind: str, actor: str, payload: dict[str, Any],
@@ -120,7 +98,8 @@ class AuditLog:
         stamp = pd.Timestamp.now(tz="UTC") if time is None else pd.Timestamp(time)
         if stamp.tzinfo is None:
             stamp = stamp.tz_localize("UTC")
-        clean = json.loads(json.dumps(_plain(dict(payload or {}))))
+        # any object a payload carries is kept as its text: the record must always be written
+        clean = json.loads(json.dumps(to_plain(dict(payload or {}), default=str)))
         seq, prev = len(self._records), self.head
         iso = stamp.isoformat()
         record = AuditRecord(seq, iso, kind, str(actor), clean, prev,

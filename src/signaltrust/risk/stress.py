@@ -247,6 +247,12 @@ class PortfolioStress:
         """Stressed minus unstressed window return of the portfolio (negative: it hurt)."""
         return self.stressed_return - self.base_return
 
+    def __plain__(self) -> dict[str, float]:
+        """The window's figures with and without the shock (the stressed returns left out)."""
+        return {"base_return": self.base_return, "stressed_return": self.stressed_return,
+                "base_max_drawdown": self.base_max_drawdown,
+                "stressed_max_drawdown": self.stressed_max_drawdown, "loss": self.loss}
+
 
 def portfolio_stress(
     returns: pd.DataFrame,

@@ -112,7 +112,7 @@ def walk_forward_evaluation(
     n_trials: int = 1,
     trials_sharpes: Sequence[float] | None = None,
     explain_last: int = 3,
-    log_to_registry: bool = False,
+    tracking_uri: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EvaluationResult:
     """Walk-forward evaluation of a model on a dataset: out-of-sample IC, hit rate, P&L.
@@ -128,7 +128,9 @@ def walk_forward_evaluation(
     out-of-sample period only, against buy-and-hold over the same bars and costs. ``n_trials``
     is how many model/feature/label/threshold configurations were tried before settling on
     this one (this one included; pass ``trials_sharpes`` when you have their Sharpe ratios);
-    the deflated Sharpe ratio uses it.
+    the deflated Sharpe ratio uses it. With ``tracking_uri`` (an MLflow store, see
+    ``signaltrust.ml.registry.tracking_uri``) the run and the last fold's model are recorded in
+    that registry.
     """
     started = time.perf_counter()
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
@@ -204,7 +206,7 @@ def walk_forward_evaluation(
         feature_names=list(X.columns), feature_sets=table.feature_sets,
         params={
             "model_params": {k: v for k, v in fitted.get_params(deep=False).items()
-                             if _plain(v)},
+                             if _is_scalar(v)},
             "n_splits": int(n_splits), "train_size": train_size, "embargo": str(embargo),
             "threshold": entry, "exit_threshold": exit_, "allow_short": bool(allow_short),
             "probabilistic": probabilistic, "n_trials": int(n_trials),
@@ -214,13 +216,14 @@ def walk_forward_evaluation(
         },
         explanations=explanations, notes=notes,
     )
-    if log_to_registry:
-        _log(result, notes)
+    if tracking_uri is not None:
+        _log(result, notes, tracking_uri)
     result.elapsed_seconds = time.perf_counter() - started
     return result
 
 
-def _plain(value: Any) -> bool:
+def _is_scalar(value: Any) -> bool:
+    """Whether a model parameter is a plain number, text or None (estimators are left out)."""
     return value is None or isinstance(value, (str, int, float, bool))
 
 
@@ -245,7 +248,7 @@ def _explain_last(model: Any, X: pd.DataFrame, train: pd.DataFrame, predictions:
         return []
 
 
-def _log(result: EvaluationResult, notes: list[str]) -> None:
+def _log(result: EvaluationResult, notes: list[str], tracking_uri: str) -> None:
     """Record the last fold's model and the walk-forward figures in the model registry."""
     try:
         from signaltrust.ml.registry import log_training_run
@@ -254,7 +257,8 @@ def _log(result: EvaluationResult, notes: list[str]) -> None:
         return
     payload = result.to_dict()
     version = log_training_run(
-        result.estimator, name=f"{result.data}_{result.model}_{result.label}",
+        result.estimator, tracking_uri=tracking_uri,
+        name=f"{result.data}_{result.model}_{result.label}",
         data_hash=result.data_hash, features=result.feature_names, params=result.params,
         seeds={"random_state": result.seed},
         metrics={k: payload[k] for k in ("ic", "ic_mean", "hit_rate", "precision_at_top_decile",

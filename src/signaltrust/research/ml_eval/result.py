@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from signaltrust.backtest import BacktestResult
+from signaltrust.core.serialize import to_plain
 from signaltrust.research.ml_eval.scoring import reliability_table
 from signaltrust.research.ml_eval.trading import headline
 
@@ -113,7 +114,11 @@ class EvaluationResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``signaltrust ml walkforward --json``."""
+        """JSON-ready plain data: the shape of ``signaltrust ml walkforward --json``."""
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """What ``--json`` and the API show: metrics, both sides' headlines, verdict, folds."""
         return {
             "data": self.data, "model": self.model, "label": self.label, "horizon": self.horizon,
             "features": self.feature_sets, "n_features": len(self.feature_names),
