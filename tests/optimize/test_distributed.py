@@ -29,14 +29,20 @@ def test_fan_out_when_in_process_then_results_in_input_order():
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
-def test_ray_address_when_env_set_then_used_unless_ray_false(monkeypatch):
-    monkeypatch.delenv(distributed.ENV_ADDRESS, raising=False)
+def test_ray_address_when_option_given_then_local_address_or_in_process(monkeypatch):
+    monkeypatch.setenv(distributed.ENV_ADDRESS, "ray://head:10001")  # the library ignores it
     assert ray_address(None) is None
-    assert ray_address(True) == "local"
-    monkeypatch.setenv(distributed.ENV_ADDRESS, "ray://head:10001")
-    assert ray_address(None) == "ray://head:10001"
-    assert ray_address(True) == "ray://head:10001"
     assert ray_address(False) is None
+    assert ray_address(True) == "local"
+    assert ray_address(" ray://head:10001 ") == "ray://head:10001"
+
+
+def test_ray_option_when_environment_names_a_cluster_then_it_wins_over_the_flag():
+    env = {distributed.ENV_ADDRESS: "ray://head:10001"}
+    assert distributed.ray_option(False, env) == "ray://head:10001"
+    assert distributed.ray_option(True, env) == "ray://head:10001"
+    assert distributed.ray_option(True, {}) is True
+    assert distributed.ray_option(False, {}) is None
 
 
 def test_split_grid_when_chunked_then_union_is_the_grid():

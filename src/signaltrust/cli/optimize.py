@@ -115,7 +115,7 @@ def optimize_command(
             data, strategy, space=_space(grid), method=method, objective=_objective(objective),
             n_trials=trials, constraints=list(constraint or []) or None, storage=storage,
             study_name=study, seed=seed, cash=cash, fees=fees, slippage=_slippage(slippage_bps),
-            ray=True if ray else None, progress=update,
+            ray=_ray(ray), progress=update,
         )
     finally:
         if bar is not None:
@@ -169,7 +169,7 @@ def walkforward_command(
             data, strategy, space=_space(grid), train_bars=train, test_bars=test,
             anchored=anchored, method=method, objective=objective, n_trials=trials, seed=seed,
             cash=cash, fees=fees, slippage=_slippage(slippage_bps),
-            ray=True if ray else None, progress=update,
+            ray=_ray(ray), progress=update,
         )
     finally:
         if bar is not None:
@@ -195,6 +195,15 @@ def walkforward_command(
                         [[_format(c, r[c]) for c in stab.columns] for _, r in stab.iterrows()]))
     if written is not None:
         console.print(f"report written to {written}")
+
+
+def _ray(asked: bool) -> Any:
+    """``--ray`` and SIGNALTRUST_RAY_ADDRESS, read here at the boundary, as the ``ray`` option."""
+    import os
+
+    from signaltrust.optimize.distributed import ray_option
+
+    return ray_option(asked, os.environ)
 
 
 def _cell(name: str, value: Any) -> str:

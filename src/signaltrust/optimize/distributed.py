@@ -1,9 +1,10 @@
 """Fan-out over Ray when it is configured, in-process otherwise, with the same results either way.
 
 Ray is used when ``ray=True`` is passed (a local Ray with ``num_cpus=2`` and no dashboard is
-started, or the one already running is reused), when ``ray`` is an address (``"auto"``,
-``"ray://host:10001"``), or when the environment variable ``SIGNALTRUST_RAY_ADDRESS`` holds an
-address and ``ray`` is left at None. ``ray=False`` forces in-process work. Ray is an optional
+started, or the one already running is reused) or when ``ray`` is an address (``"auto"``,
+``"ray://host:10001"``); None or False keep the work in-process. The library reads no
+environment: the command line turns ``--ray`` and ``SIGNALTRUST_RAY_ADDRESS`` into the option
+(:func:`ray_option`). Ray is an optional
 extra (``pip install 'signaltrust[distributed]'``): asking for it without it installed raises
 a ValidationError naming the fix.
 
@@ -13,7 +14,6 @@ sweep or a walk-forward gives the same numbers on one process as on a cluster.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -36,14 +36,21 @@ def ray_available() -> bool:
 
 def ray_address(ray: RayOption = None) -> str | None:
     """The Ray address to use: ``"local"`` for a local Ray, an address, or None (in-process)."""
-    if ray is False:
-        return None
     if ray is True:
-        return os.environ.get(ENV_ADDRESS) or "local"
+        return "local"
     if isinstance(ray, str) and ray.strip():
         return ray.strip()
-    env = os.environ.get(ENV_ADDRESS, "").strip()
-    return env or None
+    return None
+
+
+def ray_option(asked: bool, environ: Mapping[str, str]) -> RayOption:
+    """What a command passes as ``ray``: the environment's address, a local Ray, or None.
+
+    ``SIGNALTRUST_RAY_ADDRESS`` in ``environ`` (the process environment, read at the boundary)
+    names a cluster; otherwise ``asked`` (``--ray``) starts a local Ray.
+    """
+    address = environ.get(ENV_ADDRESS, "").strip()
+    return address or (True if asked else None)
 
 
 def ensure_ray(address: str) -> Any:

@@ -101,7 +101,7 @@ def optimize(
     ``storage``: None or "memory" (the study lives in this process), a URL (SQLite:
     ``study.default_storage(home)``; PostgreSQL: several workers with the same ``study_name``
     share one study) or an Optuna storage. ``n_jobs`` trials are asked and
-    evaluated per batch (in parallel on Ray when ``ray`` is set or SIGNALTRUST_RAY_ADDRESS is;
+    evaluated per batch (in parallel on Ray when ``ray`` is True or an address;
     the results depend on ``n_jobs`` and ``seed``, not on where they run). ``cash``, ``fees``,
     ``slippage`` and ``engine_options`` go to ``run``. ``n_trials`` is ignored by "grid".
     """

@@ -204,7 +204,7 @@ def walk_forward(
     ``train_bars``/``test_bars`` or ``train_period``/``test_period`` (pandas offsets such as
     "3YS"/"1YS"); ``anchored`` grows the training window from the first bar. Each window is
     searched with ``method``/``objective``/``n_trials`` (seed + window number) and traded out of
-    sample from flat. Windows fan out over Ray when ``ray`` or SIGNALTRUST_RAY_ADDRESS is set.
+    sample from flat. Windows fan out over Ray when ``ray`` is True or an address.
     The result holds per-window choices with IS and OOS metrics, the OOS ``performance_summary``,
     parameter ``stability``, ``efficiency`` (OOS Sharpe / mean IS Sharpe of the chosen), and the
     stitched result's deflated Sharpe ratio and PBO (see docs/validation.md).
