@@ -39,25 +39,26 @@ class Prepared:
 
 
 def load_bars(name: str) -> pd.DataFrame:
-    """The bars of bundled dataset ``name``; a dataset that is not bars raises ValidationError."""
-    from signaltrust.data.catalog import get_spec, list_datasets, load
+    """The bars of bundled dataset ``name`` or of a CSV/Parquet file at that path.
 
-    spec = get_spec(name)
-    if spec.kind != "bars":
-        bar_sets = [s.name for s in list_datasets() if s.kind == "bars"]
-        raise ValidationError(
-            f"dataset {spec.name} holds {spec.kind}, not bars", field="data", value=name,
-            fix=f"backtest one of the bar datasets: {', '.join(bar_sets)}",
-        )
-    return load(spec.name)
+    Data that is not bars (a panel, a macro series) raises ValidationError; a name that is
+    neither raises DatasetNotFoundError saying what was tried. Files are read as
+    :func:`signaltrust.data.open_bars` reads them (dates never guessed: see ImportOptions).
+    """
+    from signaltrust.data.sources import open_bars
+
+    frame, _ = open_bars(name)
+    return frame
 
 
 def prepare_data(data: Data) -> Prepared:
     """Bars from a dataset name, a bar DataFrame, a dict of either, or a list of dataset names."""
     if isinstance(data, str):
         frame = validate_bars(load_bars(data))
-        frame.attrs["dataset"] = data  # the engine names the asset after it
-        return Prepared({data: frame}, single=True)
+        found = str(frame.attrs.get("dataset") or data)  # a file's name without its folder
+        name = data if found.lower() == data.strip().lower() else found
+        frame.attrs["dataset"] = name  # the engine names the asset after it
+        return Prepared({name: frame}, single=True)
     if isinstance(data, pd.DataFrame):
         return Prepared({"asset": validate_bars(data)}, single=True)
     if isinstance(data, Mapping):
