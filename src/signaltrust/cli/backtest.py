@@ -1,4 +1,4 @@
-"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled data."""
+"""``signaltrust backtest`` and ``signaltrust sweep``: a strategy on bundled, stored or own data."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import typer
 
 from signaltrust.cli.console import (
     JSON_OPTION,
+    check_writable,
     console,
     handles_errors,
     print_json,
     progress,
     table,
 )
+from signaltrust.cli.data_options import bars_for, close_series, import_options
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.serialize import to_plain
 
@@ -35,13 +37,42 @@ def parse_params(specs: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for spec in specs or []:
         name, sep, value = spec.partition("=")
-        if not sep or not name.strip():
+        if not sep or not name.strip() or not value.strip():
             raise ValidationError(
                 "a parameter is written name=value", field="param", value=spec,
                 fix="write e.g. --param fast=10 --param slow=30",
             )
+        if name.strip() in out:
+            raise ValidationError(
+                "a parameter is given twice", field=f"param.{name.strip()}", value=spec,
+                fix=f"give --param {name.strip()}=... once",
+            )
         out[name.strip()] = value.strip()
     return out
+
+
+def grid_and_params(grid: list[str] | None, param: list[str] | None, large_grid: bool) -> tuple:
+    """The parsed ``--grid`` (size checked against the configured limits unless
+    ``--large-grid``) and ``--param`` values; a parameter in both is refused."""
+    from signaltrust.backtest.grid import parse_grid
+    from signaltrust.core.config import load_settings
+
+    params = parse_params(param)
+    if not grid:
+        return None, params
+    limits = load_settings().backtest
+    grid_values = parse_grid(
+        grid,
+        max_combinations=None if large_grid else limits.max_grid_combinations,
+        max_memory_bytes=None if large_grid else limits.max_grid_memory_mb * 2**20,
+    )
+    both = sorted(set(grid_values) & set(params))
+    if both:
+        raise ValidationError(
+            f"{both[0]} is given both as --grid and as --param", field=f"param.{both[0]}",
+            value=both[0], fix=f"sweep {both[0]} with --grid or fix it with --param, not both",
+        )
+    return grid_values, params
 
 
 def _format(name: str, value: Any) -> str:
@@ -62,19 +93,21 @@ def _slippage(bps: float | None) -> float | None:
     return None if bps is None else bps / 10_000.0
 
 
-def _datasets(data: list[str]) -> str | list[str]:
-    return data[0] if len(data) == 1 else list(data)
-
-
 DATA_OPTION = typer.Option(
-    ..., "--data", "-d", help="Bundled dataset name (repeat for several assets)."
+    ..., "--data", "-d", help="Bundled dataset, stored series SYMBOL[.VENUE][@TIMEFRAME] or a "
+    "CSV/Parquet file (repeat for several assets).",
+)
+LARGE_GRID_OPTION = typer.Option(
+    False, "--large-grid", help="Sweep a grid beyond backtest.max_grid_combinations / "
+    "max_grid_memory_mb (its size and memory are estimated first).",
 )
 STRATEGY_OPTION = typer.Option("sma_cross", "--strategy", "-s", help="Built-in strategy name.")
 PARAM_OPTION = typer.Option(
     None, "--param", "-p", help="Strategy parameter name=value (repeatable)."
 )
 ENGINE_OPTION = typer.Option("vectorized", "--engine", help="vectorized (default) or event.")
-BENCHMARK_OPTION = typer.Option(None, "--benchmark", help="Dataset whose close is the benchmark.")
+BENCHMARK_OPTION = typer.Option(
+    None, "--benchmark", help="Data whose close is the benchmark (a name or a file).")
 REPORT_OPTION = typer.Option(None, "--report", help="Write a tearsheet: .html or .png.")
 GRID_OPTION = typer.Option(
     None, "--grid", "-g",
@@ -94,6 +127,7 @@ FILL_OPTION = typer.Option(None, "--fill-at", help="next_open (default) or close
 
 
 @handles_errors
+@import_options
 def backtest(
     data: list[str] = DATA_OPTION,
     strategy: str = STRATEGY_OPTION,
@@ -106,8 +140,9 @@ def backtest(
     benchmark: str = BENCHMARK_OPTION,
     report: Path = REPORT_OPTION,
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
-    """Backtest a strategy on bundled data and print its statistics (costs on by default).
+    """Backtest a strategy on bundled, stored or your own data; print its statistics.
 
     Strategies: sma_cross, bollinger_rsi, donchian_breakout, ts_momentum, breakout_score.
 
@@ -116,13 +151,16 @@ def backtest(
     from signaltrust.backtest.api import run
 
     params = parse_params(param)
+    check_writable(report, "--report")
+    bars = bars_for(data, import_options)
+    reference = close_series(benchmark, import_options) if benchmark is not None else None
     options: dict[str, Any] = {}
     if fill_at is not None:
         options["fill_at"] = fill_at
     with progress("backtesting", total=None, quiet=as_json):
         result = run(
-            _datasets(data), strategy, params, cash=cash, fees=fees,
-            slippage=_slippage(slippage_bps), engine=engine, benchmark=benchmark, **options,
+            bars, strategy, params, cash=cash, fees=fees,
+            slippage=_slippage(slippage_bps), engine=engine, benchmark=reference, **options,
         )
         stats = result.stats
         written = result.report(report) if report is not None else None
@@ -137,6 +175,7 @@ def backtest(
 
 
 @handles_errors
+@import_options
 def sweep(
     data: list[str] = DATA_OPTION,
     strategy: str = STRATEGY_OPTION,
@@ -149,16 +188,22 @@ def sweep(
     slippage_bps: float = SLIPPAGE_OPTION,
     fill_at: str = FILL_OPTION,
     heatmap: Path = HEATMAP_OPTION,
+    large_grid: bool = LARGE_GRID_OPTION,
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Backtest every combination of a parameter grid in one compiled pass; show the best.
 
+    The grid's size and memory are estimated before anything is built; a grid beyond the
+    configured limits needs --large-grid.
+
     Example: signaltrust sweep --data goog --grid fast=5:50 --grid slow=20:200:5
     """
-    from signaltrust.backtest.grid import parse_grid
     from signaltrust.backtest.sweep import sweep as run_sweep
 
-    grid_values = parse_grid(grid) if grid else None
+    grid_values, params = grid_and_params(grid, param, large_grid)
+    check_writable(heatmap, "--heatmap")
+    bars = bars_for(data, import_options)
     options: dict[str, Any] = {}
     if fill_at is not None:
         options["fill_at"] = fill_at
@@ -171,7 +216,7 @@ def sweep(
             advance(step)
 
         result = run_sweep(
-            _datasets(data), strategy, grid_values, params=parse_params(param), sort_by=sort_by,
+            bars, strategy, grid_values, params=params, sort_by=sort_by,
             cash=cash, fees=fees, slippage=_slippage(slippage_bps), progress=report_progress,
             **options,
         )
