@@ -10,11 +10,12 @@ never read the configuration file; the CLI and the API build ``Costs.from_settin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from signaltrust.core.config import BacktestSettings
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.serialize import to_plain
 
 FILL_AT = ("next_open", "close")
 _DEFAULTS = BacktestSettings()
@@ -32,7 +33,8 @@ class BacktestCosts:
     fill_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
 
 
 def _number(
@@ -90,7 +92,8 @@ class Costs:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
 
 
 def resolve_costs(

@@ -31,6 +31,11 @@ class SignalTrustError(Exception):
         self.message = message
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready plain data: what ``--json`` prints for an error (already plain)."""
+        return self.__plain__()
+
+    def __plain__(self) -> dict[str, Any]:
+        """The error's class, message, field, value (as text) and fix."""
         return {
             "error": type(self).__name__,
             "message": self.message,
@@ -81,10 +86,9 @@ class ParseError(SignalTrustError, ValueError):
         full = f"{', '.join(where)}: {message}" if where else message
         super().__init__(full, field=column, value=value, fix=fix)
 
-    def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
-        out.update({"path": self.path, "row": self.row, "column": self.column})
-        return out
+    def __plain__(self) -> dict[str, Any]:
+        """The error's fields and where in the file: path, row, column."""
+        return {**super().__plain__(), "path": self.path, "row": self.row, "column": self.column}
 
 
 class DataQualityError(SignalTrustError):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from signaltrust.core.errors import ValidationError
+from signaltrust.core.serialize import to_plain
 
 ParamType = Literal["int", "float", "bool", "str"]
 _PY_TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str}
@@ -70,6 +71,11 @@ class Param:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
+
+    def __plain__(self) -> dict[str, Any]:
+        """The declaration: name, default, type, bounds or choices, step and what it means."""
         return {
             "name": self.name, "default": self.default, "type": self.type, "low": self.low,
             "high": self.high, "choices": None if self.choices is None else list(self.choices),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from signaltrust.core.bars import BAR_COLUMNS, INDEX_NAME
 from signaltrust.core.errors import BarConflictError
+from signaltrust.core.serialize import to_plain
 
 OnConflict = Literal["raise", "keep", "overwrite"]
 RELATIVE_TOLERANCE = 1e-12
@@ -45,6 +46,11 @@ class WriteResult:
         return bool(self.inserted or self.overwritten)
 
     def to_dict(self) -> dict:
+        """JSON-ready plain data (``core.serialize.to_plain``)."""
+        return to_plain(self)
+
+    def __plain__(self) -> dict:
+        """The counts of the write, the conflicting timestamps and what was dropped or allowed."""
         return {
             "symbol": self.symbol,
             "venue": self.venue,
@@ -54,7 +60,7 @@ class WriteResult:
             "conflicts": self.conflicts,
             "overwritten": self.overwritten,
             "on_conflict": self.on_conflict,
-            "conflict_timestamps": [ts.isoformat() for ts in self.conflict_rows.index],
+            "conflict_timestamps": self.conflict_rows.index,
             "dropped_columns": list(self.dropped_columns),
             "flagged": self.flagged,
             "allowed": list(self.allowed),
