@@ -15,10 +15,21 @@ from signaltrust.cli.backtest import (
     _format,
     _slippage,
 )
-from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, table
+from signaltrust.cli.console import (
+    JSON_OPTION,
+    check_writable,
+    console,
+    handles_errors,
+    print_json,
+    table,
+)
+from signaltrust.cli.data_options import bars_for, import_options
 from signaltrust.core.serialize import to_plain
 
-ONE_DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name (one asset).")
+ONE_DATA_OPTION = typer.Option(
+    ..., "--data", "-d", help="One asset: a bundled dataset, a stored series "
+    "SYMBOL[.VENUE][@TIMEFRAME] or a CSV/Parquet file.",
+)
 SEARCH_GRID_OPTION = typer.Option(
     None, "--grid", "-g",
     help="name=start:stop[:step] (stop included) or name=v1,v2 (repeatable; default: the "
@@ -55,6 +66,10 @@ def _objective(values: list[str] | None) -> Any:
 
 
 def _space(grid: list[str] | None) -> Any:
+    """The grid strings, checked first (empty items, repeats, the configured size limits)."""
+    from signaltrust.cli.backtest import grid_and_params
+
+    grid_and_params(grid, None, large_grid=False)
     return list(grid) if grid else None
 
 
@@ -76,6 +91,7 @@ def _counter(total: int | None, label: str, quiet: bool) -> Any:
 
 
 @handles_errors
+@import_options
 def optimize_command(
     data: str = ONE_DATA_OPTION,
     strategy: str = STRATEGY_OPTION,
@@ -93,6 +109,7 @@ def optimize_command(
     top: int = TOP_OPTION,
     ray: bool = RAY_OPTION,
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Search a strategy's parameters; the best comes with its deflated Sharpe ratio and PBO.
 
@@ -107,12 +124,14 @@ def optimize_command(
 
     if storage is None:  # the boundary decides where a study lives: the data home
         storage = default_storage(load_settings().home)
+    space = _space(grid)
+    bars = bars_for(data, import_options)
     bar, update = _counter(None, f"optimize ({method})", as_json)
     try:
         if bar is not None:
             bar.start()
         found = optimize(
-            data, strategy, space=_space(grid), method=method, objective=_objective(objective),
+            bars, strategy, space=space, method=method, objective=_objective(objective),
             n_trials=trials, constraints=list(constraint or []) or None, storage=storage,
             study_name=study, seed=seed, cash=cash, fees=fees, slippage=_slippage(slippage_bps),
             ray=_ray(ray), progress=update,
@@ -136,6 +155,7 @@ def optimize_command(
 
 
 @handles_errors
+@import_options
 def walkforward_command(
     data: str = ONE_DATA_OPTION,
     strategy: str = STRATEGY_OPTION,
@@ -154,6 +174,7 @@ def walkforward_command(
     report: Path = REPORT_OPTION,
     ray: bool = RAY_OPTION,
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Walk-forward optimisation: choose in sample, trade out of sample, stitch, judge stability.
 
@@ -161,12 +182,15 @@ def walkforward_command(
     """
     from signaltrust.optimize.walkforward import walk_forward
 
+    space = _space(grid)
+    check_writable(report, "--report")
+    bars = bars_for(data, import_options)
     bar, update = _counter(None, "walk-forward windows", as_json)
     try:
         if bar is not None:
             bar.start()
         wf = walk_forward(
-            data, strategy, space=_space(grid), train_bars=train, test_bars=test,
+            bars, strategy, space=space, train_bars=train, test_bars=test,
             anchored=anchored, method=method, objective=objective, n_trials=trials, seed=seed,
             cash=cash, fees=fees, slippage=_slippage(slippage_bps),
             ray=_ray(ray), progress=update,
