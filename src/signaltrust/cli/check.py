@@ -22,6 +22,7 @@ from signaltrust.cli.console import (
     progress,
     table,
 )
+from signaltrust.cli.data_options import import_options
 from signaltrust.core.errors import DatasetNotFoundError, ValidationError
 
 app = typer.Typer(
@@ -31,19 +32,11 @@ app = typer.Typer(
 )
 
 
-def load_data(data: str) -> pd.DataFrame:
-    """Bars from a bundled dataset name or a CSV file path."""
-    from signaltrust.data import load, read_csv
+def load_data(data: str, options: Any = None) -> pd.DataFrame:
+    """The frame of a bundled dataset, a stored series or a CSV/Parquet file (any kind)."""
+    from signaltrust.cli.data_options import open_source
 
-    path = Path(data).expanduser()
-    if path.suffix.lower() in (".csv", ".gz", ".txt") or path.exists():
-        if not path.exists():
-            raise DatasetNotFoundError(
-                "no such CSV file", field="data", value=data,
-                fix="pass an existing CSV path or a bundled name (signaltrust data list)",
-            )
-        return read_csv(path)
-    return load(data)
+    return open_source(data, options).frame
 
 
 def load_function(spec: str) -> Callable[[pd.DataFrame], Any]:
@@ -89,7 +82,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name or CSV file path.")
+DATA_OPTION = typer.Option(
+    ..., "--data", "-d", help="A bundled dataset, a stored series SYMBOL[.VENUE][@TIMEFRAME] or a "
+    "CSV/Parquet file.",
+)
 STRATEGY_OPTION = typer.Option(None, "--strategy", "-s", help="Built-in strategy to check.")
 PARAM_OPTION = typer.Option(None, "--param", "-p", help="Strategy parameter name=value.")
 FEATURES_OPTION = typer.Option(
@@ -112,6 +108,7 @@ ROWS_OPTION = typer.Option(20, "--rows", min=1, help="Changed values to list in 
 
 @app.command("lookahead")
 @handles_errors
+@import_options
 def lookahead(
     data: str = DATA_OPTION,
     strategy: str = STRATEGY_OPTION,
@@ -125,6 +122,7 @@ def lookahead(
     mode: str = MODE_OPTION,
     rows: int = ROWS_OPTION,
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Re-run a strategy, feature set or your function on truncated data; report look-ahead.
 
@@ -142,7 +140,7 @@ def lookahead(
             "give exactly one of --strategy, --features or --module"
             + (f" (got {', '.join(chosen)})" if chosen else ""),
         )
-    bars = load_data(data)
+    bars = load_data(data, import_options)
     options: dict[str, Any] = {"n_points": points, "seed": seed, "tolerance": tolerance,
                                "mode": mode}
     if min_history is not None:
