@@ -9,12 +9,14 @@ import typer
 
 from signaltrust.cli.console import (
     JSON_OPTION,
+    check_writable,
     console,
     handles_errors,
     print_json,
     progress,
     table,
 )
+from signaltrust.cli.data_options import bars_for, import_options
 
 app = typer.Typer(
     help="Machine-learning signals judged honestly (walk-forward, out of sample, after costs).\n\n"
@@ -40,10 +42,39 @@ def _features(value: str) -> Any:
     return names[0] if len(names) == 1 else names
 
 
+def _check_scores(label: str, threshold: float | None, exit_threshold: float | None,
+                  embargo: float) -> None:
+    """Thresholds are probabilities for classifier labels; the embargo is a fraction."""
+    import math
+
+    probability = label != "forward_return"
+    for flag, value in (("--threshold", threshold), ("--exit-threshold", exit_threshold)):
+        if value is None:
+            continue
+        if not math.isfinite(value) or (probability and not 0.0 < value < 1.0):
+            raise typer.BadParameter(
+                f"{value} is not a probability strictly between 0 and 1 (the {label} model "
+                "scores are probabilities); give e.g. 0.55" if probability
+                else f"{value} is not a finite number", param_hint=f"'{flag}'",
+            )
+    if threshold is not None and exit_threshold is not None and exit_threshold > threshold:
+        raise typer.BadParameter(
+            f"the exit threshold {exit_threshold} is above the entry threshold {threshold}; "
+            "give an exit at or below the entry", param_hint="'--exit-threshold'",
+        )
+    if not (math.isfinite(embargo) and 0.0 <= embargo < 1.0):
+        raise typer.BadParameter(f"{embargo} is not a fraction in [0, 1); give e.g. 0.01",
+                                 param_hint="'--embargo'")
+
+
 @app.command("walkforward")
 @handles_errors
+@import_options
 def walkforward(
-    data: str = typer.Option("sp500", "--data", "-d", help="Bundled dataset name."),
+    data: str = typer.Option(
+        "sp500", "--data", "-d", help="A bundled bar dataset, a stored series "
+        "SYMBOL[.VENUE][@TIMEFRAME] or a CSV/Parquet file of bars.",
+    ),
     model: str = typer.Option("lgbm", "--model", "-m",
                               help="Model name: lgbm, xgb, logistic, lstm, cnn, transformer, "
                               "ensemble (regressors for --label forward_return)."),
@@ -76,6 +107,7 @@ def walkforward(
     register: bool = typer.Option(False, "--register",
                                   help="Log the run and the last fold's model to the registry."),
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Walk-forward evaluation of a model: out-of-sample IC, hit rate, P&L vs buy-and-hold.
 
@@ -88,9 +120,12 @@ def walkforward(
     from signaltrust.cli.models import registry_uri
     from signaltrust.research.ml_eval import walk_forward_evaluation
 
+    _check_scores(label, threshold, exit_threshold, embargo)
+    check_writable(report, "--report")
+    bars = bars_for(data, import_options)
     with progress(f"walk-forward {model} on {data}", total=splits, quiet=as_json) as advance:
         result = walk_forward_evaluation(
-            data, model, features=_features(features), label=label, horizon=horizon,
+            bars, model, features=_features(features), label=label, horizon=horizon,
             n_splits=splits, train_size=train_size, embargo=embargo, seed=seed,
             threshold=threshold, exit_threshold=exit_threshold, allow_short=short,
             fees=fees, slippage=None if slippage_bps is None else slippage_bps / 10_000.0,
