@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress
+from signaltrust.cli.console import (
+    JSON_OPTION,
+    check_writable,
+    console,
+    handles_errors,
+    print_json,
+    progress,
+)
+from signaltrust.cli.data_options import import_options, prices_for
 
 app = typer.Typer(help="Risk: VaR/CVaR, exposures and stress tests.", no_args_is_help=True)
 
-DATA_OPTION = typer.Option(..., "--data", "-d", help="Bundled dataset name or a CSV of prices.")
+DATA_OPTION = typer.Option(
+    ..., "--data", "-d", help="A bundled dataset, a stored series or a CSV/Parquet file: OHLCV "
+    "bars are one instrument, a table of prices (one column each) is a panel.",
+)
 WEIGHTS_OPTION = typer.Option(
     None, "--weights", "-w", help="AAPL=0.5,MSFT=0.5 or a JSON file (default: equal weights)."
 )
@@ -24,6 +36,7 @@ SEED_OPTION = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws.")
 
 @app.command("report")
 @handles_errors
+@import_options
 def report(
     data: str = DATA_OPTION,
     weights: str = WEIGHTS_OPTION,
@@ -32,23 +45,41 @@ def report(
     report_path: Path = REPORT_OPTION,
     seed: int = SEED_OPTION,
     as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """VaR/CVaR (historical, Gaussian, Cornish-Fisher, Monte Carlo), exposures and stress.
 
     Example: signaltrust risk report --data stocks --weights AAPL=0.5,MSFT=0.5 --report r.html
     """
     from signaltrust.cli.backtest import parse_params
+    from signaltrust.data.catalog import list_datasets
     from signaltrust.research.risk_report import risk_report
 
     params = parse_params(param) if strategy is not None else None
+    check_writable(report_path, "--report")
+    bundled = data.strip().lower() in {s.name for s in list_datasets()}
+    if strategy is not None and not bundled:
+        from signaltrust.core.errors import ValidationError
+
+        raise ValidationError(
+            "risk report --strategy runs on a bundled bar dataset only", field="data", value=data,
+            fix="measure the strategy's equity on your bars with `signaltrust backtest --data "
+            f"{data} --report out.html`, or measure the instrument itself here without --strategy",
+        )
+    prices, seen, name = (data, None, data) if bundled else prices_for(data, import_options)
     with progress("measuring risk", total=None, quiet=as_json):
-        result = risk_report(data, weights, strategy=strategy, params=params, seed=seed)
+        result = risk_report(prices, weights, strategy=strategy, params=params, seed=seed)
+        result.meta["data"] = name
+        if seen is not None:
+            result.meta["read_as"] = seen
         written = result.to_html(report_path) if report_path is not None else None
     if as_json:
         payload = result.to_dict()
         payload["report"] = str(written) if written is not None else None
         print_json(payload)
         return
+    if seen is not None:
+        console.print(f"read {seen}", highlight=False)
     from rich.table import Table
 
     console.print(f"[bold]{result.meta['kind']}[/] on {result.meta['data']} "

@@ -146,7 +146,8 @@ def _file(path: Path, options: ImportOptions) -> DataSource:
                 fix="give open/high/low/close columns for bars, or one price column per "
                 f"instrument ({options.hint('columns')} renames columns)",
             )
-        frame = numeric
+        # instruments keep the file's own names (AAPL stays AAPL, not aapl)
+        frame = numeric.rename(columns={c: result.headers.get(c, c) for c in numeric.columns})
         kind = "prices"
         description = (f"file {path} (prices: {len(frame)} rows, {frame.shape[1]} "
                        f"instrument{'s' * (frame.shape[1] != 1)})")

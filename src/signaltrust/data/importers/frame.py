@@ -152,6 +152,7 @@ def normalise(
         notes=notes,
         lines=np.asarray(lines)[keep],
         hints=options.hints,
+        headers={t: src for t, src in targets.items() if src not in mapping},
     )
 
 

@@ -26,6 +26,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     lines: np.ndarray | None = field(default=None, repr=False)
     hints: str = "python"  # how the "see them all" advice is phrased: python or cli
+    headers: dict[str, str] = field(default_factory=dict)  # frame column -> the file's header
 
     @property
     def ok(self) -> bool:
