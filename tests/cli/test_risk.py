@@ -62,7 +62,7 @@ def test_risk_report_when_csv_of_prices_then_reads_it(tmp_path):
     prices.to_csv(path)
     result = runner.invoke(app, ["risk", "report", "--data", str(path), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["meta"]["weights"] == {"X": 0.5, "Y": 0.5}
+    assert json.loads(result.stdout)["meta"]["weights"] == {"X": 0.5, "Y": 0.5}
 
 
 @pytest.mark.parametrize(("args", "named"), [

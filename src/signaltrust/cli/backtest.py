@@ -142,7 +142,10 @@ def backtest(
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
-    """Backtest a strategy on bundled, stored or your own data; print its statistics.
+    """Backtest a strategy on bundled data and print its statistics (costs on by default).
+
+    --data also takes a stored series (SYMBOL[.VENUE][@TIMEFRAME]) or your own CSV/Parquet
+    file, read with the file import options.
 
     Strategies: sma_cross, bollinger_rsi, donchian_breakout, ts_momentum, breakout_score.
 

@@ -14,14 +14,16 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
 from signaltrust.cli.console import err_console
 from signaltrust.core.errors import ValidationError
+
+if TYPE_CHECKING:  # pandas loads only when data is opened: --help stays light
+    import pandas as pd
 
 F = TypeVar("F", bound=Callable[..., Any])
 PANEL = "File import options"

@@ -153,7 +153,7 @@ def label_bars(
         if not (seen % _DAY_NS == 0).all():
             notes.append("bars a day or longer apart: each is labelled by its session date "
                          "(the written date at 00:00 UTC; times of day and offsets set aside)")
-        elif parsed.utc is not None:
+        elif parsed.utc is not None and (parsed.utc[good] != wall[good]).any():
             notes.append("daily dates with UTC offsets: each bar is labelled by its session date")
         return labels, lost, notes
     if parsed.utc is not None:
