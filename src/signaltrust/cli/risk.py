@@ -53,7 +53,7 @@ def report(
     """
     from signaltrust.cli.backtest import parse_params
     from signaltrust.data.catalog import list_datasets
-    from signaltrust.research.risk_report import risk_report
+    from signaltrust.research.risk import risk_report
 
     params = parse_params(param) if strategy is not None else None
     check_writable(report_path, "--report")

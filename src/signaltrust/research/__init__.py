@@ -14,7 +14,7 @@ from signaltrust.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from signaltrust.research.demo import DemoReport, run_demo
     from signaltrust.research.ml_eval import EvaluationResult, walk_forward_evaluation
-    from signaltrust.research.risk_report import RiskReport, risk_report
+    from signaltrust.research.risk import RiskReport, risk_report
     from signaltrust.research.stress import stress_test
 
 __all__ = [
@@ -24,8 +24,8 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(globals(), {
     "DemoReport": "signaltrust.research.demo:DemoReport",
     "EvaluationResult": "signaltrust.research.ml_eval:EvaluationResult",
-    "RiskReport": "signaltrust.research.risk_report:RiskReport",
-    "risk_report": "signaltrust.research.risk_report:risk_report",
+    "RiskReport": "signaltrust.research.risk:RiskReport",
+    "risk_report": "signaltrust.research.risk:risk_report",
     "run_demo": "signaltrust.research.demo:run_demo",
     "stress_test": "signaltrust.research.stress:stress_test",
     "walk_forward_evaluation": "signaltrust.research.ml_eval:walk_forward_evaluation",

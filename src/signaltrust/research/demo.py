@@ -221,7 +221,7 @@ def run_demo(
 def risk_step(settings: Settings) -> dict[str, Any]:
     """A risk report of the demo's backtest and an order denied by a pre-trade limit."""
     from signaltrust.research.risk_demo import fat_finger_denied
-    from signaltrust.research.risk_report import risk_report
+    from signaltrust.research.risk import risk_report
 
     measured = risk_report("sp500", strategy="sma_cross", params={"fast": 10, "slow": 30},
                            run_options=run_costs(settings))
