@@ -112,10 +112,10 @@ def _may_be_stored(spec: str) -> bool:
     from signaltrust.data.catalog import list_datasets
     from signaltrust.data.sources import FILE_SUFFIXES
 
-    if spec.strip().lower() in {s.name for s in list_datasets()}:
+    if spec.strip() in {s.name for s in list_datasets()}:
         return False
     path = Path(spec).expanduser()
-    if path.exists() or "/" in spec or "\\" in spec:
+    if path.exists():
         return False
     return path.suffix.lower() not in FILE_SUFFIXES
 

@@ -52,15 +52,16 @@ def open_data(
 ) -> DataSource:
     """Open a bundled dataset, a stored series (when ``store`` is given) or a CSV/Parquet file.
 
-    Tried in that order; a name that is none of them raises :class:`DatasetNotFoundError`
-    saying what was tried. ``options`` say how to read a file (ignored otherwise).
+    Tried in that order (a bundled name in other letter case, ``GOOG`` for ``goog``, only after
+    the stored series); a name that is none of them raises :class:`DatasetNotFoundError` saying
+    what was tried. ``options`` say how to read a file (ignored otherwise).
     """
     text = str(spec).strip() if spec is not None else ""
     if not text:
         raise ValidationError("no data named", field="data", value=spec,
                               fix="give a bundled dataset name, a stored series or a file path")
     bundled = _bundled(text)
-    if bundled is not None:
+    if bundled is not None and bundled.name == text:  # as `data list` writes it
         return bundled
     path = Path(text).expanduser()
     if path.exists():
@@ -69,6 +70,8 @@ def open_data(
         stored = _stored(text, store)
         if stored is not None:
             return stored
+    if bundled is not None:  # GOOG for goog, when no stored series is called GOOG
+        return bundled
     raise _not_found(text, path, store)
 
 

@@ -211,7 +211,7 @@ class ParquetLake(BarStore):
         """
         if not self.root.is_dir():
             return 0
-        with self._locked(wait=False) as held:
+        with self._locked(wait=False, sweep=False) as held:
             return self._sweep() if held else 0
 
     def _sweep(self) -> int:
@@ -346,7 +346,7 @@ class ParquetLake(BarStore):
             raise
 
     @contextmanager
-    def _locked(self, *, wait: bool = True) -> Iterator[bool]:
+    def _locked(self, *, wait: bool = True, sweep: bool = True) -> Iterator[bool]:
         """One writer at a time: a thread lock, plus an advisory file lock across processes.
 
         Yields whether the lock is held (always True when ``wait``). The first time it is held,
@@ -373,7 +373,7 @@ class ParquetLake(BarStore):
                     yield False
                     return
             try:
-                if not self._swept:
+                if sweep and not self._swept:
                     self._sweep()
                 yield True
             finally:
