@@ -117,7 +117,8 @@ def test_read_when_binance_klines_preset_then_epoch_milliseconds_in_utc(tmp_path
 
 
 def test_read_when_binance_klines_in_microseconds_then_unit_read_from_the_digits(tmp_path):
-    path = _write(tmp_path / "k.csv", "1735689600000000,1,2,0.5,1.5,10,1735693199999999,1,1,1,1,0\n")
+    path = _write(tmp_path / "k.csv",
+                  "1735689600000000,1,2,0.5,1.5,10,1735693199999999,1,1,1,1,0\n")
     frame = read_csv(path, format="binance-klines")
     assert frame.index[0] == pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -140,7 +141,8 @@ def test_read_when_interactive_brokers_dates_then_zone_written_in_the_cells_used
 
 
 def test_read_when_alpaca_short_names_then_mapped_to_bars(tmp_path):
-    path = _write(tmp_path / "a.csv", "t,o,h,l,c,v,n,vw\n2021-01-04T05:00:00Z,1,2,0.5,1.5,10,3,1.2\n"
+    path = _write(tmp_path / "a.csv", "t,o,h,l,c,v,n,vw\n"
+                  "2021-01-04T05:00:00Z,1,2,0.5,1.5,10,3,1.2\n"
                   "2021-01-05T05:00:00Z,1.5,2,1,1.8,10,3,1.6\n")
     frame = read_csv(path, format="alpaca")
     assert list(frame.columns[:5]) == ["open", "high", "low", "close", "volume"]
