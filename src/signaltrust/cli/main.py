@@ -74,7 +74,8 @@ def main(
 ) -> None:
     """Validate the configuration before any command runs (a bad value exits 1).
 
-    The settings read here are the run's: commands find them in ``ctx.obj`` and pass them on.
+    The command line is the boundary that reads the configuration: the settings read here are
+    kept in ``ctx.obj``, and commands pass settings on to the library as arguments.
     """
     from signaltrust.cli.console import err_console
     from signaltrust.core.config import load_settings
