@@ -86,11 +86,10 @@ def part_one(repeat: int) -> dict[str, float]:
     unit = "M bar-combinations/s"
     print(f"signaltrust  end to end {total:8.4f} s  {work / total / 1e6:10.1f} {unit}")
     print(f"signaltrust  compiled pass {passed:8.4f} s  {work / passed / 1e6:7.1f} {unit}")
-    import numba
-
-    threads = numba.get_num_threads()
+    threads = result.threads  # the default: the CPUs no other process was using
     print(f"             = {passed * threads / work * 1e9:.2f} ns per bar-combination per thread "
-          f"({threads} threads)")
+          f"({threads} thread{'s' if threads > 1 else ''}; with other load the sweep takes "
+          "fewer: see bench_sweep_load.py)")
     try:
         vectorbt_sweep(bars, combos[:10])  # warm-up
         best = float("inf")

@@ -278,3 +278,36 @@ def test_simulate_kernel_when_result_stats_computed_then_they_match_the_kernel_s
     assert result.stats["sharpe_ratio"] == pytest.approx(stats[layout.S_SHARPE], rel=1e-9)
     assert result.stats["max_drawdown"] == pytest.approx(stats[layout.S_MAX_DRAWDOWN], rel=1e-9)
     assert result.stats["trades"] == stats[layout.S_TRADES]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("fill_at_close", [False, True])
+@pytest.mark.parametrize(("size_type", "size"), [(0, 0.8), (1, 25.0), (2, 5_000.0)])
+def test_sweep_step_when_one_asset_without_stops_then_the_engines_stats_to_the_bit(
+    seed, fill_at_close, size_type, size
+):
+    from signaltrust.backtest.nb.sweep import fast_signals_stats
+
+    open_, high, low, close, signals = random_market(800, 1, seed)
+    open_[[5, 90, 91, 400]] = np.nan  # a pending order waits for a price
+    close[[6, 91, 300]] = np.nan  # the marking keeps the last price
+    costs = (10_000.0, 0.001, 0.5, 1.0, 0.0005, fill_at_close, size_type, size)
+    engine = signals_stats_nb(open_, high, low, close, *signals, *costs, np.nan, np.nan, np.nan,
+                              1.5, True, 252.0)
+    swept = fast_signals_stats(open_[:, 0], close[:, 0], *(s[:, 0] for s in signals), *costs,
+                               1.5, True, 252.0)
+    assert engine[layout.S_TRADES] > 10
+    assert np.array_equal(engine, swept, equal_nan=True)
+
+
+def test_running_stats_when_equity_path_given_then_drawdown_is_the_exact_minimum():
+    from signaltrust.backtest.nb.running import R_MAX_DD, new_running, update_running
+
+    rng = np.random.default_rng(3)
+    equity = 1_000.0 * np.cumprod(1 + rng.normal(0, 0.02, 3_000))
+    equity[100:110] = equity[99]  # flat stretches add zero returns
+    run = new_running()
+    for value in equity:
+        update_running(run, value)
+    peaks = np.maximum.accumulate(equity)
+    assert run[R_MAX_DD] == (equity / peaks - 1.0).min()

@@ -206,12 +206,12 @@ def test_sweep_cross_when_blocks_and_gaps_vary_then_stats_equal_the_signal_kerne
     periods = np.array([252.0, 252.0])
     costs = (10_000.0, 0.001, 1.0, 2.0, 0.0005, fill_at_close, 0, 0.9)
     expected = sweep_signals_nb(0, o, h, lo, c, v, offsets, params, *costs, 0.0, 0.0, 0.0, 1.0,
-                                True, periods, 3)
+                                True, periods, 2)
     fast = params[:, 0].astype(np.int64)
     slow = params[:, 1].astype(np.int64)
     windows = np.unique(np.concatenate([fast, slow]))
     got = sweep_cross_nb(o, c, offsets, windows, np.searchsorted(windows, fast),
                          np.searchsorted(windows, slow), params[:, 2] != 0.0, block, *costs,
-                         1.0, True, periods)
+                         1.0, True, periods, 2)
     assert got.shape == expected.shape
     assert np.array_equal(got, expected, equal_nan=True)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from signaltrust.backtest.api import Data, check_engine, periods_for, prepare_data, run
 from signaltrust.backtest.grid import expand_grid
+from signaltrust.backtest.nb.threads import kernel_threads, plan_threads
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.serialize import to_plain
 from signaltrust.strategy import RuleStrategy, get_strategy
@@ -25,7 +26,6 @@ from signaltrust.strategy.base import bar_arrays
 SMALLER_IS_BETTER = frozenset({"annual_volatility", "fees_paid", "orders"})
 
 Progress = Callable[[int, int], None]
-_WARMED: set[Any] = set()  # kernels already loaded in this process
 
 
 class SweepResult(pd.DataFrame):
@@ -35,11 +35,12 @@ class SweepResult(pd.DataFrame):
     sharpe_ratio, max_drawdown, trades, open_trades, win_rate, profit_factor, orders,
     fees_paid, annual_volatility. ``results`` maps a row label to the full BacktestResult
     re-run for the ``keep_best`` best rows; ``elapsed`` is the compiled pass in seconds and
-    ``rate`` its bar-combinations per second. Operations that derive a new frame (slicing,
-    ``query``, ``sort_values``) return plain DataFrames.
+    ``rate`` its bar-combinations per second; ``threads`` the threads it ran on (1 for the
+    strategies swept by a Python loop). Operations that derive a new frame (slicing, ``query``,
+    ``sort_values``) return plain DataFrames.
     """
 
-    _metadata = ["strategy", "param_names", "sort_by", "results", "elapsed", "bars"]
+    _metadata = ["strategy", "param_names", "sort_by", "results", "elapsed", "bars", "threads"]
 
     @property
     def _constructor(self) -> type[pd.DataFrame]:
@@ -49,6 +50,7 @@ class SweepResult(pd.DataFrame):
     def build(
         cls, table: pd.DataFrame, *, strategy: str, param_names: list[str], sort_by: str,
         results: dict[Any, Any] | None = None, elapsed: float = 0.0, bars: int = 0,
+        threads: int = 1,
     ) -> SweepResult:
         out = cls(table)
         out.strategy = strategy
@@ -57,6 +59,7 @@ class SweepResult(pd.DataFrame):
         out.results = results or {}
         out.elapsed = elapsed
         out.bars = bars
+        out.threads = threads
         return out
 
     @property
@@ -162,7 +165,9 @@ def sweep(
     ``keep_best`` re-runs the best rows by ``sort_by`` with full curves (``.results``).
     Several assets (a dict of bars or a list of names) give one row per asset and combination,
     each asset with its own account. Memory grows with bars plus combinations, never with their
-    product.
+    product. ``threads`` runs the pass on that many threads; by default it runs on the CPUs no
+    other process is using at the start (at least 1, at most ``numba.get_num_threads()`` of the
+    calling thread), and ``.threads`` says how many it used. The rows do not depend on it.
     """
     check_engine(engine)
     if engine != "vectorized":
@@ -176,9 +181,12 @@ def sweep(
     names = chosen.param_names()
     frame_rows = list(prepared.frames.items())
     options = dict(engine_options)
+    used = 1
     if type(chosen).signal_kernel is not None:
+        plan = plan_threads(threads)
+        used = plan.threads
         stats, elapsed = _compiled(chosen, frame_rows, combos, names, cash, fees, slippage,
-                                   options, progress, threads)
+                                   options, progress, used)
     else:
         start = time.perf_counter()
         stats = _loop(chosen, frame_rows, combos, cash, fees, slippage, options, progress)
@@ -187,7 +195,7 @@ def sweep(
     check_stat(sort_by, table)
     result = SweepResult.build(
         table, strategy=chosen.name, param_names=list(names), sort_by=sort_by, elapsed=elapsed,
-        bars=sum(len(f) for _, f in frame_rows) * len(combos),
+        bars=sum(len(f) for _, f in frame_rows) * len(combos), threads=used,
     )
     if keep_best > 0:
         for label, row in result.best(keep_best).iterrows():
@@ -261,11 +269,9 @@ def _engine_settings(
 def _compiled(
     strategy: RuleStrategy, frames: list[tuple[str, pd.DataFrame]], combos: list[dict[str, Any]],
     names: list[str], cash: Any, fees: Any, slippage: Any, options: dict[str, Any],
-    progress: Progress | None, threads: int | None,
+    progress: Progress | None, threads: int,
 ) -> tuple[np.ndarray, float]:
     """Stats of every (asset, combination) and the seconds of the compiled pass itself."""
-    import numba
-
     from signaltrust.backtest.nb.sweep import kernel_argument, sweep_signals_nb
 
     settings = _engine_settings(cash, fees, slippage, options)
@@ -281,25 +287,22 @@ def _compiled(
     matrix = np.empty((len(combos), len(names)), dtype=np.float64)
     for j, k in enumerate(names):  # a column at a time: a third of the time of a nested list
         matrix[:, j] = np.fromiter((c[k] for c in combos), np.float64, len(combos))
-    n_threads = numba.get_num_threads() if threads is None else max(1, int(threads))
-    chunks = max(1, 4 * n_threads)
     kernel = kernel_argument(type(strategy).signal_kernel)
     total = len(combos)
     stops_on = settings["sl_stop"] > 0 or settings["tp_stop"] > 0 or settings["tsl_stop"] > 0
     if kernel == 0 and not stops_on:
-        return _sma_cross(columns, offsets, periods, matrix, settings, progress, n_threads)
-    # load (or compile) the kernel on a tiny input first, so that the pass is timed alone
-    warm_key = "builtin" if isinstance(kernel, int) else kernel
-    if warm_key not in _WARMED:
-        sweep_signals_nb(
-            kernel, *(col[: min(len(col), 2)] for col in columns),
-            np.array([0, min(2, offsets[1])]), matrix[:1], settings["cash0"], settings["fees"],
+        return _sma_cross(columns, offsets, periods, matrix, settings, progress, threads)
+
+    def arguments(part: np.ndarray) -> tuple[Any, ...]:
+        return (
+            kernel, *columns, offsets, part, settings["cash0"], settings["fees"],
             settings["fixed_fees"], settings["min_fees"], settings["slippage"],
             settings["fill_at_close"], settings["size_type"], settings["size"],
             settings["sl_stop"], settings["tp_stop"], settings["tsl_stop"], settings["leverage"],
-            settings["allow_short"], periods[:1], 1,
+            settings["allow_short"], periods, threads,
         )
-        _WARMED.add(warm_key)
+
+    _load_kernel(sweep_signals_nb, arguments(matrix))
     started = time.perf_counter()
     # one compiled pass, cut into a few batches only to report progress on long sweeps
     # (each call restarts the thread pool, so only sweeps of more than a second or so are cut)
@@ -307,35 +310,29 @@ def _compiled(
     parts = 1 if progress is None else int(min(50, max(1, work // 200_000_000)))
     batch = max(1, -(-total // parts))
     out = np.empty((total * len(frames), len(STAT_COLUMNS)))
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
-    try:
+    with kernel_threads(threads):
         for first in range(0, total, batch):
             part = matrix[first:first + batch]
-            stats = sweep_signals_nb(
-                kernel, *columns, offsets, part, settings["cash0"], settings["fees"],
-                settings["fixed_fees"], settings["min_fees"], settings["slippage"],
-                settings["fill_at_close"], settings["size_type"], settings["size"],
-                settings["sl_stop"], settings["tp_stop"], settings["tsl_stop"],
-                settings["leverage"], settings["allow_short"], periods, chunks,
-            )
+            stats = sweep_signals_nb(*arguments(part))
             for a in range(len(frames)):
                 rows = stats[a * len(part):(a + 1) * len(part)]
                 out[a * total + first:a * total + first + len(part)] = rows
             if progress is not None:
                 progress(min(first + batch, total), total)
-    finally:
-        numba.set_num_threads(previous)
     return out, time.perf_counter() - started
+
+
+def _load_kernel(dispatcher: Any, arguments: tuple[Any, ...]) -> None:
+    """Have numba compile ``dispatcher`` for these arguments' types, or load it from its disk
+    cache, before the pass is timed (numba keeps it: later calls find it at once)."""
+    dispatcher.compile(tuple(dispatcher.typeof_pyval(a) for a in arguments))
 
 
 def _sma_cross(
     columns: list[np.ndarray], offsets: np.ndarray, periods: np.ndarray, matrix: np.ndarray,
-    settings: dict[str, Any], progress: Progress | None, n_threads: int,
+    settings: dict[str, Any], progress: Progress | None, threads: int,
 ) -> tuple[np.ndarray, float]:
     """``sma_cross`` without stops: the fused pass (signals inside the simulation loop)."""
-    import numba
-
     from signaltrust.backtest.nb.sweep_cross import block_bars, sweep_cross_nb
 
     open_, close = columns[0], columns[3]
@@ -344,41 +341,35 @@ def _sma_cross(
     short_on = matrix[:, 2] != 0.0
     n_frames = len(offsets) - 1
     total = len(matrix)
+    longest = int(np.diff(offsets).max())
 
-    def run_part(rows: slice, first: bool = False) -> np.ndarray:
+    def arguments(rows: slice) -> tuple[Any, ...]:
         windows = np.unique(np.concatenate([fast[rows], slow[rows]]))
-        longest = int(np.diff(offsets).max())
-        return sweep_cross_nb(
-            open_, close, offsets if not first else np.array([0, min(2, offsets[1])]),
-            windows, np.searchsorted(windows, fast[rows]), np.searchsorted(windows, slow[rows]),
-            short_on[rows], block_bars(len(windows), longest), settings["cash0"],
-            settings["fees"], settings["fixed_fees"], settings["min_fees"], settings["slippage"],
+        return (
+            open_, close, offsets, windows, np.searchsorted(windows, fast[rows]),
+            np.searchsorted(windows, slow[rows]), short_on[rows],
+            block_bars(len(windows), longest), settings["cash0"], settings["fees"],
+            settings["fixed_fees"], settings["min_fees"], settings["slippage"],
             settings["fill_at_close"], settings["size_type"], settings["size"],
-            settings["leverage"], settings["allow_short"], periods if not first else periods[:1],
+            settings["leverage"], settings["allow_short"], periods, threads,
         )
 
-    if "sma_cross" not in _WARMED:  # load (or compile) first, so that the pass is timed alone
-        run_part(slice(0, 1), first=True)
-        _WARMED.add("sma_cross")
+    _load_kernel(sweep_cross_nb, arguments(slice(0, 1)))
     started = time.perf_counter()
     # batches only to report progress, each about a second (each recomputes its averages)
     work = total * int(offsets[-1])
     parts = 1 if progress is None else int(min(20, max(1, work // 2_000_000_000)))
     batch = max(1, -(-total // parts))
     out = np.empty((total * n_frames, len(STAT_COLUMNS)))
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
-    try:
+    with kernel_threads(threads):
         for first in range(0, total, batch):
             rows = slice(first, min(first + batch, total))
             count = rows.stop - rows.start
-            stats = run_part(rows)
+            stats = sweep_cross_nb(*arguments(rows))
             for a in range(n_frames):
                 out[a * total + first:a * total + first + count] = stats[a * count:(a + 1) * count]
             if progress is not None:
                 progress(rows.stop, total)
-    finally:
-        numba.set_num_threads(previous)
     return out, time.perf_counter() - started
 
 

@@ -1,7 +1,7 @@
 """The compiled sweep: every (asset, parameter combination) in one parallel numba pass.
 
-Each task computes its own signals with the strategy's signal kernel into per-chunk buffers
-and runs the engine's stats-only simulator, so memory is O(chunks x bars + tasks x stats),
+Each task computes its own signals with the strategy's signal kernel into its worker's buffers
+and runs the engine's stats-only simulator, so memory is O(threads x bars + tasks x stats),
 never O(bars x combinations). Assets of different lengths are concatenated into flat arrays
 with ``offsets`` (asset a spans ``offsets[a]:offsets[a + 1]``).
 """
@@ -20,6 +20,7 @@ from signaltrust.backtest.nb.account import (
 )
 from signaltrust.backtest.nb.layout import STAT_FIELDS
 from signaltrust.backtest.nb.running import start_running
+from signaltrust.backtest.nb.schedule import claim
 from signaltrust.backtest.nb.signals import signals_stats_nb
 from signaltrust.strategy import nb as strategy_nb
 
@@ -70,7 +71,7 @@ def _signals_impl(kernel, o, h, lo, c, v, p, e, x, se, sx):
 def sweep_signals_nb(
     kernel, open_, high, low, close, volume, offsets, params,
     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, n_chunks,
+    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, n_workers,
 ):
     """Stats of every (asset, combination): an array (assets * combinations, STAT_FIELDS).
 
@@ -78,8 +79,10 @@ def sweep_signals_nb(
     ``BUILTIN_KERNELS`` (see ``kernel_argument``).
 
     Row ``a * combinations + k`` holds asset ``a`` under parameter row ``params[k]``.
-    ``periods_per_year`` is one value per asset. ``n_chunks`` tasks groups run in parallel, each
-    with its own signal buffers of the longest asset's length.
+    ``periods_per_year`` is one value per asset. ``n_workers`` workers run in parallel (one per
+    thread), each with its own signal buffers of the longest asset's length, taking the next
+    task from a shared counter until none is left (see ``schedule``): a worker slowed by
+    another process on its core takes fewer tasks instead of holding the others up.
     """
     n_assets = offsets.shape[0] - 1
     n_combos = params.shape[0]
@@ -89,13 +92,15 @@ def sweep_signals_nb(
     max_len = 0
     for a in range(n_assets):
         max_len = max(max_len, offsets[a + 1] - offsets[a])
-    chunks = max(1, min(n_chunks, n_tasks))
-    for chunk in prange(chunks):
+    workers = max(1, min(n_workers, n_tasks))
+    next_task = np.zeros(1, dtype=np.int64)
+    for _ in prange(workers):
         entries = np.empty(max_len, dtype=np.bool_)
         exits = np.empty(max_len, dtype=np.bool_)
         short_entries = np.empty(max_len, dtype=np.bool_)
         short_exits = np.empty(max_len, dtype=np.bool_)
-        for task in range(chunk, n_tasks, chunks):
+        task = claim(next_task, 1)
+        while task < n_tasks:
             a = task // n_combos
             k = task - a * n_combos
             start = offsets[a]
@@ -124,6 +129,7 @@ def sweep_signals_nb(
                 )
             for j in range(STAT_FIELDS):
                 out[task, j] = stats[j]
+            task = claim(next_task, 1)
     return out
 
 

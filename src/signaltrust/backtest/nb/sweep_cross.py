@@ -42,14 +42,20 @@ from signaltrust.backtest.nb.running import (
     add_return,
     start_running,
 )
+from signaltrust.backtest.nb.schedule import claim
 
 # one combination between blocks: its account, its running statistics, then the spread of the
 # averages at its last bar (columns of ``state``)
 PREV_DIFF = ACCOUNT_FIELDS + RUNNING_FIELDS
 STATE_FIELDS = PREV_DIFF + 1
 
-#: bytes of the block of moving averages (windows x bars) shared by all combinations
-BLOCK_BYTES = 1 << 20
+#: bytes of a block of moving averages (windows x bars) shared by all combinations; two are
+#: kept (the block being simulated, the next one being computed). Larger blocks mean fewer
+#: parallel loops (one per block): 2 MB holds GOOG's 76 averages of the default grid in one
+BLOCK_BYTES = 2 << 20
+
+#: combinations a worker takes from the shared counter at a time (a few microseconds of work)
+COMBOS_PER_CLAIM = 8
 
 
 def block_bars(n_windows: int, n_bars: int) -> int:
@@ -58,9 +64,9 @@ def block_bars(n_windows: int, n_bars: int) -> int:
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _means(close, window, sums, nans, w, t0, t1, out):
-    """out[w, t - t0] = the mean of ``window`` closes ending at t (NaN while warming up or with a
-    NaN in the window), continuing the running sum ``sums[w]`` (NaN count ``nans[w]``)."""
+def _means(close, window, sums, nans, w, t0, t1, out, buf):
+    """out[buf, w, t - t0] = the mean of ``window`` closes ending at t (NaN while warming up or
+    with a NaN in the window), continuing the running sum ``sums[w]`` (NaN count ``nans[w]``)."""
     s = sums[w]
     missing = nans[w]
     for t in range(t0, t1):
@@ -76,22 +82,22 @@ def _means(close, window, sums, nans, w, t0, t1, out):
             else:
                 s -= y
         if t >= window - 1 and missing == 0:
-            out[w, t - t0] = s / window
+            out[buf, w, t - t0] = s / window
         else:
-            out[w, t - t0] = np.nan
-    out[w, t1 - t0] = np.nan  # a sentinel after the block's last bar (see _run_block)
+            out[buf, w, t - t0] = np.nan
+    out[buf, w, t1 - t0] = np.nan  # a sentinel after the block's last bar (see _run_block)
     sums[w] = s
     nans[w] = missing
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _run_block(
-    open_, close, means, frow, srow, t0, m, short_on, state, k,
+    open_, close, means, buf, frow, srow, t0, m, short_on, state, k,
     fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size, leverage, allow_short,
 ):
     """Combination ``k`` over the ``m`` bars from ``t0``, its account (row ``k`` of ``state``) in
-    registers. Row ``frow`` (``srow``) of ``means`` holds the fast (slow) average over the block
-    and a NaN after it. Whole arrays and indices, no views: a view made in a parallel loop
+    registers. Row ``frow`` (``srow``) of ``means[buf]`` holds the fast (slow) average over the
+    block and a NaN after it. Whole arrays and indices, no views: a view made in a parallel loop
     updates the array's reference count atomically, which the threads then fight over."""
     account, running = load_account(state, k)
     prev_diff = state[k, PREV_DIFF]
@@ -110,13 +116,13 @@ def _run_block(
             if account[AC_POS] == 0.0:
                 # flat: the equity is the cash, unchanged (a zero return each bar)
                 if prev_diff > 0.0:  # the NaN after the block's last bar ends these loops
-                    while means[frow, t] - means[srow, t] > 0.0:
+                    while means[buf, frow, t] - means[buf, srow, t] > 0.0:
                         t += one
                 elif prev_diff < 0.0:
-                    while means[frow, t] - means[srow, t] < 0.0:
+                    while means[buf, frow, t] - means[buf, srow, t] < 0.0:
                         t += one
                 else:
-                    while t < n and np.isnan(means[frow, t] - means[srow, t]):
+                    while t < n and np.isnan(means[buf, frow, t] - means[buf, srow, t]):
                         t += one
                 running = add_flat_bars(running, t - begin)
             elif prev_diff == prev_diff:
@@ -124,7 +130,7 @@ def _run_block(
                 cash = account[AC_CASH]
                 pos = account[AC_POS]
                 last = account[AC_LAST]
-                while (means[frow, t] - means[srow, t]) * sign > 0.0:
+                while (means[buf, frow, t] - means[buf, srow, t]) * sign > 0.0:
                     c = close[base + t]
                     if c == c:
                         last = c
@@ -133,12 +139,12 @@ def _run_block(
                 account = with_last(account, last)
                 running = add_flat_bars(running, t - begin)
             if t > begin:
-                prev_diff = means[frow, t - one] - means[srow, t - one]
+                prev_diff = means[buf, frow, t - one] - means[buf, srow, t - one]
             if t >= n:
                 break
         # the crossing test of strategy.nb.sma_cross_kernel on the previous and current bar,
         # then the full step: a pending fill, the decision, the marking
-        diff = means[frow, t] - means[srow, t]
+        diff = means[buf, frow, t] - means[buf, srow, t]
         up = diff > 0.0 and prev_diff <= 0.0
         down = diff < 0.0 and prev_diff >= 0.0
         prev_diff = diff
@@ -171,7 +177,7 @@ def _finish(state, k, cash0, periods_per_year, out, row):
 def sweep_cross_nb(
     open_, close, offsets, windows, fast_row, slow_row, short_on, block,
     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size, leverage,
-    allow_short, periods_per_year,
+    allow_short, periods_per_year, n_workers,
 ):
     """Stats of every (asset, SMA-crossover combination): an array (assets * combinations,
     STAT_FIELDS), row ``a * combinations + k`` for asset ``a`` and combination ``k``.
@@ -180,34 +186,70 @@ def sweep_cross_nb(
     ``windows[fast_row[k]]`` bars with that of ``windows[slow_row[k]]`` bars, with shorts when
     ``short_on[k]``. ``block`` bars are walked at a time (see ``block_bars``). No stops: those
     sweeps go through ``nb.sweep.sweep_signals_nb``.
+
+    ``n_workers`` workers (one per thread) take work from a shared counter (see ``schedule``):
+    a few combinations over the current block at a time, then the averages of the next block,
+    which go to the other half of a double buffer. So each block is one parallel loop (one
+    wait for the slowest thread), and a worker slowed by another process on its core takes less
+    of the work instead of holding the others up.
     """
     n_assets = offsets.shape[0] - 1
     n_combos = fast_row.shape[0]
     n_windows = windows.shape[0]
     out = np.empty((n_assets * n_combos, STAT_FIELDS))
-    means = np.empty((n_windows, block + 1))
+    means = np.empty((2, n_windows, block + 1))
     sums = np.zeros(n_windows)
     nans = np.zeros(n_windows, dtype=np.int64)
     state = np.empty((n_combos, STATE_FIELDS))
+    workers = max(1, n_workers)
+    combo_items = (n_combos + COMBOS_PER_CLAIM - 1) // COMBOS_PER_CLAIM
+    next_item = np.zeros(1, dtype=np.int64)
     for a in range(n_assets):
         start = offsets[a]
         stop = offsets[a + 1]
+        bars = stop - start
         o = open_[start:stop]
         c = close[start:stop]
         sums[:] = 0.0
         nans[:] = 0
         for k in range(n_combos):
             _start(state, k, cash0)
-        for t0 in range(0, stop - start, block):
-            t1 = min(t0 + block, stop - start)
-            for w in prange(n_windows):
-                _means(c, windows[w], sums, nans, w, t0, t1, means)
-            for k in prange(n_combos):
-                _run_block(
-                    o, c, means, fast_row[k], slow_row[k], t0, t1 - t0, short_on[k], state, k,
-                    fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-                    leverage, allow_short,
-                )
-        for k in prange(n_combos):
-            _finish(state, k, cash0, periods_per_year[a], out, a * n_combos + k)
+        blocks = (bars + block - 1) // block
+        if blocks == 0:
+            for k in range(n_combos):
+                _finish(state, k, cash0, periods_per_year[a], out, a * n_combos + k)
+            continue
+        # the first block's averages
+        next_item[0] = 0
+        for _ in prange(workers):
+            w = claim(next_item, 1)
+            while w < n_windows:
+                _means(c, windows[w], sums, nans, w, 0, min(block, bars), means, 0)
+                w = claim(next_item, 1)
+        for b in range(blocks):
+            t0 = b * block
+            t1 = min(t0 + block, bars)
+            buf = b % 2
+            last = b == blocks - 1
+            items = combo_items if last else combo_items + n_windows
+            next_item[0] = 0
+            for _ in prange(workers):
+                item = claim(next_item, 1)
+                while item < items:
+                    if item < combo_items:
+                        first = item * COMBOS_PER_CLAIM
+                        for k in range(first, min(first + COMBOS_PER_CLAIM, n_combos)):
+                            _run_block(
+                                o, c, means, buf, fast_row[k], slow_row[k], t0, t1 - t0,
+                                short_on[k], state, k, fees, fixed_fees, min_fees, slippage,
+                                fill_at_close, size_type, size, leverage, allow_short,
+                            )
+                            if last:
+                                _finish(state, k, cash0, periods_per_year[a], out,
+                                        a * n_combos + k)
+                    else:
+                        w = item - combo_items
+                        _means(c, windows[w], sums, nans, w, t1, min(t1 + block, bars), means,
+                               1 - buf)
+                    item = claim(next_item, 1)
     return out
