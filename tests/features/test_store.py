@@ -16,8 +16,10 @@ def bars() -> pd.DataFrame:
     return load("sp500").iloc[:1500]
 
 
-def test_store_when_default_root_then_under_the_home(isolated_home):
-    assert FeatureStore().root == isolated_home / "features"
+def test_store_when_root_given_then_frames_live_under_it(tmp_path, bars):
+    store = FeatureStore(tmp_path / "features")
+    store.get_or_compute(TechnicalFeatures(), bars)
+    assert list((tmp_path / "features").rglob("*.parquet"))
 
 
 def test_get_or_compute_when_hit_then_exactly_the_same_frame(tmp_path, bars):

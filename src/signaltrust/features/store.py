@@ -21,7 +21,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from signaltrust.core.config import default_home
 from signaltrust.features.base import FeatureSet, hash_frame
 
 logger = logging.getLogger(__name__)
@@ -41,11 +40,12 @@ class StoreStats:
 class FeatureStore:
     """Cache feature frames on disk as Parquet, keyed by the hash of the bars and the definition.
 
-    ``root`` defaults to ``<home>/features`` (``$SIGNALTRUST_HOME`` or ``~/.signaltrust``).
+    ``root`` is the folder the caller chooses; the usual one is ``<home>/features``, the data
+    home of the configuration (the library does not read the configuration itself).
     """
 
-    def __init__(self, root: str | Path | None = None) -> None:
-        self.root = Path(root).expanduser() if root is not None else default_home() / "features"
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).expanduser()
         self.stats = StoreStats()
 
     def key(self, feature_set: FeatureSet, bars: pd.DataFrame) -> str:
