@@ -412,6 +412,11 @@ def check_file(
             f"{opts.hint('columns', {'YourColumn': missing[0]})}",
         )
     lines = _file_lines(result, len(frame), first_line=1 if is_parquet else 2)
+    is_bars = kind == "bars" or (kind == "auto" and len(partial) == len(PRICE_COLUMNS))
+    if not is_bars and "columns" not in thresholds:  # a text column (notes, a ticker) is no series
+        thresholds["columns"] = [
+            c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)
+        ]
     report = check_frame(
         frame,
         kind=kind,
@@ -428,6 +433,8 @@ def check_file(
         i for i in report.issues if not (i.check == "unparsable" and (i.row, i.column) in known)
     ]
     context = {"file": str(source), **report.context}
-    if result.notes:
-        context["notes"] = "; ".join(result.notes)
+    notes = list(result.notes)  # how the file was read, and fixes that hold for many cells
+    notes += sorted({p.fix for p in result.problems if p.fix and "decimal comma" in p.fix})
+    if notes:
+        context["notes"] = "; ".join(notes)
     return _finish(parse_issues + rest, context)
