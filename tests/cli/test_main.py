@@ -69,6 +69,7 @@ def _imported(code: str) -> set[str]:
     "import signaltrust",
     "from signaltrust.cli.main import app; app(['--help'], standalone_mode=False)",
     "from signaltrust.cli.main import app; app(['backtest', '--help'], standalone_mode=False)",
+    "import sys; from signaltrust.cli.main import run; sys.argv = ['signaltrust', '--help']; run()",
 ])
 def test_command_line_when_loaded_or_asked_for_help_then_no_heavy_package_is_imported(code):
     heavy = _imported(code) & set(HEAVY)

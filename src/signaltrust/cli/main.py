@@ -100,7 +100,10 @@ def run() -> None:
     import os
     import sys
 
-    from signaltrust.core.config import mask_secrets
+    def mask_secrets(text: object) -> str:  # loaded when needed: --help does not need it
+        from signaltrust.core.config import mask_secrets as mask
+
+        return mask(text)
 
     make_record = logging.getLogRecordFactory()
 
