@@ -1,22 +1,27 @@
 """Bar-store ingest speed: the Parquet lake against PostgreSQL, 600,000 bars written at once.
 
 Run: .venv/bin/python benchmarks/bench_store.py [--bars 600000] [--repeat 3]
-     [--url postgresql://postgres@127.0.0.1:5432/test]
+     [--url postgresql://postgres@127.0.0.1:5432/test] [--before GIT_REVISION]
 
 Times, for each backend, the first write of N minute bars into an empty series (every bar new),
 the same write again (every bar unchanged: the idempotency path) and a read of the whole series.
 Each figure is the best of ``--repeat`` runs on a fresh series; the last lines print the
-PostgreSQL / lake ratios. The PostgreSQL part is skipped when the server is unreachable.
-Benchmarks print figures; they never fail on a target and never run as tests.
+PostgreSQL / lake ratios. ``--before REV`` also times the PostgreSQL store as it was at that git
+revision, its runs interleaved with today's so that a busy machine slows both alike, and prints
+the speed-up. The PostgreSQL part is skipped when the server is unreachable. Benchmarks print
+figures; they never fail on a target and never run as tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import tempfile
 import time
+import types
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,46 +46,52 @@ def make_bars(n: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def best_of(repeat: int, setup: Callable[[], object], action: Callable[[object], object]) -> float:
-    times = []
+def measure(
+    backends: dict[str, Callable[[], object]], bars: pd.DataFrame, repeat: int
+) -> dict[str, dict[str, float]]:
+    """Seconds of a first write, a repeated write and a full read, per backend; the backends'
+    runs are interleaved, and each figure is the best of ``repeat`` runs on fresh series."""
+    best: dict[str, dict[str, float]] = {name: {} for name in backends}
     for _ in range(repeat):
-        state = setup()
-        start = time.perf_counter()
-        action(state)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, make_store in backends.items():
+            store, symbol = make_store(), f"B{uuid.uuid4().hex[:8]}"
+            figures = {}
+            start = time.perf_counter()
+            first = store.write(bars, symbol=symbol, timeframe="1m")
+            figures["first write"] = time.perf_counter() - start
+            assert first.inserted == len(bars), first
+            start = time.perf_counter()
+            again = store.write(bars, symbol=symbol, timeframe="1m")
+            figures["same write again"] = time.perf_counter() - start
+            assert again.unchanged == len(bars), again
+            start = time.perf_counter()
+            assert len(store.read(symbol, "1m")) == len(bars)
+            figures["read all"] = time.perf_counter() - start
+            for figure, seconds in figures.items():
+                best[name][figure] = min(best[name].get(figure, float("inf")), seconds)
+    return best
 
 
-def measure(make_store: Callable[[], object], bars: pd.DataFrame, repeat: int) -> dict[str, float]:
-    """Seconds for a first write, a repeated write and a full read on fresh series."""
+def store_at(revision: str) -> type:
+    """The PostgresBarStore class as it was at a git revision, on today's shared store code
+    (bars the old class does not know, the hard-rule flags, are set aside before it writes)."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "show", f"{revision}:src/signaltrust/data/store/postgres.py"], cwd=root,
+        capture_output=True, text=True, check=True,
+    ).stdout
+    module = types.ModuleType(f"postgres_at_{revision}")
+    exec(compile(source, f"postgres.py@{revision}", "exec"), module.__dict__)
 
-    def fresh() -> tuple[object, str]:
-        return make_store(), f"B{uuid.uuid4().hex[:8]}"
+    class Before(module.PostgresBarStore):
+        def _write(self, key, incoming, policy, dropped):
+            return super()._write(key, incoming.drop(columns="flags", errors="ignore"), policy,
+                                  dropped)
 
-    def first(state) -> None:
-        store, symbol = state
-        result = store.write(bars, symbol=symbol, timeframe="1m")
-        assert result.inserted == len(bars), result
+        def close(self) -> None:
+            pass
 
-    def written() -> tuple[object, str]:
-        store, symbol = fresh()
-        store.write(bars, symbol=symbol, timeframe="1m")
-        return store, symbol
-
-    def again(state) -> None:
-        store, symbol = state
-        result = store.write(bars, symbol=symbol, timeframe="1m")
-        assert result.unchanged == len(bars), result
-
-    def read(state) -> None:
-        store, symbol = state
-        assert len(store.read(symbol, "1m")) == len(bars)
-
-    return {
-        "first write": best_of(repeat, fresh, first),
-        "same write again": best_of(repeat, written, again),
-        "read all": best_of(repeat, written, read),
-    }
+    return Before
 
 
 def postgres_reachable(url: str) -> bool:
@@ -98,40 +109,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bars", type=int, default=600_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--before", default=None, help="git revision to compare PostgreSQL with")
     args = parser.parse_args(argv)
 
     from signaltrust.data.store import ParquetLake, PostgresBarStore
 
     bars = make_bars(args.bars)
     print(f"{args.bars:,} one-minute bars, best of {args.repeat}")
-    with tempfile.TemporaryDirectory() as folder:
-        lake = measure(lambda: ParquetLake(folder), bars, args.repeat)
-    for name, seconds in lake.items():
-        print(f"lake       {name:<18} {seconds:8.3f} s  {args.bars / seconds:>12,.0f} bars/s")
-    if not postgres_reachable(args.url):
-        print(f"PostgreSQL unreachable at {args.url}: skipped")
-        return 0
-    schema = f"st_bench_{uuid.uuid4().hex[:8]}"
+    backends: dict[str, Callable[[], object]] = {}
     stores: list = []
+    schemas: list[str] = []
+    folder = tempfile.TemporaryDirectory()
+    backends["lake"] = lambda: ParquetLake(folder.name)
+    reachable = postgres_reachable(args.url)
+    if reachable:
+        def opener(cls: type) -> Callable[[], object]:
+            schema = f"st_bench_{uuid.uuid4().hex[:8]}"
+            schemas.append(schema)
 
-    def open_postgres():
-        store = PostgresBarStore(args.url, schema=schema)
-        stores.append(store)
-        return store
+            def make() -> object:
+                store = cls(args.url, schema=schema)
+                stores.append(store)
+                return store
 
+            return make
+
+        if args.before:
+            backends[f"postgres@{args.before}"] = opener(store_at(args.before))
+        backends["postgres"] = opener(PostgresBarStore)
+    else:
+        print(f"PostgreSQL unreachable at {args.url}: skipped")
     try:
-        pg = measure(open_postgres, bars, args.repeat)
+        figures = measure(backends, bars, args.repeat)
     finally:
-        import psycopg
-
         for store in stores:
-            getattr(store, "close", lambda: None)()
-        with psycopg.connect(args.url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    for name, seconds in pg.items():
-        print(f"postgres   {name:<18} {seconds:8.3f} s  {args.bars / seconds:>12,.0f} bars/s")
-    for name in pg:
-        print(f"ratio postgres / lake, {name:<18} {pg[name] / lake[name]:6.1f}x")
+            store.close()
+        folder.cleanup()
+        if schemas:
+            import psycopg
+
+            with psycopg.connect(args.url, autocommit=True) as conn:
+                for schema in schemas:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    for name, row in figures.items():
+        for figure, seconds in row.items():
+            print(f"{name:<22} {figure:<18} {seconds:8.3f} s  {args.bars / seconds:>12,.0f} bars/s")
+    if "postgres" in figures:
+        for figure, seconds in figures["postgres"].items():
+            print(f"ratio postgres / lake, {figure:<18} {seconds / figures['lake'][figure]:6.1f}x")
+    before = f"postgres@{args.before}"
+    if before in figures:
+        for figure, seconds in figures[before].items():
+            print(f"speed-up postgres vs {args.before}, {figure:<18} "
+                  f"{seconds / figures['postgres'][figure]:6.1f}x")
     return 0
 
 
