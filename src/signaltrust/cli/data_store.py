@@ -250,12 +250,17 @@ def _when(stamp: Any) -> str:
     return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
 
 
+_CONFLICT_FIX = ("check which source is right, then ingest again with --on-conflict keep (stored "
+                 "values win) or --on-conflict overwrite (incoming values win)")
+
+
 def _report_conflicts(exc: BarConflictError, target: dict, source: str, as_json: bool) -> None:
     frame = exc.conflicts
     if as_json:
         print_json(
             {
                 **exc.to_dict(),
+                "fix": _CONFLICT_FIX,
                 "source": source,
                 **target,
                 "conflicts": len(frame),
@@ -264,7 +269,8 @@ def _report_conflicts(exc: BarConflictError, target: dict, source: str, as_json:
             }
         )
         return
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(exc.message)}; fix: {_CONFLICT_FIX}",
+                      highlight=False, soft_wrap=True)
     listing = table(
         f"{len(frame)} conflicting bar(s): stored -> incoming (nothing was written)",
         ["timestamp", "differences"],
