@@ -18,6 +18,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -262,7 +263,7 @@ class Settings(BaseSettings):
         return walk(self)
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str]:
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     """The dotted key and the environment variable that would set it."""
     loc = [str(p) for p in error.get("loc", ()) if not str(p).startswith("function-")]
     key = ".".join(loc)

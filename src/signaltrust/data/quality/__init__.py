@@ -9,10 +9,10 @@
 from signaltrust.data.quality.checks import (
     check_bars,
     check_dataset,
-    check_file,
     check_frame,
     check_series,
 )
+from signaltrust.data.quality.files import check_file
 from signaltrust.data.quality.report import CHECKS, QualityIssue, QualityReport
 
 __all__ = [
