@@ -45,9 +45,8 @@ def test_acyclic_contract_when_read_then_it_covers_the_whole_package():
     assert "depth" not in acyclic or acyclic["depth"] >= 4
 
 
-def test_ignored_imports_when_listed_then_only_the_ones_the_rewrite_removes():
-    ignored = {i for c in _contracts() for i in c.get("ignore_imports", [])}
-    assert ignored <= {"signaltrust.strategy.event_rules -> signaltrust.backtest.nb.steps"}
+def test_contracts_when_read_then_no_import_is_exempted():
+    assert not [i for c in _contracts() for i in c.get("ignore_imports", [])]
 
 
 @pytest.mark.skipif(not CHECKER.exists(), reason="no layer checker laid beside the checkout")
