@@ -421,3 +421,11 @@ def test_sweep_when_large_grid_flag_then_the_limit_is_lifted_on_purpose(monkeypa
     allowed = cli("sweep", "--data", "goog", "--grid", "fast=5:10", "--grid", "slow=20:30",
                   "--large-grid", "--json")
     assert allowed.exit_code == 0, allowed.output
+
+
+def test_backtest_when_file_has_an_infinite_close_then_refused_naming_the_line(own):
+    bars = load("goog")[OHLCV].copy()
+    bars.loc[bars.index[100], "close"] = np.inf
+    result = cli("backtest", "--data", yahoo_csv(own / "inf.csv", bars))
+    assert result.exit_code == 1
+    assert "line 102" in result.output and "--allow non_finite" in result.output

@@ -52,3 +52,13 @@ def test_api_when_input_or_environment_is_wrong_then_a_signaltrust_error(tmp_pat
     with pytest.raises(SignalTrustError) as caught:
         CASES[case](tmp_path)
     assert caught.value.fix, f"{case}: the error should say how to fix it"
+
+
+def test_backtest_run_when_file_breaks_a_hard_rule_then_bar_rule_error(tmp_path):
+    from signaltrust.core.errors import BarRuleError
+
+    path = _file(tmp_path, "b.csv", "Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1\n"
+                 "2020-01-03,1,2,0.5,-1\n2020-01-06,1,2,0.5,1\n")
+    with pytest.raises(BarRuleError) as caught:
+        run(str(path), "sma_cross")
+    assert "line 3" in str(caught.value) and "allow=" in caught.value.fix

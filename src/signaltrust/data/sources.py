@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from signaltrust.core.bars import PRICE_COLUMNS
-from signaltrust.core.errors import DatasetNotFoundError, ValidationError
+from signaltrust.core.errors import BarRuleError, DatasetNotFoundError, ValidationError
 from signaltrust.core.timeframe import Timeframe
 from signaltrust.data.importers import PARQUET_SUFFIXES, ImportOptions, scan_csv, scan_parquet
 
@@ -139,6 +139,7 @@ def _file(path: Path, options: ImportOptions) -> DataSource:
             "per instrument (and no open/high/low/close) to read it as prices",
         )
     if len(have) == len(PRICE_COLUMNS):
+        _refuse_impossible_bars(path, frame, result.lines, options)
         kind: Kind = "bars"
         description = f"file {path} (bars: {len(frame)} rows, one instrument)"
     else:
@@ -156,6 +157,31 @@ def _file(path: Path, options: ImportOptions) -> DataSource:
                        f"instrument{'s' * (frame.shape[1] != 1)})")
     frame.attrs["dataset"] = name
     return DataSource(frame, kind, "file", name, description, tuple(result.notes))
+
+
+def _refuse_impossible_bars(
+    path: Path, frame: pd.DataFrame, lines: Any, options: ImportOptions
+) -> None:
+    """Bars a store would refuse (a price of zero or below, high below low, negative volume, an
+    infinite value) are refused here too: research on them gives wrong answers silently."""
+    from signaltrust.data.quality.rules import rule_violations
+
+    found, _ = rule_violations(frame, None, rows=lines)
+    if found.empty:
+        return
+    rules = sorted(found["rule"].unique())
+    shown = "; ".join(f"line {int(r.row)} ({r.timestamp.date()}) {r.rule}: {r.message}"
+                      for r in found.head(3).itertuples())
+    more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+    on_purpose = (f"signaltrust data ingest {path} " + " ".join(f"--allow {r}" for r in rules)
+                  + ", then use the stored series" if options.hints == "cli" else
+                  f"store.write(bars, ..., allow={rules!r}), then read the stored series")
+    raise BarRuleError(
+        f"file {path}: {found['row'].nunique()} bar(s) break hard rules ({', '.join(rules)}): "
+        f"{shown}{more}",
+        violations=found, field=rules[0],
+        fix=f"correct those lines in the file; to use them on purpose, flagged: {on_purpose}",
+    )
 
 
 def _stored(spec: str, store: BarStore) -> DataSource | None:

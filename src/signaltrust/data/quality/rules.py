@@ -54,14 +54,15 @@ def flag_names(flags: int) -> list[str]:
 
 
 def rule_violations(
-    bars: pd.DataFrame, timeframe: Timeframe | str, *, rows: np.ndarray | None = None
+    bars: pd.DataFrame, timeframe: Timeframe | str | None, *, rows: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Every hard rule each bar breaks (one row per bar and rule) and each bar's flag bits.
 
     ``bars`` has the bar schema (UTC index, float OHLC[V]); ``rows`` numbers them in reports
-    (default 1..n). Empty cells (NaN) break no rule: they are missing, not wrong.
+    (default 1..n). Empty cells (NaN) break no rule: they are missing, not wrong. Without a
+    ``timeframe`` the grid is not judged (only the values are).
     """
-    tf = Timeframe.parse(timeframe)
+    tf = None if timeframe is None else Timeframe.parse(timeframe)
     n = len(bars)
     rows = np.arange(1, n + 1) if rows is None else np.asarray(rows)
     flags = np.zeros(n, dtype=np.int16)
@@ -96,6 +97,8 @@ def rule_violations(
         if "volume" in values:
             v = values["volume"]
             add(v < 0, "negative_volume", "volume", v, lambda p: f"volume is {v[p]:g}")
+    if tf is None:
+        return _frame(found), flags
     off, why = off_grid(index, tf)
     if why is not None and off.all() and n > 1:
         flags |= RULES["off_grid"]
