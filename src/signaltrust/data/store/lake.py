@@ -211,8 +211,11 @@ class ParquetLake(BarStore):
         """
         if not self.root.is_dir():
             return 0
-        with self._locked(wait=False, sweep=False) as held:
-            return self._sweep() if held else 0
+        try:
+            with self._locked(wait=False, sweep=False) as held:
+                return self._sweep() if held else 0
+        except StoreError:  # a read-only lake: reading it must still work
+            return 0
 
     def _sweep(self) -> int:
         removed = 0
