@@ -108,8 +108,11 @@ def _open_new_schema(url: str, schema: str, go, results) -> None:
 def test_postgres_when_eight_processes_open_a_new_schema_at_once_then_all_succeed(postgres_url):
     import psycopg
 
-    context = multiprocessing.get_context("fork")
-    rounds, processes = 4, 8
+    # children forked from a fresh server process (no threads inherited from this one) that
+    # has imported the store once
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    rounds, processes = 3, 8
     outcomes = []
     for _ in range(rounds):
         schema = f"st_race_{uuid.uuid4().hex[:10]}"
