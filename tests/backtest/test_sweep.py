@@ -199,8 +199,8 @@ def test_sweep_cross_when_blocks_and_gaps_vary_then_stats_equal_the_signal_kerne
 ):
     import numpy as np
 
-    from signaltrust.backtest.nb.sweep_cross import sweep_cross_nb
     from signaltrust.backtest.nb.sweep import sweep_signals_nb
+    from signaltrust.backtest.nb.sweep_cross import sweep_cross_nb
 
     o, h, lo, c, v, offsets, params = _cross_inputs(close_gaps)
     periods = np.array([252.0, 252.0])
@@ -212,6 +212,6 @@ def test_sweep_cross_when_blocks_and_gaps_vary_then_stats_equal_the_signal_kerne
     windows = np.unique(np.concatenate([fast, slow]))
     got = sweep_cross_nb(o, c, offsets, windows, np.searchsorted(windows, fast),
                          np.searchsorted(windows, slow), params[:, 2] != 0.0, block, *costs,
-                         1.0, True, periods, 2)
+                         1.0, True, periods)
     assert got.shape == expected.shape
     assert np.array_equal(got, expected, equal_nan=True)

@@ -89,7 +89,7 @@ def test_sweep_when_done_then_the_calling_threads_numba_count_is_unchanged():
 MODULES = [
     "signaltrust.backtest.sweep", "signaltrust.backtest.vectorized", "signaltrust.backtest.nb",
     *(f"signaltrust.backtest.nb.{name}" for name in (
-        "account", "layout", "orders", "running", "schedule", "signals", "steps", "stops",
+        "account", "layout", "orders", "running", "signals", "steps", "stops",
         "sweep", "sweep_cross", "targets", "threads",
     )),
     "signaltrust.strategy.nb",

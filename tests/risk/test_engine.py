@@ -1,6 +1,6 @@
-"""The risk engine inside the event engine: denials reach the strategy, the kill switch
-flattens through the order path, drawdown protection acts on a replayed crash, limits come
-from the configuration and run-time changes are validated and audited."""
+"""The risk engine on the trading core: denials reach the strategy, the kill switch flattens
+through the order path, drawdown protection acts on a replayed crash, limits come from the
+configuration and run-time changes are validated and audited."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from signaltrust.backtest.event import EventEngine, HistoricalBarFeed
+from signaltrust.backtest import run_strategy
+from signaltrust.core.config import load_settings
 from signaltrust.core.errors import ConfigError
 from signaltrust.data import load
 from signaltrust.risk import KILL_TAG, PreTradeCheck, RiskEngine, TradingState
@@ -35,11 +36,16 @@ class BuyEveryBar(Strategy):
         self.events.append(event)
 
 
-def _run(bars, strategy, risk, observers=()):
-    engine = EventEngine(HistoricalBarFeed({"SPX": bars}), strategy, check=risk,
-                         observers=(risk.observe, *observers))
-    risk.attach(engine)
-    return engine, engine.run()
+def _run(bars, strategy, risk, listeners=()):
+    cores = []
+
+    def attach(core):
+        cores.append(core)
+        risk.attach(core)
+
+    result = run_strategy({"SPX": bars}, strategy, check=risk, attach=attach,
+                          listeners=listeners)
+    return cores[0], result
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +82,11 @@ def test_kill_when_called_mid_run_then_cancels_flattens_and_halts(spx):
     kill_at = pd.Timestamp("2010-01-20", tz="UTC")
     results = []
 
-    def killer(engine):
-        if engine.clock.now >= kill_at and not results:
+    def killer(core, bars):
+        if core.clock.now >= kill_at and not results:
             results.append(risk.kill("test drill", actor="ops"))
 
-    engine, result = _run(spx.loc["2010-01":"2010-03"], strategy, risk, observers=(killer,))
+    engine, result = _run(spx.loc["2010-01":"2010-03"], strategy, risk, listeners=(killer,))
     kill = results[0]
     assert kill.complete and len(kill.canceled) == 1 and len(kill.flattening_orders) == 1
     assert engine.manager.get(kill.canceled[0]).status == "CANCELED"
@@ -124,13 +130,13 @@ def test_run_when_buy_and_hold_through_2008_then_reducing_after_20pct_and_buys_d
     assert all(d.values["drawdown_multiplier"] == 0.5 for d in halved)
 
 
-def test_from_config_when_toml_has_risk_section_then_limits_apply():
+def test_from_settings_when_toml_has_risk_section_then_limits_apply():
     home = Path(os.environ["SIGNALTRUST_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
         "[risk]\nmax_order_quantity = 5\nprice_band_pct = 0.02\n"
         "drawdown_levels = [[0.1, 0.5], [0.2, 0.0]]\nrecovery_drawdown = 0.05\n")
-    risk = RiskEngine.from_config()
+    risk = RiskEngine.from_settings(load_settings())
     assert risk.limits.max_order_quantity == 5 and risk.drawdown.levels[1] == (0.2, 0.0)
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from signaltrust import ta
 from signaltrust.backtest import run
-from signaltrust.backtest.event import run_strategy
+from signaltrust.backtest import run_strategy
 from signaltrust.cli.main import app
 from signaltrust.core.errors import ValidationError
 from signaltrust.strategy import Param

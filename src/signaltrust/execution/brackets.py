@@ -16,6 +16,8 @@ from signaltrust.core.orders import Order, OrderEvent, OrderStatus, OrderType
 from signaltrust.execution.ids import IdGenerator
 
 S = OrderStatus
+_FILLED = S.FILLED
+_CANCELED = S.CANCELED
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,10 @@ class BracketLinks:
             self._groups[group] = exits
         return Bracket(entry, stop_loss, take_profit, group)
 
+    def oco_members(self, group: str) -> list[Order]:
+        """The orders of one one-cancels-other group (empty for an unknown group)."""
+        return list(self._groups.get(group, ()))
+
     def take_released(self) -> list[Order]:
         """Bracket exits released since the last call (entry filled); send them like new orders."""
         out, self._released = self._released, []
@@ -197,11 +203,11 @@ class BracketLinks:
 
     def _after_terminal(self, order: Order, timestamp: datetime | None) -> list[OrderEvent]:
         events: list[OrderEvent] = []
-        if order.status is S.FILLED and order.oco_group is not None:
+        if order.status is _FILLED and order.oco_group is not None:
             for sibling in self._groups.get(order.oco_group, ()):
                 if sibling is not order and sibling.is_open:
                     events += self._change(
-                        sibling, S.CANCELED, timestamp, f"OCO: {order.client_order_id} filled"
+                        sibling, _CANCELED, timestamp, f"OCO: {order.client_order_id} filled"
                     )
         for child in self._children.get(order.client_order_id, ()):
             if child.client_order_id not in self._held:
@@ -209,7 +215,7 @@ class BracketLinks:
             if order.filled_quantity == 0:
                 events += self._change(
                     child,
-                    S.CANCELED,
+                    _CANCELED,
                     timestamp,
                     f"entry {order.client_order_id} {order.status.value} without a fill",
                 )

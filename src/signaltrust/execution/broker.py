@@ -40,10 +40,8 @@ class Broker(ABC):
         self.reports = reports
         self.symbols = symbols
 
-    @property
-    def working(self) -> int:
-        """Orders the broker is working now (0 when it holds none)."""
-        return 0
+    #: orders the broker is working now (0 when it holds none)
+    working: int = 0
 
     @abstractmethod
     def submit(self, order: Order, now_ns: int) -> None:
@@ -63,9 +61,7 @@ class BarSimulator(Protocol):
     """
 
     fill_at: str
-
-    @property
-    def working(self) -> int: ...
+    working: int
 
     def has_orders(self, slot: int) -> bool: ...
 

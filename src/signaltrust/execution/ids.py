@@ -31,11 +31,13 @@ class IdGenerator:
         self.prefix = prefix
         self._counters: defaultdict[str, int] = defaultdict(int)
         self._checked: set[str] = set()  # strategy ids already validated
+        self._last = ""  # the id issued last (reserving it again changes nothing)
 
     def _next(self, key: str) -> str:
         n = self._counters[key] + 1
         self._counters[key] = n
-        return f"{self.prefix}{key}-{n}"
+        self._last = issued = f"{self.prefix}{key}-{n}"
+        return issued
 
     def next_client_order_id(self, strategy_id: str = "default") -> str:
         """A new client order id for ``strategy_id``; never returned twice by this generator."""
@@ -61,6 +63,8 @@ class IdGenerator:
 
     def reserve(self, client_order_id: str) -> None:
         """Advance a counter past an id made elsewhere (``strategy-n``), so it is never reissued."""
+        if client_order_id == self._last:
+            return
         if self.prefix and not client_order_id.startswith(self.prefix):
             return
         key, sep, num = client_order_id[len(self.prefix) :].rpartition("-")

@@ -51,6 +51,9 @@ _ONE = Decimal(1)
 _MIN_SCALE = -12
 
 
+_BUY = OrderSide.BUY
+
+
 @dataclass(slots=True)
 class _Book:
     """Mutable state of one (symbol, strategy) position."""
@@ -200,7 +203,7 @@ class Ledger:
             book,
             fill.fill_id,
             fill.symbol,
-            fill.side is OrderSide.BUY,
+            fill.side is _BUY,
             fill.quantity,
             fill.price,
             fill.fee,
@@ -214,17 +217,21 @@ class Ledger:
         multiplier); returns the cash of its currency and the net quantity of its symbol after
         it. The common case (a position of one strategy already booked in this currency) skips
         the checks that such a fill cannot fail; anything else takes :meth:`book_fill`'s."""
-        return self.book_fields(
-            fill.fill_id,
-            fill.symbol,
-            fill.strategy_id,
-            fill.side is OrderSide.BUY,
-            fill.quantity,
-            fill.price,
-            fill.fee,
-            fill.currency,
-            lambda: fill,
-        )
+        symbol, currency = fill.symbol, fill.currency
+        book = self._books.get((symbol, fill.strategy_id))
+        if (
+            book is None
+            or book.multiplier is not _ONE
+            or book.currency != currency
+            or fill.fill_id in self._fill_ids
+        ):
+            book = self._book_fill(fill, 1)
+        else:
+            self._post(book, fill.fill_id, symbol, fill.side is _BUY, fill.quantity,
+                       fill.price, fill.fee, currency, _ONE)
+        books = self._by_symbol[symbol]
+        held = book.quantity if len(books) == 1 else self.quantity(symbol)
+        return self._cash[currency], held
 
     def book_fields(
         self,
@@ -393,6 +400,10 @@ class Ledger:
             book = self._books.get((symbol, strategy_id))
             return self._position(symbol, strategy_id, [book] if book is not None else [])
         return self._position(symbol, None, [b for b in self._books.values() if b.symbol == symbol])
+
+    def open_quantities(self) -> dict[tuple[str, str], Decimal]:
+        """Signed quantity of every open (symbol, strategy) position, exactly."""
+        return {(b.symbol, b.strategy_id): b.quantity for b in self._books.values() if b.quantity}
 
     def positions(self, include_flat: bool = False) -> list[Position]:
         """Every (symbol, strategy) position, open ones only unless ``include_flat``."""

@@ -26,6 +26,7 @@ from decimal import Decimal
 from signaltrust.core.errors import (
     DuplicateFillError,
     DuplicateOrderError,
+    InvalidTransitionError,
     OrderNotFoundError,
     OverfillError,
     ValidationError,
@@ -36,20 +37,31 @@ from signaltrust.core.orders import (
     Fill,
     Order,
     OrderEvent,
-    OrderSide,
     OrderStatus,
     TimeInForce,
     order_event,
 )
 from signaltrust.execution.brackets import BracketLinks
 from signaltrust.execution.ids import IdGenerator
-from signaltrust.execution.state import transition
+from signaltrust.execution.state import require_transition
 from signaltrust.execution.time_in_force import TimeInForceRules
 
 S = OrderStatus
+_NEW = S.NEW
+_SUBMITTED = S.SUBMITTED
+_ACCEPTED = S.ACCEPTED
+_PARTIALLY_FILLED = S.PARTIALLY_FILLED
+_FILLED = S.FILLED
+_CANCELED = S.CANCELED
+_REJECTED = S.REJECTED
+_EXPIRED = S.EXPIRED
+_DENIED = S.DENIED
 OrderListener = Callable[[OrderEvent], None]
-_WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
+_WORKING = (_ACCEPTED, _PARTIALLY_FILLED)
 _TERMINAL = frozenset(s for s in S if s.is_terminal)
+_FOK = TimeInForce.FOK
+
+
 class OrderManager(BracketLinks, TimeInForceRules):
     """Holds every order by client order id and applies state changes, fills and linkages.
 
@@ -58,8 +70,12 @@ class OrderManager(BracketLinks, TimeInForceRules):
     DAY and trailing stops from :class:`~signaltrust.execution.time_in_force.TimeInForceRules`.
     """
 
-    def __init__(self, ids: IdGenerator | None = None) -> None:
+    def __init__(self, ids: IdGenerator | None = None, *, compact_log: bool = False) -> None:
         self.ids = ids if ids is not None else IdGenerator()
+        #: while nobody listens, log each event as its fields and build the OrderEvent when
+        #: ``events`` is read (a backtest setting: listeners always get events as they happen)
+        self.compact_log = compact_log
+        self._unbuilt = False  # the log holds fields not yet built into events
         self._log: list[OrderEvent] = []
         self._orders: dict[str, Order] = {}
         self._open: dict[str, Order] = {}
@@ -80,6 +96,10 @@ class OrderManager(BracketLinks, TimeInForceRules):
 
     def __iter__(self) -> Iterator[Order]:
         return iter(self._orders.values())
+
+    def find(self, client_order_id: str) -> Order | None:
+        """The order with this client order id, or None."""
+        return self._orders.get(client_order_id)
 
     def get(self, client_order_id: str) -> Order:
         """The order with this client order id, or :class:`OrderNotFoundError`."""
@@ -135,19 +155,49 @@ class OrderManager(BracketLinks, TimeInForceRules):
 
     def next_client_order_id(self, strategy_id: str = "default") -> str:
         """A new, unique, deterministic client order id for ``strategy_id`` (``"sma-1"``, ...)."""
+        issue, orders = self.ids.next_client_order_id, self._orders
         while True:
-            cid = self.ids.next_client_order_id(strategy_id)
-            if cid not in self:
+            cid = issue(strategy_id)
+            if cid not in orders:
                 return cid
 
     @property
     def events(self) -> list[OrderEvent]:
         """Every order event so far, in order (the same list object on every read)."""
+        if self._unbuilt:
+            log = self._log
+            for i, item in enumerate(log):
+                if type(item) is tuple:
+                    log[i] = order_event(*item)
+            self._unbuilt = False
         return self._log
 
     def has_released(self) -> bool:
         """True when bracket exits wait in :meth:`take_released` (their entry filled)."""
         return bool(self._released)
+
+    def _record(
+        self,
+        client_order_id: str,
+        previous: OrderStatus | None,
+        status: OrderStatus,
+        timestamp: datetime | None,
+        reason: str | None,
+        fill: Fill | None,
+        strategy_id: str,
+        symbol: str,
+    ) -> OrderEvent | None:
+        """Log an order event and pass it to the listeners; with ``compact_log`` and no
+        listener, log its fields only (built when ``events`` is read) and return None."""
+        if self.compact_log and not self._listeners:
+            self._log.append((client_order_id, previous, status, timestamp, reason, fill,
+                              strategy_id, symbol))  # type: ignore[arg-type]
+            self._unbuilt = True
+            return None
+        event = order_event(client_order_id, previous, status, timestamp, reason, fill,
+                            strategy_id, symbol)
+        self._emit(event)
+        return event
 
     def _emit(self, event: OrderEvent) -> None:
         self._log.append(event)
@@ -177,7 +227,7 @@ class OrderManager(BracketLinks, TimeInForceRules):
                 value=order.client_order_id,
                 fix="use manager.next_client_order_id(strategy_id) for a new order",
             )
-        if order.status is not S.NEW or order.filled_quantity != 0:
+        if order.status is not _NEW or order.filled_quantity != 0:
             raise ValidationError(
                 "only a NEW, unfilled order can be submitted",
                 field="status",
@@ -189,17 +239,10 @@ class OrderManager(BracketLinks, TimeInForceRules):
         self._orders[order.client_order_id] = order
         self._open[order.client_order_id] = order
         self.ids.reserve(order.client_order_id)
-        self._emit(
-            order_event(
-                order.client_order_id,
-                None,
-                S.NEW,
-                timestamp if timestamp is not None else order.created_at,
-                None,
-                None,
-                order.strategy_id,
-                order.symbol,
-            )
+        self._record(
+            order.client_order_id, None, _NEW,
+            timestamp if timestamp is not None else order.created_at, None, None,
+            order.strategy_id, order.symbol,
         )
         return order
 
@@ -213,15 +256,22 @@ class OrderManager(BracketLinks, TimeInForceRules):
         reason: str | None = None,
         fill: Fill | None = None,
     ) -> list[OrderEvent]:
-        event = transition(order, status, timestamp, reason=reason, fill=fill)
+        previous = order.status
+        require_transition(order, status)
+        order.status = status
+        if reason is not None:
+            order.reason = reason
+        order.updated_at = timestamp
         terminal = status in _TERMINAL
         if terminal:
             self._open.pop(order.client_order_id, None)
             self._held.pop(order.client_order_id, None)
-        self._emit(event)
+        event = self._record(order.client_order_id, previous, status, timestamp, reason, fill,
+                             order.strategy_id, order.symbol)
+        events = [] if event is None else [event]
         if terminal:
-            return [event, *self._after_terminal(order, timestamp)]
-        return [event]
+            events += self._after_terminal(order, timestamp)
+        return events
 
     def mark_submitted(self, client_order_id: str, timestamp: datetime | None) -> list[OrderEvent]:
         """NEW -> SUBMITTED: the order passed the risk check and was sent to the venue."""
@@ -233,36 +283,36 @@ class OrderManager(BracketLinks, TimeInForceRules):
                 value=client_order_id,
                 fix="send it after manager.take_released() returns it",
             )
-        return self._change(order, S.SUBMITTED, timestamp)
+        return self._change(order, _SUBMITTED, timestamp)
 
     def accept(self, client_order_id: str, timestamp: datetime | None) -> list[OrderEvent]:
         """SUBMITTED -> ACCEPTED: the venue acknowledged the order."""
         order = self._orders.get(client_order_id) or self.get(client_order_id)
-        return self._change(order, S.ACCEPTED, timestamp)
+        return self._change(order, _ACCEPTED, timestamp)
 
     def reject(
         self, client_order_id: str, reason: str, timestamp: datetime | None
     ) -> list[OrderEvent]:
         """SUBMITTED -> REJECTED: the venue refused the order (``reason`` says why)."""
-        return self._change(self.get(client_order_id), S.REJECTED, timestamp, reason)
+        return self._change(self.get(client_order_id), _REJECTED, timestamp, reason)
 
     def deny(
         self, client_order_id: str, reason: str, timestamp: datetime | None
     ) -> list[OrderEvent]:
         """NEW or SUBMITTED -> DENIED: our risk engine refused it (``reason`` names the check)."""
-        return self._change(self.get(client_order_id), S.DENIED, timestamp, reason)
+        return self._change(self.get(client_order_id), _DENIED, timestamp, reason)
 
     def cancel(
         self, client_order_id: str, timestamp: datetime | None, reason: str = "canceled"
     ) -> list[OrderEvent]:
         """Cancel an open order (raises :class:`InvalidTransitionError` when it is terminal)."""
-        return self._change(self.get(client_order_id), S.CANCELED, timestamp, reason)
+        return self._change(self.get(client_order_id), _CANCELED, timestamp, reason)
 
     def expire(
         self, client_order_id: str, timestamp: datetime | None, reason: str = "expired"
     ) -> list[OrderEvent]:
         """ACCEPTED or PARTIALLY_FILLED -> EXPIRED (time in force ran out)."""
-        return self._change(self.get(client_order_id), S.EXPIRED, timestamp, reason)
+        return self._change(self.get(client_order_id), _EXPIRED, timestamp, reason)
 
     # ------------------------------------------------------------------ fills
 
@@ -308,18 +358,62 @@ class OrderManager(BracketLinks, TimeInForceRules):
                 value=fill.quantity,
                 fix="fill at most the remaining quantity",
             )
-        if order.time_in_force is TimeInForce.FOK and filled != order.quantity:
+        if order.time_in_force is _FOK and filled != order.quantity:
             raise ValidationError(
                 f"a FOK order fills its whole quantity {order.quantity} at once or not at all",
                 field="quantity",
                 value=fill.quantity,
                 fix="fill the whole order, or cancel it (manager.after_match_attempt)",
             )
-        status = S.FILLED if filled == order.quantity else S.PARTIALLY_FILLED
+        status = _FILLED if filled == order.quantity else _PARTIALLY_FILLED
         events = self._fill_transition(order, status, fill, filled)
         return events
 
-    def apply_late_fill(self, fill: Fill) -> OrderEvent:
+    def fill_at_once(self, client_order_id: str, fill: Fill) -> None:
+        """A NEW order the broker took and filled whole in one step (the simulated venue's
+        fast path): SUBMITTED, ACCEPTED, FILLED, each an event at the fill's time, with the
+        order's fill totals. The fill must be for the whole order and match its symbol, side
+        and strategy (ValidationError otherwise; nothing changes then)."""
+        order = self._orders.get(client_order_id) or self.get(client_order_id)
+        if order.status is not _NEW or client_order_id in self._held:
+            raise InvalidTransitionError(
+                f"order {client_order_id!r} is {order.status.value}, not a NEW order to send",
+                order_id=client_order_id, from_status=order.status, to_status=_SUBMITTED,
+                allowed=(), fix="send only NEW orders that are not held bracket exits",
+            )
+        if (
+            fill.client_order_id != client_order_id
+            or fill.symbol != order.symbol
+            or fill.side is not order.side
+            or fill.strategy_id != order.strategy_id
+            or fill.quantity != order.quantity
+        ):
+            raise ValidationError(
+                "a fill at once must fill the whole order it names", field="fill",
+                value=fill.fill_id, fix="apply partial or other fills with apply_fill",
+            )
+        if fill.fill_id in self._fills:
+            raise DuplicateFillError(
+                "a fill was already applied under this fill id", field="fill_id",
+                value=fill.fill_id, fix="give every fill a new id",
+            )
+        ts = fill.timestamp
+        sid, symbol = order.strategy_id, order.symbol
+        order.filled_quantity = fill.quantity
+        order.filled_notional = EXACT_CONTEXT.multiply(fill.quantity, fill.price)
+        order.average_fill_price = fill.price
+        order.fees = fill.fee
+        order.status = _FILLED
+        order.updated_at = ts
+        self._fills[fill.fill_id] = fill
+        del self._open[client_order_id]
+        record = self._record
+        record(client_order_id, _NEW, _SUBMITTED, ts, None, None, sid, symbol)
+        record(client_order_id, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol)
+        record(client_order_id, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol)
+        self._after_terminal(order, ts)
+
+    def apply_late_fill(self, fill: Fill) -> OrderEvent | None:
         """Record a fill the broker reports for an order that already ended on our side (a
         cancel that lost the race with a fill): the trade happened, so its quantity, price
         and fee join the order's totals, but the order keeps its final state. The event's
@@ -342,19 +436,19 @@ class OrderManager(BracketLinks, TimeInForceRules):
         )
         order.fees = EXACT_CONTEXT.add(order.fees, fill.fee)
         self._fills[fill.fill_id] = fill
-        event = order_event(
+        return self._record(
             order.client_order_id, order.status, order.status, fill.timestamp,
             f"late fill after the order was {order.status.value}", fill, order.strategy_id,
             order.symbol,
         )
-        self._emit(event)
-        return event
 
     def _fill_transition(
         self, order: Order, status: OrderStatus, fill: Fill, filled: Decimal
     ) -> list[OrderEvent]:
-        # the transition validates the state first and raises before anything is changed
-        event = transition(order, status, fill.timestamp, fill=fill)
+        previous = order.status
+        require_transition(order, status)  # raises before anything is changed
+        order.status = status
+        order.updated_at = fill.timestamp
         order.filled_quantity = filled
         order.filled_notional = EXACT_CONTEXT.add(
             order.filled_notional, EXACT_CONTEXT.multiply(fill.quantity, fill.price)
@@ -362,10 +456,12 @@ class OrderManager(BracketLinks, TimeInForceRules):
         order.average_fill_price = RATIO_CONTEXT.divide(order.filled_notional, filled)
         order.fees = EXACT_CONTEXT.add(order.fees, fill.fee)
         self._fills[fill.fill_id] = fill
-        if status is S.FILLED:
+        if status is _FILLED:
             self._open.pop(order.client_order_id, None)
-            self._emit(event)
-            return [event, *self._after_terminal(order, fill.timestamp)]
-        self._emit(event)
+        event = self._record(order.client_order_id, previous, status, fill.timestamp, None, fill,
+                             order.strategy_id, order.symbol)
+        events = [] if event is None else [event]
+        if status is _FILLED:
+            return events + self._after_terminal(order, fill.timestamp)
         self._resize_bracket_siblings(order)
-        return [event]
+        return events

@@ -24,6 +24,8 @@ class Portfolio:
         self.qty = [0.0] * len(symbols)  # net units per slot, all strategies
         self.last = [float("nan")] * len(symbols)  # latest known price per slot
         self.by_strategy: dict[str, list[float]] = {}  # strategy id -> units per slot
+        #: several strategies trade here: keep each one's own units (else the net is its own)
+        self.separate = False
         self.cash_f = float(ledger.cash())
         self.leverage = float(ledger.leverage)
 
@@ -76,18 +78,21 @@ class Portfolio:
         slot = self.slots.get(symbol)
         if slot is None:
             return 0.0
-        if strategy_id is None:
+        if strategy_id is None or not self.separate:
             return self.qty[slot]
         own = self.by_strategy.get(strategy_id)
         return own[slot] if own is not None else 0.0
 
     def positions(self, strategy_id: str | None = None) -> dict[str, float]:
         """Signed units per symbol with an open position (of one strategy, or net)."""
-        units = self.qty if strategy_id is None else self.by_strategy.get(strategy_id, ())
+        units = (self.qty if strategy_id is None or not self.separate
+                 else self.by_strategy.get(strategy_id, ()))
         return {s: q for s, q in zip(self.symbols, units) if q}  # noqa: B905
 
     def own(self, slot: int, strategy_id: str) -> float:
         """Signed units of one strategy in the symbol at ``slot`` (0.0 before its first fill)."""
+        if not self.separate:
+            return self.qty[slot]
         units = self.by_strategy.get(strategy_id)
         return units[slot] if units is not None else 0.0
 
@@ -101,13 +106,14 @@ class Portfolio:
         self, slot: int, strategy_id: str, cash: Decimal, net: Decimal, own: Decimal | None
     ) -> None:
         """The ledger's cash and the symbol's net units after a fill, and the strategy's own
-        units when several strategies trade it (None: the net is the strategy's)."""
+        units when several strategies trade (``own``; None: the net is the strategy's)."""
         self.cash_f = float(cash)
-        self.qty[slot] = after = float(net)
-        units = self.by_strategy.get(strategy_id)
-        if units is None:
-            units = self.by_strategy[strategy_id] = [0.0] * len(self.symbols)
-        units[slot] = after if own is None else float(own)
+        self.qty[slot] = float(net)
+        if own is not None:
+            units = self.by_strategy.get(strategy_id)
+            if units is None:
+                units = self.by_strategy[strategy_id] = [0.0] * len(self.symbols)
+            units[slot] = float(own)
 
 
 __all__ = ["Portfolio"]

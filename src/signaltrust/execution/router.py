@@ -33,12 +33,12 @@ from signaltrust.core.events import ExecutionReport, ReportKind
 from signaltrust.core.orders import (
     Fill,
     Order,
-    OrderEvent,
     OrderSide,
     OrderStatus,
     SizingIntent,
     TimeInForce,
     positive_fill_values,
+    to_decimal,
 )
 from signaltrust.core.stamps import TimestampCache
 from signaltrust.execution.broker import Broker
@@ -46,15 +46,20 @@ from signaltrust.execution.ledger import Ledger
 from signaltrust.execution.manager import OrderManager
 from signaltrust.execution.portfolio import Portfolio
 from signaltrust.execution.pretrade import AllowAll, PreTradeCheck
-from signaltrust.execution.sizing import release
+from signaltrust.execution.sizing import TARGETS, release
 
 log = logging.getLogger(__name__)
 
 S = OrderStatus
+_NEW = S.NEW
+_SUBMITTED = S.SUBMITTED
+_FILLED = S.FILLED
+_CANCELED = S.CANCELED
 _K = ReportKind
 _BUY, _SELL = OrderSide.BUY, OrderSide.SELL
 _TIF = {t.value: t for t in TimeInForce}
 _INF = float("inf")
+_TERMINAL = frozenset(s for s in OrderStatus if s.is_terminal)
 
 
 class Anomaly(NamedTuple):
@@ -75,6 +80,8 @@ class OrderRouter:
     called with a price (a broker that fills against bars); otherwise they are released at the
     latest price when placed. ``on_fill(order, fill)`` is called after each booked fill;
     ``flush()`` after each strategy-side call (the core delivers queued events then).
+    ``fast_path``: a named setting for a broker that can fill a market order the moment it
+    is sent (the simulated venue): see :meth:`release`.
     """
 
     def __init__(
@@ -89,6 +96,7 @@ class OrderRouter:
         currency: str = "USD",
         hold_sizing: bool = True,
         strict: bool = True,
+        fast_path: bool = False,
     ) -> None:
         self.manager = manager
         self.ledger = ledger
@@ -99,6 +107,10 @@ class OrderRouter:
         self.currency = currency
         self.hold_sizing = hold_sizing
         self.strict = strict
+        #: a released sizing order the broker fills whole at once (``broker.fills_at_once``)
+        #: is checked, then taken and filled in one step (``broker.fill_at_once``,
+        #: ``manager.fill_at_once``): the same order, events and fill, without the reports
+        self.fast_path = fast_path and hasattr(broker, "fill_at_once")
         self.stamp = TimestampCache()
         self.intents: list[list[SizingIntent]] = [[] for _ in portfolio.symbols]
         self.pending = 0  # sizing orders waiting for release
@@ -115,22 +127,27 @@ class OrderRouter:
     def several_strategies(self, yes: bool) -> None:
         """Keep each strategy's own positions apart in the portfolio (several strategies)."""
         self._several = yes
+        self.portfolio.separate = yes
 
     # -- strategy side (the Context's OrderRouting) -------------------------------------------
     def next_id(self, strategy_id: str) -> str:
         return self.manager.next_client_order_id(strategy_id)
 
     def submit(self, order: Order) -> str:
-        self.manager.submit(order, self.stamp(self.clock.now_ns))
-        self.route(order)
+        now = self.clock.now_ns
+        ts = self.stamp(now)
+        self.manager.submit(order, ts)
+        self.route(order, now, ts)
         self.flush()
         return order.client_order_id
 
     def submit_bracket(
         self, entry: Order, stop_loss: Order | None, take_profit: Order | None
     ) -> str:
-        self.manager.bracket(entry, stop_loss, take_profit, self.stamp(self.clock.now_ns))
-        self.route(entry)
+        now = self.clock.now_ns
+        ts = self.stamp(now)
+        self.manager.bracket(entry, stop_loss, take_profit, ts)
+        self.route(entry, now, ts)
         self.flush()
         return entry.client_order_id
 
@@ -155,7 +172,7 @@ class OrderRouter:
                     self.pending -= 1
                     return
         order = self.manager.get(client_order_id)
-        if order.status is S.NEW or self.manager.is_held(client_order_id):
+        if order.status is _NEW or self.manager.is_held(client_order_id):
             # never reached a broker: canceled here
             self.manager.cancel(
                 client_order_id, self.stamp(self.clock.now_ns), "canceled by the strategy"
@@ -177,14 +194,14 @@ class OrderRouter:
         return self.manager.open_orders(symbol, strategy_id)
 
     # -- the path -------------------------------------------------------------------------
-    def route(self, order: Order) -> None:
-        """Ask the pre-trade check, then send (SUBMITTED) or deny (DENIED) a NEW order."""
-        now = self.clock.now_ns
+    def route(self, order: Order, now: int, ts: Any) -> None:
+        """Ask the pre-trade check, then send (SUBMITTED) or deny (DENIED) a NEW order; ``ts``
+        is ``now`` (UTC nanoseconds) as a timestamp."""
         verdict = self.check.check(order, self.portfolio)
         if not verdict.allowed:
-            self.manager.deny(order.client_order_id, verdict.reason or verdict.check, self.stamp(now))
+            self.manager.deny(order.client_order_id, verdict.reason or verdict.check, ts)
             return
-        self.manager.mark_submitted(order.client_order_id, self.stamp(now))
+        self.manager.mark_submitted(order.client_order_id, ts)
         self.broker.submit(order, now)
 
     # -- sizing at release ----------------------------------------------------------------
@@ -200,30 +217,35 @@ class OrderRouter:
         pf = self.portfolio
         price = pf.last[slot]
         fees, slippage = self.broker.fees, self.broker.slippage
+        at_once = self.fast_path and len(queue) == 1 and self.broker.fills_at_once(slot)
         keep: list[SizingIntent] = []
+        several = self._several
         for intent in queue:
-            position = pf.own(slot, intent.strategy_id) if self._several else pf.qty[slot]
+            if reducing and intent.kind not in TARGETS:
+                keep.append(intent)  # only target orders have a reducing part
+                continue
             step = release(
-                intent.kind,
-                intent.amount,
-                reducing=reducing,
-                price=price,
-                position=position,
-                equity=pf.equity,
-                gross_exposure=pf.gross_exposure,
-                leverage=pf.leverage,
-                fees=fees,
-                slippage=slippage,
-                volume=volume,
+                intent.kind, intent.amount, reducing, price,
+                pf.own(slot, intent.strategy_id) if several else pf.qty[slot], pf.equity,
+                pf.gross_exposure, pf.leverage, fees, slippage, volume,
             )
             if step.close_all or step.units > 0.0:
-                self._send(intent, step.side, step.units, step.close_all)
+                self._send(intent, step.side, step.units, step.close_all,
+                           (slot, volume) if at_once else None)
             if not step.done:
                 keep.append(intent)
-        self.pending -= len(queue) - len(keep)
-        self.intents[slot] = keep
+        if len(keep) != len(queue):
+            self.pending -= len(queue) - len(keep)
+            self.intents[slot] = keep
 
-    def _send(self, intent: SizingIntent, side: int, units: float, close_all: bool) -> None:
+    def _send(
+        self,
+        intent: SizingIntent,
+        side: int,
+        units: float,
+        close_all: bool,
+        at_once: tuple[int, float] | None,
+    ) -> None:
         manager = self.manager
         sid = intent.strategy_id
         cid = intent.client_order_id
@@ -232,7 +254,7 @@ class OrderRouter:
         if close_all:
             quantity = abs(self.ledger.quantity(intent.symbol, sid if self._several else None))
         elif 0.0 < units < _INF:
-            quantity = Decimal(repr(units))
+            quantity = Decimal(repr(units)) if type(units) is float else to_decimal(units, "units")
         else:
             raise ValidationError(
                 "a sizing order gave no finite quantity", field="units", value=units,
@@ -242,8 +264,28 @@ class OrderRouter:
             cid, intent.symbol, _BUY if side > 0 else _SELL, quantity,
             _TIF[intent.time_in_force], sid, intent.tags,
         )
-        manager.submit(order, self.stamp(self.clock.now_ns))
-        self.route(order)
+        now = self.clock.now_ns
+        ts = self.stamp(now)
+        manager.submit(order, ts)
+        if at_once is None:
+            self.route(order, now, ts)
+            return
+        # the fast path: checked, then taken and filled whole by the broker in one step
+        verdict = self.check.check(order, self.portfolio)
+        if not verdict.allowed:
+            manager.deny(cid, verdict.reason or verdict.check, ts)
+            return
+        fill_id, price, fee = self.broker.fill_at_once(order, at_once[0], at_once[1], now)
+        fill = Fill.trusted(
+            fill_id, cid, order.symbol, order.side, quantity, price, fee, self.currency, ts,
+            sid,
+        )
+        manager.fill_at_once(cid, fill)
+        self.fill_ids.add(fill_id)
+        self._book(order, fill)
+        if manager.has_released():
+            for released in manager.take_released():
+                self.route(released, now, ts)
 
     # -- broker side ------------------------------------------------------------------------
     def on_execution_report(self, report: ExecutionReport) -> None:
@@ -254,25 +296,25 @@ class OrderRouter:
             return
         manager = self.manager
         cid = report.client_order_id
-        if cid not in manager:
+        order = manager.find(cid)
+        if order is None:
             self._anomaly(report, "no order with this client order id")
             return
-        order = manager.get(cid)
-        if order.is_terminal:
+        if order.status in _TERMINAL:
             return  # stale: the order already ended (e.g. an ack after its fill)
         ts = self.stamp(report.ts_ns)
         if kind is _K.ACCEPTED:
-            if order.status is S.SUBMITTED:
+            if order.status is _SUBMITTED:
                 manager.accept(cid, ts)
         elif kind is _K.REJECTED:
-            if order.status is S.SUBMITTED:
+            if order.status is _SUBMITTED:
                 manager.reject(cid, report.reason or "rejected by the broker", ts)
             else:
                 manager.cancel(cid, ts, f"rejected by the broker: {report.reason}")
         elif kind is _K.CANCELED:
             manager.cancel(cid, ts, report.reason or "canceled by the broker")
         elif kind is _K.EXPIRED:
-            if order.status is S.SUBMITTED:
+            if order.status is _SUBMITTED:
                 manager.accept(cid, ts)
             manager.expire(cid, ts, report.reason or "expired")
 
@@ -286,10 +328,10 @@ class OrderRouter:
             return
         manager = self.manager
         cid = report.client_order_id
-        if cid not in manager:
+        order = manager.find(cid)
+        if order is None:
             self._anomaly(report, "a fill for no order of ours")
             return
-        order = manager.get(cid)
         try:
             quantity, price, fee = positive_fill_values(report.quantity, report.price, report.fee)
         except ValidationError as exc:
@@ -300,27 +342,28 @@ class OrderRouter:
             fill_id, cid, order.symbol, order.side, quantity, price, fee,
             report.fee_currency or self.currency, ts, order.strategy_id, report.liquidity,
         )
-        if order.status is S.SUBMITTED:
+        if order.status is _SUBMITTED:
             manager.accept(cid, ts)  # the fill beat the acknowledgement
-        if order.is_terminal:
+        if order.status in _TERMINAL:
             manager.apply_late_fill(fill)
             self.late_fills.append(fill)
             log.warning("late fill %s for %s order %s", fill_id, order.status, cid)
         else:
             try:
-                events = manager.apply_fill(fill)
+                manager.apply_fill(fill)
             except SignalTrustError as exc:
                 if self.strict:
                     raise
                 self._anomaly(report, f"the order cannot take this fill: {exc}")
                 manager.apply_late_fill(fill)  # the money moved at the broker all the same
-                events = []
-            self._cancel_cascades(events)
+            if order.oco_group is not None and order.status is _FILLED:
+                self._cancel_siblings(order)
         self.fill_ids.add(fill_id)
         self._book(order, fill)
         if manager.has_released():
+            now = self.clock.now_ns
             for released in manager.take_released():
-                self.route(released)
+                self.route(released, now, self.stamp(now))
 
     def _book(self, order: Order, fill: Fill) -> None:
         cash, net = self.ledger.book_trusted(fill)
@@ -329,13 +372,13 @@ class OrderRouter:
         self.portfolio.booked(self._slot[order.symbol], sid, cash, net, own)
         self.on_fill(order, fill)
 
-    def _cancel_cascades(self, events: list[OrderEvent]) -> None:
-        """Orders the manager canceled as a consequence (an OCO sibling): tell the broker."""
-        for event in events[1:] if len(events) > 1 else ():
-            if event.status is S.CANCELED:
-                sibling = self.manager.get(event.client_order_id)
-                if not self.manager.is_held(sibling.client_order_id):
-                    self.broker.cancel(sibling, self.clock.now_ns)
+    def _cancel_siblings(self, order: Order) -> None:
+        """The OCO siblings the manager canceled when ``order`` filled: tell the broker."""
+        for sibling in self.manager.oco_members(order.oco_group):  # type: ignore[arg-type]
+            if sibling is not order and sibling.status is _CANCELED and not (
+                self.manager.is_held(sibling.client_order_id)
+            ):
+                self.broker.cancel(sibling, self.clock.now_ns)
 
     def _anomaly(self, report: ExecutionReport, reason: str) -> None:
         if self.strict:

@@ -21,7 +21,15 @@ from typing import Any, Protocol
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.events import ExecutionReport, ReportKind
-from signaltrust.core.orders import Liquidity, Order, OrderSide, OrderStatus, OrderType, TimeInForce
+from signaltrust.core.orders import (
+    Liquidity,
+    Order,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    positive_fill_values,
+)
 from signaltrust.execution.broker import Broker, ReportSink
 from signaltrust.execution.models import (
     FeeModel,
@@ -35,6 +43,10 @@ from signaltrust.execution.models import (
 
 _DAY_NS = 86_400_000_000_000
 _STOPS = (OrderType.STOP, OrderType.TRAILING_STOP)
+_BUY, _SELL = OrderSide.BUY, OrderSide.SELL
+_MARKET, _LIMIT, _STOP_LIMIT = OrderType.MARKET, OrderType.LIMIT, OrderType.STOP_LIMIT
+_TRAILING = OrderType.TRAILING_STOP
+_DAY, _IOC, _FOK = TimeInForce.DAY, TimeInForce.IOC, TimeInForce.FOK
 _DONE = frozenset(s for s in OrderStatus if s.is_terminal)
 _ZERO = Decimal(0)
 _INF = float("inf")
@@ -58,15 +70,20 @@ class TrailingStops(Protocol):
 def _path_key(order: Order) -> float:
     """Order along the price path: of two sell stops the higher is hit first as prices fall,
     of two sell limits the lower as they rise (mirrored for buys)."""
-    if order.order_type is OrderType.LIMIT:
+    if order.order_type is _LIMIT:
         price = float(order.limit_price)  # type: ignore[arg-type]
-        return price if order.side is OrderSide.SELL else -price
+        return price if order.side is _SELL else -price
     price = float(order.stop_price) if order.stop_price is not None else 0.0
-    return -price if order.side is OrderSide.SELL else price
+    return -price if order.side is _SELL else price
 
 
-def _exact(value: float) -> Decimal:
-    return Decimal(repr(value)) if value else _ZERO
+def _decimals(price: Any, fee: Any) -> tuple[Decimal, Decimal]:
+    """A fill's price and fee as exact Decimals (a model's NumPy float or int converted too);
+    ValidationError when a model gave a price <= 0, a negative fee or a non-finite value."""
+    if type(price) is float and 0.0 < price < _INF and type(fee) is float and 0.0 <= fee < _INF:
+        return Decimal(repr(price)), (Decimal(repr(fee)) if fee else _ZERO)
+    _, exact_price, exact_fee = positive_fill_values(1, price, fee)
+    return exact_price, exact_fee
 
 
 class SimulatedVenue(Broker):
@@ -95,7 +112,7 @@ class SimulatedVenue(Broker):
         self._capped = participation is not None
         self.fill_at = fill_at
         self.book: list[list[Order]] = []
-        self._working = 0  # orders in the book (all symbols)
+        self.working = 0  # orders in the book (all symbols)
         self._active: dict[str, int] = {}
         self._venue_ids: dict[str, str] = {}
         self._session: dict[str, int] = {}
@@ -122,12 +139,37 @@ class SimulatedVenue(Broker):
         self._last = positions.last
         self._trail = orders.update_trailing_stop
 
-    @property
-    def working(self) -> int:
-        return self._working
-
     def has_orders(self, slot: int) -> bool:
         return bool(self.book[slot])
+
+    # -- the fast path: a market order filled whole the moment it is sent --------------------
+    def fills_at_once(self, slot: int) -> bool:
+        """True when a market order of ``slot`` sent now fills whole at once at the price of
+        the moment: no participation cap, no latency, and no other order working on the
+        symbol (none may fill before it)."""
+        latency = self.latency
+        return (
+            not self.book[slot]
+            and not self._capped
+            and type(latency) is FixedLatency
+            and latency.ns == 0
+        )
+
+    def fill_at_once(
+        self, order: Order, slot: int, volume: float, now_ns: int
+    ) -> tuple[str, Decimal, Decimal]:
+        """Take a market ``order`` and fill it whole now at the latest price plus slippage
+        (only when :meth:`fills_at_once`); its fill id, price and fee. The same fill as
+        :meth:`submit` then :meth:`match_market` give, without the reports in between."""
+        self._orders_seen += 1
+        units = float(order.quantity)
+        price = self.slippage.price(
+            self._last[slot], 1 if order.side is _BUY else -1, units, volume
+        )
+        exact_price, exact_fee = _decimals(price, self.fees.fee(units * price))
+        self._trade[slot] = (now_ns, float(price))
+        self._fills_made += 1
+        return f"SIM-F-{self._fills_made}", exact_price, exact_fee
 
     # -- broker interface -------------------------------------------------------------------
     def submit(self, order: Order, now_ns: int) -> None:
@@ -148,9 +190,9 @@ class SimulatedVenue(Broker):
         if order.status in _DONE:  # refused on acceptance (e.g. a stale report ordering)
             return
         self.book[slot].append(order)
-        self._working += 1
+        self.working += 1
         self._active[cid] = now_ns + self.latency.delay_ns(order)
-        if order.order_type is OrderType.TRAILING_STOP and order.stop_price is None:
+        if order.order_type is _TRAILING and order.stop_price is None:
             # trail from the latest trade: a fill at this very time (e.g. the entry it
             # protects), else the latest bar price
             traded = self._trade.get(slot)
@@ -175,7 +217,7 @@ class SimulatedVenue(Broker):
     def _prune(self, slot: int) -> None:
         book = self.book[slot]
         kept = [o for o in book if o.status not in _DONE]
-        self._working -= len(book) - len(kept)
+        self.working -= len(book) - len(kept)
         self.book[slot] = kept
 
     # -- the bar ----------------------------------------------------------------------------
@@ -185,7 +227,7 @@ class SimulatedVenue(Broker):
             return
         day = start_ns // _DAY_NS
         for order in self.book[slot]:
-            if order.time_in_force is not TimeInForce.DAY or order.status in _DONE:
+            if order.time_in_force is not _DAY or order.status in _DONE:
                 continue
             cid = order.client_order_id
             if self._active[cid] > start_ns:
@@ -220,7 +262,7 @@ class SimulatedVenue(Broker):
         quantity = remaining
         if self._capped:  # a volume participation cap: fill what this bar has room for
             room = self._capacity(slot, volume, bar_ns)
-            if order.time_in_force is TimeInForce.FOK and float(remaining) > room:
+            if order.time_in_force is _FOK and float(remaining) > room:
                 return  # the match attempt cancels it
             if room < float(remaining):
                 if room <= 0.0:
@@ -228,22 +270,19 @@ class SimulatedVenue(Broker):
                 quantity = min(remaining, Decimal(repr(room)))
         units = float(quantity)
         if market:
-            side = 1 if order.side is OrderSide.BUY else -1
+            side = 1 if order.side is _BUY else -1
             price = self.slippage.price(price, side, units, volume)
         if self._capped:
             self._used[slot] += units
-        self._trade[slot] = (now_ns, price)
+        self._trade[slot] = (now_ns, float(price))
         self._fills_made += 1
-        fee = self.fees.fee(units * price)
+        exact_price, exact_fee = _decimals(price, self.fees.fee(units * price))
         cid = order.client_order_id
-        valid = type(price) is float and 0.0 < price < _INF and type(fee) is float
         self._report(
             ExecutionReport(
                 _FILL, cid, self._venue_ids.get(cid), now_ns, f"SIM-F-{self._fills_made}",
-                quantity,
-                Decimal(repr(price)) if valid else price,  # type: ignore[arg-type]
-                _exact(fee) if valid and 0.0 <= fee < _INF else fee,  # type: ignore[arg-type]
-                _TAKER if market or order.order_type is OrderType.MARKET else _MAKER,
+                quantity, exact_price, exact_fee,
+                _TAKER if market or order.order_type is _MARKET else _MAKER,
             )
         )
 
@@ -252,9 +291,9 @@ class SimulatedVenue(Broker):
         if order.status in _DONE:
             return
         tif = order.time_in_force
-        if tif is TimeInForce.IOC or tif is TimeInForce.FOK:
+        if tif is _IOC or tif is _FOK:
             reason = (
-                "IOC: unfilled rest canceled" if tif is TimeInForce.IOC
+                "IOC: unfilled rest canceled" if tif is _IOC
                 else "FOK: the whole quantity could not fill at once"
             )
             cid = order.client_order_id
@@ -274,13 +313,13 @@ class SimulatedVenue(Broker):
             return
         qty = self._qty
         for order in list(self.book[slot]):
-            if order.order_type is not OrderType.MARKET or order.status in _DONE:
+            if order.order_type is not _MARKET or order.status in _DONE:
                 continue
             if self._active[order.client_order_id] > now_ns:
                 continue
             if reducing:
                 position = qty[slot]
-                if not (position < 0 if order.side is OrderSide.BUY else position > 0):
+                if not (position < 0 if order.side is _BUY else position > 0):
                     continue
             self._fill(order, slot, price, volume, now_ns, bar_ns, True)
             self._attempted(order, now_ns)
@@ -289,10 +328,10 @@ class SimulatedVenue(Broker):
     # -- orders with a price ----------------------------------------------------------------
     def _trigger(self, order: Order, o: float, h: float, lo: float) -> tuple[int, float] | None:
         """(rank, price) when this bar fills ``order``: rank 0 at the open, 1 stop, 2 limit."""
-        buy = order.side is OrderSide.BUY
+        buy = order.side is _BUY
         kind = order.order_type
-        if kind is OrderType.LIMIT or (
-            kind is OrderType.STOP_LIMIT and order.client_order_id in self._triggered
+        if kind is _LIMIT or (
+            kind is _STOP_LIMIT and order.client_order_id in self._triggered
         ):
             lp = float(order.limit_price)  # type: ignore[arg-type]
             if (o <= lp) if buy else (o >= lp):
@@ -330,11 +369,11 @@ class SimulatedVenue(Broker):
         hits: list[tuple[int, float, int, Order, float]] = []
         tried: list[Order] = []
         for seq, order in enumerate(self.book[slot]):
-            if order.order_type is OrderType.MARKET or order.status in _DONE:
+            if order.order_type is _MARKET or order.status in _DONE:
                 continue
             if self._active[order.client_order_id] > now_ns:
                 continue
-            if order.order_type is OrderType.TRAILING_STOP:
+            if order.order_type is _TRAILING:
                 trail(order.client_order_id, o)
             tried.append(order)
             hit = self._trigger(order, o, h, lo)
@@ -349,10 +388,10 @@ class SimulatedVenue(Broker):
         for order in tried:
             if order.status in _DONE:
                 continue
-            if order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
+            if order.time_in_force in (_IOC, _FOK):
                 self._attempted(order, now_ns)
-            elif order.order_type is OrderType.TRAILING_STOP:
-                trail(order.client_order_id, h if order.side is OrderSide.SELL else lo)
+            elif order.order_type is _TRAILING:
+                trail(order.client_order_id, h if order.side is _SELL else lo)
         self._prune(slot)
 
 

@@ -34,12 +34,16 @@ class Release(NamedTuple):
 
 WAIT = Release(0, 0.0, False, False)
 NOTHING = Release(0, 0.0, False, True)
+_tuple_new = tuple.__new__  # Release(...) without the named tuple's Python-level __new__
+
+
+def _send(side: int, units: float, close_all: bool = False, done: bool = True) -> Release:
+    return _tuple_new(Release, (side, units, close_all, done))
 
 
 def release(
     kind: str,
     amount: float,
-    *,
     reducing: bool,
     price: float,
     position: float,
@@ -67,11 +71,11 @@ def release(
             if position == 0.0:
                 return WAIT
             if crosses:
-                return Release(away, abs(position), True, target == 0.0)
+                return _send(away, abs(position), True, target == 0.0)
             if abs(target) < abs(position):
                 units = abs(position) - abs(target)
                 if units * price > MIN_ORDER_SHARE * abs(equity):
-                    return Release(away, units, False, True)
+                    return _send(away, units)
                 return NOTHING
             return WAIT
         delta = target - position
@@ -86,7 +90,7 @@ def release(
             if room <= MIN_ORDER_SHARE * equity:  # buying power used up but float noise
                 return NOTHING
             units = fees.units_for_cash(room, fill_price)
-        return Release(side, units, False, True) if units > 0.0 else NOTHING
+        return _send(side, units) if units > 0.0 else NOTHING
     if reducing:
         return WAIT
     side = 1 if amount > 0 else -1
@@ -98,7 +102,7 @@ def release(
     if alloc <= MIN_ORDER_SHARE * equity:  # float noise of an account already all in
         return NOTHING
     units = fees.units_for_cash(alloc, fill_price)
-    return Release(side, units, False, True) if units > 0.0 else NOTHING
+    return _send(side, units) if units > 0.0 else NOTHING
 
 
 __all__ = ["MIN_ORDER_SHARE", "NOTHING", "TARGETS", "WAIT", "Release", "release"]

@@ -55,6 +55,24 @@ def can_transition(from_status: OrderStatus, to_status: OrderStatus) -> bool:
     return to_status in TRANSITIONS[from_status]
 
 
+def require_transition(order: Order, to_status: OrderStatus) -> None:
+    """Raise :class:`InvalidTransitionError` unless the table allows ``order``'s move to
+    ``to_status`` (naming the order, both states and the allowed ones)."""
+    from_status = order.status
+    if to_status not in _ALLOWED[from_status]:
+        allowed = allowed_transitions(from_status)
+        raise InvalidTransitionError(
+            f"order {order.client_order_id!r} cannot go from {from_status.value} to "
+            f"{OrderStatus(to_status).value}; allowed from {from_status.value}: "
+            f"{', '.join(s.value for s in allowed) or 'nothing (terminal state)'}",
+            order_id=order.client_order_id,
+            from_status=from_status,
+            to_status=to_status,
+            allowed=allowed,
+            fix="follow NEW -> SUBMITTED -> ACCEPTED -> (PARTIALLY_)FILLED; terminal is final",
+        )
+
+
 def transition(
     order: Order,
     to_status: OrderStatus,
@@ -70,18 +88,7 @@ def transition(
     manager's job: this function only changes ``status``, ``reason`` and ``updated_at``.
     """
     from_status = order.status
-    if to_status not in _ALLOWED[from_status]:
-        allowed = allowed_transitions(from_status)
-        raise InvalidTransitionError(
-            f"order {order.client_order_id!r} cannot go from {from_status.value} to "
-            f"{OrderStatus(to_status).value}; allowed from {from_status.value}: "
-            f"{', '.join(s.value for s in allowed) or 'nothing (terminal state)'}",
-            order_id=order.client_order_id,
-            from_status=from_status,
-            to_status=to_status,
-            allowed=allowed,
-            fix="follow NEW -> SUBMITTED -> ACCEPTED -> (PARTIALLY_)FILLED; terminal is final",
-        )
+    require_transition(order, to_status)
     order.status = to_status
     if reason is not None:
         order.reason = reason

@@ -23,7 +23,11 @@ from signaltrust.core.orders import (
 )
 
 S = OrderStatus
-_WORKING = (S.ACCEPTED, S.PARTIALLY_FILLED)
+_ACCEPTED = S.ACCEPTED
+_PARTIALLY_FILLED = S.PARTIALLY_FILLED
+_CANCELED = S.CANCELED
+_EXPIRED = S.EXPIRED
+_WORKING = (_ACCEPTED, _PARTIALLY_FILLED)
 
 
 class TimeInForceRules:
@@ -54,7 +58,7 @@ class TimeInForceRules:
             if order.time_in_force is TimeInForce.IOC
             else "FOK: the whole quantity could not fill at once"
         )
-        return self._change(order, S.CANCELED, timestamp, reason)
+        return self._change(order, _CANCELED, timestamp, reason)
 
     def expire_day_orders(self, now: datetime) -> list[OrderEvent]:
         """Session end: expire open DAY orders created at or before ``now``.
@@ -72,10 +76,10 @@ class TimeInForceRules:
             if order.created_at is not None and order.created_at > now:
                 continue
             if order.status in _WORKING:
-                events += self._change(order, S.EXPIRED, now, "DAY order expired at session end")
+                events += self._change(order, _EXPIRED, now, "DAY order expired at session end")
             else:
                 events += self._change(
-                    order, S.CANCELED, now, "DAY order not working at session end"
+                    order, _CANCELED, now, "DAY order not working at session end"
                 )
         return events
 

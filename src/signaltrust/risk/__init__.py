@@ -31,7 +31,7 @@ from signaltrust.risk.hook import (
     PreTradeCheck,
     Verdict,
 )
-from signaltrust.risk.killswitch import KILL_TAG, FlattenBroker, OrderPathBroker
+from signaltrust.risk.killswitch import KILL_TAG, FlattenBroker
 from signaltrust.risk.limits import Denial, Reason
 from signaltrust.risk.measures import (
     VAR_METHODS,
@@ -62,7 +62,7 @@ __all__ = [
     "AuditRecord",
     "CheckChain", "ConsecutiveLossBreaker", "DailyLossBreaker", "Denial", "DenialRecord",
     "DrawdownProtection", "FlattenBroker", "KillResult", "MaxOrderNotional", "MaxOrderQuantity",
-    "OrderPathBroker", "PortfolioStress", "PortfolioView", "PreTradeCheck", "Reason", "RiskEngine",
+    "PortfolioStress", "PortfolioView", "PreTradeCheck", "Reason", "RiskEngine",
     "StaleDataGuard", "TradingState", "TradingStateMachine", "Verdict", "VolatilitySpikeBreaker",
     "component_var", "conditional_value_at_risk", "cornish_fisher_z", "correlation_matrix",
     "correlation_shock", "effective_number_of_bets", "exposures", "gap_down", "herfindahl",

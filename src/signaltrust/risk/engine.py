@@ -1,17 +1,18 @@
 """The pre-trade risk engine: every order is checked against the limits, the trading state,
 drawdown protection and the circuit breakers; denials carry a named reason and are audited.
 
-:class:`RiskEngine` is a :class:`~signaltrust.risk.hook.PreTradeCheck`, so the event engine (and
-paper or live trading) use it as they use any check::
+:class:`RiskEngine` is a :class:`~signaltrust.execution.PreTradeCheck`, so every driver of the
+trading core (the backtest replay, the paper and live node) uses it as it uses any check::
 
-    risk = RiskEngine.from_config()               # the [risk] section of the configuration
-    engine = EventEngine(feed, strategy, check=risk, observers=(risk.observe,))
-    risk.attach(engine)                           # clock, market data and kill-switch broker
+    risk = RiskEngine(settings.risk)              # limits (the [risk] section, read by the caller)
+    result = run_strategy(bars, strategy, check=risk, attach=risk.attach)
 
-``observe`` feeds it bars, equity and closed trades after each step (drawdown, daily loss,
-consecutive losses, volatility spikes, stale data); a live node calls :meth:`on_bar`,
-:meth:`on_equity` and :meth:`on_trade` itself. Time is always the engine clock's (the bound
-clock, else the order's ``created_at``), never the wall clock of the machine.
+:meth:`RiskEngine.attach` binds it to a trading core through the core's public callbacks: its
+clock, its orders (for pending reductions), its kill switch (``cancel_all``, ``flatten``), and,
+only when a limit needs them, the bars, equity and closed trades after each step (drawdown,
+daily loss, consecutive losses, volatility spikes, stale data). Without a core, call
+:meth:`on_bar`, :meth:`on_equity` and :meth:`on_trade` yourself. Time is always the core
+clock's (the bound clock, else the order's ``created_at``), never the machine's wall clock.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from typing import Any
 import pandas as pd
 import pydantic
 
-from signaltrust.core.config import RiskSettings, load_settings
+from signaltrust.core.config import RiskSettings, Settings
 from signaltrust.core.errors import ConfigError
-from signaltrust.core.orders import Order
+from signaltrust.core.orders import Fill, Order
 from signaltrust.risk import limits as L
 from signaltrust.risk.audit import AuditLog
 from signaltrust.risk.breakers import (
@@ -39,7 +40,7 @@ from signaltrust.risk.breakers import (
 )
 from signaltrust.risk.drawdown import DrawdownProtection
 from signaltrust.risk.hook import PortfolioView, PreTradeCheck, Verdict
-from signaltrust.risk.killswitch import KILL_TAG, FlattenBroker, OrderPathBroker
+from signaltrust.risk.killswitch import KILL_TAG, FlattenBroker
 from signaltrust.risk.states import (
     StateChange,
     TradingState,
@@ -117,15 +118,16 @@ class RiskEngine(PreTradeCheck):
         self.denials: list[DenialRecord] = []
         self.steps = 0
         self._now_ns = 0
-        self._engine: Any = None
-        self._cursor: list[int] = []
-        self._realised: dict[str, float] = {}
+        self._core: Any = None
+        self._observing = False
+        self._realised: dict[tuple[str, str], float] = {}
+        self._allowed = Verdict.allow(self.check_name)
         self._build(set(RiskSettings.model_fields))
 
     @classmethod
-    def from_config(cls, **kwargs: Any) -> RiskEngine:
-        """A risk engine with the ``[risk]`` limits of the configuration (validated)."""
-        return cls(load_settings().risk, **kwargs)
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> RiskEngine:
+        """A risk engine with the ``[risk]`` limits of ``settings`` (the caller read them)."""
+        return cls(settings.risk, **kwargs)
 
     # ------------------------------------------------------------------ components
     def _build(self, changed: set[str]) -> None:
@@ -162,6 +164,24 @@ class RiskEngine(PreTradeCheck):
         # without a stale guard the engine still remembers when data last came
         if getattr(self, "_seen", None) is None:
             self._seen = StaleDataGuard(1.0)
+        #: the checks every order passes, in order (None: skipped for these limits)
+        self._sized = any(
+            getattr(lim, name) is not None
+            for name in ("max_order_quantity", "max_order_notional", "price_band_pct",
+                         "max_position_quantity", "max_position_notional",
+                         "max_gross_exposure", "max_net_exposure", "max_leverage")
+        ) or lim.check_buying_power or bool(lim.drawdown_levels)
+        if self._core is not None and self.needs_observations() and not self._observing:
+            self._observe(self._core)
+
+    def needs_observations(self) -> bool:
+        """True when a limit needs the bars, equity or closed trades after each step."""
+        lim = self.limits
+        return bool(lim.drawdown_levels) or any(
+            getattr(lim, name) is not None
+            for name in ("daily_loss_pct", "max_consecutive_losses", "volatility_spike_k",
+                         "stale_after_seconds")
+        )
 
     # ------------------------------------------------------------------ state
     @property
@@ -223,13 +243,15 @@ class RiskEngine(PreTradeCheck):
     def check(self, order: Order, portfolio: PortfolioView) -> Verdict:
         """Allow ``order`` or deny it with a named reason (kept in ``denials`` and the audit)."""
         now = self.now_ns(order)
-        self._now_ns = max(self._now_ns, now)
-        self.states.expire(now, self.steps)
+        if now > self._now_ns:
+            self._now_ns = now
+        if self.states.holds:
+            self.states.expire(now, self.steps)
         denial = self._evaluate(order, portfolio, now)
         if denial is None:
             for limiter in self.rate_limiters:
                 limiter.record(now)
-            return Verdict.allow(self.check_name)
+            return self._allowed
         return self._deny(order, denial, now)
 
     def _pending_reduction(self, order: Order, position: float) -> float:
@@ -241,56 +263,77 @@ class RiskEngine(PreTradeCheck):
 
     def _evaluate(self, order: Order, portfolio: PortfolioView, now: int) -> L.Denial | None:
         lim = self.limits
-        position = float(portfolio.position(order.symbol))
-        side, quantity = order.side.sign, float(order.quantity)
-        pending = self._pending_reduction(order, position)
-        if KILL_TAG in order.tags and is_reduction(position, side, quantity, pending):
-            return None  # the kill switch's own flattening orders
-        code = state_denial(self.state, position, side, quantity, pending)
-        if code is not None:
-            holds = {s: h.reason for s, h in self.states.holds.items()}
-            return L.Denial(L.Reason(code), f"trading is {self.state}: "
-                            + ("only cancels are allowed" if code == "trading_halted"
-                               else "only orders that shrink a position are allowed"),
-                            {"state": self.state, "holds": holds, "position": position})
+        holds = self.states.holds
+        killing = KILL_TAG in order.tags
+        if holds or killing:
+            position = float(portfolio.position(order.symbol))
+            side, quantity = order.side.sign, float(order.quantity)
+            pending = self._pending_reduction(order, position)
+            if killing and is_reduction(position, side, quantity, pending):
+                return None  # the kill switch's own flattening orders
+            code = state_denial(self.state, position, side, quantity, pending)
+            if code is not None:
+                reasons = {s: h.reason for s, h in holds.items()}
+                return L.Denial(L.Reason(code), f"trading is {self.state}: "
+                                + ("only cancels are allowed" if code == "trading_halted"
+                                   else "only orders that shrink a position are allowed"),
+                                {"state": self.state, "holds": reasons, "position": position})
         if self.stale is not None and self.stale.is_stale(order.symbol, now):
             age = self.stale.age_seconds(order.symbol, now)
             return L.Denial(L.Reason.STALE_DATA, f"the latest data of {order.symbol} is "
                             f"{age:g} s old (limit {lim.stale_after_seconds:g} s)",
                             {"age_seconds": age, "limit": lim.stale_after_seconds})
+        if not self._sized:
+            for limiter in self.rate_limiters:
+                if (denial := limiter.check(now)) is not None:
+                    return denial
+            return None
         impact = L.order_impact(order, portfolio)
         if isinstance(impact, L.Denial):
             return impact
         m = self.drawdown.multiplier
-        checks: list[L.Denial | None] = []
-        if lim.max_order_quantity is not None:
-            checks.append(L.check_order_quantity(impact, lim.max_order_quantity))
-        if lim.max_order_notional is not None:
-            checks.append(L.check_order_notional(impact, lim.max_order_notional))
-        if lim.price_band_pct is not None:
-            checks.append(L.check_price_band(order, impact, lim.price_band_pct))
+        denial = self._limits(order, impact, m, now)
+        if denial is not None and m < 1.0 and denial.reason in _SCALED:
+            denial.values["drawdown_multiplier"] = m
+        return denial
+
+    def _limits(
+        self, order: Order, impact: L.OrderImpact, m: float, now: int
+    ) -> L.Denial | None:
+        """The first limit ``impact`` breaks (limits scaled by the drawdown multiplier ``m``),
+        the order rate included."""
+        lim = self.limits
+        if lim.max_order_quantity is not None and (
+                d := L.check_order_quantity(impact, lim.max_order_quantity)):
+            return d
+        if lim.max_order_notional is not None and (
+                d := L.check_order_notional(impact, lim.max_order_notional)):
+            return d
+        if lim.price_band_pct is not None and (
+                d := L.check_price_band(order, impact, lim.price_band_pct)):
+            return d
         for limiter in self.rate_limiters:
-            checks.append(limiter.check(now))
-        if lim.max_position_quantity is not None:
-            checks.append(L.check_position_quantity(impact, lim.max_position_quantity * m))
-        if lim.max_position_notional is not None:
-            checks.append(L.check_position_notional(impact, lim.max_position_notional * m))
+            if (d := limiter.check(now)) is not None:
+                return d
+        if lim.max_position_quantity is not None and (
+                d := L.check_position_quantity(impact, lim.max_position_quantity * m)):
+            return d
+        if lim.max_position_notional is not None and (
+                d := L.check_position_notional(impact, lim.max_position_notional * m)):
+            return d
         gross_cap = lim.max_gross_exposure
         if gross_cap is None and m < 1.0:  # drawdown protection bites even without a limit
-            gross_cap = max(impact.equity, 0.0) * float(getattr(portfolio, "leverage", 1.0))
-        if gross_cap is not None:
-            checks.append(L.check_gross_exposure(impact, gross_cap * m))
-        if lim.max_net_exposure is not None:
-            checks.append(L.check_net_exposure(impact, lim.max_net_exposure * m))
-        if lim.max_leverage is not None:
-            checks.append(L.check_leverage(impact, lim.max_leverage * m))
+            gross_cap = max(impact.equity, 0.0) * impact.leverage
+        if gross_cap is not None and (d := L.check_gross_exposure(impact, gross_cap * m)):
+            return d
+        if lim.max_net_exposure is not None and (
+                d := L.check_net_exposure(impact, lim.max_net_exposure * m)):
+            return d
+        if lim.max_leverage is not None and (
+                d := L.check_leverage(impact, lim.max_leverage * m)):
+            return d
         if lim.check_buying_power:
-            checks.append(L.check_buying_power(impact))
-        for denial in checks:
-            if denial is not None:
-                if m < 1.0 and denial.reason in _SCALED:
-                    denial.values["drawdown_multiplier"] = m
-                return denial
+            return L.check_buying_power(impact)
         return None
 
     def _deny(self, order: Order, denial: L.Denial, now: int) -> Verdict:
@@ -364,38 +407,41 @@ class RiskEngine(PreTradeCheck):
         self.states.hold(trip.breaker, state, trip.detail, self._now_ns, until_ns=until_ns,
                          until_step=until_step)
 
-    # ------------------------------------------------------------------ event engine
-    def attach(self, engine: Any) -> RiskEngine:
-        """Bind to an event engine: its clock, order manager and a kill-switch broker."""
-        self._engine = engine
-        self.clock = engine.clock
-        self.manager = engine.manager
+    # ------------------------------------------------------------------ the trading core
+    def attach(self, core: Any) -> RiskEngine:
+        """Bind to a trading core through its public callbacks: its clock and orders, its kill
+        switch (``core.cancel_all``, ``core.flatten``), and, when a limit needs them, the bars,
+        equity and closed trades after each step."""
+        self._core = core
+        self.clock = core.clock
+        self.manager = core.manager
         if self.broker is None:
-            self.broker = OrderPathBroker.for_event_engine(engine)
-        self._cursor = [-1] * len(engine.feed.symbols)
+            self.broker = core
+        if self.needs_observations():
+            self._observe(core)
         return self
 
-    def observe(self, engine: Any) -> None:
-        """The event engine's observer: new bars, equity and closed trades after each step."""
-        if self._engine is not engine:
-            self.attach(engine)
-        now = int(engine.clock.now_ns)
+    def _observe(self, core: Any) -> None:
+        core.add_step_listener(self._step)
+        core.add_fill_listener(self._fill)
+        self._observing = True
+
+    def _step(self, core: Any, bars: Any) -> None:
+        """After each step of the core: count it, see its bars, then the equity."""
+        now = int(core.clock.now_ns)
         self.step(now)
-        feed, cursor = engine.feed, engine.market.cursor
-        for slot, symbol in enumerate(feed.symbols):
-            row = cursor[slot]
-            if row != self._cursor[slot] and row >= 0:
-                self._cursor[slot] = row
-                self.on_bar(symbol, int(feed.ends[slot][row]),
-                            float(feed.columns[slot]["close"][row]))
-        ledger = engine.ledger
-        for symbol in feed.symbols:
-            realised = float(ledger.position(symbol).realised_pnl)
-            before = self._realised.get(symbol, 0.0)
-            if realised != before:
-                self._realised[symbol] = realised
-                self.on_trade(realised - before, now)
-        self.on_equity(now, float(engine.portfolio.equity))
+        for bar in bars:
+            self.on_bar(bar.symbol, int(bar.end_ns), float(bar.close))
+        self.on_equity(now, float(core.equity))
+
+    def _fill(self, order: Order, fill: Fill) -> None:
+        """After each fill: a trade closed when the position's realised P&L moved."""
+        key = (fill.symbol, fill.strategy_id)
+        realised = float(self._core.ledger.position(*key).realised_pnl)
+        before = self._realised.get(key, 0.0)
+        if realised != before:
+            self._realised[key] = realised
+            self.on_trade(realised - before, int(self._core.clock.now_ns))
 
     # ------------------------------------------------------------------ kill switch
     def kill(self, reason: str, *, actor: str = "operator") -> KillResult:

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from signaltrust.core.orders import Order, OrderType
+from signaltrust.execution.portfolio import Portfolio
+
+_TRAILING = OrderType.TRAILING_STOP
+_STOP = OrderType.STOP
 
 
 class Reason(StrEnum):
@@ -44,8 +48,7 @@ class Denial:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class OrderImpact:
+class OrderImpact(NamedTuple):
     """What an order would do if filled in full: position and exposures before and after."""
 
     symbol: str
@@ -61,6 +64,7 @@ class OrderImpact:
     net_after: float
     equity: float
     buying_power: float
+    leverage: float = 1.0
 
     @property
     def notional(self) -> float:
@@ -71,43 +75,54 @@ class OrderImpact:
         return abs(self.position_after) * self.price
 
 
+_tuple_new = tuple.__new__
+
+
 def order_price(order: Order, last: float) -> float:
     """The price an order is valued at: limit, else stop, else the last price."""
     if order.limit_price is not None:
         return float(order.limit_price)
-    if order.stop_price is not None and order.order_type is OrderType.STOP:
+    if order.stop_price is not None and order.order_type is _STOP:
         return float(order.stop_price)
     return last
 
 
 def order_impact(order: Order, portfolio: Any) -> OrderImpact | Denial:
     """Measure ``order`` against a portfolio view (price, position, equity; positions if any)."""
-    last = float(portfolio.price(order.symbol))
+    symbol = order.symbol
+    last = float(portfolio.price(symbol))
     price = order_price(order, last)
     if price != price:
-        return Denial(Reason.NO_PRICE, f"no price yet for {order.symbol}",
-                      {"symbol": order.symbol})
+        return Denial(Reason.NO_PRICE, f"no price yet for {symbol}", {"symbol": symbol})
     side = order.side.sign
     quantity = float(order.quantity)
-    position = float(portfolio.position(order.symbol))
+    position = float(portfolio.position(symbol))
     after = position + side * quantity
-    held = portfolio.positions() if hasattr(portfolio, "positions") else {order.symbol: position}
-    gross = net = 0.0
-    for symbol, units in held.items():
-        if symbol == order.symbol or not units:
-            continue
-        value = float(units) * float(portfolio.price(symbol))
-        gross += abs(value)
-        net += value
+    gross = net = 0.0  # of the other symbols
+    if type(portfolio) is Portfolio:  # the core's portfolio: units and latest prices by slot
+        for other, held, mark in zip(portfolio.symbols, portfolio.qty, portfolio.last,
+                                     strict=True):
+            if held and other != symbol:
+                value = held * mark
+                gross += abs(value)
+                net += value
+    else:
+        held_by = portfolio.positions() if hasattr(portfolio, "positions") else {}
+        for other, held in held_by.items():
+            if other == symbol or not held:
+                continue
+            value = float(held) * float(portfolio.price(other))
+            gross += abs(value)
+            net += value
     mark = last if last == last else price
     equity = float(portfolio.equity)
     leverage = float(getattr(portfolio, "leverage", 1.0))
     gross_now = gross + abs(position) * mark
-    return OrderImpact(
-        order.symbol, side, quantity, price, last, position, after,
+    return _tuple_new(OrderImpact, (  # OrderImpact(...) without its Python-level __new__
+        symbol, side, quantity, price, last, position, after,
         gross_now, gross + abs(after) * price, net + position * mark, net + after * price,
-        equity, equity * leverage - gross_now,
-    )
+        equity, equity * leverage - gross_now, leverage,
+    ))
 
 
 def _deny(reason: Reason, message: str, **values: Any) -> Denial:
@@ -203,7 +218,7 @@ def check_price_band(order: Order, impact: OrderImpact, band: float) -> Denial |
                      symbol=order.symbol)
     for name in ("limit_price", "stop_price"):
         value = getattr(order, name)
-        if value is None or (name == "stop_price" and order.order_type is OrderType.TRAILING_STOP):
+        if value is None or (name == "stop_price" and order.order_type is _TRAILING):
             continue
         price = float(value)
         off = abs(price / last - 1.0)

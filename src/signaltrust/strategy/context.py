@@ -69,7 +69,8 @@ class OrderRouting(Protocol):
 
 # ---------------------------------------------------------------------------- context
 
-_TIFS = tuple(t.value for t in TimeInForce)
+_TIFS = {t.value: t.value for t in TimeInForce}
+_tuple_new = tuple.__new__
 
 _TYPES = {
     "market": "MARKET",
@@ -249,25 +250,31 @@ class Context:
                 fix=f"use one of {', '.join(self._symbols)}",
             )
         value = float(amount)
-        if value != value or value in (float("inf"), float("-inf")):
+        if value - value != 0.0:  # NaN or infinite
             raise ValidationError(
                 f"the {kind} amount must be a finite number", field="amount", value=amount,
                 fix="pass a finite number",
             )
-        tif_upper = str(tif).upper()
-        if tif_upper not in _TIFS:
+        time_in_force = _TIFS.get(tif) or _TIFS.get(str(tif).upper())
+        if time_in_force is None:
             raise ValidationError(
                 "unknown time in force", field="tif", value=tif,
                 fix=f"use one of {', '.join(_TIFS)}",
             )
-        if tag is not None and (not isinstance(tag, str) or not tag):
+        if tag is None:
+            tags: tuple[str, ...] = ()
+        elif isinstance(tag, str) and tag:
+            tags = (tag,)
+        else:
             raise ValidationError(
                 "a tag is a non-empty string", field="tag", value=tag, fix="pass e.g. tag='entry'"
             )
-        cid = self._router.next_id(self.strategy_id)
-        return self._router.defer(
-            SizingIntent(cid, symbol, kind, value, tif_upper, (tag,) if tag else (),
-                         self.strategy_id)
+        sid = self.strategy_id
+        router = self._router
+        # SizingIntent(...) without the named tuple's Python-level __new__ (every field checked)
+        return router.defer(
+            _tuple_new(SizingIntent, (router.next_id(sid), symbol, kind, value, time_in_force,
+                                      tags, sid))
         )
 
     def order_value(

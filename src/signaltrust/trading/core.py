@@ -48,14 +48,12 @@ from signaltrust.execution import (
     Portfolio,
     PreTradeCheck,
 )
+from signaltrust.risk.killswitch import KILL_TAG
 from signaltrust.strategy.api import Context, Strategy
 from signaltrust.trading.clock import SimulatedClock
 from signaltrust.trading.market import MarketData
 
 _append = list.append  # the market's way past the indicator handles' read-only guard
-#: the tag of the kill switch's flattening orders
-KILL_TAG = "kill_switch"
-
 
 def _overrides(strategy: Any, hook: str) -> bool:
     """True when ``strategy`` replaces the no-op ``Strategy`` hook (on its class or itself)."""
@@ -84,7 +82,11 @@ class TradingCore:
     pre-trade check every order passes (the risk engine; default allow all); ``cash`` in
     ``currency``; ``leverage``; ``clock``: a :class:`SimulatedClock` by default (a replay),
     a wall clock in live trading; ``strict``: an execution report that cannot be applied
-    raises (backtests) instead of being kept for reconciliation (live).
+    raises (backtests) instead of being kept for reconciliation (live); ``fast_path``: a
+    market order the simulated venue fills the moment it is sent is taken and filled in one
+    step, with the same order, events and fill (a replay setting; see ``OrderRouter``);
+    ``compact_log``: while nobody listens for order events, the order manager logs their
+    fields and builds the events when read (a replay setting; listeners get them at once).
     """
 
     def __init__(
@@ -98,14 +100,17 @@ class TradingCore:
         check: PreTradeCheck | None = None,
         clock: Any = None,
         strict: bool = True,
+        fast_path: bool = False,
+        compact_log: bool = False,
     ) -> None:
         self.market = market
         self.symbols = market.symbols
-        self.clock = clock if clock is not None else SimulatedClock(-(2**62))  # bars may predate 1970
+        # a replay's clock starts before any bar (bars may predate 1970)
+        self.clock = clock if clock is not None else SimulatedClock(-(2**62))
         amount = cash if isinstance(cash, Decimal) else Decimal(repr(float(cash)))
         self.ledger = Ledger({currency: amount}, leverage=leverage)
         self.currency = self.ledger.base_currency
-        self.manager = OrderManager()
+        self.manager = OrderManager(compact_log=compact_log)
         self.portfolio = Portfolio(self.ledger, self.symbols)
         self.portfolio.last = market.last  # one list of latest prices
         self.broker = broker
@@ -113,7 +118,7 @@ class TradingCore:
         self.simulator: Any = broker if simulated else None
         self.router = OrderRouter(
             self.manager, self.ledger, self.portfolio, self.clock, broker, check=check,
-            currency=self.currency, hold_sizing=simulated, strict=strict,
+            currency=self.currency, hold_sizing=simulated, strict=strict, fast_path=fast_path,
         )
         if simulated:
             broker.bind_account(self.portfolio, self.manager)  # type: ignore[attr-defined]
@@ -124,7 +129,8 @@ class TradingCore:
         self.running: list[Running] = []
         self._by_id: dict[str, Running] = {}
         self._on_bar: list[list[Running]] = [[] for _ in self.symbols]
-        #: row of each symbol's bar being processed (its bars before it), for records
+        #: per symbol, the row of the bar whose open or close the simulated venue is filling
+        #: at (the bar a fill belongs to, for records); the latest bar for a broker's report
         self.current_row = [-1] * len(self.symbols)
         self.fill_listeners: list[Callable[[Order, Fill], None]] = []
         self.step_listeners: list[Callable[[TradingCore, Iterable[Bar]], None]] = []
@@ -217,7 +223,6 @@ class TradingCore:
     def on_bar(self, bar: Bar) -> None:
         """One completed bar of one symbol (see the module doc for the open and close)."""
         slot = self.market.slot(bar.symbol)
-        self.current_row[slot] = self.market.bars[slot].length
         sim = self.simulator
         if sim is not None and (self.router.pending or sim.working):
             self._open(((slot, bar),))
@@ -227,9 +232,7 @@ class TradingCore:
         """Bars of several symbols that completed at the same time, in the order given."""
         items = []
         for bar in bars:
-            slot = self.market.slot(bar.symbol)
-            self.current_row[slot] = self.market.bars[slot].length
-            items.append((slot, bar))
+            items.append((self.market.slot(bar.symbol), bar))
         if not items:
             return
         sim = self.simulator
@@ -240,42 +243,42 @@ class TradingCore:
     def consume(self, bars: Iterable[Bar]) -> None:
         """Hand the core completed bars one after another, no two ending at the same time:
         each is processed exactly as :meth:`on_bar` would (a test checks they agree), in one
-        loop instead of one call per bar (a replay's fast path). Stops at the first bar that
-        ends before the core's time, with ValidationError."""
-        slots, market, clock, router = self.market.slots, self.market, self.clock, self.router
-        sim, current = self.simulator, self.current_row
-        on_bar, listeners = self._on_bar, self.step_listeners
+        loop instead of one call per bar (a replay's fast path; it needs the simulated clock).
+        A bar that ends before the core's time raises ValidationError."""
+        clock, sim = self.clock, self.simulator
+        if (
+            not isinstance(clock, SimulatedClock)
+            or sim is None
+            or self.step_listeners
+            or any(b.growable for b in self.market.bars)
+        ):
+            for bar in bars:  # the general form: one call per bar
+                self.on_bar(bar)
+            return
+        market, router = self.market, self.router
+        slots, lengths = market.slots, market.lengths
+        growing, streams, last = market.growing, market.streams, market.last
+        calls = [[(e.strategy.on_bar, e.ctx) for e in entries] for entries in self._on_bar]
         queue, drain = self._queue, self.drain
-        symbol_bars, growing, streams, last = market.bars, market.growing, market.streams, market.last
-        at_close = self.fill_at == "close" and sim is not None
-        lean = all(not b.growable for b in symbol_bars) and not listeners
+        at_close = self.fill_at == "close"
         for bar in bars:
             slot = slots[bar.symbol]
-            sb = symbol_bars[slot]
-            row = sb.length
-            current[slot] = row
-            if sim is not None and (router.pending or sim.working):
+            row = lengths[slot]
+            if router.pending or sim.working:
                 self._open(((slot, bar),))
             end = bar.end_ns
             if end < clock.now_ns:
-                raise ValidationError(
-                    "a bar ended before the core's time", field="bar.end_ns", value=end,
-                    fix="hand the core its events in time order",
-                )
-            clock.advance(end)
-            if lean:  # MarketData.advance for a replayed symbol, inline
-                sb.length = row + 1
-                for handle, values in growing[slot]:
-                    _append(handle, values[row])
-                if streams[slot]:
-                    market._stream(slot, row, bar)
-                last[slot] = bar.close
-            else:
-                market.advance(slot, bar)
-                for listener in listeners:
-                    listener(self, (bar,))
-            for entry in on_bar[slot]:
-                entry.strategy.on_bar(entry.ctx, bar)
+                clock.advance(end)  # raises: the clock never goes back
+            clock.now_ns = end
+            # MarketData.advance for a replayed symbol, inline
+            lengths[slot] = row + 1
+            for handle, values in growing[slot]:
+                _append(handle, values[row])
+            if streams[slot]:
+                market._stream(slot, row, bar)
+            last[slot] = bar.close
+            for on_bar, ctx in calls[slot]:
+                on_bar(ctx, bar)
                 if queue:
                     drain()
             if at_close and (router.pending or sim.working):
@@ -294,6 +297,7 @@ class TradingCore:
     def on_execution_report(self, report: ExecutionReport) -> None:
         """A broker's report that arrived on its own (a real broker): apply it, then deliver
         the events it caused."""
+        self.current_row[:] = [n - 1 for n in self.market.lengths]
         self.router.on_execution_report(report)
         self.drain()
 
@@ -311,28 +315,38 @@ class TradingCore:
     # -- the bar's phases --------------------------------------------------------------------
     def _open(self, items: Iterable[tuple[int, Bar]]) -> None:
         sim, clock, last = self.simulator, self.clock, self.market.last
+        lengths, current = self.market.lengths, self.current_row
         for slot, bar in items:
+            current[slot] = lengths[slot]  # fills now belong to this bar
             if bar.ts_ns > clock.now_ns:
                 clock.advance(bar.ts_ns)
             last[slot] = bar.open
-            sim.open_bar(slot, bar.ts_ns)
+            if sim.working:
+                sim.open_bar(slot, bar.ts_ns)
         self._fill_market(items, 3)  # Bar field 3: open
-        for slot, bar in items:
-            sim.match_range(slot, bar.open, bar.high, bar.low, bar.volume, clock.now_ns, bar.ts_ns)
-        self.drain()
+        if sim.working:
+            now = clock.now_ns
+            for slot, bar in items:
+                sim.match_range(slot, bar.open, bar.high, bar.low, bar.volume, now, bar.ts_ns)
+            self.drain()
 
     def _fill_market(self, items: Iterable[tuple[int, Bar]], field: int) -> None:
         """Release sizing orders and fill market orders at each bar's ``field`` price: the
         orders that shrink positions first, then the rest."""
         sim, router, now = self.simulator, self.router, self.clock.now_ns
+        if field == 6:  # at the close: fills belong to the bar just completed
+            lengths, current = self.market.lengths, self.current_row
+            for slot, _ in items:
+                current[slot] = lengths[slot] - 1
+        intents = router.intents
         for reducing in (True, False):
             for slot, bar in items:
                 price = bar[field]
                 if price != price:
                     continue
-                if router.intents[slot]:
+                if intents[slot]:
                     router.release(slot, reducing, bar.volume)
-                if sim.has_orders(slot):
+                if sim.working and sim.has_orders(slot):
                     sim.match_market(slot, price, bar.volume, now, bar.ts_ns, reducing)
         self.drain()
 

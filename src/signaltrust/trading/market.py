@@ -129,11 +129,9 @@ class SymbolBars:
         self.starts = starts
         self.frame = frame
         self.growable = growable
-        self.length = 0  # completed bars
 
-    def store(self, bar: Bar) -> None:
-        """Keep ``bar`` as the next row (a live market; a replay's rows are already there)."""
-        row = self.length
+    def store(self, row: int, bar: Bar) -> None:
+        """Keep ``bar`` as row ``row`` (a live market; a replay's rows are already there)."""
         if row >= len(self.starts):
             capacity = max(64, 2 * len(self.starts))
             self.starts = np.resize(self.starts, capacity)
@@ -159,6 +157,8 @@ class MarketData:
         self.symbols = tuple(b.symbol for b in self.bars)
         self.slots = {s: i for i, s in enumerate(self.symbols)}
         self.precompute = precompute
+        #: completed bars per slot (the history of slot s is its first lengths[s] rows)
+        self.lengths = [0] * len(self.bars)
         #: per slot: (handles, values) of precomputed indicators, extended by one value a bar
         self.growing: list[list[tuple[Indicator, list[float]]]] = [[] for _ in self.bars]
         #: per slot: (handles, stream, input columns) of streaming indicators
@@ -206,11 +206,11 @@ class MarketData:
     # -- the bar ----------------------------------------------------------------------------
     def advance(self, slot: int, bar: Bar) -> None:
         """``bar`` of ``slot`` has completed: history and every indicator grow by it."""
+        row = self.lengths[slot]
         bars = self.bars[slot]
         if bars.growable:
-            bars.store(bar)
-        row = bars.length
-        bars.length = row + 1
+            bars.store(row, bar)
+        self.lengths[slot] = row + 1
         for handle, values in self.growing[slot]:
             _append(handle, values[row])
         if self.streams[slot]:
@@ -249,7 +249,7 @@ class MarketData:
                 "no such bar field", field="field", value=field,
                 fix=f"use one of {', '.join(bars.columns)}",
             ) from None
-        end = bars.length
+        end = self.lengths[self.slots[symbol]]
         view = column[max(0, end - n) if n is not None else 0 : end]
         if bars.growable:
             view = view.view()
@@ -263,8 +263,9 @@ class MarketData:
         return tuple(self.bars[self.slot(symbol)].columns)
 
     def frame(self, symbol: str, n: int | None) -> pd.DataFrame:
-        bars = self.bars[self.slot(symbol)]
-        end = bars.length
+        slot = self.slot(symbol)
+        bars = self.bars[slot]
+        end = self.lengths[slot]
         start = max(0, end - n) if n is not None else 0
         if bars.frame is not None:
             return bars.frame.iloc[start:end]
@@ -296,7 +297,7 @@ class MarketData:
         handles = []
         for values in outputs:
             column = np.asarray(values).tolist()
-            handle = Indicator(spec.name, column[: bars.length])
+            handle = Indicator(spec.name, column[: self.lengths[slot]])
             self.growing[slot].append((handle, column))
             handles.append(handle)
         return tuple(handles) if isinstance(out, tuple) else handles[0]
@@ -307,7 +308,7 @@ class MarketData:
         outputs = getattr(stream, "outputs", None) or getattr(spec, "outputs", None) or ("real",)
         handles = tuple(Indicator(spec.name) for _ in outputs)
         # bars already completed feed the new stream first
-        for row in range(bars.length):
+        for row in range(self.lengths[slot]):
             bar = self._bar_at(slot, row)
             values = stream.update(
                 *[bar[_BAR_INDEX[f]] if f in _BAR_INDEX else float(bars.columns[f][row])

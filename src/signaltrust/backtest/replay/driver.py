@@ -10,9 +10,16 @@ Two settings of the replay are optimisations, named and tested to give the same 
 
 - ``precompute=True``: indicators (and rule signals) are computed once over each replayed
   column and revealed bar by bar, instead of streamed one bar at a time;
-- ``stream=True`` (the fast path): when no two bars end at the same time and there are no
-  ticks, the bars go to the core in one stream (:meth:`TradingCore.consume`) instead of one
-  call per bar; the core's steps are the same.
+- ``stream=True``: when no two bars end at the same time and there are no ticks, the bars go
+  to the core in one stream (:meth:`TradingCore.consume`) instead of one call per bar; the
+  core's steps are the same;
+- ``fast_path=True``: a market order the simulated venue fills the moment it is sent (a sizing
+  order released at the open, nothing else working on the symbol, no latency or volume cap)
+  passes the pre-trade check, then is taken and filled in one step through the order
+  manager's and the ledger's public methods: the same order, events, fill and booking as the
+  step-by-step path, without the execution reports in between;
+- ``compact_log=True``: while nobody listens for order events, the order manager logs their
+  fields and builds the events when ``result.events`` is read.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ class ReplaySettings:
 
     precompute: bool = True
     stream: bool = True
+    fast_path: bool = True
+    compact_log: bool = True
 
 
 @contextmanager
@@ -87,6 +96,7 @@ def run_strategy(
     listeners: Sequence[StepListener] = (),
     settings: ReplaySettings | None = None,
     attach: Callable[[TradingCore], Any] | None = None,
+    strategy_id: str | None = None,
 ) -> EventBacktestResult:
     """Backtest ``strategy`` on bars (a DataFrame or ``{symbol: DataFrame}``) in the trading core.
 
@@ -96,7 +106,8 @@ def run_strategy(
     and participation models). ``check`` is the pre-trade check every order passes (a
     :class:`~signaltrust.risk.RiskEngine`; default allow all). ``listeners`` are called as
     ``listener(core, bars)`` after each step; ``attach(core)`` is called once the core is
-    built, before it starts (e.g. ``risk.attach``).
+    built, before it starts (e.g. ``risk.attach``). ``strategy_id`` names the strategy's
+    orders (default: its name).
     """
     chosen = resolve_costs(cash=cash, fees=fees, fixed_fees=fixed_fees, min_fees=min_fees,
                            slippage=slippage, fill_at=fill_at, costs=costs)
@@ -126,13 +137,14 @@ def run_strategy(
     with paused_gc():
         feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
         market = MarketData.replay(feed.frames, precompute=settings.precompute)
-        core = TradingCore(market, venue, cash=chosen.cash, leverage=leverage, check=check)
+        core = TradingCore(market, venue, cash=chosen.cash, leverage=leverage, check=check,
+                           fast_path=settings.fast_path, compact_log=settings.compact_log)
         recorder = Recorder(core)
         for listener in listeners:
             core.add_step_listener(listener)
         if attach is not None:
             attach(core)
-        core.add_strategy(strategy, params)
+        core.add_strategy(strategy, params, strategy_id=strategy_id)
         core.start()
         if settings.stream and feed.single_stream():
             core.consume(feed.in_order())

@@ -82,9 +82,8 @@ class HistoricalBarFeed:
                 if c in ("price", "size", "bid", "ask")
             }
             for i, ts in enumerate(_ns(frame.index)):
-                out.append(
-                    (int(ts), Tick(symbol, int(ts), kind, **{k: float(v[i]) for k, v in get.items()}))
-                )
+                values = {k: float(v[i]) for k, v in get.items()}
+                out.append((int(ts), Tick(symbol, int(ts), kind, **values)))
         out.sort(key=lambda item: item[0])
         return out
 
@@ -127,7 +126,9 @@ class HistoricalBarFeed:
         """``(time_ns, BAR, [bars ending then])`` and ``(time_ns, TICK, tick)`` in time order."""
         streams = [list(self.bars_of(slot)) for slot in range(len(self.symbols))]
         ends = np.concatenate(self.ends)
-        slots = np.concatenate([np.full(len(e), i, dtype=np.int64) for i, e in enumerate(self.ends)])
+        slots = np.concatenate(
+            [np.full(len(e), i, dtype=np.int64) for i, e in enumerate(self.ends)]
+        )
         rows = np.concatenate([np.arange(len(e), dtype=np.int64) for e in self.ends])
         order = np.lexsort((slots, ends))
         ends, slots, rows = ends[order], slots[order], rows[order]

@@ -50,6 +50,10 @@ FILL_COLUMNS = (
 ROW_FIELDS = layout.ORDER_FIELDS + 2  # a recorder row: the order fields, position and cash after
 
 
+_TRAILING = OrderType.TRAILING_STOP
+_LIMIT = OrderType.LIMIT
+
+
 def _named_reason(tags: tuple[str, ...]) -> int | None:
     """The exit-reason code of the first tag that names one (not "open"), else None."""
     for tag in tags:
@@ -65,9 +69,9 @@ def fill_reason(order: Order) -> int:
         return named
     if order.parent_id is None:
         return layout.R_SIGNAL
-    if order.order_type is OrderType.TRAILING_STOP:
+    if order.order_type is _TRAILING:
         return layout.R_TRAILING_STOP
-    if order.order_type is OrderType.LIMIT:
+    if order.order_type is _LIMIT:
         return layout.R_TAKE_PROFIT
     return layout.R_STOP_LOSS
 
@@ -84,26 +88,31 @@ class Recorder:
     """
 
     def __init__(self, core: Any) -> None:
-        self.rows: list[tuple[float, ...]] = []
+        self.rows: list[tuple[Any, ...]] = []
         self._slots = core.portfolio.slots
         self._portfolio = core.portfolio
         self._current = core.current_row
         core.add_fill_listener(self.record)
 
     def record(self, order: Order, fill: Fill) -> None:
-        """One booked fill (the trading core's fill listener)."""
+        """One booked fill (the trading core's fill listener): kept as it is, with its bar row
+        and the position and cash after it; turned into floats once, by :meth:`table`."""
         slot = self._slots[order.symbol]
         pf = self._portfolio
-        self.rows.append((
-            self._current[slot], slot, 1.0 if order.side is OrderSide.BUY else -1.0,
-            float(fill.quantity), float(fill.price), float(fill.fee), fill_reason(order),
-            pf.qty[slot], pf.cash_f,
-        ))
+        self.rows.append((self._current[slot], slot, order, fill, pf.qty[slot], pf.cash_f))
 
     def table(self, bar_of: list[np.ndarray]) -> np.ndarray:
         """The rows as a float array, one row per fill (9 columns; 0 rows when none), with
         each fill's bar as its position in the run's index (``bar_of[slot][row]``)."""
-        table = np.array(self.rows, dtype=np.float64).reshape(-1, ROW_FIELDS)
+        buy = OrderSide.BUY
+        table = np.array(
+            [
+                (row, slot, 1.0 if fill.side is buy else -1.0, float(fill.quantity),
+                 float(fill.price), float(fill.fee), fill_reason(order), held, cash)
+                for row, slot, order, fill, held, cash in self.rows
+            ],
+            dtype=np.float64,
+        ).reshape(-1, ROW_FIELDS)
         for slot, positions in enumerate(bar_of):
             mine = table[:, 1] == slot
             table[mine, 0] = positions[table[mine, 0].astype(np.int64)]

@@ -14,15 +14,16 @@ class OrderSide(StrEnum):
     BUY = "BUY"
     SELL = "SELL"
 
-    @property
-    def sign(self) -> int:
-        """+1 for BUY, -1 for SELL."""
-        return 1 if self is OrderSide.BUY else -1
+    #: +1 for BUY, -1 for SELL (a plain attribute of each member: read on every order)
+    sign: int
+    #: the other side (the side of an order that closes this one's position)
+    opposite: OrderSide
 
-    @property
-    def opposite(self) -> OrderSide:
-        """The other side (the side of an order that closes this one's position)."""
-        return OrderSide.SELL if self is OrderSide.BUY else OrderSide.BUY
+
+# plain member attributes, not properties: an enum property that looks up another member goes
+# through the enum class's attribute machinery on every read
+OrderSide.BUY.sign, OrderSide.SELL.sign = 1, -1
+OrderSide.BUY.opposite, OrderSide.SELL.opposite = OrderSide.SELL, OrderSide.BUY
 
 
 class OrderType(StrEnum):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from signaltrust.backtest.event import run_strategy
+from signaltrust.backtest import run_strategy
+from signaltrust.execution import FixedLatency, FixedSlippage, PercentFee, SimulatedVenue
 from signaltrust.risk import MaxOrderQuantity
 from signaltrust.strategy.api import Strategy
 
@@ -40,18 +41,15 @@ class Script(Strategy):
         self.fills.append(fill)
 
 
-def go(rows, actions, **kwargs):
+def go(rows, actions, *, participation=None, latency_ns=0, fees=0.0, slippage=0.0,
+       fill_at="next_open", volume=1_000.0, **kwargs):
     strategy = Script(actions)
-    kwargs = {
-        "cash": 100_000,
-        "fees": 0.0,
-        "slippage": 0.0,
-        "fixed_fees": 0.0,
-        "min_fees": 0.0,
-        **kwargs,
-    }
+    venue = SimulatedVenue(
+        fees=PercentFee(fees), slippage=FixedSlippage(slippage), participation=participation,
+        latency=FixedLatency(latency_ns), fill_at=fill_at,
+    )
     result = run_strategy(
-        {"X": ohlc(rows, volume=kwargs.pop("volume", 1_000.0))}, strategy, **kwargs
+        {"X": ohlc(rows, volume=volume)}, strategy, cash=100_000, venue=venue, **kwargs
     )
     return strategy, result
 

@@ -1,4 +1,6 @@
-"""The order router: sizing at release, the fused path for orders filled at once, hooks."""
+"""The replay's named shortcuts give the step-by-step path's results: the fast path (orders the
+simulated venue fills at once), the compact event log, the bar stream; sizing at release;
+the strategy's hooks."""
 
 from __future__ import annotations
 
@@ -9,15 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signaltrust.backtest.event import (
-    EventEngine,
-    HistoricalBarFeed,
-    LatencyModel,
-    SimulatedVenue,
-    run_strategy,
-)
-from signaltrust.backtest.event.models import FeeModel, PercentFee, SlippageModel
+from signaltrust.backtest import ReplaySettings, run_strategy
 from signaltrust.core.orders import OrderStatus
+from signaltrust.execution import FeeModel, PercentFee, SimulatedVenue, SlippageModel
 from signaltrust.execution.state import can_transition
 from signaltrust.strategy.api import Strategy
 
@@ -39,11 +35,10 @@ def bars(n: int = 60, seed: int = 3) -> pd.DataFrame:
     )
 
 
-class ZeroLatency(LatencyModel):
-    """No delay, but not the FixedLatency the fused path recognises: the general path runs."""
-
-    def delay_ns(self, order):
-        return 0
+FAST = ReplaySettings()
+#: every shortcut off: one call per bar, events built as they happen, every order through
+#: the broker's reports
+SLOW = ReplaySettings(stream=False, fast_path=False, compact_log=False)
 
 
 class Churn(Strategy):
@@ -83,12 +78,14 @@ class Watching(Churn):
         self.fills.append(fill)
 
 
-def run(strategy, latency=None, fees=0.001, fill_at="next_open"):
-    venue = SimulatedVenue(fees=PercentFee(fees), latency=latency, fill_at=fill_at)
-    engine = EventEngine(
-        HistoricalBarFeed({"a": bars()}), strategy, cash=10_000, venue=venue, strategy_id="s"
+def run(strategy, settings=FAST, fees=0.001, fill_at="next_open", venue=None):
+    cores = []
+    venue = venue or SimulatedVenue(fees=PercentFee(fees), fill_at=fill_at)
+    result = run_strategy(
+        {"a": bars()}, strategy, cash=10_000, venue=venue, settings=settings,
+        attach=cores.append, strategy_id="s",
     )
-    return engine, engine.run()
+    return cores[0], result
 
 
 def event_key(e):
@@ -112,9 +109,9 @@ def order_key(o):
 
 
 @pytest.mark.parametrize("fill_at", ["next_open", "close"])
-def test_fused_path_when_orders_fill_at_once_then_same_events_orders_and_ledger(fill_at):
+def test_fast_path_when_orders_fill_at_once_then_same_events_orders_and_ledger(fill_at):
     fast_engine, fast = run(Watching(), fill_at=fill_at)
-    slow_engine, slow = run(Watching(), latency=ZeroLatency(), fill_at=fill_at)
+    slow_engine, slow = run(Watching(), SLOW, fill_at=fill_at)
     fast_events = [event_key(e) for e in fast_engine.manager.events]
     assert len(fast_events) > 40
     assert fast_events == [event_key(e) for e in slow_engine.manager.events]
@@ -126,11 +123,11 @@ def test_fused_path_when_orders_fill_at_once_then_same_events_orders_and_ledger(
     pd.testing.assert_series_equal(fast.equity, slow.equity)
     pd.testing.assert_frame_equal(fast.trades, slow.trades)
     # the strategy saw every transition, in the manager's order, and every fill
-    assert [event_key(e) for e in fast_engine.strategy.events] == fast_events
-    assert len(fast_engine.strategy.fills) == len(fast_engine.manager.fills)
+    assert [event_key(e) for e in fast_engine.strategy("s").events] == fast_events
+    assert len(fast_engine.strategy("s").fills) == len(fast_engine.manager.fills)
 
 
-def test_fused_path_when_orders_fill_then_every_order_walks_the_state_table():
+def test_fast_path_when_orders_fill_then_every_order_walks_the_state_table():
     engine, _ = run(Churn())
     by_order: dict[str, list[tuple[OrderStatus | None, OrderStatus]]] = {}
     for e in engine.manager.events:
@@ -226,15 +223,14 @@ def assert_same_records(a_engine, b_engine):
     return a_events
 
 
-def test_deferred_path_when_nobody_listens_then_orders_fills_and_events_equal_the_general_path():
-    # Churn overrides neither on_order nor on_fill: its fused orders are kept as their fields
-    # and built when read; the general path (a latency model the fused path does not know)
-    # builds every object as it goes
+def test_compact_log_when_nobody_listens_then_orders_fills_and_events_equal_the_general_path():
+    # Churn overrides neither on_order nor on_fill: its events are logged as their fields
+    # and built when read; the general path builds every event as it goes
     deferred_engine, deferred = run(Churn())
-    general_engine, general = run(Churn(), latency=ZeroLatency())
+    general_engine, general = run(Churn(), SLOW)
     events = assert_same_records(deferred_engine, general_engine)
     assert len(events) > 40
-    assert all(e[3] is not None and str(e[3].tz) == "UTC" for e in events)  # timestamps
+    assert all(e[3] is not None and e[3].utcoffset() == pd.Timedelta(0) for e in events)
     pd.testing.assert_series_equal(deferred.equity, general.equity)
     pd.testing.assert_frame_equal(deferred.orders, general.orders)
     pd.testing.assert_frame_equal(deferred.order_log, general.order_log)
@@ -256,12 +252,13 @@ class ReadsAndMixes(Churn):
             self.seen.append((order.client_order_id, order.status))
 
 
-def test_deferred_path_when_orders_are_read_mid_run_then_submission_order_is_kept():
+def test_shortcuts_when_orders_are_read_mid_run_then_submission_order_is_kept():
     deferred_engine, _ = run(ReadsAndMixes())
-    general_engine, _ = run(ReadsAndMixes(), latency=ZeroLatency())
+    general_engine, _ = run(ReadsAndMixes(), SLOW)
     events = assert_same_records(deferred_engine, general_engine)
-    assert deferred_engine.strategy.seen == general_engine.strategy.seen
-    assert len(deferred_engine.strategy.seen) > 3
+    seen = deferred_engine.strategy("s").seen
+    assert seen == general_engine.strategy("s").seen
+    assert len(seen) > 3
     # every order's events are in the order of the state table, and orders in submission order
     ids = [o.client_order_id for o in deferred_engine.manager]
     first_event = {}
@@ -272,8 +269,7 @@ def test_deferred_path_when_orders_are_read_mid_run_then_submission_order_is_kep
 
 class WholeCentSlippage(SlippageModel):
     """Fills at the price rounded to the cent, as a NumPy float (as a model computed with NumPy
-    gives): not the plain float the fused paths take, so they hand the fill to the validating
-    path."""
+    gives): converted exactly on both paths."""
 
     def price(self, reference, side, quantity, volume):
         return np.float64(round(reference, 2))
@@ -290,16 +286,13 @@ class NoFeeButInt(FeeModel):
 
 
 @pytest.mark.parametrize("strategy", [Churn, Watching])
-def test_fused_paths_when_models_give_odd_types_then_the_validating_path_books_the_same(strategy):
-    def run_odd(latency):
-        venue = SimulatedVenue(fees=NoFeeButInt(), slippage=WholeCentSlippage(), latency=latency)
-        engine = EventEngine(
-            HistoricalBarFeed({"a": bars()}), strategy(), cash=10_000, venue=venue, strategy_id="s"
-        )
-        return engine, engine.run()
+def test_fast_path_when_models_give_odd_types_then_both_paths_book_the_same(strategy):
+    def run_odd(settings):
+        venue = SimulatedVenue(fees=NoFeeButInt(), slippage=WholeCentSlippage())
+        return run(strategy(), settings, venue=venue)
 
-    fused_engine, fused = run_odd(None)
-    general_engine, general = run_odd(ZeroLatency())
+    fused_engine, fused = run_odd(FAST)
+    general_engine, general = run_odd(SLOW)
     events = assert_same_records(fused_engine, general_engine)
     assert len(events) > 40
     prices = {f.price for f in fused_engine.manager.fills}

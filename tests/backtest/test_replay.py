@@ -1,5 +1,5 @@
-"""The event loop: time order across instruments, bars shown only after their end, the ledger
-balancing at every step, determinism."""
+"""The replay through the trading core: time order across instruments, bars shown only after
+their end, the ledger balancing at every step, determinism."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signaltrust.backtest.event import run_strategy
+from signaltrust.backtest import run_strategy
 from signaltrust.strategy.api import Strategy
 
 
@@ -75,12 +75,10 @@ class Trader(Strategy):
 def test_run_when_observed_every_step_then_ledger_balances_and_equity_matches():
     checks = []
 
-    def observer(engine):
-        engine.ledger.mark(
-            {s: p for s, p in zip(engine.feed.symbols, engine.market.last, strict=True)}
-        )
+    def listener(core, bars):
+        core.ledger.mark(dict(zip(core.symbols, core.market.last, strict=True)))
         checks.append(
-            (engine.ledger.check_balanced(), float(engine.ledger.equity()), engine.portfolio.equity)
+            (core.ledger.check_balanced(), float(core.ledger.equity()), core.portfolio.equity)
         )
 
     result = run_strategy(
@@ -90,7 +88,7 @@ def test_run_when_observed_every_step_then_ledger_balances_and_equity_matches():
         fees=0.001,
         fixed_fees=0.5,
         slippage=0.0005,
-        observers=(observer,),
+        listeners=(listener,),
     )
     assert len(checks) == 30 and all(ok for ok, _, _ in checks)
     for _, exact, mirrored in checks:

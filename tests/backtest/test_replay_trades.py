@@ -1,10 +1,10 @@
-"""Trades of an event-driven run built from its fills (the compiled pass at the end)."""
+"""Trades of a replay built from its fills (the compiled pass at the end)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from signaltrust.backtest.event.trades_nb import trades_from_fills
+from signaltrust.backtest.replay.trades_nb import trades_from_fills
 from signaltrust.strategy.events import Bar
 
 
@@ -48,7 +48,7 @@ def test_bar_bulk_when_built_in_c_then_equal_to_named_construction():
 def test_steps_when_changes_at_bars_then_equal_to_forward_filled_records():
     import pandas as pd
 
-    from signaltrust.backtest.event.results import steps
+    from signaltrust.backtest.replay.results import steps
 
     rng = np.random.default_rng(5)
     for _ in range(200):
