@@ -294,10 +294,11 @@ def test_sweep_step_when_one_asset_without_stops_then_the_engines_stats_to_the_b
     costs = (10_000.0, 0.001, 0.5, 1.0, 0.0005, fill_at_close, size_type, size)
     engine = signals_stats_nb(open_, high, low, close, *signals, *costs, np.nan, np.nan, np.nan,
                               1.5, True, 252.0)
-    swept = fast_signals_stats(open_[:, 0], close[:, 0], *(s[:, 0] for s in signals), *costs,
-                               1.5, True, 252.0)
+    swept = np.empty((1, layout.STAT_FIELDS))
+    fast_signals_stats(open_[:, 0], close[:, 0], *(s[:, 0] for s in signals), *costs, 1.5, True,
+                       252.0, swept, 0)
     assert engine[layout.S_TRADES] > 10
-    assert np.array_equal(engine, swept, equal_nan=True)
+    assert np.array_equal(engine, swept[0], equal_nan=True)
 
 
 def test_running_stats_when_equity_path_given_then_drawdown_is_the_exact_minimum():

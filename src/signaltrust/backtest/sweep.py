@@ -299,7 +299,7 @@ def _compiled(
             settings["fixed_fees"], settings["min_fees"], settings["slippage"],
             settings["fill_at_close"], settings["size_type"], settings["size"],
             settings["sl_stop"], settings["tp_stop"], settings["tsl_stop"], settings["leverage"],
-            settings["allow_short"], periods, threads,
+            settings["allow_short"], periods, 4 * threads,  # a few groups of tasks per thread
         )
 
     _load_kernel(sweep_signals_nb, arguments(matrix))
@@ -351,7 +351,7 @@ def _sma_cross(
             block_bars(len(windows), longest), settings["cash0"], settings["fees"],
             settings["fixed_fees"], settings["min_fees"], settings["slippage"],
             settings["fill_at_close"], settings["size_type"], settings["size"],
-            settings["leverage"], settings["allow_short"], periods, threads,
+            settings["leverage"], settings["allow_short"], periods,
         )
 
     _load_kernel(sweep_cross_nb, arguments(slice(0, 1)))

@@ -1,6 +1,6 @@
 """The compiled sweep: every (asset, parameter combination) in one parallel numba pass.
 
-Each task computes its own signals with the strategy's signal kernel into its worker's buffers
+Each task computes its own signals with the strategy's signal kernel into its group's buffers
 and runs the engine's stats-only simulator, so memory is O(threads x bars + tasks x stats),
 never O(bars x combinations). Assets of different lengths are concatenated into flat arrays
 with ``offsets`` (asset a spans ``offsets[a]:offsets[a + 1]``).
@@ -20,7 +20,6 @@ from signaltrust.backtest.nb.account import (
 )
 from signaltrust.backtest.nb.layout import STAT_FIELDS
 from signaltrust.backtest.nb.running import start_running
-from signaltrust.backtest.nb.schedule import claim
 from signaltrust.backtest.nb.signals import signals_stats_nb
 from signaltrust.strategy import nb as strategy_nb
 
@@ -71,7 +70,7 @@ def _signals_impl(kernel, o, h, lo, c, v, p, e, x, se, sx):
 def sweep_signals_nb(
     kernel, open_, high, low, close, volume, offsets, params,
     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, n_workers,
+    sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year, n_chunks,
 ):
     """Stats of every (asset, combination): an array (assets * combinations, STAT_FIELDS).
 
@@ -79,10 +78,9 @@ def sweep_signals_nb(
     ``BUILTIN_KERNELS`` (see ``kernel_argument``).
 
     Row ``a * combinations + k`` holds asset ``a`` under parameter row ``params[k]``.
-    ``periods_per_year`` is one value per asset. ``n_workers`` workers run in parallel (one per
-    thread), each with its own signal buffers of the longest asset's length, taking the next
-    task from a shared counter until none is left (see ``schedule``): a worker slowed by
-    another process on its core takes fewer tasks instead of holding the others up.
+    ``periods_per_year`` is one value per asset. ``n_chunks`` groups of tasks run in parallel
+    (a few per thread, tasks interleaved so that each group gets a share of every asset), each
+    with its own signal buffers of the longest asset's length.
     """
     n_assets = offsets.shape[0] - 1
     n_combos = params.shape[0]
@@ -92,15 +90,13 @@ def sweep_signals_nb(
     max_len = 0
     for a in range(n_assets):
         max_len = max(max_len, offsets[a + 1] - offsets[a])
-    workers = max(1, min(n_workers, n_tasks))
-    next_task = np.zeros(1, dtype=np.int64)
-    for _ in prange(workers):
+    chunks = max(1, min(n_chunks, n_tasks))
+    for chunk in prange(chunks):
         entries = np.empty(max_len, dtype=np.bool_)
         exits = np.empty(max_len, dtype=np.bool_)
         short_entries = np.empty(max_len, dtype=np.bool_)
         short_exits = np.empty(max_len, dtype=np.bool_)
-        task = claim(next_task, 1)
-        while task < n_tasks:
+        for task in range(chunk, n_tasks, chunks):
             a = task // n_combos
             k = task - a * n_combos
             start = offsets[a]
@@ -116,9 +112,10 @@ def sweep_signals_nb(
             sx = short_exits[:m]
             _signals(kernel, o, h, lo, c, volume[start:stop], params[k], e, x, se, sx)
             if not stops_on:
-                stats = fast_signals_stats(
+                fast_signals_stats(
                     o, c, e, x, se, sx, cash0, fees, fixed_fees, min_fees, slippage,
                     fill_at_close, size_type, size, leverage, allow_short, periods_per_year[a],
+                    out, task,
                 )
             else:
                 stats = signals_stats_nb(
@@ -127,9 +124,8 @@ def sweep_signals_nb(
                     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
                     sl_stop, tp_stop, tsl_stop, leverage, allow_short, periods_per_year[a],
                 )
-            for j in range(STAT_FIELDS):
-                out[task, j] = stats[j]
-            task = claim(next_task, 1)
+                for j in range(STAT_FIELDS):
+                    out[task, j] = stats[j]
     return out
 
 
@@ -137,14 +133,16 @@ def sweep_signals_nb(
 def fast_signals_stats(
     open_, close, entries, exits, short_entries, short_exits,
     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size,
-    leverage, allow_short, periods_per_year,
+    leverage, allow_short, periods_per_year, out, row,
 ):
-    """One asset's stats-only signal simulation without stops, its account in registers.
+    """Row ``row`` of ``out``: one asset's stats-only signal simulation without stops, its
+    account in registers.
 
     The engine's ``signals_stats_nb`` for the common sweep case of one asset and no stops: the
     same per-bar step (``account.signal_step``: the engine's fill, fee, sizing and decision
     functions) and the same running statistics, so every value equals the engine's to the
-    last bit. Returns the ``layout.STAT_NAMES`` vector.
+    last bit. The row is the ``layout.STAT_NAMES`` vector (written in place: no allocation per
+    combination).
     """
     account = open_account(cash0)
     running = start_running()
@@ -155,6 +153,4 @@ def fast_signals_stats(
             size_type, size, leverage,
         )
         account, running = mark_close(account, close[bar], running)
-    out = np.empty((1, STAT_FIELDS))
-    write_account_summary(out, 0, account, running, cash0, periods_per_year)
-    return out[0]
+    write_account_summary(out, row, account, running, cash0, periods_per_year)

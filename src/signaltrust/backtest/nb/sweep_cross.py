@@ -42,7 +42,6 @@ from signaltrust.backtest.nb.running import (
     add_return,
     start_running,
 )
-from signaltrust.backtest.nb.schedule import claim
 
 # one combination between blocks: its account, its running statistics, then the spread of the
 # averages at its last bar (columns of ``state``)
@@ -53,9 +52,6 @@ STATE_FIELDS = PREV_DIFF + 1
 #: kept (the block being simulated, the next one being computed). Larger blocks mean fewer
 #: parallel loops (one per block): 2 MB holds GOOG's 76 averages of the default grid in one
 BLOCK_BYTES = 2 << 20
-
-#: combinations a worker takes from the shared counter at a time (a few microseconds of work)
-COMBOS_PER_CLAIM = 8
 
 
 def block_bars(n_windows: int, n_bars: int) -> int:
@@ -177,7 +173,7 @@ def _finish(state, k, cash0, periods_per_year, out, row):
 def sweep_cross_nb(
     open_, close, offsets, windows, fast_row, slow_row, short_on, block,
     cash0, fees, fixed_fees, min_fees, slippage, fill_at_close, size_type, size, leverage,
-    allow_short, periods_per_year, n_workers,
+    allow_short, periods_per_year,
 ):
     """Stats of every (asset, SMA-crossover combination): an array (assets * combinations,
     STAT_FIELDS), row ``a * combinations + k`` for asset ``a`` and combination ``k``.
@@ -187,11 +183,11 @@ def sweep_cross_nb(
     ``short_on[k]``. ``block`` bars are walked at a time (see ``block_bars``). No stops: those
     sweeps go through ``nb.sweep.sweep_signals_nb``.
 
-    ``n_workers`` workers (one per thread) take work from a shared counter (see ``schedule``):
-    a few combinations over the current block at a time, then the averages of the next block,
-    which go to the other half of a double buffer. So each block is one parallel loop (one
-    wait for the slowest thread), and a worker slowed by another process on its core takes less
-    of the work instead of holding the others up.
+    Each block is one parallel loop over its work: every combination over the block, then the
+    averages of the next block, which go to the other half of a double buffer (the last
+    block's loop also finishes the rows). A parallel loop ends when its slowest thread does, so
+    fewer loops mean fewer waits: with one more loop for the first block's averages, GOOG's
+    default grid (one block) takes two.
     """
     n_assets = offsets.shape[0] - 1
     n_combos = fast_row.shape[0]
@@ -201,9 +197,6 @@ def sweep_cross_nb(
     sums = np.zeros(n_windows)
     nans = np.zeros(n_windows, dtype=np.int64)
     state = np.empty((n_combos, STATE_FIELDS))
-    workers = max(1, n_workers)
-    combo_items = (n_combos + COMBOS_PER_CLAIM - 1) // COMBOS_PER_CLAIM
-    next_item = np.zeros(1, dtype=np.int64)
     for a in range(n_assets):
         start = offsets[a]
         stop = offsets[a + 1]
@@ -219,37 +212,25 @@ def sweep_cross_nb(
             for k in range(n_combos):
                 _finish(state, k, cash0, periods_per_year[a], out, a * n_combos + k)
             continue
-        # the first block's averages
-        next_item[0] = 0
-        for _ in prange(workers):
-            w = claim(next_item, 1)
-            while w < n_windows:
-                _means(c, windows[w], sums, nans, w, 0, min(block, bars), means, 0)
-                w = claim(next_item, 1)
+        for w in prange(n_windows):  # the first block's averages
+            _means(c, windows[w], sums, nans, w, 0, min(block, bars), means, 0)
         for b in range(blocks):
             t0 = b * block
             t1 = min(t0 + block, bars)
             buf = b % 2
             last = b == blocks - 1
-            items = combo_items if last else combo_items + n_windows
-            next_item[0] = 0
-            for _ in prange(workers):
-                item = claim(next_item, 1)
-                while item < items:
-                    if item < combo_items:
-                        first = item * COMBOS_PER_CLAIM
-                        for k in range(first, min(first + COMBOS_PER_CLAIM, n_combos)):
-                            _run_block(
-                                o, c, means, buf, fast_row[k], slow_row[k], t0, t1 - t0,
-                                short_on[k], state, k, fees, fixed_fees, min_fees, slippage,
-                                fill_at_close, size_type, size, leverage, allow_short,
-                            )
-                            if last:
-                                _finish(state, k, cash0, periods_per_year[a], out,
-                                        a * n_combos + k)
-                    else:
-                        w = item - combo_items
-                        _means(c, windows[w], sums, nans, w, t1, min(t1 + block, bars), means,
-                               1 - buf)
-                    item = claim(next_item, 1)
+            for item in prange(n_combos if last else n_combos + n_windows):
+                if item < n_combos:
+                    _run_block(
+                        o, c, means, buf, fast_row[item], slow_row[item], t0, t1 - t0,
+                        short_on[item], state, item, fees, fixed_fees, min_fees, slippage,
+                        fill_at_close, size_type, size, leverage, allow_short,
+                    )
+                    if last:
+                        _finish(state, item, cash0, periods_per_year[a], out,
+                                a * n_combos + item)
+                else:
+                    w = item - n_combos
+                    _means(c, windows[w], sums, nans, w, t1, min(t1 + block, bars), means,
+                           1 - buf)
     return out

@@ -74,18 +74,15 @@ def _own_running_threads() -> int:
 
 
 def busy_cpus(samples: int = LOAD_SAMPLES) -> int | None:
-    """CPUs held by other processes' runnable tasks now (the least of ``samples`` reads), or
-    None where the run queue cannot be read (no /proc)."""
+    """CPUs held by other processes' runnable tasks now (from the least of ``samples`` reads of
+    the run queue), or None where the run queue cannot be read (no /proc)."""
     try:
-        least = None
-        for _ in range(samples):
-            tasks = _runnable_tasks()
-            # only the calling thread runs: nothing else to count (the common case, one read)
-            others = 0 if tasks <= 1 else max(0, tasks - _own_running_threads())
-            least = others if least is None else min(least, others)
-            if least == 0:
-                break
-        return least
+        runnable = _runnable_tasks()
+        for _ in range(samples - 1):
+            if runnable <= 1:  # only the calling thread runs: nothing else to count
+                return 0
+            runnable = min(runnable, _runnable_tasks())
+        return 0 if runnable <= 1 else max(0, runnable - _own_running_threads())
     except (OSError, ValueError, IndexError):
         return None
 
