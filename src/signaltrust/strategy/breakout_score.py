@@ -34,6 +34,7 @@ Signals: long entry while score >= ``threshold`` (0.73: a strong breakout), exit
 from __future__ import annotations
 
 import warnings
+from collections import deque
 from typing import Any, ClassVar
 
 import numpy as np
@@ -116,6 +117,9 @@ class BreakoutScore(RuleStrategy):
         return ("open", "high", "low", "close", "volume",
                 *(c for c in COLUMNS.values() if c in fields))
 
+    def signal_stream(self, params: dict[str, Any], inputs: tuple[str, ...]) -> BreakoutSignal:
+        return BreakoutSignal(params, inputs)
+
     def score(self, bars: pd.DataFrame, **params: Any) -> pd.DataFrame:
         """The component scores, the weights present and the total score at every bar."""
         full = self.resolve(params)
@@ -170,6 +174,103 @@ class BreakoutScore(RuleStrategy):
         if series is None:
             return None
         return align_causally(series, bars.index, field=key)
+
+
+class _RollingRank:
+    """The percentile rank (ties averaged) of each value among the last ``window`` values,
+    NaN below ``min(window, 2)`` valid values: ``Series.rolling(...).rank(pct=True)``."""
+
+    __slots__ = ("values", "need")
+
+    def __init__(self, window: int) -> None:
+        self.values: deque[float] = deque(maxlen=window)
+        self.need = min(window, 2)
+
+    def update(self, x: float) -> float:
+        self.values.append(x)
+        if x != x:
+            return _NAN
+        less = equal = count = 0
+        for v in self.values:
+            if v == v:
+                count += 1
+                if v < x:
+                    less += 1
+                elif v == x:
+                    equal += 1
+        if count < self.need:
+            return _NAN
+        return (less + (equal + 1) / 2) / count
+
+
+class _RollingExtreme:
+    """The max (or min) of the last ``window`` values, NaN until ``window`` valid values are
+    in it: ``Series.rolling(window, min_periods=window).max()``."""
+
+    __slots__ = ("values", "window", "is_max")
+
+    def __init__(self, window: int, is_max: bool) -> None:
+        self.values: deque[float] = deque(maxlen=window)
+        self.window, self.is_max = window, is_max
+
+    def update(self, x: float) -> float:
+        self.values.append(x)
+        valid = [v for v in self.values if v == v]
+        if len(valid) < self.window:
+            return _NAN
+        return max(valid) if self.is_max else min(valid)
+
+
+class BreakoutSignal:
+    """:class:`BreakoutScore`'s signal one bar at a time, O(window) per bar (the components'
+    rolling windows), equal to its vectorised signals at every bar."""
+
+    def __init__(self, params: dict[str, Any], inputs: tuple[str, ...]) -> None:
+        window, ranks = int(params["lookback"]), int(params["rank_window"])
+        self.threshold, self.exit_threshold = params["threshold"], params["exit_threshold"]
+        self.high = _RollingExtreme(window, True)
+        self.low = _RollingExtreme(window, False)
+        self.index = {name: i for i, name in enumerate(inputs)}
+        self.onchain = _RollingRank(ranks)
+        self.macro = _RollingRank(ranks)
+
+    def update(self, *values: float) -> int:
+        at = self.index
+        close = values[at["close"]]
+        hh, ll = self.high.update(values[at["high"]]), self.low.update(values[at["low"]])
+        span = hh - ll
+        if span == 0.0:
+            momentum = 0.5
+        elif span > 0.0:
+            momentum = min(max((close - ll) / span, 0.0), 1.0)
+        else:
+            momentum = _NAN
+        parts = {"momentum": momentum}
+        for key, column in COLUMNS.items():
+            if column not in at:
+                continue
+            x = values[at[column]]
+            if key == "onchain":
+                parts[key] = self.onchain.update(x)
+            elif key == "macro":
+                parts[key] = 1.0 - self.macro.update(x)
+            else:
+                parts[key] = min(max((x + 1.0) / 2.0, 0.0), 1.0) if x == x else _NAN
+        weighted = weight_sum = 0.0
+        for key, weight in WEIGHTS.items():
+            part = parts.get(key, _NAN)
+            if part == part:
+                weighted = weighted + part * weight
+                weight_sum = weight_sum + weight
+            else:
+                weighted = weighted + 0.0 * weight
+        if not weight_sum > 0:
+            return 0
+        score = weighted / weight_sum
+        return (1 if score >= self.threshold else 0) | (2 if score < self.exit_threshold else 0)
+
+
+_NAN = float("nan")
 
 
 def _pct_rank(series: pd.Series, window: int) -> pd.Series:
