@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from signaltrust.backtest.event import EventEngine, HistoricalBarFeed
+from signaltrust.backtest.replay import run_strategy
 from signaltrust.data import load
 from signaltrust.risk import RiskEngine
 from signaltrust.strategy import Strategy
@@ -39,14 +39,8 @@ def fat_finger_denied(year: str = "2018", price_band_pct: float = 0.05) -> dict[
     """Run the fat-finger strategy on one year of the S&P 500 under a 5% price band."""
     risk = RiskEngine({"price_band_pct": price_band_pct, "max_order_quantity": 100})
     strategy = FatFingerBuyer()
-    engine = EventEngine(
-        HistoricalBarFeed({"SPX": load("sp500").loc[year]}),
-        strategy,
-        check=risk,
-        observers=(risk.observe,),
-    )
-    risk.attach(engine)
-    result = engine.run()
+    result = run_strategy({"SPX": load("sp500").loc[year]}, strategy, check=risk,
+                          attach=risk.attach)
     status = risk.status()
     return {
         "limit": f"price band {price_band_pct:.0%}",
