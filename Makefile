@@ -15,8 +15,10 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/signaltrust demo
 
+# In parallel (pytest-xdist, one worker per core: faster end to end on two cores); each test
+# file stays on one worker, so its module fixtures are built once.
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 $(VENV)/.bench: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'
