@@ -12,7 +12,7 @@ the open of bar ``start + 1`` (a signal at the close of bar ``start``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -68,6 +68,7 @@ class Evaluator:
                 self.options.get("periods_per_year") or periods_for({"asset": self.bars}))
 
     def engine_options(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The vectorised engine's options for ``params`` (a rule strategy's window)."""
         options = dict(self.options)
         options.setdefault("allow_short", bool(params.get("allow_short", False)))
         options.setdefault("periods_per_year", self.periods_per_year)
@@ -81,13 +82,21 @@ class Evaluator:
                    slippage=self.slippage, **self.options)
 
     def window_result(self, params: Mapping[str, Any], start: int, stop: int) -> Any:
-        """Trade bars ``start:stop`` only, signals warmed up on the bars before (see module)."""
+        """Trade bars ``start:stop`` only, signals warmed up on the bars before (see module).
+
+        A rule strategy's vectorised signals are cut to the window; any other Strategy runs in
+        the trading core over bars ``0:stop`` with the bars before ``start`` as its warm-up
+        (orders placed before the close of bar ``start`` are denied), and the window's part
+        of the result is returned."""
         from signaltrust.backtest.vectorized import simulate_signals
+        from signaltrust.strategy import RuleStrategy
 
         if not 0 <= start < stop <= len(self.bars):
             raise ValidationError("a window must lie inside the bars", field="window",
                                   value=(start, stop), fix=f"use 0 <= start < stop <= "
                                   f"{len(self.bars)}")
+        if not isinstance(self.strategy, RuleStrategy):
+            return self._event_window(params, start, stop)
         full = self.strategy.resolve(dict(params))
         history = self.bars.iloc[:stop]
         signals = self.strategy.compute(history, full)
@@ -100,6 +109,17 @@ class Evaluator:
             signals.short_exits.iloc[start:stop] if short else None,
             cash=self.cash, fees=self.fees, slippage=self.slippage, **options,
         )
+
+    def _event_window(self, params: Mapping[str, Any], start: int, stop: int) -> Any:
+        from signaltrust.backtest.api import run
+
+        options = {k: v for k, v in self.options.items() if k != "allow_short"}
+        result = run(self.bars.iloc[:stop], self.strategy, dict(params), cash=self.cash,
+                     fees=self.fees, slippage=self.slippage, engine="event",
+                     trade_from=self.bars.index[start], **options)
+        return replace(result, equity=result.equity.iloc[start:stop],
+                       cash=result.cash.iloc[start:stop],
+                       positions=result.positions.iloc[start:stop])
 
     def outcome(self, result: Any, params: Mapping[str, Any],
                 objectives: Sequence[Objective]) -> Outcome:

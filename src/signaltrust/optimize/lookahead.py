@@ -414,18 +414,22 @@ def detect_lookahead(
 # -- convenience wrappers --------------------------------------------------------------------------
 def check_strategy(data: pd.DataFrame, strategy: Any, params: Mapping[str, Any] | None = None, *,
                    positions: bool = True, **kw: Any) -> LookaheadReport:
-    """Check a strategy's signals (and the vectorized engine's positions) for look-ahead bias.
+    """Check a strategy's decisions for look-ahead bias.
 
-    ``strategy`` is a built-in name, class or instance; ``params`` override its defaults. With
-    ``positions`` the positions the vectorized engine derives from the signals are checked too
-    (column ``position``). Other keywords go to :func:`detect_lookahead`.
+    ``strategy`` is a built-in name, a Strategy class or instance; ``params`` override its
+    defaults. A rule strategy's signals are checked (and, with ``positions``, the positions
+    the vectorized engine derives from them, column ``position``); any other Strategy runs in
+    the trading core and its positions and cash after every bar are checked. Other keywords go
+    to :func:`detect_lookahead`.
     """
-    from signaltrust.strategy import get_strategy
+    from signaltrust.strategy import RuleStrategy, get_strategy
 
     rule = get_strategy(strategy)
     resolved = rule.resolve(params)
     kw.setdefault("min_history", min(max(_default_history(len(data)), rule.warmup(resolved)),
                                      max(len(data) - 2, 0)))
+    if not isinstance(rule, RuleStrategy):
+        return detect_lookahead(_event_compute(rule, resolved), data, **kw)
 
     def compute(bars: pd.DataFrame) -> pd.DataFrame:
         signals = rule.signals(bars, **resolved)
@@ -435,6 +439,30 @@ def check_strategy(data: pd.DataFrame, strategy: Any, params: Mapping[str, Any] 
         return frame
 
     return detect_lookahead(compute, data, **kw)
+
+
+def _event_compute(strategy: Any, params: dict[str, Any]) -> Compute:
+    """What ``strategy`` run in the trading core decided at every bar: the orders it left
+    waiting at the bar's end (sizing orders and open orders), and its positions and cash."""
+    from signaltrust.backtest.replay import run_strategy
+
+    def compute(bars: pd.DataFrame) -> pd.DataFrame:
+        pending: list[str] = []
+
+        def record(core: Any, _bars: Any) -> None:
+            waiting = [f"{i.kind} {i.symbol} {i.amount!r}" for q in core.router.intents
+                       for i in q]
+            waiting += [f"{o.side} {o.symbol} {o.remaining_quantity} {o.order_type} "
+                        f"{o.limit_price} {o.stop_price}" for o in core.manager.open_orders()]
+            pending.append("; ".join(waiting))
+
+        result = run_strategy(bars, strategy, params, listeners=(record,))
+        frame = result.positions.add_prefix("position_")
+        frame["cash"] = result.cash
+        frame["orders_waiting"] = pending
+        return frame
+
+    return compute
 
 
 def _positions(bars: pd.DataFrame, signals: Any) -> pd.Series:

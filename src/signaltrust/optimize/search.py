@@ -24,6 +24,7 @@ from signaltrust.core.serialize import to_plain
 from signaltrust.optimize.evaluate import Evaluator, Outcome, single_asset
 from signaltrust.optimize.objectives import Objective, ObjectiveLike, resolve_objectives
 from signaltrust.optimize.result import OptimizationResult, overfitting_stats
+from signaltrust.strategy import RuleStrategy
 from signaltrust.optimize.runs import Key, combine_folds, evaluate_item, param_key, run_items
 from signaltrust.optimize.space import (
     Constraint,
@@ -124,7 +125,7 @@ def optimize(
         raise ValidationError("folds (pruning) work with one objective", field="folds",
                               value=folds, fix="use folds=1 with several objectives")
     store, shown = resolve_storage(storage)
-    name = study_name or f"{chosen.name}-{method}-{uuid.uuid4().hex[:8]}"
+    name = study_name or f"{chosen.label}-{method}-{uuid.uuid4().hex[:8]}"
     study = create_study(name, store, len(objectives),
                          make_sampler(method, seed, int(n_trials)),
                          make_pruner(pruning, len(windows)))
@@ -138,7 +139,7 @@ def optimize(
                 int(n_trials), max(1, int(n_jobs)), ray, progress)
     table = trials_table(study, names, [o.name for o in objectives])
     result = OptimizationResult.build(
-        strategy=chosen.name, method=method, objectives=[o.name for o in objectives],
+        strategy=chosen.label, method=method, objectives=[o.name for o in objectives],
         table=table, param_names=names, base=base, study=study, study_name=name,
         storage=shown, seed=seed, periods_per_year=evaluator.periods_per_year,
     )
@@ -154,7 +155,7 @@ def _base(strategy: Any, params: Mapping[str, Any] | None, dims: Mapping[str, An
     fixed = {k: v for k, v in {**strategy.params, **(params or {})}.items() if k not in dims}
     out = strategy.defaults()
     for key, value in fixed.items():
-        out[key] = strategy.param(key).coerce(value, strategy=strategy.name)
+        out[key] = strategy.param(key).coerce(value, strategy=strategy.label)
     return out
 
 
@@ -165,7 +166,8 @@ def _grid(study: Any, strategy: Any, dims: Any, base: dict[str, Any], feasible: 
     dist = distributions(dims)
     combos = grid_combinations(strategy, dims, base, feasible)
     frozen = []
-    if len(windows) == 1 and all(o.sweepable for o in objectives):
+    if len(windows) == 1 and all(o.sweepable for o in objectives) and isinstance(
+            strategy, RuleStrategy):
         from signaltrust.optimize.distributed import distributed_sweep
 
         fixed = {k: v for k, v in base.items() if k not in dims}

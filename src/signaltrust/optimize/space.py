@@ -124,10 +124,11 @@ def parse_space(strategy: Any, space: Any = None) -> Space:
     from signaltrust.backtest.grid import parse_grid
 
     if space is None:
-        space = dict(strategy.default_grid)
+        space = dict(getattr(strategy, "default_grid", {}))
         if not space:
             raise ValidationError(
-                f"strategy {strategy.name} declares no search grid", field="space", value=None,
+                f"strategy {strategy.label} declares no search grid", field="space",
+                value=None,
                 fix=f"pass space={{name: values}} over {', '.join(strategy.param_names())}",
             )
     elif isinstance(space, str):
@@ -143,7 +144,7 @@ def parse_space(strategy: Any, space: Any = None) -> Space:
         dim = dimension(name, spec, declared)
         if declared is not None:
             for value in ([dim.low, dim.high] if isinstance(dim, Range) else dim.options):
-                declared.coerce(value, strategy=strategy.name)
+                declared.coerce(value, strategy=strategy.label)
         out[name] = dim
     return out
 

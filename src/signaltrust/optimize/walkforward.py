@@ -246,7 +246,7 @@ def walk_forward(
         stability=stability(table, chosen.param_names()), is_sharpe=is_sharpe,
         oos_sharpe=oos_sharpe,
         efficiency=oos_sharpe / is_sharpe if is_sharpe and np.isfinite(is_sharpe) else np.nan,
-        anchored=anchored, strategy=chosen.name, objective=objectives[0].name, **stats,
+        anchored=anchored, strategy=chosen.label, objective=objectives[0].name, **stats,
     )
 
 

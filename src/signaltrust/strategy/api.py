@@ -114,6 +114,11 @@ class Strategy:
         """Resolve the parameters into ``self.p`` (the core calls this before ``on_start``)."""
         self.p = SimpleNamespace(**self.resolve(params))
 
+    def prepare_bars(self, bars: Any) -> Any:
+        """The bars with any data this strategy joins to them before a replay, as columns
+        known at each bar's close (default: the bars as they are)."""
+        return bars
+
     def warmup(self, params: Mapping[str, Any] | None = None) -> int:
         """Bars needed before the first decision can appear (0 when unknown)."""
         return 0

@@ -187,10 +187,6 @@ class RuleStrategy(Strategy):
         kernel(o, h, lo, c, v, vector, *arrays)
         return signals_from_arrays(bars.index, *arrays)
 
-    def prepare_bars(self, bars: pd.DataFrame) -> pd.DataFrame:
-        """The bars with any data the rule joins to them before a replay (default: as is)."""
-        return bars
-
     def signal_inputs(self, fields: tuple[str, ...]) -> tuple[str, ...]:
         """The bar fields the signals read, among the ``fields`` the data has."""
         return FIELDS

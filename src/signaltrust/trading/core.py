@@ -133,7 +133,10 @@ class TradingCore:
         #: at (the bar a fill belongs to, for records); the latest bar for a broker's report
         self.current_row = [-1] * len(self.symbols)
         self.fill_listeners: list[Callable[[Order, Fill], None]] = []
+        #: called with (core, bars) when bars complete: before the strategies see them, and
+        #: after the step (strategies and close fills done)
         self.step_listeners: list[Callable[[TradingCore, Iterable[Bar]], None]] = []
+        self.after_step_listeners: list[Callable[[TradingCore, Iterable[Bar]], None]] = []
         self.order_listeners: list[Callable[[OrderEvent], None]] = []
         self.timer_listeners: list[Callable[[Timer], None]] = []
         self._queue: deque[tuple[Running, int, Any]] = deque()
@@ -185,9 +188,13 @@ class TradingCore:
         """Call ``listener(order, fill)`` after every booked fill (records, risk)."""
         self.fill_listeners.append(listener)
 
-    def add_step_listener(self, listener: Callable[[TradingCore, Iterable[Bar]], None]) -> None:
-        """Call ``listener(core, bars)`` after each step of completed bars (risk, monitors)."""
-        self.step_listeners.append(listener)
+    def add_step_listener(
+        self, listener: Callable[[TradingCore, Iterable[Bar]], None], *, after: bool = False
+    ) -> None:
+        """Call ``listener(core, bars)`` at each step of completed bars: before the strategies
+        see them (risk: the bar counts for the orders placed on it), or ``after`` the step
+        (records, monitors: the strategies acted and close fills are booked)."""
+        (self.after_step_listeners if after else self.step_listeners).append(listener)
 
     def add_order_listener(self, listener: Callable[[OrderEvent], None]) -> None:
         """Call ``listener(event)`` for every order event, as it happens."""
@@ -250,6 +257,7 @@ class TradingCore:
             not isinstance(clock, SimulatedClock)
             or sim is None
             or self.step_listeners
+            or self.after_step_listeners
             or any(b.growable for b in self.market.bars)
         ):
             for bar in bars:  # the general form: one call per bar
@@ -372,6 +380,10 @@ class TradingCore:
         sim = self.simulator
         if self.fill_at == "close" and sim is not None and (self.router.pending or sim.working):
             self._fill_market(items, 6)  # Bar field 6: close
+        if self.after_step_listeners:
+            done = [bar for _, bar in items]
+            for listener in self.after_step_listeners:
+                listener(self, done)
 
     # -- delivery ----------------------------------------------------------------------------
     def _order_event(self, event: OrderEvent) -> None:

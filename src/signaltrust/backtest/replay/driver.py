@@ -39,7 +39,13 @@ from signaltrust.backtest.replay.results import EventBacktestResult, Recorder, b
 from signaltrust.core.bars import validate_bars
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.events import Bar
-from signaltrust.execution import FixedSlippage, PercentFee, PreTradeCheck, SimulatedVenue
+from signaltrust.execution import (
+    FixedSlippage,
+    PercentFee,
+    PreTradeCheck,
+    SimulatedVenue,
+    Verdict,
+)
 from signaltrust.strategy.api import Strategy
 from signaltrust.trading import MarketData, TradingCore
 
@@ -97,6 +103,7 @@ def run_strategy(
     settings: ReplaySettings | None = None,
     attach: Callable[[TradingCore], Any] | None = None,
     strategy_id: str | None = None,
+    trade_from: Any = None,
 ) -> EventBacktestResult:
     """Backtest ``strategy`` on bars (a DataFrame or ``{symbol: DataFrame}``) in the trading core.
 
@@ -105,9 +112,12 @@ def run_strategy(
     ``venue`` replaces the simulated venue built from the costs (its own fee, slippage, latency
     and participation models). ``check`` is the pre-trade check every order passes (a
     :class:`~signaltrust.risk.RiskEngine`; default allow all). ``listeners`` are called as
-    ``listener(core, bars)`` after each step; ``attach(core)`` is called once the core is
+    ``listener(core, bars)`` after each step (the strategies acted, close fills booked);
+    ``attach(core)`` is called once the core is
     built, before it starts (e.g. ``risk.attach``). ``strategy_id`` names the strategy's
-    orders (default: its name).
+    orders (default: its name). ``trade_from`` (a bar label) makes the bars before it a
+    warm-up: the strategy sees them, but orders placed before that bar's close are denied
+    (reason ``warm_up``), so trading starts flat on that bar, as a walk-forward test window.
     """
     chosen = resolve_costs(cash=cash, fees=fees, fixed_fees=fixed_fees, min_fees=min_fees,
                            slippage=slippage, fill_at=fill_at, costs=costs)
@@ -120,9 +130,7 @@ def run_strategy(
     if not frames:
         raise ValidationError("no bars given", field="data", value=bars,
                               fix="pass a DataFrame of bars or {symbol: DataFrame}")
-    prepare = getattr(strategy, "prepare_bars", None)
-    if prepare is not None:
-        frames = {s: prepare(f) for s, f in frames.items()}
+    frames = {s: strategy.prepare_bars(f) for s, f in frames.items()}
     if venue is None:
         venue = SimulatedVenue(
             fees=PercentFee(chosen.fees, chosen.fixed_fees, chosen.min_fees),
@@ -137,11 +145,15 @@ def run_strategy(
     with paused_gc():
         feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
         market = MarketData.replay(feed.frames, precompute=settings.precompute)
+        if trade_from is not None:
+            check = WarmUp(_first_close(feed, trade_from), check)
         core = TradingCore(market, venue, cash=chosen.cash, leverage=leverage, check=check,
                            fast_path=settings.fast_path, compact_log=settings.compact_log)
+        if trade_from is not None:
+            check.clock = core.clock  # type: ignore[union-attr]
         recorder = Recorder(core)
         for listener in listeners:
-            core.add_step_listener(listener)
+            core.add_step_listener(listener, after=True)
         if attach is not None:
             attach(core)
         core.add_strategy(strategy, params, strategy_id=strategy_id)
@@ -160,6 +172,44 @@ def run_strategy(
             "venue": describe_venue(venue),
         }
         return _result(core, feed, recorder, strategy, run_settings, periods_per_year, benchmark)
+
+
+class WarmUp(PreTradeCheck):
+    """Deny every order placed before ``start_ns`` (reason ``warm_up``); after it, ask
+    ``check`` (allow all when None). A replay's warm-up: the strategy sees the bars before the
+    window, but trades from flat in it."""
+
+    name = "warm_up"
+
+    def __init__(self, start_ns: int, check: PreTradeCheck | None = None) -> None:
+        self.start_ns = int(start_ns)
+        self.inner = check
+        self.clock: Any = None
+
+    def check(self, order: Any, portfolio: Any) -> Any:
+        if self.clock is not None and self.clock.now_ns < self.start_ns:
+            return Verdict.deny("warm_up", "orders start with the trading window")
+        return self.inner.check(order, portfolio) if self.inner is not None else _ALLOWED
+
+
+_ALLOWED = Verdict.allow("warm_up")
+
+
+def _first_close(feed: HistoricalBarFeed, trade_from: Any) -> int:
+    """The end (ns) of the first bar labelled at or after ``trade_from``, of any symbol."""
+    label = pd.Timestamp(trade_from)
+    label = label.tz_localize("UTC") if label.tzinfo is None else label.tz_convert("UTC")
+    ends = [
+        int(end[np.searchsorted(start, label.value)])
+        for start, end in zip(feed.starts, feed.ends, strict=True)
+        if np.searchsorted(start, label.value) < len(start)
+    ]
+    if not ends:
+        raise ValidationError(
+            "trade_from is after the last bar", field="trade_from", value=trade_from,
+            fix="pass the label of a bar in the data",
+        )
+    return min(ends)
 
 
 def describe_venue(venue: Any) -> dict[str, Any]:
@@ -216,4 +266,4 @@ def _result(
     )
 
 
-__all__ = ["ReplaySettings", "paused_gc", "run_strategy"]
+__all__ = ["ReplaySettings", "WarmUp", "paused_gc", "run_strategy"]
