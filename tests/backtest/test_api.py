@@ -41,12 +41,22 @@ def test_run_when_costs_not_given_then_configured_costs_are_charged():
     assert default.stats["trades"] == free.stats["trades"]
 
 
-def test_run_when_config_sets_zero_fees_then_no_fees_are_paid(monkeypatch):
+def test_run_when_costs_come_from_a_config_with_zero_fees_then_no_fees_are_paid(monkeypatch):
+    from signaltrust.backtest import Costs
+    from signaltrust.core.config import load_settings
+
     monkeypatch.setenv("SIGNALTRUST__BACKTEST__FEES", "0")
     monkeypatch.setenv("SIGNALTRUST__BACKTEST__SLIPPAGE_BPS", "0")
-    result = run("goog", "sma_cross", cash=1_000_000)
+    costs = Costs.from_settings(load_settings().backtest)  # the boundary reads the config
+    result = run("goog", "sma_cross", cash=1_000_000, costs=costs)
     assert result.stats["fees_paid"] == 0.0
     assert round(result.stats["final_equity"], 2) == 5_827_884.66
+
+
+def test_run_when_no_costs_given_then_the_defaults_apply_whatever_the_config_says(monkeypatch):
+    monkeypatch.setenv("SIGNALTRUST__BACKTEST__FEES", "0")  # library code never reads it
+    result = run("goog", "sma_cross", cash=1_000_000)
+    assert result.settings["fees"] == 0.001 and result.stats["fees_paid"] > 0
 
 
 def test_run_when_hand_computed_costs_then_final_equity_matches_to_the_cent():

@@ -31,6 +31,42 @@ def test_backtest_when_costs_not_given_then_configured_costs_apply():
     assert payload["stats"]["fees_paid"] > 0
 
 
+def test_backtest_when_config_sets_zero_fees_then_the_command_pays_none(monkeypatch):
+    monkeypatch.setenv("SIGNALTRUST__BACKTEST__FEES", "0")
+    monkeypatch.setenv("SIGNALTRUST__BACKTEST__SLIPPAGE_BPS", "0")
+    result = runner.invoke(app, ["backtest", "--data", "goog", "--cash", "1000000", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["stats"]["fees_paid"] == 0.0
+    assert round(payload["stats"]["final_equity"], 2) == 5_827_884.66
+
+
+def test_backtest_when_strategy_is_a_class_in_a_file_then_it_runs_in_the_trading_core(tmp_path):
+    path = tmp_path / "mine.py"
+    path.write_text(
+        "from signaltrust.strategy import Param, Strategy\n\n"
+        "class BuyDips(Strategy):\n"
+        "    parameters = (Param('drop', 0.02, 'float', low=0.0, high=1.0),)\n\n"
+        "    def on_bar(self, ctx, bar):\n"
+        "        closes = ctx.history(bar.symbol, 'close', 2)\n"
+        "        if len(closes) == 2 and closes[-1] < closes[-2] * (1 - self.p.drop):\n"
+        "            ctx.order_target_weight(bar.symbol, 1.0)\n"
+        "        elif ctx.position(bar.symbol) and closes[-1] > closes[-2]:\n"
+        "            ctx.close_position(bar.symbol)\n"
+    )
+    result = runner.invoke(app, [
+        "backtest", "--data", "goog", "--strategy", f"{path}:BuyDips", "--param", "drop=0.03",
+        "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["engine"]["engine"] == "event" and payload["stats"]["trades"] > 0
+    assert payload["params"]["drop"] == 0.03
+    missing = runner.invoke(app, ["backtest", "--data", "goog", "--strategy",
+                                  f"{path}:Nope"])
+    assert missing.exit_code == 1 and "no Strategy class named 'Nope'" in missing.output
+
+
 def test_backtest_when_table_then_final_equity_is_printed():
     result = runner.invoke(app, ["backtest", "--data", "sp500", "--strategy", "ts_momentum"])
     assert result.exit_code == 0, result.output

@@ -89,10 +89,6 @@ def _format(name: str, value: Any) -> str:
     return str(value)
 
 
-def _slippage(bps: float | None) -> float | None:
-    return None if bps is None else bps / 10_000.0
-
-
 DATA_OPTION = typer.Option(
     ..., "--data", "-d", help="Bundled dataset, stored series SYMBOL[.VENUE][@TIMEFRAME] or a "
     "CSV/Parquet file (repeat for several assets).",
@@ -101,11 +97,18 @@ LARGE_GRID_OPTION = typer.Option(
     False, "--large-grid", help="Sweep a grid beyond backtest.max_grid_combinations / "
     "max_grid_memory_mb (its size and memory are estimated first).",
 )
-STRATEGY_OPTION = typer.Option("sma_cross", "--strategy", "-s", help="Built-in strategy name.")
+STRATEGY_OPTION = typer.Option(
+    "sma_cross", "--strategy", "-s",
+    help="Built-in strategy name, or your Strategy class as file.py:ClassName or module:Class.",
+)
 PARAM_OPTION = typer.Option(
     None, "--param", "-p", help="Strategy parameter name=value (repeatable)."
 )
-ENGINE_OPTION = typer.Option("vectorized", "--engine", help="vectorized (default) or event.")
+ENGINE_OPTION = typer.Option(
+    None, "--engine",
+    help="vectorized (rule strategies) or event (the trading core; any strategy). "
+    "Default: vectorized when the strategy has vectorised signals, else event.",
+)
 BENCHMARK_OPTION = typer.Option(
     None, "--benchmark", help="Data whose close is the benchmark (a name or a file).")
 REPORT_OPTION = typer.Option(None, "--report", help="Write a tearsheet: .html or .png.")
@@ -152,19 +155,16 @@ def backtest(
     Example: signaltrust backtest --data sp500 --strategy sma_cross --param fast=10 --param slow=30
     """
     from signaltrust.backtest.api import run
+    from signaltrust.cli.run_options import configured_costs, resolve_strategy
 
     params = parse_params(param)
     check_writable(report, "--report")
+    chosen = resolve_strategy(strategy)
     bars = bars_for(data, import_options)
     reference = close_series(benchmark, import_options) if benchmark is not None else None
-    options: dict[str, Any] = {}
-    if fill_at is not None:
-        options["fill_at"] = fill_at
+    costs = configured_costs(cash, fees, slippage_bps, fill_at)
     with progress("backtesting", total=None, quiet=as_json):
-        result = run(
-            bars, strategy, params, cash=cash, fees=fees,
-            slippage=_slippage(slippage_bps), engine=engine, benchmark=reference, **options,
-        )
+        result = run(bars, chosen, params, engine=engine, benchmark=reference, **costs)
         stats = result.stats
         written = result.report(report) if report is not None else None
     if as_json:
@@ -203,13 +203,13 @@ def sweep(
     Example: signaltrust sweep --data goog --grid fast=5:50 --grid slow=20:200:5
     """
     from signaltrust.backtest.sweep import sweep as run_sweep
+    from signaltrust.cli.run_options import configured_costs, resolve_strategy
 
     grid_values, params = grid_and_params(grid, param, large_grid)
     check_writable(heatmap, "--heatmap")
+    chosen = resolve_strategy(strategy)
     bars = bars_for(data, import_options)
-    options: dict[str, Any] = {}
-    if fill_at is not None:
-        options["fill_at"] = fill_at
+    costs = configured_costs(cash, fees, slippage_bps, fill_at)
     with progress("sweeping", total=100, quiet=as_json) as advance:
         done = [0]
 
@@ -219,9 +219,8 @@ def sweep(
             advance(step)
 
         result = run_sweep(
-            bars, strategy, grid_values, params=params, sort_by=sort_by,
-            cash=cash, fees=fees, slippage=_slippage(slippage_bps), progress=report_progress,
-            **options,
+            bars, chosen, grid_values, params=params, sort_by=sort_by, progress=report_progress,
+            **costs,
         )
     written = None
     if heatmap is not None:

@@ -86,7 +86,10 @@ DATA_OPTION = typer.Option(
     ..., "--data", "-d", help="A bundled dataset, a stored series SYMBOL[.VENUE][@TIMEFRAME] or a "
     "CSV/Parquet file.",
 )
-STRATEGY_OPTION = typer.Option(None, "--strategy", "-s", help="Built-in strategy to check.")
+STRATEGY_OPTION = typer.Option(
+    None, "--strategy", "-s",
+    help="Strategy to check: a built-in name, or file.py:ClassName / module:ClassName.",
+)
 PARAM_OPTION = typer.Option(None, "--param", "-p", help="Strategy parameter name=value.")
 FEATURES_OPTION = typer.Option(
     None, "--features", "-f", help="Feature set to check: technical, alpha158, macro, cross_asset."
@@ -150,7 +153,10 @@ def lookahead(
         options["progress"] = lambda done, _total: advance(1)
         if strategy is not None:
             target = f"strategy {strategy}"
-            report = check_strategy(bars, strategy, parse_params(param), **options)
+            from signaltrust.cli.run_options import resolve_strategy
+
+            report = check_strategy(bars, resolve_strategy(strategy), parse_params(param),
+                                    **options)
         elif features is not None:
             target = f"features {features}"
             report = check_features(bars, features, **options)

@@ -118,17 +118,19 @@ def walkforward(
     Example: signaltrust ml walkforward --data sp500 --model lgbm --report wf.html
     """
     from signaltrust.cli.models import registry_uri
+    from signaltrust.cli.run_options import configured_costs
     from signaltrust.research.ml_eval import walk_forward_evaluation
 
     _check_scores(label, threshold, exit_threshold, embargo)
     check_writable(report, "--report")
+    costs = configured_costs(None, fees, slippage_bps, None)
     bars = bars_for(data, import_options)
     with progress(f"walk-forward {model} on {data}", total=splits, quiet=as_json) as advance:
         result = walk_forward_evaluation(
             bars, model, features=_features(features), label=label, horizon=horizon,
             n_splits=splits, train_size=train_size, embargo=embargo, seed=seed,
             threshold=threshold, exit_threshold=exit_threshold, allow_short=short,
-            fees=fees, slippage=None if slippage_bps is None else slippage_bps / 10_000.0,
+            fees=costs["fees"], slippage=costs["slippage"],
             n_trials=trials, explain_last=explain, progress=advance,
             tracking_uri=registry_uri() if register else None,
         )

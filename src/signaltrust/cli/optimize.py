@@ -13,7 +13,6 @@ from signaltrust.cli.backtest import (
     SLIPPAGE_OPTION,
     STRATEGY_OPTION,
     _format,
-    _slippage,
 )
 from signaltrust.cli.console import (
     JSON_OPTION,
@@ -24,6 +23,7 @@ from signaltrust.cli.console import (
     table,
 )
 from signaltrust.cli.data_options import bars_for, import_options
+from signaltrust.cli.run_options import configured_costs, resolve_strategy
 from signaltrust.core.serialize import to_plain
 
 ONE_DATA_OPTION = typer.Option(
@@ -131,10 +131,11 @@ def optimize_command(
         if bar is not None:
             bar.start()
         found = optimize(
-            bars, strategy, space=space, method=method, objective=_objective(objective),
-            n_trials=trials, constraints=list(constraint or []) or None, storage=storage,
-            study_name=study, seed=seed, cash=cash, fees=fees, slippage=_slippage(slippage_bps),
-            ray=_ray(ray), progress=update,
+            bars, resolve_strategy(strategy), space=space, method=method,
+            objective=_objective(objective), n_trials=trials,
+            constraints=list(constraint or []) or None, storage=storage, study_name=study,
+            seed=seed, ray=_ray(ray), progress=update,
+            **configured_costs(cash, fees, slippage_bps, None),
         )
     finally:
         if bar is not None:
@@ -190,10 +191,9 @@ def walkforward_command(
         if bar is not None:
             bar.start()
         wf = walk_forward(
-            bars, strategy, space=space, train_bars=train, test_bars=test,
+            bars, resolve_strategy(strategy), space=space, train_bars=train, test_bars=test,
             anchored=anchored, method=method, objective=objective, n_trials=trials, seed=seed,
-            cash=cash, fees=fees, slippage=_slippage(slippage_bps),
-            ray=_ray(ray), progress=update,
+            ray=_ray(ray), progress=update, **configured_costs(cash, fees, slippage_bps, None),
         )
     finally:
         if bar is not None:
