@@ -293,16 +293,20 @@ def _compiled(
     if kernel == 0 and not stops_on:
         return _sma_cross(columns, offsets, periods, matrix, settings, progress, threads)
 
-    def arguments(part: np.ndarray) -> tuple[Any, ...]:
+    def arguments(
+        part: np.ndarray, bars: list[np.ndarray] = columns, spans: np.ndarray = offsets,
+        per_year: np.ndarray = periods,
+    ) -> tuple[Any, ...]:
         return (
-            kernel, *columns, offsets, part, settings["cash0"], settings["fees"],
+            kernel, *bars, spans, part, settings["cash0"], settings["fees"],
             settings["fixed_fees"], settings["min_fees"], settings["slippage"],
             settings["fill_at_close"], settings["size_type"], settings["size"],
             settings["sl_stop"], settings["tp_stop"], settings["tsl_stop"], settings["leverage"],
-            settings["allow_short"], periods, 4 * threads,  # a few groups of tasks per thread
+            settings["allow_short"], per_year, 4 * threads,  # a few groups of tasks per thread
         )
 
-    _load_kernel(sweep_signals_nb, arguments(matrix))
+    with kernel_threads(1):  # compiled or loaded from numba's cache first: see _first_bars
+        sweep_signals_nb(*arguments(matrix[:1], *_first_bars(columns, offsets, periods)))
     started = time.perf_counter()
     # one compiled pass, cut into a few batches only to report progress on long sweeps
     # (each call restarts the thread pool, so only sweeps of more than a second or so are cut)
@@ -322,10 +326,15 @@ def _compiled(
     return out, time.perf_counter() - started
 
 
-def _load_kernel(dispatcher: Any, arguments: tuple[Any, ...]) -> None:
-    """Have numba compile ``dispatcher`` for these arguments' types, or load it from its disk
-    cache, before the pass is timed (numba keeps it: later calls find it at once)."""
-    dispatcher.compile(tuple(dispatcher.typeof_pyval(a) for a in arguments))
+def _first_bars(
+    columns: list[np.ndarray], offsets: np.ndarray, periods: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The first asset's first two bars, typed as the full input: a kernel called on them
+    first is compiled, or loaded from numba's disk cache, before the pass is timed (numba then
+    keeps it, so that call costs microseconds). It runs on one thread: on a busy machine,
+    starting a second thread for a parallel loop can take milliseconds."""
+    bars = min(2, int(offsets[1]))
+    return [column[:bars] for column in columns], np.array([0, bars], dtype=np.int64), periods[:1]
 
 
 def _sma_cross(
@@ -335,7 +344,6 @@ def _sma_cross(
     """``sma_cross`` without stops: the fused pass (signals inside the simulation loop)."""
     from signaltrust.backtest.nb.sweep_cross import block_bars, sweep_cross_nb
 
-    open_, close = columns[0], columns[3]
     fast = matrix[:, 0].astype(np.int64)  # int(p) as the signal kernel reads it
     slow = matrix[:, 1].astype(np.int64)
     short_on = matrix[:, 2] != 0.0
@@ -343,18 +351,22 @@ def _sma_cross(
     total = len(matrix)
     longest = int(np.diff(offsets).max())
 
-    def arguments(rows: slice) -> tuple[Any, ...]:
+    def arguments(
+        rows: slice, bars: list[np.ndarray] = columns, spans: np.ndarray = offsets,
+        per_year: np.ndarray = periods,
+    ) -> tuple[Any, ...]:
         windows = np.unique(np.concatenate([fast[rows], slow[rows]]))
         return (
-            open_, close, offsets, windows, np.searchsorted(windows, fast[rows]),
+            bars[0], bars[3], spans, windows, np.searchsorted(windows, fast[rows]),
             np.searchsorted(windows, slow[rows]), short_on[rows],
             block_bars(len(windows), longest), settings["cash0"], settings["fees"],
             settings["fixed_fees"], settings["min_fees"], settings["slippage"],
             settings["fill_at_close"], settings["size_type"], settings["size"],
-            settings["leverage"], settings["allow_short"], periods,
+            settings["leverage"], settings["allow_short"], per_year,
         )
 
-    _load_kernel(sweep_cross_nb, arguments(slice(0, 1)))
+    with kernel_threads(1):  # compiled or loaded from numba's cache first: see _first_bars
+        sweep_cross_nb(*arguments(slice(0, 1), *_first_bars(columns, offsets, periods)))
     started = time.perf_counter()
     # batches only to report progress, each about a second (each recomputes its averages)
     work = total * int(offsets[-1])
