@@ -316,10 +316,9 @@ def test_simulate_when_short_entries_but_shorting_off_then_validation_error():
     assert info.value.field == "short_entries"
 
 
-def test_simulate_when_costs_not_given_then_configuration_defaults_apply(monkeypatch):
-    monkeypatch.setenv("SIGNALTRUST__BACKTEST__FEES", "0.002")
-    monkeypatch.setenv("SIGNALTRUST__BACKTEST__SLIPPAGE_BPS", "5")
+def test_simulate_when_costs_not_given_then_the_default_costs_apply(monkeypatch):
+    monkeypatch.setenv("SIGNALTRUST__BACKTEST__FEES", "0.002")  # read at the CLI only
     bars = make_bars([10, 10, 10])
     result = simulate_signals(bars, flags(bars, 0))
-    assert result.settings["fees"] == 0.002 and result.settings["slippage"] == pytest.approx(0.0005)
+    assert result.settings["fees"] == 0.001 and result.settings["slippage"] == pytest.approx(0.0002)
     assert result.orders["fees"].iloc[0] > 0

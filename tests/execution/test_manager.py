@@ -346,11 +346,14 @@ def test_events_when_listener_cancels_inside_callback_then_order_and_log_stay_co
 
 
 def test_events_when_logged_compactly_then_built_in_order_on_read():
-    manager = OrderManager()
+    manager = OrderManager(compact_log=True)
     first = manager.submit(Order("s-1", "GOOG", "BUY", 1), T0)
-    manager.record_compact("s-2", None, S.NEW, T0, None, "default", "GOOG")
-    manager.record_compact("s-2", S.NEW, S.SUBMITTED, T0, None, "default", "GOOG")
+    second = manager.submit(Order("s-2", "GOOG", "BUY", 1), T0)
+    manager.mark_submitted(second.client_order_id, T0)
+    heard = []
+    manager.add_listener(heard.append)  # a listener gets events as they happen
     manager.mark_submitted(first.client_order_id, T0)
+    assert [(e.client_order_id, e.status) for e in heard] == [("s-1", S.SUBMITTED)]
     events = manager.events
     assert [(e.client_order_id, e.status) for e in events] == [
         ("s-1", S.NEW),

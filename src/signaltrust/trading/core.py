@@ -132,6 +132,7 @@ class TradingCore:
         #: per symbol, the row of the bar whose open or close the simulated venue is filling
         #: at (the bar a fill belongs to, for records); the latest bar for a broker's report
         self.current_row = [-1] * len(self.symbols)
+        self.last_end = [-(2**63)] * len(self.symbols)  # end (ns) of each symbol's last bar
         self.fill_listeners: list[Callable[[Order, Fill], None]] = []
         #: called with (core, bars) when bars complete: before the strategies see them, and
         #: after the step (strategies and close fills done)
@@ -229,11 +230,12 @@ class TradingCore:
     # -- events ------------------------------------------------------------------------------
     def on_bar(self, bar: Bar) -> None:
         """One completed bar of one symbol (see the module doc for the open and close)."""
-        slot = self.market.slot(bar.symbol)
+        items = ((self.market.slot(bar.symbol), bar),)
+        self._in_order(items)
         sim = self.simulator
         if sim is not None and (self.router.pending or sim.working):
-            self._open(((slot, bar),))
-        self._close(((slot, bar),))
+            self._open(items)
+        self._close(items)
 
     def on_bars(self, bars: Iterable[Bar]) -> None:
         """Bars of several symbols that completed at the same time, in the order given."""
@@ -242,6 +244,7 @@ class TradingCore:
             items.append((self.market.slot(bar.symbol), bar))
         if not items:
             return
+        self._in_order(items)
         sim = self.simulator
         if sim is not None and (self.router.pending or sim.working):
             self._open(items)
@@ -263,7 +266,7 @@ class TradingCore:
             for bar in bars:  # the general form: one call per bar
                 self.on_bar(bar)
             return
-        market, router = self.market, self.router
+        market, router, last_end = self.market, self.router, self.last_end
         slots, lengths = market.slots, market.lengths
         growing, streams, last = market.growing, market.streams, market.last
         calls = [[(e.strategy.on_bar, e.ctx) for e in entries] for entries in self._on_bar]
@@ -272,12 +275,12 @@ class TradingCore:
         for bar in bars:
             slot = slots[bar.symbol]
             row = lengths[slot]
+            end = bar.end_ns
+            if end <= last_end[slot] or end < clock.now_ns:
+                self._in_order(((slot, bar),))  # raises: out of order
             if router.pending or sim.working:
                 self._open(((slot, bar),))
-            end = bar.end_ns
-            if end < clock.now_ns:
-                clock.advance(end)  # raises: the clock never goes back
-            clock.now_ns = end
+            clock.now_ns = last_end[slot] = end
             # MarketData.advance for a replayed symbol, inline
             lengths[slot] = row + 1
             for handle, values in growing[slot]:
@@ -321,6 +324,19 @@ class TradingCore:
             self.clock.advance(ns)
 
     # -- the bar's phases --------------------------------------------------------------------
+    def _in_order(self, items: Iterable[tuple[int, Bar]]) -> None:
+        """Refuse a bar that does not end after its symbol's previous one (nothing changes)."""
+        last_end = self.last_end
+        for slot, bar in items:
+            if bar.end_ns <= last_end[slot] or (
+                bar.end_ns < self.clock.now_ns and isinstance(self.clock, SimulatedClock)
+            ):
+                raise ValidationError(
+                    f"a bar of {bar.symbol} does not end after the core's time",
+                    field="bar.end_ns", value=bar.end_time,
+                    fix="hand the core each symbol's bars once, in time order",
+                )
+
     def _open(self, items: Iterable[tuple[int, Bar]]) -> None:
         sim, clock, last = self.simulator, self.clock, self.market.last
         lengths, current = self.market.lengths, self.current_row
@@ -359,15 +375,10 @@ class TradingCore:
         self.drain()
 
     def _close(self, items: Iterable[tuple[int, Bar]]) -> None:
-        clock, market = self.clock, self.market
-        end = max(bar.end_ns for _, bar in items)
-        if end < clock.now_ns:
-            raise ValidationError(
-                "a bar ended before the core's time", field="bar.end_ns", value=end,
-                fix="hand the core its events in time order",
-            )
-        clock.advance(end)
+        clock, market, last_end = self.clock, self.market, self.last_end
+        clock.advance(max(bar.end_ns for _, bar in items))  # a replay's clock never goes back
         for slot, bar in items:
+            last_end[slot] = bar.end_ns
             market.advance(slot, bar)
         for listener in self.step_listeners:
             listener(self, [bar for _, bar in items])
