@@ -125,6 +125,7 @@ def test_plan_threads_when_another_process_keeps_a_cpu_busy_then_that_cpu_is_lef
     monkeypatch,
 ):
     monkeypatch.setattr(nb_threads, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(numba, "threading_layer", lambda: "omp")
     burner = mp.get_context("spawn").Process(target=_busy_loop, daemon=True)
     burner.start()
     try:
@@ -146,6 +147,18 @@ def test_plan_threads_when_run_queue_unreadable_then_numbas_count_capped_by_the_
         raise OSError("no /proc")
 
     monkeypatch.setattr(nb_threads, "_runnable_tasks", unreadable)
+    monkeypatch.setattr(numba, "threading_layer", lambda: "omp")
+    plan = nb_threads.plan_threads()
+    assert plan.busy_cpus is None
+    assert plan.threads == max(1, min(numba.get_num_threads(), plan.usable_cpus))
+
+
+def test_plan_threads_when_tbb_layer_then_numbas_count_without_reading_the_load(monkeypatch):
+    def unexpected(samples: int = 0) -> int:
+        raise AssertionError("the load is not read with TBB")
+
+    monkeypatch.setattr(nb_threads, "busy_cpus", unexpected)
+    monkeypatch.setattr(numba, "threading_layer", lambda: "tbb")
     plan = nb_threads.plan_threads()
     assert plan.busy_cpus is None
     assert plan.threads == max(1, min(numba.get_num_threads(), plan.usable_cpus))

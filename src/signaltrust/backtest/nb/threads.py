@@ -7,7 +7,8 @@ the caller names a thread count, ``plan_threads`` counts the CPUs this process m
 at that moment (``/proc/loadavg``, minus this process's own running threads; when the process
 may use only part of the machine, its share of them), and runs on the rest: at least one, at
 most numba's thread count for the calling thread. Where there is no ``/proc`` the pass runs
-on numba's thread count.
+on numba's thread count, and so it does with numba's TBB threading layer, whose loops do not
+wait for a thread that a busy core keeps from starting.
 
 numba keeps its thread count per calling thread, so ``kernel_threads`` sets it for the calling
 thread only and restores it afterwards: a sweep in one Python thread cannot change another's.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -96,24 +98,41 @@ def plan_threads(requested: int | None = None) -> ThreadPlan:
     cpus = usable_cpus()
     if requested is not None:
         return ThreadPlan(max(1, min(int(requested), pool)), int(requested), cpus, None)
+    allowed = numba.get_num_threads()  # also starts numba's threading layer
+    if numba.threading_layer() == "tbb":
+        # TBB's threads take work from each other and a loop does not wait for a thread that
+        # never started, so a busy core costs a share of it, not the whole loop
+        return ThreadPlan(max(1, min(allowed, cpus)), None, cpus, None)
     busy = busy_cpus()
     if busy and cpus < (os.cpu_count() or cpus):
         # the run queue counts the whole machine: take this process's share of it
         busy = math.ceil(busy * cpus / (os.cpu_count() or cpus))
     free = cpus - (busy or 0)
-    threads = max(1, min(numba.get_num_threads(), free))
+    threads = max(1, min(allowed, free))
     return ThreadPlan(threads, None, cpus, busy)
+
+
+#: numba's workqueue threading layer (numba's fallback when neither TBB nor OpenMP loads) is
+#: not thread-safe: two threads starting parallel loops at once abort the process. The layer is
+#: one per process, so is the lock that lets one thread at a time into it.
+_WORKQUEUE_LOCK = threading.Lock()
 
 
 @contextmanager
 def kernel_threads(threads: int) -> Iterator[None]:
     """numba runs the calling thread's parallel loops on ``threads`` threads inside the block
-    (numba's count is per thread: other Python threads keep theirs)."""
+    (numba's count is per thread: other Python threads keep theirs). With the workqueue layer,
+    one Python thread at a time runs its block."""
     import numba
 
-    previous = numba.get_num_threads()
+    previous = numba.get_num_threads()  # also starts numba's threading layer
+    exclusive = numba.threading_layer() == "workqueue"
+    if exclusive:
+        _WORKQUEUE_LOCK.acquire()
     numba.set_num_threads(threads)
     try:
         yield
     finally:
         numba.set_num_threads(previous)
+        if exclusive:
+            _WORKQUEUE_LOCK.release()
