@@ -144,3 +144,39 @@ def test_set_limit_when_changed_at_run_time_then_applies_and_is_audited():
     assert change.payload == {"name": "max_order_quantity", "old": None, "new": 10.0,
                               "reason": "tighten"}
     assert risk.audit.verify()
+
+
+def test_buying_power_shortcut_when_any_portfolio_then_same_verdict_as_the_full_impact():
+    from decimal import Decimal
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from signaltrust.core.orders import Order
+    from signaltrust.execution import Ledger, Portfolio
+    from signaltrust.risk import limits as L
+
+    prices = st.floats(0.01, 1e5, allow_nan=False)
+    units = st.floats(-1e4, 1e4, allow_nan=False)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(units, prices), min_size=1, max_size=3), st.floats(-1e6, 1e7),
+           st.sampled_from(["BUY", "SELL"]), st.floats(0.001, 1e5), st.integers(0, 2),
+           st.one_of(st.none(), prices))
+    def check(held, cash, side, quantity, which, limit):
+        symbols = tuple(f"S{i}" for i in range(len(held)))
+        pf = Portfolio(Ledger({"USD": Decimal(1)}, leverage=2), symbols)
+        pf.cash_f = cash
+        for slot, (q, p) in enumerate(held):
+            pf.qty[slot], pf.last[slot] = q, p
+        symbol = symbols[min(which, len(symbols) - 1)]
+        order = (Order("o-1", symbol, side, quantity, "LIMIT", limit_price=limit)
+                 if limit is not None else Order("o-1", symbol, side, quantity))
+        full = L.order_impact(order, pf)
+        expected = L.check_buying_power(full)
+        got = L.buying_power_denial(order, pf)
+        assert (got is None) == (expected is None)
+        if got is not None:
+            assert got.values == expected.values
+
+    check()

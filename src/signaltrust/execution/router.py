@@ -212,17 +212,18 @@ class OrderRouter:
         zero closes it first); ``False`` sends the rest, sized with the equity after them.
         """
         queue = self.intents[slot]
-        if not queue:
-            return
+        if not queue or reducing and all(i.kind not in TARGETS for i in queue):
+            return  # only target orders have a reducing part
         pf = self.portfolio
         price = pf.last[slot]
         fees, slippage = self.broker.fees, self.broker.slippage
-        at_once = self.fast_path and len(queue) == 1 and self.broker.fills_at_once(slot)
+        at_once = (slot, volume) if (
+            self.fast_path and len(queue) == 1 and self.broker.fills_at_once(slot)) else None
         keep: list[SizingIntent] = []
         several = self._several
         for intent in queue:
             if reducing and intent.kind not in TARGETS:
-                keep.append(intent)  # only target orders have a reducing part
+                keep.append(intent)
                 continue
             step = release(
                 intent.kind, intent.amount, reducing, price,
@@ -230,8 +231,7 @@ class OrderRouter:
                 pf.gross_exposure, pf.leverage, fees, slippage, volume,
             )
             if step.close_all or step.units > 0.0:
-                self._send(intent, step.side, step.units, step.close_all,
-                           (slot, volume) if at_once else None)
+                self._send(intent, step.side, step.units, step.close_all, at_once)
             if not step.done:
                 keep.append(intent)
         if len(keep) != len(queue):
@@ -275,7 +275,8 @@ class OrderRouter:
         if not verdict.allowed:
             manager.deny(cid, verdict.reason or verdict.check, ts)
             return
-        fill_id, price, fee = self.broker.fill_at_once(order, at_once[0], at_once[1], now)
+        fill_id, price, fee = self.broker.fill_at_once(
+            order, at_once[0], at_once[1], now, units if not close_all else float(quantity))
         fill = Fill.trusted(
             fill_id, cid, order.symbol, order.side, quantity, price, fee, self.currency, ts,
             sid,

@@ -156,13 +156,13 @@ class SimulatedVenue(Broker):
         )
 
     def fill_at_once(
-        self, order: Order, slot: int, volume: float, now_ns: int
+        self, order: Order, slot: int, volume: float, now_ns: int, units: float
     ) -> tuple[str, Decimal, Decimal]:
-        """Take a market ``order`` and fill it whole now at the latest price plus slippage
-        (only when :meth:`fills_at_once`); its fill id, price and fee. The same fill as
-        :meth:`submit` then :meth:`match_market` give, without the reports in between."""
+        """Take a market ``order`` of ``units`` (its quantity as a float) and fill it whole now
+        at the latest price plus slippage (only when :meth:`fills_at_once`); its fill id, price
+        and fee. The same fill as :meth:`submit` then :meth:`match_market` give, without the
+        reports in between."""
         self._orders_seen += 1
-        units = float(order.quantity)
         price = self.slippage.price(
             self._last[slot], 1 if order.side is _BUY else -1, units, volume
         )

@@ -28,6 +28,7 @@ import pydantic
 from signaltrust.core.config import RiskSettings, Settings
 from signaltrust.core.errors import ConfigError
 from signaltrust.core.orders import Fill, Order
+from signaltrust.execution.portfolio import Portfolio
 from signaltrust.risk import limits as L
 from signaltrust.risk.audit import AuditLog
 from signaltrust.risk.breakers import (
@@ -171,6 +172,15 @@ class RiskEngine(PreTradeCheck):
                          "max_position_quantity", "max_position_notional",
                          "max_gross_exposure", "max_net_exposure", "max_leverage")
         ) or lim.check_buying_power or bool(lim.drawdown_levels)
+        #: the default limits: only buying power is checked (computed without OrderImpact)
+        self._buying_power_only = (
+            self._sized and lim.check_buying_power and not lim.drawdown_levels
+            and all(getattr(lim, name) is None for name in (
+                "max_order_quantity", "max_order_notional", "price_band_pct",
+                "max_position_quantity", "max_position_notional", "max_gross_exposure",
+                "max_net_exposure", "max_leverage", "max_orders_per_second",
+                "max_orders_per_minute"))
+        )
         if self._core is not None and self.needs_observations() and not self._observing:
             self._observe(self._core)
 
@@ -288,6 +298,8 @@ class RiskEngine(PreTradeCheck):
                 if (denial := limiter.check(now)) is not None:
                     return denial
             return None
+        if self._buying_power_only and type(portfolio) is Portfolio:
+            return L.buying_power_denial(order, portfolio)
         impact = L.order_impact(order, portfolio)
         if isinstance(impact, L.Denial):
             return impact

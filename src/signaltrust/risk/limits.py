@@ -125,6 +125,38 @@ def order_impact(order: Order, portfolio: Any) -> OrderImpact | Denial:
     ))
 
 
+def buying_power_denial(order: Order, portfolio: Portfolio) -> Denial | None:
+    """:func:`check_buying_power` of :func:`order_impact` on the trading core's portfolio, the
+    same arithmetic without building the impact (the default limits check only this)."""
+    symbol = order.symbol
+    slot = portfolio.slots.get(symbol)
+    if slot is None:
+        return buying_power_check(order_impact(order, portfolio))
+    last = portfolio.last[slot]
+    price = last if order.limit_price is None and order.stop_price is None else order_price(
+        order, last)
+    if price != price:
+        return Denial(Reason.NO_PRICE, f"no price yet for {symbol}", {"symbol": symbol})
+    position = portfolio.qty[slot]
+    after = position + order.side.sign * float(order.quantity)
+    gross = 0.0  # of the other symbols
+    for other, (held, mark) in enumerate(zip(portfolio.qty, portfolio.last, strict=True)):
+        if held and other != slot:
+            gross += abs(held * mark)
+    mark = last if last == last else price
+    gross_now = gross + abs(position) * mark
+    cost = (gross + abs(after) * price) - gross_now
+    if cost > 0.0:
+        buying_power = portfolio.equity * portfolio.leverage - gross_now
+        if cost > buying_power + 1e-9:
+            return _buying_power(cost, buying_power)
+    return None
+
+
+def buying_power_check(impact: OrderImpact | Denial) -> Denial | None:
+    return impact if isinstance(impact, Denial) else check_buying_power(impact)
+
+
 def _deny(reason: Reason, message: str, **values: Any) -> Denial:
     return Denial(reason, message, values)
 
@@ -204,10 +236,14 @@ def check_buying_power(impact: OrderImpact) -> Denial | None:
     """Deny when the added gross exposure costs more than the buying power left."""
     cost = impact.gross_after - impact.gross
     if cost > 0.0 and cost > impact.buying_power + 1e-9:
-        return _deny(Reason.BUYING_POWER,
-                     f"the order adds {cost:.2f} of exposure but only {impact.buying_power:.2f}"
-                     " of buying power is left", cost=cost, buying_power=impact.buying_power)
+        return _buying_power(cost, impact.buying_power)
     return None
+
+
+def _buying_power(cost: float, buying_power: float) -> Denial:
+    return _deny(Reason.BUYING_POWER,
+                 f"the order adds {cost:.2f} of exposure but only {buying_power:.2f}"
+                 " of buying power is left", cost=cost, buying_power=buying_power)
 
 
 def check_price_band(order: Order, impact: OrderImpact, band: float) -> Denial | None:

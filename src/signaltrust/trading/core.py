@@ -272,6 +272,9 @@ class TradingCore:
         calls = [[(e.strategy.on_bar, e.ctx) for e in entries] for entries in self._on_bar]
         queue, drain = self._queue, self.drain
         at_close = self.fill_at == "close"
+        if len(slots) == 1 and len(calls[0]) == 1:
+            self._consume_one(bars, calls[0][0], at_close)
+            return
         for bar in bars:
             slot = slots[bar.symbol]
             row = lengths[slot]
@@ -294,6 +297,35 @@ class TradingCore:
                     drain()
             if at_close and (router.pending or sim.working):
                 self._fill_market(((slot, bar),), 6)
+
+    def _consume_one(self, bars: Iterable[Bar], call: tuple[Any, Context], at_close: bool) -> None:
+        """:meth:`consume`'s loop for one symbol traded by one strategy (the usual backtest):
+        the same steps, with the symbol's slot and its strategy's hook read once."""
+        clock, sim, market, router = self.clock, self.simulator, self.market, self.router
+        lengths, last_end, last = market.lengths, self.last_end, market.last
+        growing, streams = market.growing[0], market.streams
+        on_bar, ctx = call
+        queue, drain = self._queue, self.drain
+        row = lengths[0]
+        for bar in bars:
+            end = bar.end_ns
+            if end <= last_end[0]:
+                self._in_order(((0, bar),))  # raises: out of order
+            if router.pending or sim.working:
+                self._open(((0, bar),))
+            clock.now_ns = last_end[0] = end
+            for handle, values in growing:
+                _append(handle, values[row])
+            row += 1
+            lengths[0] = row
+            if streams[0]:
+                market._stream(0, row - 1, bar)
+            last[0] = bar.close
+            on_bar(ctx, bar)
+            if queue:
+                drain()
+            if at_close and (router.pending or sim.working):
+                self._fill_market(((0, bar),), 6)
 
     def on_tick(self, tick: Tick) -> None:
         """A quote or a trade: the clock moves to it and the strategies trading it see it."""
