@@ -154,18 +154,19 @@ def write_account_summary(out, row, account, running, cash0, periods_per_year):
     )
 
 
-# a call, not inlined: numba's parallel array analysis fails on a tuple unpacked from array
-# items when this is inlined into a loop that is itself inlined into a prange
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def load_account(state, k):
-    """(account, running statistics) held in row ``k`` of ``state``: the account's
-    ``ACCOUNT_FIELDS`` columns, then the running statistics' ``RUNNING_FIELDS``."""
-    account = (state[k, 0], state[k, 1], state[k, 2], state[k, 3], state[k, 4], state[k, 5],
-               state[k, 6], state[k, 7], state[k, 8], state[k, 9], state[k, 10], state[k, 11])
+    """The account held in the first ``ACCOUNT_FIELDS`` columns of row ``k`` of ``state``."""
+    return (state[k, 0], state[k, 1], state[k, 2], state[k, 3], state[k, 4], state[k, 5],
+            state[k, 6], state[k, 7], state[k, 8], state[k, 9], state[k, 10], state[k, 11])
+
+
+@njit(cache=True, inline="always")
+def load_account_running(state, k):
+    """The running statistics held in row ``k`` of ``state`` after the account's columns."""
     base = ACCOUNT_FIELDS
-    running = (state[k, base], state[k, base + 1], state[k, base + 2], state[k, base + 3],
-               state[k, base + 4], state[k, base + 5], state[k, base + 6], state[k, base + 7])
-    return account, running
+    return (state[k, base], state[k, base + 1], state[k, base + 2], state[k, base + 3],
+            state[k, base + 4], state[k, base + 5], state[k, base + 6], state[k, base + 7])
 
 
 @njit(cache=True, inline="always")

@@ -27,6 +27,7 @@ from signaltrust.backtest.nb.account import (
     AC_POS,
     ACCOUNT_FIELDS,
     load_account,
+    load_account_running,
     mark_close,
     open_account,
     signal_step,
@@ -95,7 +96,8 @@ def _run_block(
     registers. Row ``frow`` (``srow``) of ``means[buf]`` holds the fast (slow) average over the
     block and a NaN after it. Whole arrays and indices, no views: a view made in a parallel loop
     updates the array's reference count atomically, which the threads then fight over."""
-    account, running = load_account(state, k)
+    account = load_account(state, k)
+    running = load_account_running(state, k)
     prev_diff = state[k, PREV_DIFF]
     # indices as unsigned integers: no wrap-around of negative indices in the tight loops
     n = np.uint64(m)
@@ -155,17 +157,18 @@ def _run_block(
     state[k, PREV_DIFF] = prev_diff
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _start(state, k, cash0):
     """Row ``k`` of ``state``: a flat account before the first bar."""
     store_account(state, k, open_account(cash0), start_running())
     state[k, PREV_DIFF] = np.nan
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _finish(state, k, cash0, periods_per_year, out, row):
     """Row ``row`` of ``out``: the ``layout.STAT_NAMES`` of the finished account ``state[k]``."""
-    account, running = load_account(state, k)
+    account = load_account(state, k)
+    running = load_account_running(state, k)
     write_account_summary(out, row, account, running, cash0, periods_per_year)
 
 
@@ -193,9 +196,11 @@ def sweep_cross_nb(
     n_combos = fast_row.shape[0]
     n_windows = windows.shape[0]
     out = np.empty((n_assets * n_combos, STAT_FIELDS))
+    # np.empty and plain loops, not np.zeros or slice assignments: in a parallel function
+    # numba turns those into parallel loops, each one more wait for the slowest thread
     means = np.empty((2, n_windows, block + 1))
-    sums = np.zeros(n_windows)
-    nans = np.zeros(n_windows, dtype=np.int64)
+    sums = np.empty(n_windows)
+    nans = np.empty(n_windows, dtype=np.int64)
     state = np.empty((n_combos, STATE_FIELDS))
     for a in range(n_assets):
         start = offsets[a]
@@ -203,8 +208,9 @@ def sweep_cross_nb(
         bars = stop - start
         o = open_[start:stop]
         c = close[start:stop]
-        sums[:] = 0.0
-        nans[:] = 0
+        for w in range(n_windows):
+            sums[w] = 0.0
+            nans[w] = 0
         for k in range(n_combos):
             _start(state, k, cash0)
         blocks = (bars + block - 1) // block
@@ -219,7 +225,8 @@ def sweep_cross_nb(
             t1 = min(t0 + block, bars)
             buf = b % 2
             last = b == blocks - 1
-            for item in prange(n_combos if last else n_combos + n_windows):
+            items = n_combos if last else n_combos + n_windows
+            for item in prange(items):
                 if item < n_combos:
                     _run_block(
                         o, c, means, buf, fast_row[item], slow_row[item], t0, t1 - t0,
