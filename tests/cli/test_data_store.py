@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from signaltrust.core.config import load_settings
 from signaltrust.cli.main import app
 from signaltrust.data.catalog import load
 from signaltrust.data.store import ParquetLake, open_store
@@ -57,7 +58,7 @@ def test_ingest_when_file_conflicts_then_exit_1_lists_timestamps_and_store_untou
     result = invoke("ingest", write_csv(tmp_path / "new.csv", changed), "--symbol", "GOOG")
     assert result.exit_code == 1
     assert changed.index[3].isoformat() in result.output and "nothing was written" in result.output
-    stored = open_store().read("GOOG", "1d")
+    stored = open_store(load_settings()).read("GOOG", "1d")
     pd.testing.assert_frame_equal(stored, bars, check_freq=False)
 
 
@@ -89,7 +90,7 @@ def test_ingest_when_on_conflict_keep_then_exit_0_and_conflicts_reported(tmp_pat
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert (payload["inserted"], payload["unchanged"], payload["conflicts"]) == (5, 4, 1)
-    assert open_store().read("G", "1d")["open"].iloc[0] == load("goog")["open"].iloc[0]
+    assert open_store(load_settings()).read("G", "1d")["open"].iloc[0] == load("goog")["open"].iloc[0]
 
 
 def test_ingest_when_parquet_file_then_bars_stored_with_inferred_timeframe(tmp_path):
@@ -98,7 +99,7 @@ def test_ingest_when_parquet_file_then_bars_stored_with_inferred_timeframe(tmp_p
     result = invoke("ingest", str(path), "--symbol", "EURUSD", "--venue", "FX", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["timeframe"] == "1h"
-    assert len(open_store().read("EURUSD", "1h", venue="FX")) == 100
+    assert len(open_store(load_settings()).read("EURUSD", "1h", venue="FX")) == 100
 
 
 @pytest.mark.parametrize(("source", "words"), [("wti", "not bars"), ("nosuchdata", "sp500")])
@@ -131,7 +132,7 @@ def test_delete_when_range_given_then_bars_removed_and_count_reported():
     assert result.exit_code == 0, result.output
     goog = load("goog")
     assert json.loads(result.stdout)["deleted"] == (goog.index >= "2013-01-01").sum()
-    assert open_store().read("GOOG", "1d").index[-1] < pd.Timestamp("2013-01-01", tz="UTC")
+    assert open_store(load_settings()).read("GOOG", "1d").index[-1] < pd.Timestamp("2013-01-01", tz="UTC")
     assert invoke("delete", "GOOG", "--timeframe", "daily").exit_code == 0
     missing = invoke("delete", "GOOG", "--timeframe", "1d")
     assert missing.exit_code == 1 and "no bars stored" in missing.output

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from signaltrust.cli.main import app
+from signaltrust.core.config import load_settings
 from signaltrust.data.store import open_store
 
 runner = CliRunner()
@@ -74,7 +75,7 @@ def malformed_csv(draw) -> bytes:
 
 
 def _store_state() -> str:
-    store = open_store()
+    store = open_store(load_settings())
     try:
         listing = store.list()
         parts = [listing.to_csv()]

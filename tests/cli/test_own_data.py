@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from signaltrust.cli.main import app
+from signaltrust.core.config import load_settings
 from signaltrust.data.catalog import load
 from signaltrust.data.store import ParquetLake, open_store
 from tests.data.test_import_options import yahoo_exports
@@ -41,7 +42,7 @@ def cli(*args: str) -> Seen:
 
 
 def stored() -> list[tuple]:
-    listing = open_store().list()
+    listing = open_store(load_settings()).list()
     return [tuple(r) for r in listing[["symbol", "venue", "timeframe", "bars"]].itertuples(
         index=False)]
 
@@ -155,7 +156,8 @@ def test_ingest_when_naive_new_york_minutes_then_venue_zone_used_and_stored_in_u
     result = cli("data", "ingest", path, "--symbol", "AAPL", "--venue", "XNYS")
     assert result.exit_code == 0, result.output
     assert "America/New_York (the time zone of venue XNYS)" in result.output
-    assert open_store().read("AAPL", "1m").index[0] == pd.Timestamp("2024-03-05 14:30", tz="UTC")
+    first = open_store(load_settings()).read("AAPL", "1m").index[0]
+    assert first == pd.Timestamp("2024-03-05 14:30", tz="UTC")
 
 
 def test_ingest_when_binance_klines_then_the_preset_reads_epoch_milliseconds(own):
@@ -195,7 +197,7 @@ def test_ingest_when_columns_mapped_and_date_format_given_then_read(own):
                  "--columns", "open=Op,volume=Qty", "--date-column", "When",
                  "--date-format", "%d/%m/%Y %H:%M", "--timeframe", "1d", "--json")
     assert result.exit_code == 0, result.output
-    bars = open_store().read("ODD", "1d")
+    bars = open_store(load_settings()).read("ODD", "1d")
     assert bars.index[0] == pd.Timestamp("2019-01-02", tz="UTC")  # a daily bar: its session
 
 
@@ -247,14 +249,14 @@ def test_ingest_when_a_bar_breaks_a_hard_rule_then_refused_naming_the_line_and_s
 ):
     cli("data", "ingest", yahoo_csv(own / "base.csv", load("goog")[OHLCV].iloc[:20]),
         "--symbol", "G")
-    before = open_store().read("G", "1d")
+    before = open_store(load_settings()).read("G", "1d")
     bars = load("goog")[OHLCV].iloc[:40].copy()
     bars.loc[bars.index[30], column] = value
     result = cli("data", "ingest", yahoo_csv(own / "bad.csv", bars), "--symbol", "G")
     assert result.exit_code == 1
     assert rule in result.output and "nothing was written" in result.output
     assert "│ 32 │" in result.output  # file line 32: the header is line 1, bar 31 is line 32
-    pd.testing.assert_frame_equal(open_store().read("G", "1d"), before)
+    pd.testing.assert_frame_equal(open_store(load_settings()).read("G", "1d"), before)
 
 
 def test_ingest_when_rule_allowed_then_flagged_and_the_same_file_again_changes_nothing(own):
@@ -267,7 +269,7 @@ def test_ingest_when_rule_allowed_then_flagged_and_the_same_file_again_changes_n
     again = json.loads(cli("data", "ingest", path, "--symbol", "G", "--allow", "non_finite",
                            "--json").stdout)
     assert (again["inserted"], again["unchanged"], again["conflicts"]) == (0, 40, 0)
-    assert open_store().read("G", "1d", flags=True)["flags"].iloc[10] == 8
+    assert open_store(load_settings()).read("G", "1d", flags=True)["flags"].iloc[10] == 8
 
 
 def test_ingest_when_rules_json_then_every_violation_listed(own):
@@ -324,7 +326,7 @@ def test_ingest_when_disk_is_full_then_one_line_and_store_unchanged(own, monkeyp
     import errno
 
     cli("data", "ingest", "goog")
-    before = open_store().read("GOOG", "1d")
+    before = open_store(load_settings()).read("GOOG", "1d")
 
     def full(table, sink, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -332,7 +334,7 @@ def test_ingest_when_disk_is_full_then_one_line_and_store_unchanged(own, monkeyp
     monkeypatch.setattr("signaltrust.data.store.lake.pq.write_table", full)
     result = cli("data", "ingest", "sp500")
     assert result.exit_code == 1 and "the disk is full" in result.output
-    pd.testing.assert_frame_equal(open_store().read("GOOG", "1d"), before)
+    pd.testing.assert_frame_equal(open_store(load_settings()).read("GOOG", "1d"), before)
     assert [s[0] for s in stored()] == ["GOOG"]
 
 

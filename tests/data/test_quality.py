@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from signaltrust.core.config import load_settings
 from signaltrust.core.calendar import get_calendar
 from signaltrust.core.errors import ValidationError
 from signaltrust.data.quality import (
@@ -333,13 +334,14 @@ def test_report_when_errors_and_warnings_then_views_summary_frame_and_json_agree
     assert payload["ok"] is False and payload["errors"] == 2 and payload["warnings"] == 1
 
 
-def test_check_when_thresholds_are_not_given_then_settings_data_is_used(monkeypatch):
+def test_check_when_thresholds_come_from_settings_then_they_are_used(monkeypatch):
     monkeypatch.setenv("SIGNALTRUST__DATA__STALE_RUN", "3")
     bars = clean_bars()
     bars.iloc[20:22] = bars.iloc[19].to_numpy()  # three identical bars
-    assert len(check(bars).by_check("stale_bars")) == 1
-    monkeypatch.setenv("SIGNALTRUST__DATA__STALE_RUN", "4")
-    assert check(bars).by_check("stale_bars") == []
+    configured = load_settings().data  # the boundary reads the configuration
+    assert len(check(bars, stale_run=configured.stale_run).by_check("stale_bars")) == 1
+    assert check(bars, stale_run=4).by_check("stale_bars") == []
+    assert check(bars).by_check("stale_bars") == []  # the default (5); the library never reads it
 
 
 def test_check_when_a_threshold_is_invalid_then_validation_error_names_it():
@@ -450,7 +452,7 @@ def test_check_file_when_parquet_then_rows_are_numbered_from_one(tmp_path):
 def test_check_file_when_failing_then_a_store_that_held_data_still_holds_it(tmp_path):
     from signaltrust.data.store import open_store
 
-    store = open_store()
+    store = open_store(load_settings())
     bars = clean_bars()
     store.write(bars, symbol="TEST", timeframe="1d")
     before = store.read("TEST", "1d")

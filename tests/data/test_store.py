@@ -292,7 +292,7 @@ def test_write_when_lake_crashes_mid_write_then_old_file_stays_whole(tmp_path, m
 
 
 def test_open_store_when_default_configuration_then_lake_under_home(isolated_home):
-    store = open_store()
+    store = open_store(load_settings())
     assert isinstance(store, ParquetLake) and store.path == isolated_home / "lake"
 
 
@@ -310,7 +310,7 @@ def test_open_store_when_backend_postgres_then_postgres_store(monkeypatch):
 def test_open_store_when_postgres_without_url_then_config_error(monkeypatch):
     monkeypatch.setenv("SIGNALTRUST__STORE__BACKEND", "postgres")
     with pytest.raises(ConfigError, match="POSTGRES_URL"):
-        open_store()
+        open_store(load_settings())
 
 
 @settings(

@@ -14,6 +14,7 @@ import uuid
 import pandas as pd
 import pytest
 
+from signaltrust.core.config import load_settings
 from signaltrust.core.errors import StoreError
 from signaltrust.data.catalog import load
 from signaltrust.data.store import ParquetLake, PostgresBarStore, open_store
@@ -51,11 +52,11 @@ def test_open_when_a_write_was_killed_then_its_temporary_file_is_removed(tmp_pat
 
 
 def test_open_store_when_temporaries_are_left_then_the_default_lake_sweeps_them(isolated_home):
-    lake = open_store()
+    lake = open_store(load_settings())
     lake.write(load("goog")[OHLCV].iloc[:5], symbol="G", timeframe="1d")
     stale = lake.file_for("G", "1d").parent / ".bars-dead.tmp"
     stale.write_bytes(b"x" * 1000)
-    open_store()
+    open_store(load_settings())
     assert not stale.exists()
 
 

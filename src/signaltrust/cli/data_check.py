@@ -92,9 +92,14 @@ def check_command(
 
     Example: signaltrust data check stocks
     """
+    from signaltrust.core.config import load_settings
     from signaltrust.data.quality import check_dataset, check_file
 
-    options: dict[str, Any] = {"timeframe": timeframe, "calendar": calendar}
+    thresholds = load_settings().data  # the boundary reads the configured thresholds
+    options: dict[str, Any] = {
+        "timeframe": timeframe, "calendar": calendar, "outlier_sigma": thresholds.outlier_sigma,
+        "stale_run": thresholds.stale_run, "max_gap_report": thresholds.max_gap_report,
+    }
     with progress(f"checking {target}", total=1, quiet=as_json) as advance:
         if target.strip().lower() in _bundled_names():
             report = check_dataset(target, expects_volume=False if no_volume else None, **options)

@@ -74,14 +74,20 @@ def ingest_bundled(
     return rows
 
 
-def check_bundled(advance: Callable[[int], None] = lambda n=1: None) -> list[dict]:
-    """Run the data-quality checks on every bundled dataset and count what they find."""
+def check_bundled(
+    settings: Settings, advance: Callable[[int], None] = lambda n=1: None
+) -> list[dict]:
+    """Run the data-quality checks on every bundled dataset (the thresholds of ``settings``)
+    and count what they find."""
     from signaltrust.data.catalog import list_datasets
     from signaltrust.data.quality import check_dataset
 
     rows = []
     for spec in list_datasets():
-        report = check_dataset(spec.name)
+        thresholds = settings.data
+        report = check_dataset(spec.name, outlier_sigma=thresholds.outlier_sigma,
+                               stale_run=thresholds.stale_run,
+                               max_gap_report=thresholds.max_gap_report)
         by_check = report.summary()
         rows.append(
             {
@@ -206,7 +212,7 @@ def run_demo(
     """
     report = DemoReport(home=str(settings.home), store=settings.store.backend)
     report.ingested = ingest_bundled(settings, advance)
-    report.checks = check_bundled(advance)
+    report.checks = check_bundled(settings, advance)
     report.extras["backtest"] = backtest_with_tearsheet(settings)
     advance(1)
     report.extras["sweep"] = sweep_top(settings)
@@ -220,8 +226,8 @@ def run_demo(
 
 def risk_step(settings: Settings) -> dict[str, Any]:
     """A risk report of the demo's backtest and an order denied by a pre-trade limit."""
-    from signaltrust.research.risk_demo import fat_finger_denied
     from signaltrust.research.risk import risk_report
+    from signaltrust.research.risk_demo import fat_finger_denied
 
     measured = risk_report("sp500", strategy="sma_cross", params={"fast": 10, "slow": 30},
                            run_options=run_costs(settings))

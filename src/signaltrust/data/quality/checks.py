@@ -28,9 +28,11 @@ def _thresholds(
     outlier_sigma: float | None, stale_run: int | None, max_gap_report: int | None
 ) -> tuple[float, int, int]:
     if outlier_sigma is None or stale_run is None or max_gap_report is None:
-        from signaltrust.core.config import load_settings
+        # the thresholds' defaults; the CLI passes the configured ones (library code never
+        # reads the configuration)
+        from signaltrust.core.config import DataSettings
 
-        data = load_settings().data
+        data = DataSettings()
         outlier_sigma = data.outlier_sigma if outlier_sigma is None else outlier_sigma
         stale_run = data.stale_run if stale_run is None else stale_run
         max_gap_report = data.max_gap_report if max_gap_report is None else max_gap_report

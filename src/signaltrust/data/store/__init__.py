@@ -1,13 +1,13 @@
 """The bar store: a Parquet lake queried with DuckDB (default) or PostgreSQL, one interface.
 
->>> from signaltrust.data.store import open_store      # doctest: +SKIP
->>> store = open_store()                                # the backend the configuration names
+>>> from signaltrust.core.config import load_settings    # doctest: +SKIP
+>>> store = open_store(load_settings())                 # the backend the configuration names
 >>> store.write(bars, symbol="GOOG", timeframe="1d")    # idempotent upsert
 """
 
 from __future__ import annotations
 
-from signaltrust.core.config import Settings, load_settings
+from signaltrust.core.config import Settings
 from signaltrust.core.errors import ConfigError
 from signaltrust.data.store.base import BarStore, SeriesKey, WriteResult
 from signaltrust.data.store.lake import ParquetLake
@@ -16,14 +16,13 @@ from signaltrust.data.store.postgres import PostgresBarStore
 __all__ = ["BarStore", "ParquetLake", "PostgresBarStore", "SeriesKey", "WriteResult", "open_store"]
 
 
-def open_store(settings: Settings | None = None) -> BarStore:
-    """Open the bar store the configuration names: the lake at ``Settings.lake_path`` or PostgreSQL.
+def open_store(settings: Settings) -> BarStore:
+    """Open the bar store ``settings`` name: the lake at ``Settings.lake_path`` or PostgreSQL.
 
     ``store.backend = "duckdb"`` (default) opens :class:`ParquetLake` (removing the temporary
     files of interrupted writes); ``"postgres"`` opens :class:`PostgresBarStore` at
     ``store.postgres_url`` in schema ``store.postgres_schema``.
     """
-    settings = settings or load_settings()
     if settings.store.backend == "postgres":
         url = settings.store.postgres_url.get_secret_value() if settings.store.postgres_url else ""
         if not url:

@@ -201,7 +201,7 @@ def not_found(
 class BarStore(ABC):
     """Where bars live: write (idempotent upsert), read by range, list, delete.
 
-    >>> store = open_store()                                     # doctest: +SKIP
+    >>> store = open_store(load_settings())                      # doctest: +SKIP
     >>> store.write(bars, symbol="GOOG", timeframe="1d")         # doctest: +SKIP
     >>> store.read("GOOG", "1d", start="2010-01-01", end="2011-01-01")  # doctest: +SKIP
     """
