@@ -131,6 +131,14 @@ class Strategy:
             "vectorized": False, "compiled_sweep": False, "default_grid": {},
         }
 
+    def listens(self, hook: str) -> bool:
+        """Whether ``hook`` (``"on_order"``, ``"on_fill"``) does anything: the core calls it
+        once, when the strategy is added, and delivers nothing to a hook that does nothing.
+        Default: the hook is overridden (on the class or the instance)."""
+        if hook in self.__dict__:
+            return True
+        return getattr(type(self), hook) is not getattr(Strategy, hook)
+
     # -- hooks ----------------------------------------------------------------------------
     def on_start(self, ctx: Context) -> None:
         """Before the first event: create indicator handles, read parameters."""

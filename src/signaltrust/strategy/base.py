@@ -267,6 +267,13 @@ class RuleStrategy(Strategy):
                 self._entry_ids.add(entry)
         self._pending[symbol] = (desired, ids)
 
+    def listens(self, hook: str) -> bool:
+        """Fills matter only to place stops after an entry (``trading(sl_stop=...)``)."""
+        if hook == "on_fill" and type(self).on_fill is RuleStrategy.on_fill:
+            ex = self.execution
+            return bool(ex.sl_stop or ex.tp_stop or ex.tsl_stop)
+        return super().listens(hook)
+
     def on_fill(self, ctx: Context, fill: Fill) -> None:
         """After an entry fills, place its stop-loss, trailing stop and take-profit (OCO).
 

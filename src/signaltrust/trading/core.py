@@ -55,13 +55,6 @@ from signaltrust.trading.market import MarketData
 
 _append = list.append  # the market's way past the indicator handles' read-only guard
 
-def _overrides(strategy: Any, hook: str) -> bool:
-    """True when ``strategy`` replaces the no-op ``Strategy`` hook (on its class or itself)."""
-    if not isinstance(strategy, Strategy) or hook in getattr(strategy, "__dict__", {}):
-        return True
-    return getattr(type(strategy), hook) is not getattr(Strategy, hook)
-
-
 @dataclass
 class Running:
     """One strategy in the core: the object, its id, its context and the symbols it trades."""
@@ -176,8 +169,8 @@ class TradingCore:
         slots = tuple(self.market.slot(s) for s in chosen)
         strategy.bind(params)
         ctx = Context(self.clock, self.market, self.portfolio, self.router, sid, chosen)
-        entry = Running(strategy, sid, ctx, slots, _overrides(strategy, "on_order"),
-                        _overrides(strategy, "on_fill"))
+        entry = Running(strategy, sid, ctx, slots, strategy.listens("on_order"),
+                        strategy.listens("on_fill"))
         self.running.append(entry)
         self._by_id[sid] = entry
         for slot in slots:
