@@ -190,7 +190,7 @@ def sweep_cross_nb(
     averages of the next block, which go to the other half of a double buffer (the last
     block's loop also finishes the rows). A parallel loop ends when its slowest thread does, so
     fewer loops mean fewer waits: with one more loop for the first block's averages, GOOG's
-    default grid (one block) takes two.
+    default grid (one block) takes two (eight before the blocks were restructured).
     """
     n_assets = offsets.shape[0] - 1
     n_combos = fast_row.shape[0]
