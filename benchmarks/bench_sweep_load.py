@@ -91,6 +91,9 @@ def time_settings(call: Callable[[int | None], object], repeat: int) -> dict[str
                                 for name in SETTINGS}
     for _ in range(repeat):
         for name, threads in SETTINGS.items():
+            # numba's OpenMP threads spin for some milliseconds after a parallel loop: let them
+            # stop, so that one setting's spinning does not fall on the next one's run
+            time.sleep(0.03)
             start = time.perf_counter()
             result = call(threads)
             figures[name]["total"].append(time.perf_counter() - start)
