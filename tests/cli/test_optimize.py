@@ -64,3 +64,17 @@ def test_walkforward_when_help_then_ends_with_an_example():
     out = runner.invoke(app, ["walkforward", "--help"])
     assert out.exit_code == 0
     assert "Example: signaltrust walkforward" in out.output
+
+
+def test_optimize_when_grid_beyond_the_limit_then_refused_unless_large_grid(monkeypatch):
+    from typer.testing import CliRunner
+
+    from signaltrust.cli.main import app
+
+    monkeypatch.setenv("SIGNALTRUST__BACKTEST__MAX_GRID_COMBINATIONS", "10")
+    args = ["optimize", "--data", "goog", "--grid", "fast=5:8", "--grid", "slow=20:40:5",
+            "--storage", "memory", "--json"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 1 and "--large-grid" in refused.output
+    allowed = CliRunner().invoke(app, [*args, "--large-grid"])
+    assert allowed.exit_code == 0, allowed.output

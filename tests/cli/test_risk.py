@@ -77,3 +77,20 @@ def test_risk_report_when_bad_input_then_exit_1_naming_it(args, named):
     result = runner.invoke(app, ["risk", "report", *args])
     assert result.exit_code == 1
     assert named in result.output
+
+
+def test_risk_report_when_strategy_on_a_bars_file_then_measures_its_equity(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from signaltrust.cli.main import app
+    from signaltrust.data import load
+
+    path = tmp_path / "goog.csv"
+    load("goog").to_csv(path)
+    result = CliRunner().invoke(app, ["risk", "report", "--data", str(path), "--strategy",
+                                      "sma_cross", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["meta"]["kind"] == "strategy equity"

@@ -10,6 +10,7 @@ import typer
 from signaltrust.cli.backtest import (
     CASH_OPTION,
     FEES_OPTION,
+    LARGE_GRID_OPTION,
     SLIPPAGE_OPTION,
     STRATEGY_OPTION,
     _format,
@@ -65,11 +66,12 @@ def _objective(values: list[str] | None) -> Any:
     return values[0] if len(values) == 1 else list(values)
 
 
-def _space(grid: list[str] | None) -> Any:
-    """The grid strings, checked first (empty items, repeats, the configured size limits)."""
+def _space(grid: list[str] | None, large_grid: bool) -> Any:
+    """The grid strings, checked first (empty items, repeats, the configured size limits unless
+    ``--large-grid``)."""
     from signaltrust.cli.backtest import grid_and_params
 
-    grid_and_params(grid, None, large_grid=False)
+    grid_and_params(grid, None, large_grid=large_grid)
     return list(grid) if grid else None
 
 
@@ -108,6 +110,7 @@ def optimize_command(
     slippage_bps: float = SLIPPAGE_OPTION,
     top: int = TOP_OPTION,
     ray: bool = RAY_OPTION,
+    large_grid: bool = LARGE_GRID_OPTION,
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
@@ -124,7 +127,7 @@ def optimize_command(
 
     if storage is None:  # the boundary decides where a study lives: the data home
         storage = default_storage(load_settings().home)
-    space = _space(grid)
+    space = _space(grid, large_grid)
     bars = bars_for(data, import_options)
     bar, update = _counter(None, f"optimize ({method})", as_json)
     try:
@@ -174,6 +177,7 @@ def walkforward_command(
     slippage_bps: float = SLIPPAGE_OPTION,
     report: Path = REPORT_OPTION,
     ray: bool = RAY_OPTION,
+    large_grid: bool = LARGE_GRID_OPTION,
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
@@ -183,7 +187,7 @@ def walkforward_command(
     """
     from signaltrust.optimize.walkforward import walk_forward
 
-    space = _space(grid)
+    space = _space(grid, large_grid)
     check_writable(report, "--report")
     bars = bars_for(data, import_options)
     bar, update = _counter(None, "walk-forward windows", as_json)

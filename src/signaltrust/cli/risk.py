@@ -15,7 +15,7 @@ from signaltrust.cli.console import (
     print_json,
     progress,
 )
-from signaltrust.cli.data_options import import_options, prices_for
+from signaltrust.cli.data_options import bars_for, import_options, prices_for
 
 app = typer.Typer(help="Risk: VaR/CVaR, exposures and stress tests.", no_args_is_help=True)
 
@@ -52,23 +52,27 @@ def report(
     Example: signaltrust risk report --data stocks --weights AAPL=0.5,MSFT=0.5 --report r.html
     """
     from signaltrust.cli.backtest import parse_params
+    from signaltrust.cli.run_options import configured_costs, resolve_strategy
     from signaltrust.data.catalog import list_datasets
     from signaltrust.research.risk import risk_report
 
     params = parse_params(param) if strategy is not None else None
     check_writable(report_path, "--report")
     bundled = data.strip().lower() in {s.name for s in list_datasets()}
+    run_options = None
+    if strategy is not None:
+        run_options = configured_costs(None, None, None, None)
+        strategy = resolve_strategy(strategy)
     if strategy is not None and not bundled:
-        from signaltrust.core.errors import ValidationError
-
-        raise ValidationError(
-            "risk report --strategy runs on a bundled bar dataset only", field="data", value=data,
-            fix="measure the strategy's equity on your bars with `signaltrust backtest --data "
-            f"{data} --report out.html`, or measure the instrument itself here without --strategy",
-        )
-    prices, seen, name = (data, None, data) if bundled else prices_for(data, import_options)
+        bars = bars_for(data, import_options)  # one instrument's bars (a file or a series)
+        if isinstance(bars, dict):
+            bars = next(iter(bars.values()))
+        prices, seen, name = bars, f"{data}: one instrument's bars", data
+    else:
+        prices, seen, name = (data, None, data) if bundled else prices_for(data, import_options)
     with progress("measuring risk", total=None, quiet=as_json):
-        result = risk_report(prices, weights, strategy=strategy, params=params, seed=seed)
+        result = risk_report(prices, weights, strategy=strategy, params=params, seed=seed,
+                             run_options=run_options)
         result.meta["data"] = name
         if seen is not None:
             result.meta["read_as"] = seen

@@ -206,12 +206,17 @@ def risk_report(data: str | Path | pd.DataFrame = "sp500", weights: Any = None, 
                                   field="weights", value=weights, fix="pass one of them")
         from signaltrust.backtest.api import load_bars, run
 
-        bars = load_bars(str(data)) if isinstance(data, str) and not str(data).endswith(
-            (".csv", ".gz")) else None
+        if isinstance(data, pd.DataFrame):
+            bars = data if {"open", "high", "low", "close"} <= set(data.columns) else None
+        elif isinstance(data, str) and not str(data).endswith((".csv", ".gz")):
+            bars = load_bars(str(data))
+        else:
+            bars = None
         if bars is None:
             raise ValidationError("a strategy report needs bars (open/high/low/close)",
-                                  field="data", value=str(data),
-                                  fix="use a bundled bar dataset such as sp500")
+                                  field="data", value=str(data)[:80],
+                                  fix="pass bars: a bundled bar dataset such as sp500, or a "
+                                  "frame (file) with open, high, low and close")
         result = run(bars, strategy, params, **dict(run_options or {}))
         equity = result.equity.astype(np.float64)
         returns = equity.pct_change().dropna().rename("portfolio")
