@@ -43,7 +43,7 @@ from signaltrust.core.orders import (
 )
 from signaltrust.execution.brackets import BracketLinks
 from signaltrust.execution.ids import IdGenerator
-from signaltrust.execution.state import require_transition
+from signaltrust.execution.state import move
 from signaltrust.execution.time_in_force import TimeInForceRules
 
 S = OrderStatus
@@ -256,12 +256,7 @@ class OrderManager(BracketLinks, TimeInForceRules):
         reason: str | None = None,
         fill: Fill | None = None,
     ) -> list[OrderEvent]:
-        previous = order.status
-        require_transition(order, status)
-        order.status = status
-        if reason is not None:
-            order.reason = reason
-        order.updated_at = timestamp
+        previous = move(order, status, timestamp, reason)
         terminal = status in _TERMINAL
         if terminal:
             self._open.pop(order.client_order_id, None)
@@ -445,10 +440,7 @@ class OrderManager(BracketLinks, TimeInForceRules):
     def _fill_transition(
         self, order: Order, status: OrderStatus, fill: Fill, filled: Decimal
     ) -> list[OrderEvent]:
-        previous = order.status
-        require_transition(order, status)  # raises before anything is changed
-        order.status = status
-        order.updated_at = fill.timestamp
+        previous = move(order, status, fill.timestamp)  # raises before anything is changed
         order.filled_quantity = filled
         order.filled_notional = EXACT_CONTEXT.add(
             order.filled_notional, EXACT_CONTEXT.multiply(fill.quantity, fill.price)

@@ -73,6 +73,20 @@ def require_transition(order: Order, to_status: OrderStatus) -> None:
         )
 
 
+def move(
+    order: Order, to_status: OrderStatus, timestamp: datetime | None, reason: str | None = None
+) -> OrderStatus:
+    """Move ``order`` to ``to_status`` if the table allows it (else InvalidTransitionError and
+    nothing changes): its ``status``, ``reason`` and ``updated_at``. Returns the status before."""
+    from_status = order.status
+    require_transition(order, to_status)
+    order.status = to_status
+    if reason is not None:
+        order.reason = reason
+    order.updated_at = timestamp
+    return from_status
+
+
 def transition(
     order: Order,
     to_status: OrderStatus,
@@ -87,12 +101,7 @@ def transition(
     the order is left unchanged then. Fill bookkeeping (quantities, prices) is the order
     manager's job: this function only changes ``status``, ``reason`` and ``updated_at``.
     """
-    from_status = order.status
-    require_transition(order, to_status)
-    order.status = to_status
-    if reason is not None:
-        order.reason = reason
-    order.updated_at = timestamp
+    from_status = move(order, to_status, timestamp, reason)
     return order_event(
         order.client_order_id,
         from_status,
