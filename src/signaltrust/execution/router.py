@@ -122,6 +122,9 @@ class OrderRouter:
         self.flush: Callable[[], None] = _nothing
         self._slot = portfolio.slots
         self._several = False  # several strategies trade here: keep their own positions
+        self._sent: set[str] = set()  # sizing orders' ids already sent as orders
+        #: a new client order id for a strategy (the order manager's own)
+        self.next_id: Callable[[str], str] = manager.next_client_order_id
         broker.connect(self, portfolio.symbols)
 
     def several_strategies(self, yes: bool) -> None:
@@ -130,9 +133,6 @@ class OrderRouter:
         self.portfolio.separate = yes
 
     # -- strategy side (the Context's OrderRouting) -------------------------------------------
-    def next_id(self, strategy_id: str) -> str:
-        return self.manager.next_client_order_id(strategy_id)
-
     def submit(self, order: Order) -> str:
         now = self.clock.now_ns
         ts = self.stamp(now)
@@ -212,8 +212,14 @@ class OrderRouter:
         zero closes it first); ``False`` sends the rest, sized with the equity after them.
         """
         queue = self.intents[slot]
-        if not queue or reducing and all(i.kind not in TARGETS for i in queue):
-            return  # only target orders have a reducing part
+        if not queue:
+            return
+        if reducing:  # only target orders have a reducing part
+            for intent in queue:
+                if intent.kind in TARGETS:
+                    break
+            else:
+                return
         pf = self.portfolio
         price = pf.last[slot]
         fees, slippage = self.broker.fees, self.broker.slippage
@@ -249,8 +255,9 @@ class OrderRouter:
         manager = self.manager
         sid = intent.strategy_id
         cid = intent.client_order_id
-        if cid in manager:  # a target across zero: the opening part gets its own id
+        if cid in self._sent:  # a target across zero: the opening part gets its own id
             cid = manager.next_client_order_id(sid)
+        self._sent.add(cid)
         if close_all:
             quantity = abs(self.ledger.quantity(intent.symbol, sid if self._several else None))
         elif 0.0 < units < _INF:
