@@ -202,3 +202,45 @@ class GridTooLargeError(ValidationError):
         self.combinations = combinations
         self.memory_bytes = memory_bytes
         super().__init__(message, field=field, value=value, fix=fix)
+
+
+class BrokerError(SignalTrustError):
+    """A broker or venue call that did not do what was asked.
+
+    ``venue`` names the broker; ``status`` is the HTTP status or the venue's error code when
+    there is one. Subclasses say whether the outcome is known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        venue: str | None = None,
+        status: Any = None,
+        field: str | None = None,
+        value: Any = None,
+        fix: str | None = None,
+    ) -> None:
+        self.venue = venue
+        self.status = status
+        super().__init__(message, field=field, value=value, fix=fix)
+
+
+class DefinitiveBrokerError(BrokerError):
+    """The broker answered and refused: the request certainly did not take effect (an order
+    rejected for insufficient funds, an unknown symbol, bad credentials)."""
+
+
+class AmbiguousBrokerError(BrokerError):
+    """The outcome is unknown (a timeout, a dropped connection, a 5xx after the request was
+    sent): the order may or may not exist at the broker. Never treat it as rejected or
+    canceled; reconciliation asks the broker by client order id."""
+
+
+class RateLimitedError(BrokerError):
+    """The venue said too many requests (HTTP 429 or its own code); ``retry_after`` is the
+    wait in seconds it asked for, when it did."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)

@@ -1,0 +1,1 @@
+"""Paper and live trading: the trading node, venue adapters, the journal, reconciliation."""
