@@ -4,7 +4,13 @@
 :class:`signaltrust.strategy.Strategy`; see docs/strategies.md.
 """
 
-from signaltrust.backtest.replay.driver import ReplaySettings, paused_gc, run_strategy
+from signaltrust.backtest.replay.driver import (
+    Replay,
+    ReplaySettings,
+    build_replay,
+    paused_gc,
+    run_strategy,
+)
 from signaltrust.backtest.replay.feed import HistoricalBarFeed, infer_period_ns
 from signaltrust.backtest.replay.results import EventBacktestResult, Recorder
 
@@ -12,7 +18,9 @@ __all__ = [
     "EventBacktestResult",
     "HistoricalBarFeed",
     "Recorder",
+    "Replay",
     "ReplaySettings",
+    "build_replay",
     "infer_period_ns",
     "paused_gc",
     "run_strategy",

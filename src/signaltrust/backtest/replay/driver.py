@@ -119,6 +119,78 @@ def run_strategy(
     warm-up: the strategy sees them, but orders placed before that bar's close are denied
     (reason ``warm_up``), so trading starts flat on that bar, as a walk-forward test window.
     """
+    # the collector is paused from building the feed to the result (see paused_gc)
+    with paused_gc():
+        replay = build_replay(
+            bars, strategy, params, cash=cash, costs=costs, fees=fees, fixed_fees=fixed_fees,
+            min_fees=min_fees, slippage=slippage, fill_at=fill_at, venue=venue, check=check,
+            leverage=leverage, ticks=ticks, bar_period=bar_period, listeners=listeners,
+            settings=settings, attach=attach, strategy_id=strategy_id, trade_from=trade_from,
+        )
+        core, feed = replay.core, replay.feed
+        if replay.settings.stream and feed.single_stream():
+            core.consume(feed.in_order())
+        else:
+            for _, kind, payload in feed.events():
+                if kind == TICK:
+                    core.on_tick(payload)
+                else:
+                    core.on_bars(payload)
+        core.stop()
+        return replay.result(periods_per_year, benchmark)
+
+
+@dataclass
+class Replay:
+    """A trading core built over historical bars and started, not yet fed: the core, the
+    feed of its bars, the recorder of its fills, the strategy and the run's settings.
+
+    :func:`run_strategy` feeds it every bar at once; a driver that steps the core itself (the
+    RL environments) hands it the feed's bars one step at a time, then asks for
+    :meth:`result`.
+    """
+
+    core: TradingCore
+    feed: HistoricalBarFeed
+    recorder: Recorder
+    strategy: Strategy
+    venue: SimulatedVenue
+    settings: ReplaySettings
+    run_settings: dict[str, Any]
+
+    def result(self, periods_per_year: float | None = None,
+               benchmark: pd.Series | None = None) -> EventBacktestResult:
+        """The replay's result tables (the bars not yet handed to the core count as flat)."""
+        return _result(self.core, self.feed, self.recorder, self.strategy, self.run_settings,
+                       periods_per_year, benchmark)
+
+
+def build_replay(
+    bars: pd.DataFrame | Mapping[str, pd.DataFrame],
+    strategy: Strategy,
+    params: Mapping[str, Any] | None = None,
+    *,
+    cash: float | None = None,
+    costs: Costs | None = None,
+    fees: float | None = None,
+    fixed_fees: float | None = None,
+    min_fees: float | None = None,
+    slippage: float | None = None,
+    fill_at: str | None = None,
+    venue: SimulatedVenue | None = None,
+    check: PreTradeCheck | None = None,
+    leverage: float = 1.0,
+    ticks: Mapping[str, pd.DataFrame] | None = None,
+    bar_period: Any = None,
+    listeners: Sequence[StepListener] = (),
+    settings: ReplaySettings | None = None,
+    attach: Callable[[TradingCore], Any] | None = None,
+    strategy_id: str | None = None,
+    trade_from: Any = None,
+) -> Replay:
+    """Build and start the trading core of a replay (the arguments of :func:`run_strategy`),
+    without feeding it: the market over the bars, the simulated venue from the costs, the
+    recorder, the strategy. The caller hands it the feed's bars in time order."""
     chosen = resolve_costs(cash=cash, fees=fees, fixed_fees=fixed_fees, min_fees=min_fees,
                            slippage=slippage, fill_at=fill_at, costs=costs)
     settings = settings or ReplaySettings()
@@ -141,37 +213,26 @@ def run_strategy(
             "costs and a venue were both given", field="venue", value=repr(venue),
             fix="give the venue its fee and slippage models, or pass costs without a venue",
         )
-    # the collector is paused from building the feed to the result (see paused_gc)
-    with paused_gc():
-        feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
-        market = MarketData.replay(feed.frames, precompute=settings.precompute)
-        if trade_from is not None:
-            check = WarmUp(_first_close(feed, trade_from), check)
-        core = TradingCore(market, venue, cash=chosen.cash, leverage=leverage, check=check,
-                           fast_path=settings.fast_path, compact_log=settings.compact_log)
-        if trade_from is not None:
-            check.clock = core.clock  # type: ignore[union-attr]
-        recorder = Recorder(core)
-        for listener in listeners:
-            core.add_step_listener(listener, after=True)
-        if attach is not None:
-            attach(core)
-        core.add_strategy(strategy, params, strategy_id=strategy_id)
-        core.start()
-        if settings.stream and feed.single_stream():
-            core.consume(feed.in_order())
-        else:
-            for _, kind, payload in feed.events():
-                if kind == TICK:
-                    core.on_tick(payload)
-                else:
-                    core.on_bars(payload)
-        core.stop()
-        run_settings = {
-            **chosen.to_dict(), "leverage": leverage, "replay": asdict(settings),
-            "venue": describe_venue(venue),
-        }
-        return _result(core, feed, recorder, strategy, run_settings, periods_per_year, benchmark)
+    feed = HistoricalBarFeed(frames, bar_period=bar_period, ticks=ticks)
+    market = MarketData.replay(feed.frames, precompute=settings.precompute)
+    if trade_from is not None:
+        check = WarmUp(_first_close(feed, trade_from), check)
+    core = TradingCore(market, venue, cash=chosen.cash, leverage=leverage, check=check,
+                       fast_path=settings.fast_path, compact_log=settings.compact_log)
+    if trade_from is not None:
+        check.clock = core.clock  # type: ignore[union-attr]
+    recorder = Recorder(core)
+    for listener in listeners:
+        core.add_step_listener(listener, after=True)
+    if attach is not None:
+        attach(core)
+    core.add_strategy(strategy, params, strategy_id=strategy_id)
+    core.start()
+    run_settings = {
+        **chosen.to_dict(), "leverage": leverage, "replay": asdict(settings),
+        "venue": describe_venue(venue),
+    }
+    return Replay(core, feed, recorder, strategy, venue, settings, run_settings)
 
 
 class WarmUp(PreTradeCheck):
@@ -266,4 +327,4 @@ def _result(
     )
 
 
-__all__ = ["ReplaySettings", "WarmUp", "paused_gc", "run_strategy"]
+__all__ = ["Replay", "ReplaySettings", "WarmUp", "build_replay", "paused_gc", "run_strategy"]
