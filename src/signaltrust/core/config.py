@@ -40,7 +40,7 @@ MASK = "********"
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*):[^'\"\n]*@")
 _KEY_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'[^']*'|\"[^\"]*\"|[^\s;&]+)", re.I)
 _QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&\s'\"]+)", re.I)
-_SECRET_KEYS = ("url", "password", "api_key", "secret", "token")
+_SECRET_KEYS = ("url", "password", "api_key", "secret", "token", "_key", "passphrase")
 
 
 def mask_secrets(text: Any) -> str:
@@ -211,6 +211,70 @@ class ApiSettings(_Section):
     api_key: SecretStr | None = None
 
 
+class _VenueSection(_Section):
+    """What every venue shares: where to connect, timeouts and retries (keys are SecretStr)."""
+
+    timeout_s: float = Field(default=10.0, gt=0, description="seconds before a request is ambiguous")
+    retries: int = Field(default=4, ge=0, le=20, description="retries of idempotent requests")
+    backoff_s: float = Field(default=0.5, gt=0, description="first retry wait; doubles, jittered")
+
+
+class AlpacaSettings(_VenueSection):
+    """Alpaca (US stocks and ETFs): the paper endpoint unless ``paper = false``."""
+
+    api_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    paper: bool = True
+    feed: Literal["iex", "sip"] = Field(default="iex", description="sip needs a paid plan")
+    trading_url: str | None = Field(default=None, description="default: the paper or live API")
+    data_url: str | None = Field(default=None, description="default: https://data.alpaca.markets")
+    trading_stream_url: str | None = None
+    data_stream_url: str | None = None
+    requests_per_minute: int = Field(default=200, ge=1, description="Alpaca's documented limit")
+
+
+class CcxtSettings(_VenueSection):
+    """One CCXT exchange (``[venues.ccxt.binance]``): keys and an optional sandbox/testnet."""
+
+    api_key: SecretStr | None = None
+    secret: SecretStr | None = None
+    password: SecretStr | None = Field(default=None, description="the passphrase some need")
+    sandbox: bool = Field(default=False, description="the exchange's testnet, where it has one")
+    api_url: str | None = Field(default=None, description="one base URL for every REST endpoint")
+    ws_url: str | None = Field(default=None, description="one base URL for every stream")
+
+
+class OandaSettings(_VenueSection):
+    """OANDA v20 (FX): the practice environment unless ``practice = false``."""
+
+    token: SecretStr | None = None
+    account_id: str | None = None
+    practice: bool = True
+    api_url: str | None = Field(default=None, description="default: the practice or live REST")
+    stream_url: str | None = Field(default=None, description="default: the practice or live stream")
+    requests_per_second: int = Field(default=100, ge=1, description="OANDA's documented limit")
+
+
+class RobinhoodSettings(_VenueSection):
+    """The Robinhood crypto trading API: an API key and the base64 ed25519 private key."""
+
+    api_key: SecretStr | None = None
+    private_key: SecretStr | None = Field(default=None, description="base64 ed25519 seed")
+    api_url: str | None = Field(default=None, description="default: https://trading.robinhood.com")
+    requests_per_minute: int = Field(default=100, ge=1, description="the API's documented limit")
+
+
+class VenuesSettings(_Section):
+    """Keys and endpoints of the venue adapters (``signaltrust.live.adapters``)."""
+
+    alpaca: AlpacaSettings = AlpacaSettings()
+    oanda: OandaSettings = OandaSettings()
+    robinhood: RobinhoodSettings = RobinhoodSettings()
+    ccxt: dict[str, CcxtSettings] = Field(
+        default_factory=dict, description="per exchange id: [venues.ccxt.binance] ..."
+    )
+
+
 class Settings(BaseSettings):
     """The effective configuration of SignalTrust."""
 
@@ -228,6 +292,7 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     api: ApiSettings = ApiSettings()
     risk: RiskSettings = RiskSettings()
+    venues: VenuesSettings = VenuesSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -258,6 +323,8 @@ class Settings(BaseSettings):
                 return {k: walk(getattr(value, k)) for k in type(value).model_fields}
             if isinstance(value, Path):
                 return str(value)
+            if isinstance(value, dict):
+                return {k: walk(v) for k, v in value.items()}
             return value
 
         return walk(self)
