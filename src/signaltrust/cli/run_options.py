@@ -10,60 +10,15 @@ library functions take what it passes.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
-
-from signaltrust.core.errors import ValidationError
 
 
 def resolve_strategy(spec: str) -> Any:
     """A built-in strategy's name as given, or an instance of ``file.py:Class`` /
     ``module:Class`` (built with no arguments)."""
-    if ":" not in spec:
-        return spec
-    where, _, name = spec.rpartition(":")
-    fix = "write --strategy path/to/file.py:ClassName or package.module:ClassName"
-    try:
-        if where.endswith(".py"):
-            path = Path(where)
-            if not path.is_file():
-                raise ValidationError("no such strategy file", field="strategy", value=where,
-                                      fix=fix)
-            module_name = f"signaltrust_user_{path.stem}"
-            loader = importlib.util.spec_from_file_location(module_name, path)
-            if loader is None or loader.loader is None:
-                raise ValidationError("cannot load this file", field="strategy", value=where,
-                                      fix=fix)
-            module = importlib.util.module_from_spec(loader)
-            sys.modules[module_name] = module
-            loader.loader.exec_module(module)
-        else:
-            module = importlib.import_module(where)
-    except ValidationError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the user's code may raise anything on import
-        raise ValidationError(
-            f"the strategy's module failed to load ({type(exc).__name__}: {exc})",
-            field="strategy", value=where, fix="run the file with python to see the error",
-        ) from None
-    cls = getattr(module, name, None)
-    from signaltrust.strategy import Strategy
+    from signaltrust.strategy.loader import build_strategy
 
-    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
-        raise ValidationError(
-            f"{where} has no Strategy class named {name!r}", field="strategy", value=spec,
-            fix="name a subclass of signaltrust.strategy.Strategy defined in that module",
-        )
-    try:
-        return cls()
-    except TypeError as exc:
-        raise ValidationError(
-            f"{name} cannot be built without arguments ({exc})", field="strategy", value=spec,
-            fix="give every constructor argument a default; pass parameters with --param",
-        ) from None
+    return build_strategy(spec)
 
 
 def configured_costs(

@@ -211,6 +211,15 @@ class ApiSettings(_Section):
     api_key: SecretStr | None = None
 
 
+class DatabaseSettings(_Section):
+    """Application state (the trading nodes' journals, users, runs): SQLite under ``home`` by
+    default, PostgreSQL (``postgresql+psycopg://...``) when several processes share it."""
+
+    url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<home>/signaltrust.db"
+    )
+
+
 class _VenueSection(_Section):
     """What every venue shares: where to connect, timeouts and retries (keys are SecretStr)."""
 
@@ -293,6 +302,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     risk: RiskSettings = RiskSettings()
     venues: VenuesSettings = VenuesSettings()
+    database: DatabaseSettings = DatabaseSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -77,6 +77,10 @@ class Indicator(list):  # type: ignore[type-arg]
         """The indicator up to the current bar (a new array)."""
         return np.array(self, dtype=np.float64)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its values (a node's snapshot): rebuilt whole, not appended to."""
+        return (Indicator, (self.name, list(self)))
+
     append = extend = insert = pop = remove = clear = sort = reverse = _read_only
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the application-state database (run by ``Database.upgrade``)."""
