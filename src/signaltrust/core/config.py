@@ -284,6 +284,35 @@ class VenuesSettings(_Section):
     )
 
 
+class BusSettings(_Section):
+    """The event bus a node publishes on (``signaltrust.live.bus``): in this process by default,
+    NATS JetStream or Redis Streams so that other processes can follow."""
+
+    backend: Literal["memory", "nats", "redis"] = "memory"
+    url: SecretStr | None = Field(
+        default=None, description="default nats://127.0.0.1:4222 or redis://127.0.0.1:6379/0"
+    )
+    max_events: int = Field(
+        default=100_000, ge=1, description="events kept per node (JetStream max_msgs, Redis "
+        "MAXLEN ~, in memory)"
+    )
+    max_age_hours: float | None = Field(
+        default=168.0, gt=0, description="JetStream: events older than this are dropped; none: "
+        "kept until max_events"
+    )
+    connect_timeout_s: float = Field(default=2.0, gt=0, description="seconds to reach the server")
+    pnl_interval_ms: int = Field(
+        default=1000, ge=0, description="at most one P&L event per this many ms; 0: every bar"
+    )
+    queue_size: int = Field(
+        default=100_000, ge=1, description="events waiting to be published; beyond, dropped "
+        "and counted in a status event"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="log records from this level go to the logs topic"
+    )
+
+
 class Settings(BaseSettings):
     """The effective configuration of SignalTrust."""
 
@@ -303,6 +332,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     venues: VenuesSettings = VenuesSettings()
     database: DatabaseSettings = DatabaseSettings()
+    bus: BusSettings = BusSettings()
 
     @classmethod
     def settings_customise_sources(
