@@ -1,8 +1,8 @@
 """SignalTrust models behind one scikit-learn interface, and the registry ``get_model(name)``.
 
-Classifiers: ``lgbm``, ``xgb``, ``logistic``, ``lstm``, ``cnn``, ``transformer``, ``ensemble``;
-regressors: ``linear``, ``lgbm_regressor``, ``xgb_regressor``, ``lstm_regressor``,
-``cnn_regressor``, ``transformer_regressor``. The deep models import torch only when asked for.
+Classifiers: ``lgbm``, ``xgb``, ``logistic``, ``lstm``, ``cnn``, ``transformer``, ``cnn_lstm``,
+``ensemble``; regressors: ``linear``, ``lgbm_regressor``, ``xgb_regressor``, ``lstm_regressor``,
+``cnn_regressor``, ``transformer_regressor``, ``cnn_lstm_regressor``. The deep models import torch only when asked for.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ _REGISTRY: dict[str, str] = {
     "cnn_regressor": "deep.cnn:CNNRegressor",
     "transformer": "deep.transformer:TransformerClassifier",
     "transformer_regressor": "deep.transformer:TransformerRegressor",
+    "cnn_lstm": "deep.hybrid:CNNLSTMClassifier",
+    "cnn_lstm_regressor": "deep.hybrid:CNNLSTMRegressor",
     "ensemble": "ensemble:StackedEnsemble",
 }
 _DEEP = {
@@ -44,6 +46,8 @@ _DEEP = {
     "CNNRegressor": "cnn",
     "TransformerClassifier": "transformer",
     "TransformerRegressor": "transformer",
+    "CNNLSTMClassifier": "hybrid",
+    "CNNLSTMRegressor": "hybrid",
 }
 
 
@@ -87,6 +91,8 @@ def __getattr__(attr: str) -> Any:  # the deep models load torch lazily
 __all__ = [
     "CalibratedModel",
     "CNNClassifier",
+    "CNNLSTMClassifier",
+    "CNNLSTMRegressor",
     "CNNRegressor",
     "LGBMClassifierModel",
     "LGBMRegressorModel",

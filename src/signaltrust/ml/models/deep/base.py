@@ -91,6 +91,17 @@ class SequenceModel(BaseEstimator):
         eval_set: Any = None,
     ) -> SequenceModel:
         """Fit on time-ordered rows; early-stop on ``eval_set`` or the end of the training rows."""
+        return self._fit(X, y, sample_weight, eval_set, None)
+
+    def _fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None,
+        eval_set: Any,
+        aux: ArrayLike | None,
+    ) -> SequenceModel:
+        """The fit itself; ``aux`` is a second target per row for models with two heads."""
         self._check_params()
         device = resolve_device(self.device)
         Xa = check_features(self, X, fit=True, allow_nan=False)
@@ -114,7 +125,7 @@ class SequenceModel(BaseEstimator):
         self.feature_mean_ = fit_part.mean(axis=0)
         scale = fit_part.std(axis=0)
         self.feature_scale_ = np.where(scale > 1e-12, scale, 1.0)
-        target = self._encode_target(ya, train_rows)
+        target = self._targets(ya, train_rows, aux, len(Xa))
         padded = pad_for_windows(self._standardise(Xa), self.lookback)
         train = SequenceData(
             padded, train_rows, target[train_rows], w[train_rows].astype(np.float32)
@@ -130,7 +141,8 @@ class SequenceModel(BaseEstimator):
                     value=len(Xe),
                     fix="pass a longer validation period",
                 )
-            te = self._encode_target(ye if self._classifier else ye.astype(np.float64), None)
+            te = self._targets(ye if self._classifier else ye.astype(np.float64), None, None,
+                               len(Xe))
             valid = SequenceData(
                 pad_for_windows(self._standardise(Xe), self.lookback),
                 e_rows,
@@ -147,6 +159,7 @@ class SequenceModel(BaseEstimator):
                 train,
                 valid,
                 classifier=self._classifier,
+                loss=self._loss(),
                 lookback=self.lookback,
                 learning_rate=self.learning_rate,
                 weight_decay=self.weight_decay,
@@ -166,6 +179,24 @@ class SequenceModel(BaseEstimator):
 
     def _standardise(self, Xa: np.ndarray) -> np.ndarray:
         return (Xa - self.feature_mean_) / self.feature_scale_
+
+    def _targets(
+        self, ya: np.ndarray, train_rows: np.ndarray | None, aux: ArrayLike | None, n: int
+    ) -> np.ndarray:
+        """The training target array (one head: the encoded y; subclasses add a second)."""
+        return self._encode_target(ya, train_rows)
+
+    def _loss(self) -> Callable[[Any, torch.Tensor], torch.Tensor] | None:
+        """Per-sample loss of the network's output (None: cross-entropy or squared error)."""
+        return None
+
+    def _net_outputs(self, out: Any) -> torch.Tensor:
+        """The network's output as the columns ``_forward`` returns (probabilities, values)."""
+        return torch.softmax(out, dim=1) if self._classifier else out
+
+    def _postprocess(self, result: np.ndarray) -> np.ndarray:
+        """Undo the target scaling of regression outputs (passes, n_samples, n_outputs)."""
+        return result if self._classifier else result * self.target_scale_ + self.target_mean_
 
     def _encode_target(self, ya: np.ndarray, train_rows: np.ndarray | None) -> np.ndarray:
         if self._classifier:
@@ -195,15 +226,11 @@ class SequenceModel(BaseEstimator):
                 parts = []
                 for start in range(0, len(rows), PREDICT_BATCH):
                     x = gather_windows(padded, rows[start : start + PREDICT_BATCH], self.lookback)
-                    out = net(torch.from_numpy(x).to(device))
-                    if self._classifier:
-                        out = torch.softmax(out, dim=1)
+                    out = self._net_outputs(net(torch.from_numpy(x).to(device)))
                     parts.append(out.cpu().numpy().astype(np.float64))
                 outs.append(np.concatenate(parts, axis=0))
         self.module_ = net.to("cpu").eval()
-        result = np.stack(outs)
-        if not self._classifier:
-            result = result * self.target_scale_ + self.target_mean_
+        result = self._postprocess(np.stack(outs))
         if self.warmup == "nan":
             result[:, : self.lookback - 1] = np.nan
         return result

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -77,6 +78,9 @@ def _weighted_mean(loss: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
+LossFunction = Callable[[Any, torch.Tensor], torch.Tensor]
+
+
 def evaluate_loss(
     net: nn.Module,
     data: SequenceData,
@@ -85,15 +89,17 @@ def evaluate_loss(
     batch_size: int,
     device: str,
     classifier: bool,
+    loss: LossFunction | None = None,
 ) -> float:
     """Weighted mean loss over ``data`` with dropout off."""
+    per_sample = loss or (lambda out, y: sample_loss(out, y, classifier))
     net.eval()
     total, weight = 0.0, 0.0
     with torch.no_grad():
         for start in range(0, len(data.rows), batch_size):
             idx = np.arange(start, min(start + batch_size, len(data.rows)))
             x, y, w = data.batch(idx, lookback, device)
-            total += float((sample_loss(net(x), y, classifier) * w).sum())
+            total += float((per_sample(net(x), y) * w).sum())
             weight += float(w.sum())
     return total / max(weight, 1e-12)
 
@@ -112,10 +118,12 @@ def train_network(
     patience: int,
     device: str,
     generator: torch.Generator,
+    loss: LossFunction | None = None,
 ) -> TrainingRecord:
     """Train with Adam; with ``valid``, keep the weights of the best validation epoch and stop
     after ``patience`` epochs without improvement. Batches are drawn in a seeded random order
     (each window is self-contained, so shuffling windows mixes no time order into a sample)."""
+    per_sample = loss or (lambda out, y: sample_loss(out, y, classifier))
     record = TrainingRecord()
     opt = torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
     best_loss, best_state, since_best = np.inf, None, 0
@@ -126,11 +134,11 @@ def train_network(
         total, count = 0.0, 0.0
         for start in range(0, n, batch_size):
             x, y, w = train.batch(order[start : start + batch_size], lookback, device)
-            loss = _weighted_mean(sample_loss(net(x), y, classifier), w)
+            batch_loss = _weighted_mean(per_sample(net(x), y), w)
             opt.zero_grad()
-            loss.backward()
+            batch_loss.backward()
             opt.step()
-            total += float(loss.detach()) * len(x)
+            total += float(batch_loss.detach()) * len(x)
             count += len(x)
         entry = {"epoch": float(epoch), "train_loss": total / max(count, 1.0)}
         record.n_epochs = epoch
@@ -142,6 +150,7 @@ def train_network(
                 batch_size=4 * batch_size,
                 device=device,
                 classifier=classifier,
+                loss=loss,
             )
             entry["valid_loss"] = val_loss
             if val_loss < best_loss - 1e-7:
