@@ -1,0 +1,1 @@
+"""Reinforcement-learning agents that trade honestly (docs/rl.md)."""
