@@ -88,8 +88,9 @@ class ExecutionClient(Broker):
 
     venue: str
 
-    async def connect(self) -> None:  # noqa: B027 - optional
-        """Open the account's connections (a trade-updates stream)."""
+    # not ``connect``: that name is Broker.connect(reports, symbols), which the router calls
+    async def open(self) -> None:  # noqa: B027 - optional
+        """Open the account's connections (a trade-updates stream, the report poller)."""
 
     async def close(self) -> None:  # noqa: B027 - optional
         """Close connections; safe to call twice."""
