@@ -8,8 +8,9 @@ annualised net Sharpe ratio over ``window`` bars (``a_i ~ exp(eta * S_i)``, Hedg
 **cash expert** whose Sharpe is 0 (so capital goes to cash when every expert loses) and a
 **cap** on each agent's share (the excess goes to the others, in proportion, and to cash when
 they are full). The experts start flat on the bar of ``oos_start`` (nothing before it is
-scored or traded): the trailing Sharpe is out of sample. The traded target is ``sum_i a_i * w_i``, rebalanced when it drifts more than
-``rebalance_band`` from the position. An RL meta-policy (learning the allocation) is not built.
+scored or traded): the trailing Sharpe is out of sample. The traded target is
+``sum_i a_i * w_i``, rebalanced when it drifts more than ``rebalance_band`` from the
+position. An RL meta-policy (learning the allocation) is not built.
 """
 
 from __future__ import annotations
