@@ -33,22 +33,11 @@ __getattr__, __dir__ = lazy_exports(globals(), {
     "TextAnalyzer": "signaltrust.text.analysis:TextAnalyzer",
     "mentions_frame": "signaltrust.text.mentions:mentions_frame",
     "TextFeatures": "signaltrust.text.features:TextFeatures",
-    "MiniLMEmbedder": "signaltrust.text.embeddings:MiniLMEmbedder",
-    "FaissVectorStore": "signaltrust.text.vectors:FaissVectorStore",
-    "PgVectorStore": "signaltrust.text.vectors_pg:PgVectorStore",
-    "NewsIndex": "signaltrust.text.retrieval:NewsIndex",
-    "PatternMemory": "signaltrust.text.patterns:PatternMemory",
-    "event_study": "signaltrust.text.event_study:event_study",
-    "news_return_study": "signaltrust.text.event_study:news_return_study",
-    "load_labelled_corpus": "signaltrust.text.evaluation:load_labelled_corpus",
-    "evaluate_sentiment": "signaltrust.text.evaluation:evaluate_sentiment",
 })
 
 __all__ = [
-    "Document", "DocumentStore", "EVENT_TYPES", "EntityExtractor", "FaissVectorStore",
-    "FetchOptions", "FinanceLexicon", "IngestReport", "MiniLMEmbedder", "NewsIndex",
-    "PatternMemory", "PgVectorStore", "SentimentModel", "TextAnalyzer", "TextFeatures",
-    "TickerDictionary", "TransformerSentiment", "detect_events", "evaluate_sentiment",
-    "event_study", "ingest_batch", "ingest_file", "ingest_url", "load_labelled_corpus",
-    "mentions_frame", "news_return_study",
+    "Document", "DocumentStore", "EVENT_TYPES", "EntityExtractor", "FetchOptions",
+    "FinanceLexicon", "IngestReport", "SentimentModel", "TextAnalyzer", "TextFeatures",
+    "TickerDictionary", "TransformerSentiment", "detect_events", "ingest_batch", "ingest_file",
+    "ingest_url", "mentions_frame",
 ]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.backtest.costs import Costs
-from signaltrust.rl.agent import RLAgent
+from signaltrust.research.rl.agent import RLAgent
 from signaltrust.rl.features import NextBarReturn, SelectedFeatures
 
 

@@ -3,7 +3,7 @@
 At each bar's close :class:`RLStrategy` builds the observation the environment gave in
 training (the agent's features up to that close scaled with the training scaler, each asset's
 weight of equity, the cash share) and sends the agent's action through the same rules
-(:class:`~signaltrust.rl.actions.ActionMap`). In a replay the features are computed once over
+(:class:`~signaltrust.research.rl.actions.ActionMap`). In a replay the features are computed once over
 the bars and joined to them as columns known at each close (``prepare_bars``; causal, so equal
 to computing them bar by bar); live, they are computed on the last ``lookback`` bars.
 A test runs an agent through its environment and as this strategy through ``run_strategy``
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.rl.actions import ActionMap
+from signaltrust.research.rl.actions import ActionMap
 from signaltrust.rl.features import feature_frame
 from signaltrust.strategy.api import Bar, Context, Strategy
 from signaltrust.strategy.params import Param
@@ -27,7 +27,7 @@ PREFIX = "rl:"
 
 
 class RLStrategy(Strategy):
-    """Trade a fitted :class:`~signaltrust.rl.agent.RLAgent` (one asset or its portfolio).
+    """Trade a fitted :class:`~signaltrust.research.rl.agent.RLAgent` (one asset or its portfolio).
 
     The strategy trades ``ctx.symbols`` in the order the agent was trained on its symbols. It
     decides once all of a time's bars have arrived, from the first bar whose features are all

@@ -18,7 +18,7 @@ from typing import Any
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.features import TechnicalFeatures
-from signaltrust.rl.agent import RLAgent
+from signaltrust.research.rl.agent import RLAgent
 from signaltrust.rl.features import SelectedFeatures
 
 

@@ -25,9 +25,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.rl.actions import ActionMap
-from signaltrust.rl.agent import RLAgent
-from signaltrust.rl.families import FAMILIES, family_agent
+from signaltrust.research.rl.actions import ActionMap
+from signaltrust.research.rl.agent import RLAgent
+from signaltrust.research.rl.families import FAMILIES, family_agent
 from signaltrust.rl.features import feature_frame
 from signaltrust.strategy.api import Bar, Context, Strategy
 

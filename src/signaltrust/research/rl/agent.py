@@ -1,7 +1,7 @@
 """``RLAgent``: a Stable-Baselines3 agent behind a scikit-learn-like estimator.
 
 ``RLAgent(algo="ppo", features="technical", reward="pnl").fit(bars)`` builds a
-:class:`~signaltrust.rl.env.TradingEnv` over the training bars (its feature scaler fitted on
+:class:`~signaltrust.research.rl.env.TradingEnv` over the training bars (its feature scaler fitted on
 them only), trains the algorithm for ``timesteps`` steps with ``seed``, and keeps the policy;
 ``predict(observations)`` gives deterministic actions; ``strategy()`` is the trained agent as a
 :class:`~signaltrust.strategy.Strategy` (backtest, paper and live); ``episode(bars, start,
@@ -28,8 +28,8 @@ from sklearn.base import BaseEstimator
 
 from signaltrust.backtest.costs import Costs
 from signaltrust.core.errors import ValidationError
-from signaltrust.rl.actions import EnvSettings
-from signaltrust.rl.env import TradingEnv
+from signaltrust.research.rl.actions import EnvSettings
+from signaltrust.research.rl.env import TradingEnv
 from signaltrust.rl.features import FeatureSpec
 
 ALGORITHMS: dict[str, tuple[str, str, str]] = {
@@ -165,7 +165,7 @@ class RLAgent(BaseEstimator):
             raise ValidationError("seed must be an integer", field="seed", value=self.seed,
                                   fix="pass e.g. seed=0")
         settings = self.env_settings()
-        from signaltrust.rl.actions import ActionMap
+        from signaltrust.research.rl.actions import ActionMap
 
         masked = ActionMap(settings, 1).masked
         cls, policy = algorithm_class(self.algo, settings.actions, masked, self.use_masks)
@@ -234,7 +234,7 @@ class RLAgent(BaseEstimator):
     # -- trading ----------------------------------------------------------------------------------
     def strategy(self, **params: Any) -> Any:
         """The trained agent as a Strategy (backtest replay, paper and live)."""
-        from signaltrust.rl.strategy import RLStrategy
+        from signaltrust.research.rl.strategy import RLStrategy
 
         self._check_fitted()
         return RLStrategy(self, **params)

@@ -35,7 +35,7 @@ from signaltrust.core.bars import validate_bars
 from signaltrust.core.errors import ValidationError
 from signaltrust.execution import FixedSlippage, PercentFee, SimulatedVenue
 from signaltrust.metrics.periods import periods_per_year
-from signaltrust.rl.actions import ActionMap, EnvSettings
+from signaltrust.research.rl.actions import ActionMap, EnvSettings
 from signaltrust.rl.features import (
     FeatureScaler,
     FeatureSpec,
