@@ -140,13 +140,11 @@ class Journal:
     def save_snapshot(self, seq: int, state: bytes, fmt: str) -> None:
         """Keep the node's state as it was after entry ``seq`` (older snapshots are dropped)."""
         with self.database.engine.begin() as connection:
+            connection.execute(snapshots.delete().where(snapshots.c.node == self.node))
             connection.execute(
                 insert(snapshots),
                 {"node": self.node, "seq": int(seq), "created_ns": time.time_ns(),
                  "format": fmt, "state": state},
-            )
-            connection.execute(
-                snapshots.delete().where(snapshots.c.node == self.node, snapshots.c.seq < seq)
             )
 
     def latest_snapshot(self) -> tuple[int, str, bytes] | None:

@@ -1,0 +1,506 @@
+"""The trading node: accounts (trading cores with their brokers and strategies) driven by a feed,
+every step journalled, rebuilt from its journal after a crash, steered by operator commands.
+
+One step, whatever its input (bars, a broker's report, a timer, an operator's command):
+
+1. the node stamps the input with its time and applies it to the cores;
+2. what followed (order events, fills with their ledger entries, orders to send) is collected;
+3. the input and its consequences are written to the journal in one transaction;
+4. only then do orders leave for a venue (the :class:`~signaltrust.live.outbox.Outbox`).
+
+A restart under the same name loads the newest snapshot (a pickled image of the accounts),
+replays the journal's inputs after it through the cores, checks that the cores repeat the
+journalled orders and fills (a strategy that does not, or changed code, halts the node with an
+error), and resumes the feed after the last journalled bar. Nothing is sent while replaying;
+what was journalled but may not have reached a venue is settled by reconciliation.
+
+A paper node on a replayed feed runs the backtest's simulated venue and defaults, so it makes
+the event backtest's trades; steps are committed in groups (``commit_every``) because nothing
+leaves the process, and a crash only repeats the steps after the last commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import pickle
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from signaltrust.core.errors import SignalTrustError, ValidationError
+from signaltrust.core.events import Bar, ExecutionReport, Timer
+from signaltrust.live import codec
+from signaltrust.live.account import NodeAccount, Outputs, prepare_frames
+from signaltrust.live.clock import NodeClock
+from signaltrust.live.config import NodeConfig
+from signaltrust.live.feeds import ReplayFeed, StreamFeed
+from signaltrust.storage import Database, Journal, NodeRegistry
+from signaltrust.trading import MarketData, SimulatedClock
+
+#: journal kinds the node acts on (replayed after a crash); the rest record what followed
+INPUTS = frozenset({"bars", "report", "timer", "command", "state"})
+SNAPSHOT_FORMAT = "pickle-v1"
+
+
+class RecoveryError(SignalTrustError):
+    """The journal cannot be replayed into the same state (changed code, data or strategy
+    that is not deterministic): the node does not start."""
+
+
+@dataclass
+class NodeResult:
+    """How a node run ended: its status, steps, and per account the summary (and, for a
+    paper account on a replayed feed, the backtest statistics of what it did)."""
+
+    name: str
+    status: str
+    steps: int
+    recovered_steps: int
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    journal_entries: int = 0
+    elapsed: float = 0.0
+
+    def __plain__(self) -> dict[str, Any]:
+        main = next(iter(self.accounts.values()), {})
+        return {
+            "name": self.name, "status": self.status, "steps": self.steps,
+            "recovered_steps": self.recovered_steps, "journal_entries": self.journal_entries,
+            "elapsed": self.elapsed, "final_equity": main.get("final_equity"),
+            "trades": main.get("trades"), "accounts": self.accounts,
+        }
+
+
+class _SnapshotPickler(pickle.Pickler):
+    """Pickles the accounts, leaving out the node's live objects (its output collector and the
+    venues' clients), which a restart supplies again."""
+
+    def __init__(self, file: io.BytesIO, live: Mapping[int, str]) -> None:
+        super().__init__(file, protocol=5)
+        self.live = live
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self.live.get(id(obj))
+
+
+class _SnapshotUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, live: Mapping[str, Any]) -> None:
+        super().__init__(file)
+        self.live = live
+
+    def persistent_load(self, pid: str) -> Any:
+        try:
+            return self.live[pid]
+        except KeyError:
+            raise RecoveryError(f"the snapshot needs {pid!r}, which this node does not have",
+                                fix="start the node with the same accounts and venues") from None
+
+
+def frames_hash(frames: Mapping[str, pd.DataFrame]) -> str:
+    """A short content hash of replayed bars (a restart refuses other data)."""
+    digest = hashlib.sha256()
+    for symbol in sorted(frames):
+        frame = frames[symbol]
+        digest.update(symbol.encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class TradingNode:
+    """A node named ``config.name`` whose journal lives in ``database``.
+
+    ``frames`` are the bars a paper node replays (``{symbol: DataFrame}``); ``venues`` the
+    venues live accounts trade on, by broker name (each a
+    :class:`~signaltrust.live.contract.Venue`); ``feed`` replaces the feed (tests).
+    ``on_progress(summary)`` is called about twice a second.
+    """
+
+    def __init__(
+        self,
+        config: NodeConfig,
+        database: Database,
+        *,
+        frames: Mapping[str, pd.DataFrame] | None = None,
+        venues: Mapping[str, Any] | None = None,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+        hooks: tuple[Callable[[NodeAccount], Any], ...] = (),
+        poll_seconds: float = 0.25,
+    ) -> None:
+        self.config = config
+        self.name = config.name
+        self.database = database
+        self.registry = NodeRegistry(database)
+        self.frames = {str(k): v for k, v in (frames or {}).items()}
+        self.venues = dict(venues or {})
+        self.on_progress = on_progress
+        self.hooks = hooks
+        self.poll_seconds = poll_seconds
+        self.outputs = Outputs()
+        self.accounts: dict[str, NodeAccount] = {}
+        self.status = "starting"
+        self.steps = 0
+        self.recovered_steps = 0
+        self.last_bar_end: int | None = None
+        self._pending: list[tuple[str, int, dict[str, Any]]] = []
+        self._pending_steps = 0
+        self._since_snapshot = 0
+        self._stopping = False
+        self._held: list[tuple[NodeAccount, list[Any]]] = []
+        self._inbox: asyncio.Queue[tuple[str, Any]] | None = None
+        if config.mode == "paper" and not self.frames and not self.venues:
+            raise ValidationError(
+                "a paper node needs bars to replay or a venue's live data", field="data",
+                value=config.data, fix="pass --data sp500 (or a stored series)",
+            )
+        if self.frames:
+            digest = frames_hash(self.frames)
+            if config.data_hash is not None and config.data_hash != digest:
+                raise ValidationError(
+                    "the data differs from the data this node started on", field="data",
+                    value=config.data,
+                    fix="resume with the same data, or start a node with a new --name",
+                )
+            self.config = config = config.model_copy(update={"data_hash": digest})
+        self.journal = Journal(database, self.name)
+
+    # -- building --------------------------------------------------------------------------
+    def _live_objects(self) -> dict[str, Any]:
+        live: dict[str, Any] = {"outputs": self.outputs}
+        for name, venue in self.venues.items():
+            live[f"venue:{name}"] = getattr(venue, "execution", venue)
+        return live
+
+    def _build_accounts(self) -> dict[str, NodeAccount]:
+        accounts = {}
+        for account in self.config.accounts:
+            if self.frames:
+                market = MarketData.replay(prepare_frames(account, self.frames), precompute=False)
+                clock: Any = SimulatedClock(-(2**62))
+            else:
+                market = MarketData.live(self.config.symbols)
+                clock = NodeClock(0)
+            venue = None
+            if account.broker != "paper":
+                if account.broker not in self.venues:
+                    raise ValidationError(
+                        f"no venue for account {account.name}", field="broker",
+                        value=account.broker, fix="configure the venue and its keys",
+                    )
+                venue = getattr(self.venues[account.broker], "execution", None)
+            accounts[account.name] = NodeAccount(
+                self.name, account, market, clock, self.outputs, venue=venue
+            )
+        return accounts
+
+    def _check_registry(self) -> None:
+        stored = self.registry.get(self.name)
+        if stored is None:
+            return
+        given = self.config.model_dump(mode="json", exclude={"speed", "data_hash"})
+        kept = {k: v for k, v in stored.config.items() if k not in ("speed", "data_hash")}
+        if kept != given:
+            changed = sorted(k for k in given if given.get(k) != kept.get(k))
+            raise ValidationError(
+                f"node {self.name!r} exists with another configuration ({', '.join(changed)})",
+                field="name", value=self.name,
+                fix="resume it with the same options, or choose a new --name",
+            )
+        if stored.config.get("data_hash") not in (None, self.config.data_hash):
+            raise ValidationError(
+                "the data differs from the data this node started on", field="data",
+                value=self.config.data,
+                fix="resume with the same data, or start a node with a new --name",
+            )
+
+    # -- recovery ----------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Rebuild the accounts from the newest snapshot and the journal after it; the number
+        of journal steps replayed."""
+        snapshot = self.journal.latest_snapshot()
+        after = 0
+        if snapshot is not None:
+            seq, fmt, blob = snapshot
+            if fmt != SNAPSHOT_FORMAT:
+                raise RecoveryError(f"unknown snapshot format {fmt!r}", field="snapshot",
+                                    value=fmt, fix="upgrade SignalTrust")
+            state = _SnapshotUnpickler(io.BytesIO(blob), self._live_objects()).load()
+            self.accounts = state["accounts"]
+            self.last_bar_end = state["last_bar_end"]
+            self.steps = state["steps"]
+            after = seq
+        else:
+            self.accounts = self._build_accounts()
+        self._set_replaying(True)
+        expected: list[tuple[str, str]] = []
+        produced: list[tuple[str, str]] = []
+        replayed = 0
+        try:
+            for entry in self.journal.entries(after=after):
+                if entry.kind in INPUTS:
+                    self._apply(entry.kind, entry.ts_ns, entry.payload)
+                    produced += [_key(k, p) for k, _, p in self.outputs.take()]
+                    replayed += 1
+                elif entry.kind in ("order", "fill"):
+                    expected.append(_key(entry.kind, entry.payload))
+        finally:
+            self._set_replaying(False)
+        if produced != expected:
+            at = next((i for i, (a, b) in enumerate(zip(produced, expected)) if a != b),
+                      min(len(produced), len(expected)))
+            raise RecoveryError(
+                "replaying the journal did not repeat the journalled orders and fills "
+                f"(first difference at #{at}: replayed {produced[at:at + 1]}, journal "
+                f"{expected[at:at + 1]})",
+                field="journal", value=self.name,
+                fix="restart with the same strategy code and data, or start a new --name",
+            )
+        self.steps += replayed
+        self.recovered_steps = replayed
+        self._since_snapshot = replayed
+        return replayed
+
+    def _set_replaying(self, replaying: bool) -> None:
+        for account in self.accounts.values():
+            if account.outbox is not None:
+                account.outbox.replaying = replaying
+
+    # -- one step -------------------------------------------------------------------------------
+    def _apply(self, kind: str, ts_ns: int, payload: Any) -> None:
+        """Apply one input to the accounts (live or replaying the journal)."""
+        if kind == "bars":
+            bars = [codec.bar_from(b) for b in payload["bars"]]
+            for account in self.accounts.values():
+                _stamp(account, ts_ns)
+                account.on_bars(bars)
+            self.last_bar_end = max(b.end_ns for b in bars)
+        elif kind == "report":
+            account = self.accounts[payload["account"]]
+            _stamp(account, ts_ns)
+            account.core.on_execution_report(codec.report_from(payload))
+        elif kind == "timer":
+            timer = codec.timer_from(payload)
+            for account in self.accounts.values():
+                _stamp(account, ts_ns)
+                account.core.on_timer(timer)
+        elif kind == "command":
+            self._command_effect(payload)
+        elif kind == "state":
+            account = self.accounts[payload["account"]]
+            account.risk.set_state(payload["state"], actor=payload["actor"],
+                                   reason=payload["reason"])
+
+    def _command_effect(self, payload: Mapping[str, Any]) -> None:
+        command = payload["command"]
+        if command in ("pause", "resume"):
+            for account in self.accounts.values():
+                account.gate.paused = command == "pause"
+        elif command == "ack":
+            for account in self.accounts.values():
+                account.risk.set_state("ACTIVE", actor=payload.get("actor", "operator"),
+                                       reason="operator acknowledged: " + payload.get("note", ""))
+
+    def step(self, kind: str, ts_ns: int, payload: dict[str, Any]) -> None:
+        """Apply one input, journal it with what followed, then send what it ordered."""
+        self._apply(kind, ts_ns, payload)
+        entries = [(kind, ts_ns, payload), *self.outputs.take()]
+        held = []
+        for account in self.accounts.values():
+            if account.outbox is not None and account.outbox.pending:
+                requests = account.outbox.take()
+                held.append((account, requests))
+                entries += [(action, now, {"account": account.name,
+                                           "client_order_id": order.client_order_id})
+                            for action, order, now in requests]
+        self._pending += entries
+        self._pending_steps += 1
+        self.steps += 1
+        self._since_snapshot += 1
+        if held or kind != "bars" or self._pending_steps >= self.config.commit_every:
+            self.commit()
+        for account, requests in held:  # the journal holds them: now they may leave
+            account.outbox.release(requests)
+        if self._since_snapshot >= self.config.snapshot_every:
+            self.snapshot()
+
+    def commit(self) -> None:
+        """Write the steps taken since the last commit to the journal (one transaction)."""
+        if self._pending:
+            self.journal.append(self._pending)
+        self._pending = []
+        self._pending_steps = 0
+
+    def snapshot(self) -> bool:
+        """Commit, then keep an image of the accounts at the journal's last entry (a restart
+        replays only what comes after). False when the accounts cannot be pickled (a
+        strategy holding an open file, say): restarts then replay the whole journal."""
+        self.commit()
+        live = {id(obj): pid for pid, obj in self._live_objects().items()}
+        buffer = io.BytesIO()
+        try:
+            _SnapshotPickler(buffer, live).dump({
+                "accounts": self.accounts, "last_bar_end": self.last_bar_end,
+                "steps": self.steps,
+            })
+        except (pickle.PicklingError, TypeError, AttributeError):
+            self._since_snapshot = 0
+            return False
+        self.journal.save_snapshot(self.journal.last_seq, buffer.getvalue(), SNAPSHOT_FORMAT)
+        self._since_snapshot = 0
+        return True
+
+    # -- commands --------------------------------------------------------------------------
+    def _poll_commands(self) -> None:
+        for command in self.registry.pending(self.name):
+            payload = {"command": command.command, "args": command.args, "actor": command.actor,
+                       "id": command.id}
+            self.step("command", self._now(), payload)
+            answer = self._command_answer(command.command)
+            if command.command == "stop":
+                self._stopping = True
+            self.commit()
+            self.registry.answer(command.id, answer)
+
+    def _command_answer(self, command: str) -> str:
+        if command == "pause":
+            return "paused: new orders are denied until resume"
+        if command == "resume":
+            return "resumed"
+        if command == "stop":
+            return "stopping"
+        if command == "ack":
+            return "acknowledged: risk state ACTIVE"
+        return "nothing to reconcile: paper accounts are their own venue" if all(
+            a.outbox is None for a in self.accounts.values()) else "reconciliation requested"
+
+    def _now(self) -> int:
+        if self.frames:  # a replayed feed: market time
+            return max(int(a.core.clock.now_ns) for a in self.accounts.values())
+        return time.time_ns()
+
+    # -- running ------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Status, steps and each account's figures (what ``node status`` shows)."""
+        return {
+            "name": self.name, "mode": self.config.mode, "status": self.status,
+            "steps": self.steps, "last_bar": None if self.last_bar_end is None
+            else pd.Timestamp(self.last_bar_end, tz="UTC").isoformat(),
+            "accounts": [a.summary() for a in self.accounts.values()],
+        }
+
+    async def run(self) -> NodeResult:
+        """Recover, then trade until the feed ends or an operator stops the node."""
+        started = time.perf_counter()
+        self._check_registry()
+        self.registry.register(self.name, self.config.mode,
+                               self.config.model_dump(mode="json"), pid=os.getpid())
+        self.recover()
+        for account in self.accounts.values():
+            for hook in self.hooks:
+                hook(account)
+        self.status = "running"
+        self.registry.heartbeat(self.name, self.status, self.summary())
+        feed = self._feed()
+        last_poll = last_beat = time.monotonic()
+        try:
+            async for bars in feed:
+                self.step("bars", self._stamp_now(bars), {
+                    "bars": [codec.bar_payload(b) for b in bars]})
+                now = time.monotonic()
+                if now - last_poll >= self.poll_seconds:
+                    last_poll = now
+                    self._poll_commands()
+                    await asyncio.sleep(0)
+                if now - last_beat >= 0.5:
+                    last_beat = now
+                    self.commit()
+                    self.registry.heartbeat(self.name, self.status, self.summary())
+                    if self.on_progress is not None:
+                        self.on_progress(self.summary())
+                if self._stopping:
+                    break
+            self.status = "stopped" if self._stopping else "finished"
+        except BaseException:
+            self.status = "crashed"
+            raise
+        finally:
+            self.commit()
+            if self.status in ("stopped", "finished"):
+                self.snapshot()
+            self.registry.heartbeat(self.name, self.status, self.summary())
+        return self.result(time.perf_counter() - started)
+
+    def _stamp_now(self, bars: list[Bar]) -> int:
+        if self.frames:
+            return max(b.end_ns for b in bars)
+        return time.time_ns()
+
+    def _feed(self) -> Any:
+        if self.frames:
+            return ReplayFeed(self.frames, speed=self.config.speed, after_ns=self.last_bar_end)
+        data = next((getattr(v, "data", None) for v in self.venues.values()), None)
+        if data is None:
+            raise ValidationError("no live data client", field="venue", value=list(self.venues),
+                                  fix="configure a venue with market data")
+        return StreamFeed(data, self.config.symbols, self.config.timeframe)
+
+    def result(self, elapsed: float = 0.0) -> NodeResult:
+        """The run's result: per account its summary, and on a replayed feed the statistics
+        of a backtest result built from the same fills."""
+        accounts = {}
+        for name, account in self.accounts.items():
+            figures = account.summary()
+            if self.frames:
+                stats = self._backtest_result(account).stats
+                figures.update(final_equity=float(stats["final_equity"]),
+                               trades=int(stats["trades"]), stats=stats)
+            accounts[name] = figures
+        return NodeResult(self.name, self.status, self.steps, self.recovered_steps, accounts,
+                          self.journal.count(), elapsed)
+
+    def _backtest_result(self, account: NodeAccount) -> Any:
+        from signaltrust.backtest.replay.driver import Replay, ReplaySettings, describe_venue
+        from signaltrust.backtest.replay.feed import HistoricalBarFeed
+
+        config = account.config
+        settings = ReplaySettings(precompute=False, stream=False, fast_path=True,
+                                  compact_log=False)
+        market = account.core.market
+        frames = {s: market.bars[market.slot(s)].frame.iloc[: market.lengths[market.slot(s)]]
+                  for s in account.symbols}
+        run_settings = {"cash": config.cash, "fees": config.fees, "fixed_fees": config.fixed_fees,
+                        "min_fees": config.min_fees, "slippage": config.slippage,
+                        "fill_at": config.fill_at, "leverage": config.leverage,
+                        "venue": describe_venue(account.core.broker), "node": self.name}
+        replay = Replay(account.core, HistoricalBarFeed(frames), account.recorder,
+                        account.strategies[0], account.core.broker, settings, run_settings)
+        return replay.result()
+
+
+def _stamp(account: NodeAccount, ts_ns: int) -> None:
+    clock = account.core.clock
+    if isinstance(clock, NodeClock):
+        clock.stamp(ts_ns)
+
+
+def _key(kind: str, payload: Mapping[str, Any]) -> tuple[str, str]:
+    if kind == "order":
+        return ("order", f"{payload['account']}:{payload['client_order_id']}:{payload['status']}")
+    return ("fill", f"{payload['account']}:{payload['fill_id']}:{payload['quantity']}@"
+                    f"{payload['price']}")
+
+
+def report_entry(account: str, report: ExecutionReport) -> dict[str, Any]:
+    """A broker's report as the journal's payload."""
+    return codec.report_payload(report, account)
+
+
+def timer_entry(timer: Timer) -> dict[str, Any]:
+    return codec.timer_payload(timer)
+
+
+__all__ = ["INPUTS", "NodeResult", "RecoveryError", "TradingNode", "frames_hash"]
