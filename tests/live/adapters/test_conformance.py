@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from signaltrust.core.events import Bar, ReportKind
+from signaltrust.core.events import Bar
 from signaltrust.core.orders import Order, OrderType
+from tests.live.adapters.kit_alpaca import AlpacaKit
 from tests.live.adapters.kit_oanda import OandaKit
 from tests.live.adapters.kits import START_NS
 from tests.live.adapters.loopback import Answer, FakeTime, Loopback
 
-KITS = [OandaKit()]
+KITS = [OandaKit(), AlpacaKit()]
 
 
 @pytest.fixture(params=KITS, ids=lambda kit: kit.name)
