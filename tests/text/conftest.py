@@ -86,3 +86,13 @@ def sqlite_store(tmp_path):
     store = DocumentStore.open(f"sqlite:///{tmp_path / 'docs.db'}")
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The MiniLM embedder, loaded once per test session (CPU, from the installed package)."""
+    from signaltrust.text.embeddings import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
+    embedder.embed(["warm up"])
+    return embedder

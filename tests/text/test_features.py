@@ -50,7 +50,8 @@ def test_features_when_future_documents_planted_then_earlier_bars_unchanged():
 
 
 def test_features_when_published_backdated_then_first_seen_decides():
-    doc = Document("wire", "Apple beats estimates", published_at=pd.Timestamp("2024-03-01T00:00:00Z"),
+    doc = Document("wire", "Apple beats estimates",
+                   published_at=pd.Timestamp("2024-03-01T00:00:00Z"),
                    first_seen_at=pd.Timestamp("2024-03-05T10:00:00Z"))
     out = TextFeatures(mentions_frame([doc]), "AAPL").fit_transform(_bars())
     assert out["news_count"].idxmax() == pd.Timestamp("2024-03-05", tz="UTC")

@@ -33,11 +33,16 @@ __getattr__, __dir__ = lazy_exports(globals(), {
     "TextAnalyzer": "signaltrust.text.analysis:TextAnalyzer",
     "mentions_frame": "signaltrust.text.mentions:mentions_frame",
     "TextFeatures": "signaltrust.text.features:TextFeatures",
+    "MiniLMEmbedder": "signaltrust.text.embeddings:MiniLMEmbedder",
+    "HashingEmbedder": "signaltrust.text.embeddings:HashingEmbedder",
+    "FaissVectorStore": "signaltrust.text.vectors:FaissVectorStore",
+    "NewsIndex": "signaltrust.text.retrieval:NewsIndex",
 })
 
 __all__ = [
     "Document", "DocumentStore", "EVENT_TYPES", "EntityExtractor", "FetchOptions",
-    "FinanceLexicon", "IngestReport", "SentimentModel", "TextAnalyzer", "TextFeatures",
+    "FaissVectorStore", "FinanceLexicon", "HashingEmbedder", "IngestReport", "MiniLMEmbedder",
+    "NewsIndex", "SentimentModel", "TextAnalyzer", "TextFeatures",
     "TickerDictionary", "TransformerSentiment", "detect_events", "ingest_batch", "ingest_file",
     "ingest_url", "mentions_frame",
 ]
