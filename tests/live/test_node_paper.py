@@ -1,0 +1,163 @@
+"""A paper node on a replayed feed trades as the event backtest does, survives SIGKILL at any
+moment with nothing lost or sent twice, refuses to resume on other code or data, and obeys
+pause and stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from signaltrust import backtest
+from signaltrust.core.errors import ValidationError
+from signaltrust.data import load
+from signaltrust.live.node import RecoveryError, TradingNode
+from signaltrust.storage import Journal, NodeRegistry, open_database
+from tests.live.nodekit import (
+    crash_after,
+    fills,
+    kill_loop,
+    paper_config,
+    run_node,
+    sent_twice,
+    submitted_ids,
+)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return {"SPX": load("sp500")}
+
+
+@pytest.fixture(scope="module")
+def reference(frames, tmp_path_factory):
+    """An uninterrupted paper run of sma_cross on the S&P 500, and its database."""
+    home = tmp_path_factory.mktemp("reference")
+    database = open_database(None, home)
+    config = paper_config("ref", snapshot_every=300)
+    return run_node(config, database, frames), database
+
+
+def test_paper_node_when_replaying_sp500_then_trades_and_equity_equal_the_event_backtest(
+        frames, reference):
+    result, _ = reference
+    expected = backtest.run(frames["SPX"], "sma_cross", engine="event").stats
+    plain = result.__plain__()
+    assert plain["status"] == "finished"
+    assert plain["trades"] == expected["trades"] > 10
+    assert plain["final_equity"] == pytest.approx(expected["final_equity"], rel=1e-9)
+
+
+def test_paper_node_when_run_again_under_its_name_then_it_resumes_and_changes_nothing(
+        frames, tmp_path):
+    database = open_database(None, tmp_path)
+    config = paper_config("again", snapshot_every=300)
+    first = run_node(config, database, frames)
+    before = fills(database, "again")
+    second = run_node(config, database, frames)
+    assert second.recovered_steps < 300  # from the last snapshot, not the whole journal
+    assert fills(database, "again") == before
+    assert second.__plain__()["final_equity"] == first.__plain__()["final_equity"]
+
+
+@pytest.mark.slow
+def test_paper_node_when_killed_100_times_then_ledger_and_trades_equal_an_uninterrupted_run(
+        frames, reference, tmp_path):
+    _, ref_db = reference
+    config = paper_config("ref", snapshot_every=300)
+    total = Journal(ref_db, "ref").count()
+    lengths = kill_loop(None, str(tmp_path), config, frames, kills=100, expected_entries=total)
+    assert len(lengths) == 100
+    # the kills landed while the node was trading, at many different points of its journal
+    assert len({n for n in lengths if 0 < n < total}) >= 30
+    database = open_database(None, tmp_path)
+    assert fills(database, "ref") == fills(ref_db, "ref")
+    assert sent_twice(submitted_ids(database, "ref")) == []
+    assert submitted_ids(database, "ref") == submitted_ids(ref_db, "ref")
+    node = TradingNode(config, database, frames=frames)
+    node.recover()
+    resumed, uninterrupted = node.result().accounts["main"], TradingNode(
+        config, ref_db, frames=frames)
+    uninterrupted.recover()
+    expected = uninterrupted.result().accounts["main"]
+    for key in ("final_equity", "trades", "cash", "positions"):
+        assert resumed[key] == expected[key], key
+
+
+@pytest.mark.slow
+def test_paper_node_on_postgresql_when_killed_then_it_resumes_to_the_same_fills(
+        frames, reference, tmp_path, postgres_url, postgres_schema):
+    _, ref_db = reference
+    config = paper_config("ref", snapshot_every=300)
+    kill_loop(postgres_url, str(tmp_path), config, frames, kills=15,
+              expected_entries=Journal(ref_db, "ref").count(), schema=postgres_schema)
+    database = open_database(postgres_url, tmp_path, schema=postgres_schema)
+    assert database.dialect == "postgresql"
+    assert fills(database, "ref") == fills(ref_db, "ref")
+    assert sent_twice(submitted_ids(database, "ref")) == []
+    database.dispose()
+
+
+def test_node_when_resumed_with_other_parameters_then_refused_with_the_fix(frames, tmp_path):
+    database = open_database(None, tmp_path)
+    run_node(paper_config("p"), database, frames)
+    with pytest.raises(ValidationError) as err:
+        run_node(paper_config("p", params={"fast": 5}), database, frames)
+    assert err.value.field == "name" and "new --name" in err.value.fix
+    entries = Journal(database, "p").count()
+    with pytest.raises(ValidationError) as err:
+        run_node(paper_config("p"), database, {"SPX": frames["SPX"].iloc[:-10]})
+    assert err.value.field == "data"
+    assert Journal(database, "p").count() == entries  # nothing stored was touched
+
+
+def test_node_when_strategy_code_changed_under_its_journal_then_it_does_not_start(
+        frames, tmp_path):
+    strategy = tmp_path / "mine.py"
+    code = '''
+from signaltrust.strategy.api import Strategy
+
+class Flip(Strategy):
+    period = {period}
+
+    def on_bar(self, ctx, bar):
+        if len(ctx.history(bar.symbol)) % self.period == 0:
+            weight = 0.5 if ctx.position(bar.symbol) == 0 else 0.0
+            ctx.order_target_weight(bar.symbol, weight)
+'''
+    strategy.write_text(code.format(period=20))
+    spec = f"{strategy}:Flip"
+    database = open_database(None, tmp_path / "home")
+    config = paper_config("flip", spec=spec, snapshot_every=10**6)
+    crash_after(config, database, frames, steps=300)
+    assert fills(database, "flip")
+    strategy.write_text(code.format(period=7))
+    with pytest.raises(RecoveryError) as err:
+        TradingNode(config, database, frames=frames).recover()
+    assert "did not repeat" in str(err.value)
+
+
+def test_node_when_paused_by_the_operator_then_every_new_order_is_denied(frames, tmp_path):
+    database = open_database(None, tmp_path)
+    registry = NodeRegistry(database)
+    config = paper_config("paused")
+    registry.register("paused", "paper", config.model_dump(mode="json"), pid=None)
+    command = registry.post("paused", "pause", actor="tester")
+    result = run_node(config, database, {"SPX": frames["SPX"].iloc[:600]}, poll_seconds=0.0)
+    assert result.__plain__()["trades"] == 0
+    assert registry.command(command).result.startswith("paused")
+    denied = [e.payload for e in Journal(database, "paused").entries()
+              if e.kind == "order" and e.payload["status"] == "DENIED"]
+    assert denied and all("node_paused" in str(p) for p in denied)
+
+
+def test_node_when_stopped_by_the_operator_then_it_stops_and_resumes_later(frames, tmp_path):
+    database = open_database(None, tmp_path)
+    registry = NodeRegistry(database)
+    config = paper_config("stopper")
+    registry.register("stopper", "paper", config.model_dump(mode="json"), pid=None)
+    registry.post("stopper", "stop", actor="tester")
+    stopped = run_node(config, database, frames, poll_seconds=0.0)
+    assert stopped.status == "stopped" and stopped.steps < 10
+    finished = run_node(config, database, frames)
+    assert finished.status == "finished"
+    assert finished.__plain__()["trades"] == backtest.run(
+        frames["SPX"], "sma_cross", engine="event").stats["trades"]
