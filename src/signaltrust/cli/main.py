@@ -45,6 +45,10 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("ml", "signaltrust.cli.ml:app",
                     "Machine-learning signals judged honestly (walk-forward, out of sample, "
                     "after costs)."),
+        LazyCommand("text", "signaltrust.cli.text:app",
+                    "Text signals: sentiment, tickers and events of a text."),
+        LazyCommand("news", "signaltrust.cli.news:app",
+                    "News: ingest feeds and files, search them as of a time."),
     )
 
 
