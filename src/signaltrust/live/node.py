@@ -250,7 +250,8 @@ class TradingNode:
         finally:
             self._set_replaying(False)
         if produced != expected:
-            at = next((i for i, (a, b) in enumerate(zip(produced, expected)) if a != b),
+            pairs = zip(produced, expected, strict=False)
+            at = next((i for i, (a, b) in enumerate(pairs) if a != b),
                       min(len(produced), len(expected)))
             raise RecoveryError(
                 "replaying the journal did not repeat the journalled orders and fills "
