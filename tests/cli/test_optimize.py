@@ -30,7 +30,20 @@ def test_optimize_when_tpe_with_default_storage_then_study_is_in_home(isolated_h
                               "--study", "cli-study", "--json"])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["study_name"] == "cli-study"
-    assert (isolated_home / "optuna.db").exists()
+    assert (isolated_home / "optuna.journal").exists()
+
+
+def test_optimize_when_tpe_asks_more_trials_than_the_grid_then_json_says_the_grid_has_fewer():
+    out = runner.invoke(app, ["optimize", "--data", "goog", "--strategy", "sma_cross",
+                              "--grid", "fast=5:25:10", "--grid", "slow=40:80:20",
+                              "--method", "tpe", "--trials", "20", "--storage", "memory",
+                              "--json"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    assert payload["distinct_trials"] == payload["grid_size"] == payload["trials"] == 9
+    assert payload["trials_deflated"] <= 9
+    assert "fewer than the 20 trials asked" in payload["note"]
+    assert len({(r["fast"], r["slow"]) for r in payload["top"]}) == len(payload["top"])
 
 
 def test_optimize_when_bad_method_then_exit_1_naming_it():

@@ -1,5 +1,5 @@
 """Parameter search: every method finds a known optimum, grid via sweep equals run, constraints,
-seeds, persistence in SQLite and a PostgreSQL study shared by two workers."""
+seeds, persistence in a journal file, SQLite and a PostgreSQL study shared by two workers."""
 
 from __future__ import annotations
 
@@ -90,12 +90,16 @@ def test_optimize_when_constraint_then_no_infeasible_trial_is_backtested(bars, m
     assert found.best_params["fast"] * 4 <= found.best_params["slow"]
 
 
-def test_optimize_when_strategy_rule_violated_then_trial_is_not_feasible(bars):
-    found = optimize(bars, "sma_cross", space={"fast": range(5, 60, 5), "slow": [20, 40]},
-                     method="random", n_trials=30, storage="memory", seed=3)
+def test_optimize_when_continuous_space_violates_a_constraint_then_trial_is_not_feasible(bars):
+    from signaltrust.optimize.space import Range
+
+    found = optimize(bars, "bollinger_rsi", space={"nbdev": Range(0.5, 3.0)}, method="random",
+                     n_trials=12, constraints=["nbdev <= 1.5"], storage="memory", seed=3,
+                     statistics=False)
     ok = found.trials[found.trials["feasible"]]
-    assert (ok["fast"] < ok["slow"]).all()
-    assert (~found.trials["feasible"]).any()  # the sampler did propose fast >= slow
+    assert (ok["nbdev"] <= 1.5).all()
+    assert (~found.trials["feasible"]).any()  # the sampler did propose nbdev > 1.5
+    assert found.grid_size is None  # a continuous space is not enumerated
 
 
 def test_optimize_when_same_seed_then_same_trials(bars):
@@ -134,17 +138,27 @@ def test_optimize_when_unknown_method_then_error_names_the_field(bars):
         optimize(bars, "sma_cross", space=SPACE, method="anneal", storage="memory")
 
 
-def test_optimize_when_home_storage_then_study_persists_in_sqlite_under_home(bars,
-                                                                          isolated_home):
+def test_optimize_when_home_storage_then_study_persists_in_a_journal_under_home(bars,
+                                                                            isolated_home):
     name = f"t-{uuid.uuid4().hex[:8]}"
     storage = default_storage(isolated_home)
     first = optimize(bars, "sma_cross", space=SPACE, method="random", n_trials=5,
                      study_name=name, statistics=False, storage=storage)
-    assert (isolated_home / "optuna.db").exists()
-    assert first.storage.startswith("sqlite:///")
+    assert (isolated_home / "optuna.journal").exists()
+    assert first.storage.startswith("journal:")
     second = optimize(bars, "sma_cross", space=SPACE, method="random", n_trials=4,
                       study_name=name, statistics=False, seed=2, storage=storage)
     assert second.n_trials == 9
+
+
+def test_optimize_when_sqlite_url_then_study_persists_in_the_database(bars, tmp_path):
+    url = f"sqlite:///{tmp_path / 'optuna.db'}"
+    first = optimize(bars, "sma_cross", space=SPACE, method="tpe", n_trials=4,
+                     study_name="shared", statistics=False, storage=url)
+    second = optimize(bars, "sma_cross", space=SPACE, method="tpe", n_trials=3,
+                      study_name="shared", statistics=False, seed=2, storage=url)
+    assert (tmp_path / "optuna.db").exists() and first.storage.startswith("sqlite:///")
+    assert second.n_trials == 7 and second.distinct_trials == 7
 
 
 def test_optimize_when_no_storage_given_then_study_lives_in_memory_and_nothing_is_written(
@@ -153,7 +167,7 @@ def test_optimize_when_no_storage_given_then_study_lives_in_memory_and_nothing_i
     found = optimize(bars, "sma_cross", space=SPACE, method="random", n_trials=3,
                      statistics=False)
     assert found.storage == "memory"
-    assert not (isolated_home / "optuna.db").exists()
+    assert not (isolated_home / "optuna.journal").exists()
 
 
 @pytest.mark.postgres

@@ -44,7 +44,9 @@ OBJECTIVE_OPTION = typer.Option(
 )
 TRIALS_OPTION = typer.Option(100, "--trials", "-n", min=1, help="Trials (ignored by grid).")
 STORAGE_OPTION = typer.Option(
-    None, "--storage", help="Study storage URL (default: SQLite <home>/optuna.db; 'memory').")
+    None, "--storage", help="Where the study lives: 'memory', a journal file (*.journal; "
+    "default <home>/optuna.journal) or a database URL to share it (sqlite:///optuna.db, "
+    "postgresql+psycopg://user@host/db).")
 STUDY_OPTION = typer.Option(None, "--study", help="Study name (reuse it to add trials).")
 SEED_OPTION = typer.Option(0, "--seed", help="Sampler seed.")
 CONSTRAINT_OPTION = typer.Option(
@@ -117,7 +119,9 @@ def optimize_command(
     """Search a strategy's parameters; the best comes with its deflated Sharpe ratio and PBO.
 
     Grid search runs one compiled sweep pass and records every combination in an Optuna study
-    (SQLite under the home by default; --storage postgresql+psycopg://... to share a study).
+    (a journal file under the home by default; --storage postgresql+psycopg://... to share a
+    study). The samplers never try a parameter set twice: --trials counts distinct sets, and
+    a grid with fewer feasible sets is tried in full (the output says so).
 
     Example: signaltrust optimize --data goog --grid fast=5:50:5 --grid slow=20:200:20 --method tpe
     """
@@ -148,12 +152,15 @@ def optimize_command(
         print_json(payload)
         return
     head = [[k, _format(k, payload[k]) if not isinstance(payload[k], dict) else payload[k]]
-            for k in ("best_params", "best_value", "best_sharpe", *_TRUST, "trials",
-                      "feasible_trials", "study_name", "storage")]
+            for k in ("best_params", "best_value", "best_sharpe", *_TRUST, "distinct_trials",
+                      "feasible_trials", "trials_deflated", "grid_size", "study_name",
+                      "storage")]
     console.print(table(f"{found.strategy} on {data}: {found.method} search of "
                         f"{', '.join(found.objectives)}", ["figure", "value"], head))
+    console.print(found.note, highlight=False)
     best = found.best(top)
-    columns = [c for c in best.columns if c not in ("state", "feasible", "source")]
+    columns = [c for c in best.columns if c not in ("state", "feasible", "source",
+                                                     "duplicate_of")]
     console.print(table("best trials", columns,
                         [[_format(c, r[c]) for c in columns] for _, r in best.iterrows()]))
 

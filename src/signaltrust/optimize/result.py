@@ -44,6 +44,9 @@ class OptimizationResult:
     pbo: float = float("nan")
     pbo_configurations: int = 0
     pbo_result: Any = None
+    trials_requested: int | None = None
+    trials_run: int = 0
+    grid_size: int | None = None
     study: Any = field(default=None, repr=False)
 
     @classmethod
@@ -67,8 +70,41 @@ class OptimizationResult:
 
     @property
     def n_trials(self) -> int:
-        """Trials in the study (all workers), pruned and infeasible ones included."""
+        """Trials in the study (all workers), pruned, infeasible and answered ones included."""
         return len(self.trials)
+
+    @property
+    def distinct_trials(self) -> int:
+        """Distinct parameter sets the study tried (a repeated set answered from the study
+        counts once)."""
+        t = self.trials
+        return int((t["duplicate_of"] < 0).sum()) if len(t) else 0
+
+    @property
+    def grid_exhausted(self) -> bool:
+        """True when every feasible point of a discrete space is in the study."""
+        return self.grid_size is not None and self.distinct_trials >= self.grid_size
+
+    @property
+    def note(self) -> str:
+        """What the trial count means: all asked for, or the grid had fewer."""
+        asked = self.trials_requested
+        if asked is not None and self.grid_size is not None and self.grid_size < asked:
+            return (f"the grid has {self.grid_size} feasible parameter sets, fewer than the "
+                    f"{asked} trials asked: all {self.grid_size} were evaluated"
+                    if self.grid_exhausted else
+                    f"the grid has {self.grid_size} feasible parameter sets, fewer than the "
+                    f"{asked} trials asked")
+        if asked is not None and self.trials_run < asked:
+            return (f"{self.trials_run} new distinct trials of {asked} asked: the study already "
+                    "held the rest of the grid" if self.grid_exhausted else
+                    f"{self.trials_run} new distinct trials of {asked} asked")
+        if self.method == "grid" and self.grid_size is not None:
+            if self.trials_run < self.grid_size:
+                return (f"{self.trials_run} of the grid's {self.grid_size} feasible parameter "
+                        "sets were new: the study held the others")
+            return f"every one of the grid's {self.grid_size} feasible parameter sets"
+        return f"{self.trials_run} distinct trials"
 
     def summary(self) -> dict[str, Any]:
         """The headline figures as a plain dict, with deflated_sharpe and pbo beside them."""
@@ -76,8 +112,11 @@ class OptimizationResult:
             "strategy": self.strategy, "method": self.method, "objectives": self.objectives,
             "best_params": self.best_params, "best_value": self.best_value,
             "best_sharpe": self.best_sharpe, "deflated_sharpe": self.deflated_sharpe,
-            "pbo": self.pbo, "trials": self.n_trials,
+            "pbo": self.pbo, "trials": self.n_trials, "distinct_trials": self.distinct_trials,
             "feasible_trials": int(self._feasible().shape[0]),
+            "trials_requested": self.trials_requested, "trials_run": self.trials_run,
+            "grid_size": self.grid_size, "grid_exhausted": self.grid_exhausted,
+            "note": self.note,
             "trials_deflated": self.n_trials_deflated,
             "pbo_configurations": self.pbo_configurations,
             "study_name": self.study_name, "storage": self.storage, "seed": self.seed,
@@ -95,6 +134,7 @@ class OptimizationResult:
         return self.to_dict()
 
     def _feasible(self) -> pd.DataFrame:
+        """Completed, feasible trials, each parameter set once."""
         t = self.trials
         return t[(t["state"] == "COMPLETE") & t["feasible"]] if len(t) else t
 

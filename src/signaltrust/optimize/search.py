@@ -24,7 +24,6 @@ from signaltrust.core.serialize import to_plain
 from signaltrust.optimize.evaluate import Evaluator, Outcome, single_asset
 from signaltrust.optimize.objectives import Objective, ObjectiveLike, resolve_objectives
 from signaltrust.optimize.result import OptimizationResult, overfitting_stats
-from signaltrust.strategy import RuleStrategy
 from signaltrust.optimize.runs import Key, combine_folds, evaluate_item, param_key, run_items
 from signaltrust.optimize.space import (
     Constraint,
@@ -32,6 +31,7 @@ from signaltrust.optimize.space import (
     distributions,
     grid_combinations,
     grid_values,
+    is_discrete,
     parse_space,
 )
 from signaltrust.optimize.study import (
@@ -43,6 +43,7 @@ from signaltrust.optimize.study import (
     resolve_storage,
     trials_table,
 )
+from signaltrust.strategy import RuleStrategy
 
 
 def fold_windows(n_bars: int, folds: int) -> list[tuple[int, int] | None]:
@@ -126,23 +127,35 @@ def optimize(
                               value=folds, fix="use folds=1 with several objectives")
     store, shown = resolve_storage(storage)
     name = study_name or f"{chosen.label}-{method}-{uuid.uuid4().hex[:8]}"
-    study = create_study(name, store, len(objectives),
-                         make_sampler(method, seed, int(n_trials)),
+    grid = None
+    sampler = make_sampler(method, seed, int(n_trials))
+    if method != "grid" and is_discrete(dims):
+        from signaltrust.optimize.distinct import DistinctSampler, FeasibleGrid
+
+        grid = FeasibleGrid(dims, base, feasible)
+        if grid.size == 0:
+            grid_combinations(chosen, dims, base, feasible)  # the error naming the space
+        sampler = DistinctSampler(sampler, grid, distributions(dims), seed=seed)
+    study = create_study(name, store, len(objectives), sampler,
                          make_pruner(pruning, len(windows)))
     cache: dict[Key, Outcome] = {}
     shared = {"evaluator": evaluator, "objectives": objectives}
     if method == "grid":
-        _grid(study, chosen, dims, base, feasible, evaluator, objectives, windows, cache,
-              ray, progress)
+        tried, grid_size = _grid(study, chosen, dims, base, feasible, evaluator, objectives,
+                                 windows, cache, ray, progress)
     else:
-        _sample(study, method, dims, base, feasible, objectives, windows, cache, shared,
-                int(n_trials), max(1, int(n_jobs)), ray, progress)
+        tried = _sample(study, method, dims, base, feasible, objectives, windows, cache,
+                        shared, int(n_trials), max(1, int(n_jobs)), ray, progress, grid)
+        grid_size = grid.size if grid is not None else None
     table = trials_table(study, names, [o.name for o in objectives])
     result = OptimizationResult.build(
         strategy=chosen.label, method=method, objectives=[o.name for o in objectives],
         table=table, param_names=names, base=base, study=study, study_name=name,
         storage=shown, seed=seed, periods_per_year=evaluator.periods_per_year,
     )
+    result.trials_requested = None if method == "grid" else int(n_trials)
+    result.trials_run = tried
+    result.grid_size = grid_size
     if statistics and result.best_params:
         overfitting_stats(result, evaluator, objectives, windows, cache, names, seed,
                           pbo_partitions, max_pbo_configurations, ray)
@@ -161,10 +174,18 @@ def _base(strategy: Any, params: Mapping[str, Any] | None, dims: Mapping[str, An
 
 def _grid(study: Any, strategy: Any, dims: Any, base: dict[str, Any], feasible: Any,
           evaluator: Evaluator, objectives: list[Objective], windows: list[Any],
-          cache: dict[Key, Outcome], ray: Any, progress: Progress | None) -> None:
+          cache: dict[Key, Outcome], ray: Any, progress: Progress | None
+          ) -> tuple[int, int | None]:
+    """Every feasible combination the study does not hold yet, added as finished trials;
+    returns how many were added and how many feasible combinations the grid has."""
     names = list(dims)
     dist = distributions(dims)
     combos = grid_combinations(strategy, dims, base, feasible)
+    known = _evaluated(study, names, set())
+    size = len(combos)
+    combos = [c for c in combos if param_key(c, names) not in known]  # a reused study
+    if not combos:
+        return 0, size
     frozen = []
     if len(windows) == 1 and all(o.sweepable for o in objectives) and isinstance(
             strategy, RuleStrategy):
@@ -192,6 +213,7 @@ def _grid(study: Any, strategy: Any, dims: Any, base: dict[str, Any], feasible: 
             point = {n: combo[n] for n in names}
             frozen.append(_frozen(point, dist, list(outcome.values), outcome.stats, "run"))
     study.add_trials(frozen)
+    return len(frozen), size
 
 
 def _frozen(point: dict[str, Any], dist: dict[str, Any], values: list[float],
@@ -199,83 +221,137 @@ def _frozen(point: dict[str, Any], dist: dict[str, Any], values: list[float],
     import optuna
 
     ok = all(math.isfinite(v) for v in values)
-    attrs = {k: (float(v) if math.isfinite(v) else None) for k, v in stats.items()}
+    attrs: dict[str, Any] = {k: (float(v) if math.isfinite(v) else None)
+                             for k, v in stats.items()}
     attrs.update({"feasible": ok, "source": source})
     if not ok:
         attrs["reason"] = "objective undefined (no trades or flat equity)"
     return optuna.trial.create_trial(
         params=point, distributions=dist, values=values if ok else None,
         state=optuna.trial.TrialState.COMPLETE if ok else optuna.trial.TrialState.FAIL,
-        user_attrs=attrs,
+        user_attrs={"signaltrust": attrs},
     )
 
 
 def _sample(study: Any, method: str, dims: Any, base: dict[str, Any], feasible: Any,
             objectives: list[Objective], windows: list[Any], cache: dict[Key, Outcome],
             shared: dict[str, Any], n_trials: int, n_jobs: int, ray: Any,
-            progress: Progress | None) -> None:
-    from optuna.trial import TrialState
-
+            progress: Progress | None, grid: Any) -> int:
+    """Ask, evaluate and tell until ``n_trials`` new distinct parameter sets were tried or the
+    grid is exhausted; a repeated set is answered from the study (see ``_answer``). Returns
+    how many new distinct sets were tried."""
     from signaltrust.optimize.distributed import fan_out
 
     names = list(dims)
     dist = distributions(dims)
-    penalise = method in ("tpe", "nsga2")  # samplers that read trial constraints
+    # samplers that read trial constraints; a known grid proposes feasible points only
+    penalise = method in ("tpe", "nsga2") and grid is None
     folds: dict[tuple[Key, int], Outcome] = {}
-    done = 0
-    while done < n_trials:
-        batch = [study.ask(dist) for _ in range(min(n_jobs, n_trials - done))]
-        live = []
+    done = asked = 0
+    while done < n_trials and asked < 10 * n_trials:
+        left = grid.untried(study.get_trials(deepcopy=False)) if grid is not None else None
+        if left == 0:
+            break  # every feasible point of the grid is in the study
+        size = min(n_jobs, n_trials - done, left if left is not None else n_trials)
+        batch = [study.ask(dist) for _ in range(size)]
+        asked += len(batch)
+        known = _evaluated(study, names, {t.number for t in batch})
+        live, seen = [], set()
         for trial in batch:
-            full = {**base, **trial.params}
-            if feasible(full):
-                live.append((trial, full))
+            key = param_key(trial.params, names)
+            if key in known or key in seen:
+                _answer(study, trial, known.get(key), len(objectives))
                 continue
-            trial.set_user_attr("feasible", False)
-            trial.set_user_attr("reason", "violates the constraints")
-            if penalise:
-                trial.set_constraint("params", 1.0)
-                study.tell(trial, [-1e12] * len(objectives))
+            seen.add(key)
+            full = {**base, **trial.params}
+            if grid is not None or feasible(full):
+                live.append((trial, full))
             else:
-                study.tell(trial, state=TrialState.PRUNED)
-        per_trial: dict[int, list[Outcome]] = {t.number: [] for t, _ in live}
-        for step, window in enumerate(windows):
-            todo = [(full, window) for _, full in live
-                    if (param_key(full, names), step) not in folds]
-            for (full, _), out in zip(todo, fan_out(evaluate_item, todo, shared=shared, ray=ray),
-                                      strict=True):
-                folds[(param_key(full, names), step)] = out
-            survivors = []
-            for trial, full in live:
-                out = folds[(param_key(full, names), step)]
-                per_trial[trial.number].append(out)
-                if len(windows) > 1:
-                    running = float(np.nanmean([o.values[0] for o in per_trial[trial.number]]))
-                    if math.isfinite(running):
-                        trial.report(running, step)
-                        if trial.should_prune():
-                            trial.set_user_attr("feasible", False)
-                            trial.set_user_attr("reason", f"pruned after fold {step + 1}")
-                            study.tell(trial, state=TrialState.PRUNED)
-                            continue
-                survivors.append((trial, full))
-            live = survivors
-        for trial, full in live:
-            outcome = combine_folds(per_trial[trial.number])
-            cache[param_key(full, names)] = outcome
-            for key, value in _attrs(outcome, "run").items():
-                trial.set_user_attr(key, value)
-            if penalise:
-                trial.set_constraint("params", 0.0)
-            if all(math.isfinite(v) for v in outcome.values):
-                study.tell(trial, list(outcome.values))
-            else:
-                trial.set_user_attr("feasible", False)
-                trial.set_user_attr("reason", "objective undefined (no trades or flat equity)")
-                study.tell(trial, state=TrialState.FAIL)
-        done += len(batch)
+                _infeasible(study, trial, penalise, len(objectives))
+            done += 1
+        _evaluate(study, live, names, windows, folds, cache, shared, penalise, fan_out, ray)
         if progress is not None:
             progress(done, n_trials)
+    return done
+
+
+def _evaluated(study: Any, names: list[str], skip: set[int]) -> dict[Key, Any]:
+    """The study's finished trials by parameter set (the first trial of each set)."""
+    from optuna.trial import TrialState
+
+    out: dict[Key, Any] = {}
+    for t in study.get_trials(deepcopy=False):
+        if t.number in skip or t.state == TrialState.RUNNING or "duplicate_of" in t.user_attrs:
+            continue
+        if all(n in t.params for n in names):
+            out.setdefault(param_key(t.params, names), t)
+    return out
+
+
+def _answer(study: Any, trial: Any, earlier: Any, n_objectives: int) -> None:
+    """A repeated parameter set: told the earlier trial's values, never backtested again."""
+    from optuna.trial import TrialState
+
+    trial.set_user_attr("duplicate_of", earlier.number if earlier is not None else -1)
+    if earlier is not None and earlier.state == TrialState.COMPLETE:
+        study.tell(trial, list(earlier.values))
+    else:
+        study.tell(trial, state=TrialState.FAIL)
+
+
+def _infeasible(study: Any, trial: Any, penalise: bool, n_objectives: int) -> None:
+    from optuna.trial import TrialState
+
+    trial.set_user_attr("signaltrust", {"feasible": False, "reason": "violates the constraints"})
+    if penalise:
+        trial.set_constraint("params", 1.0)
+        study.tell(trial, [-1e12] * n_objectives)
+    else:
+        study.tell(trial, state=TrialState.PRUNED)
+
+
+def _evaluate(study: Any, live: list[tuple[Any, dict[str, Any]]], names: list[str],
+              windows: list[Any], folds: dict[tuple[Key, int], Outcome],
+              cache: dict[Key, Outcome], shared: dict[str, Any], penalise: bool,
+              fan_out: Any, ray: Any) -> None:
+    """Backtest the batch's new parameter sets fold by fold (pruning between folds), tell."""
+    from optuna.trial import TrialState
+
+    per_trial: dict[int, list[Outcome]] = {t.number: [] for t, _ in live}
+    for step, window in enumerate(windows):
+        todo = [(full, window) for _, full in live
+                if (param_key(full, names), step) not in folds]
+        for (full, _), out in zip(todo, fan_out(evaluate_item, todo, shared=shared, ray=ray),
+                                  strict=True):
+            folds[(param_key(full, names), step)] = out
+        survivors = []
+        for trial, full in live:
+            out = folds[(param_key(full, names), step)]
+            per_trial[trial.number].append(out)
+            if len(windows) > 1:
+                running = float(np.nanmean([o.values[0] for o in per_trial[trial.number]]))
+                if math.isfinite(running):
+                    trial.report(running, step)
+                    if trial.should_prune():
+                        trial.set_user_attr("signaltrust", {
+                            "feasible": False, "reason": f"pruned after fold {step + 1}"})
+                        study.tell(trial, state=TrialState.PRUNED)
+                        continue
+            survivors.append((trial, full))
+        live = survivors
+    for trial, full in live:
+        outcome = combine_folds(per_trial[trial.number])
+        cache[param_key(full, names)] = outcome
+        attrs = _attrs(outcome, "run")
+        if penalise:
+            trial.set_constraint("params", 0.0)
+        if all(math.isfinite(v) for v in outcome.values):
+            trial.set_user_attr("signaltrust", attrs)
+            study.tell(trial, list(outcome.values))
+        else:
+            attrs.update(feasible=False, reason="objective undefined (no trades or flat equity)")
+            trial.set_user_attr("signaltrust", attrs)
+            study.tell(trial, state=TrialState.FAIL)
 
 
 def optimize_function(

@@ -154,6 +154,11 @@ def grid_values(space: Space) -> dict[str, list[Any]]:
     return {name: dim.values(name) for name, dim in space.items()}
 
 
+def is_discrete(space: Space) -> bool:
+    """True when every dimension has a finite list of values (a step, integers or choices)."""
+    return all(isinstance(d, Choice) or d.integer or d.step is not None for d in space.values())
+
+
 def distributions(space: Space) -> dict[str, Any]:
     """The Optuna distribution of every dimension."""
     from optuna.distributions import (

@@ -1,9 +1,12 @@
-"""Optuna studies: storage (SQLite by default, PostgreSQL to share), samplers, the trials table.
+"""Optuna studies: storage (a journal file by default, PostgreSQL to share), samplers, trials.
 
-A study lives in this process unless a storage is passed: ``default_storage(home)`` is the
-SQLite file ``<home>/optuna.db`` (the command line's default), and any SQLAlchemy URL
-(``postgresql+psycopg://user@host:5432/db``) lets several workers, each calling ``optimize``
-with the same ``study_name``, add trials to one study.
+A study lives in this process unless a storage is passed. ``default_storage(home)`` is the
+journal file ``<home>/optuna.journal`` (the command line's default: Optuna's
+``JournalStorage``, an append-only log, several times faster than SQLite for one process and
+still shared safely by processes on one machine); any path ending in ``.journal`` (or written
+``journal:<path>``) is such a file. Any SQLAlchemy URL (``sqlite:///optuna.db``,
+``postgresql+psycopg://user@host:5432/db``) lets several workers, each calling ``optimize``
+with the same ``study_name``, add trials to one study (PostgreSQL across machines).
 """
 
 from __future__ import annotations
@@ -20,13 +23,24 @@ from signaltrust.core.errors import ValidationError
 
 METHODS = ("grid", "random", "tpe", "nsga2", "cmaes")
 MEMORY = ("memory", ":memory:")
+JOURNAL_PREFIX = "journal:"
 
 
 def default_storage(home: str | Path) -> str:
-    """``sqlite:///<home>/optuna.db`` for a data home (``Settings.home``; the folder is created)."""
+    """``<home>/optuna.journal``: the journal file of a data home (``Settings.home``; the
+    folder is created)."""
     folder = Path(home).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'optuna.db'}"
+    return str(folder / "optuna.journal")
+
+
+def _journal_path(storage: str) -> Path | None:
+    text = storage.strip()
+    if text.lower().startswith(JOURNAL_PREFIX):
+        return Path(text[len(JOURNAL_PREFIX):]).expanduser()
+    if "://" not in text and text.lower().endswith(".journal"):
+        return Path(text).expanduser()
+    return None
 
 
 def resolve_storage(storage: Any) -> tuple[Any, str]:
@@ -37,6 +51,14 @@ def resolve_storage(storage: Any) -> tuple[Any, str]:
         return None, "memory"
     if isinstance(storage, optuna.storages.BaseStorage):
         return storage, type(storage).__name__
+    if isinstance(storage, (str, Path)) and (path := _journal_path(str(storage))) is not None:
+        from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+        if not path.parent.is_dir():
+            raise ValidationError("the journal file's folder does not exist", field="storage",
+                                  value=str(storage), fix=f"create {path.parent} or pass "
+                                  "another path ending in .journal")
+        return JournalStorage(JournalFileBackend(str(path))), f"journal:{path}"
     if isinstance(storage, str) and "://" in storage:
         from sqlalchemy.engine import make_url
 
@@ -48,8 +70,10 @@ def resolve_storage(storage: Any) -> tuple[Any, str]:
                                   "postgresql+psycopg://user@host:5432/db") from exc
         return storage, shown
     raise ValidationError(
-        "storage must be a database URL, 'memory' or None", field="storage", value=storage,
-        fix="pass e.g. 'postgresql+psycopg://postgres@127.0.0.1:5432/test' or leave it out",
+        "storage must be 'memory', a journal file (*.journal) or a database URL",
+        field="storage", value=storage,
+        fix="pass e.g. 'optuna.journal', 'sqlite:///optuna.db' or "
+        "'postgresql+psycopg://postgres@127.0.0.1:5432/test', or leave it out",
     )
 
 
@@ -116,9 +140,13 @@ def delete_study(name: str, storage: Any) -> None:
 
 def trials_table(study: Any, param_names: Sequence[str], objective_names: Sequence[str]
                  ) -> pd.DataFrame:
-    """One row per trial of the study: number, state, parameters, objective values, Sharpe."""
+    """One row per trial of the study: number, state, parameters, objective values, Sharpe,
+    feasibility, source, and ``duplicate_of`` (the earlier trial a repeated set was answered
+    from; -1 for a set tried once)."""
     rows = []
     for t in study.get_trials(deepcopy=False):
+        # one user attribute per trial (one storage write); older studies kept one per figure
+        attrs = t.user_attrs.get("signaltrust", t.user_attrs)
         row: dict[str, Any] = {"number": t.number, "state": t.state.name}
         for name in param_names:
             row[name] = t.params.get(name, np.nan)
@@ -127,9 +155,13 @@ def trials_table(study: Any, param_names: Sequence[str], objective_names: Sequen
             row[name if name not in row else f"objective_{name}"] = value
         for key in ("sharpe_ratio", "total_return", "return_over_drawdown"):
             if key not in objective_names:
-                row[key] = t.user_attrs.get(key, np.nan)
-        row["feasible"] = bool(t.user_attrs.get("feasible", t.state.name == "COMPLETE"))
-        row["source"] = t.user_attrs.get("source", "")
+                value = attrs.get(key)
+                row[key] = np.nan if value is None else value
+        duplicate = t.user_attrs.get("duplicate_of")
+        row["feasible"] = duplicate is None and bool(
+            attrs.get("feasible", t.state.name == "COMPLETE"))
+        row["source"] = "study" if duplicate is not None else attrs.get("source", "")
+        row["duplicate_of"] = -1 if duplicate is None else int(duplicate)
         rows.append(row)
     return pd.DataFrame(rows)
 
