@@ -67,6 +67,14 @@ class OrderRouting(Protocol):
     def is_pending(self, client_order_id: str) -> bool: ...
 
 
+class AlgoRouting(Protocol):
+    """Where execution algorithms run (the trading core's ``signaltrust.trading.algos``)."""
+
+    def start(self, strategy_id: str, algo: Any) -> str: ...
+    def cancel(self, parent_id: str, reason: str = ...) -> None: ...
+    def report(self, parent_id: str) -> Any: ...
+
+
 # ---------------------------------------------------------------------------- context
 
 _TIFS = {t.value: t.value for t in TimeInForce}
@@ -84,7 +92,8 @@ _TYPES = {
 class Context:
     """What a strategy sees and does: time, history, indicators, portfolio and orders."""
 
-    __slots__ = ("_clock", "_market", "_portfolio", "_router", "_symbols", "strategy_id")
+    __slots__ = ("_algos", "_clock", "_market", "_portfolio", "_router", "_symbols",
+                 "strategy_id")
 
     def __init__(
         self,
@@ -94,7 +103,9 @@ class Context:
         router: OrderRouting,
         strategy_id: str = "default",
         symbols: tuple[str, ...] | None = None,
+        algos: AlgoRouting | None = None,
     ) -> None:
+        self._algos = algos
         self._clock = clock
         self._market = market
         self._portfolio = portfolio
@@ -388,3 +399,27 @@ class Context:
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         """This strategy's orders not yet terminal, in submission order."""
         return self._router.open_orders(symbol, self.strategy_id)
+
+    # -- execution algorithms ------------------------------------------------------------
+    def execute(self, algo: Any) -> str:
+        """Work a parent order with an execution algorithm (TWAP, VWAP, Iceberg, POV from
+        ``signaltrust.execution.algos``); returns the parent's id. Every child order goes
+        through the same checks as :meth:`order` (docs/execution_algorithms.md)."""
+        return self._algorithms().start(self.strategy_id, algo)
+
+    def cancel_algo(self, parent_id: str) -> None:
+        """Stop a parent order: its working children are canceled."""
+        self._algorithms().cancel(parent_id)
+
+    def algo_report(self, parent_id: str) -> Any:
+        """Where a parent order stands: fills, arrival price, implementation shortfall."""
+        return self._algorithms().report(parent_id)
+
+    def _algorithms(self) -> AlgoRouting:
+        if self._algos is None:
+            raise ValidationError(
+                "execution algorithms run in the trading core", field="ctx",
+                value=type(self._router).__name__,
+                fix="run the strategy with the event engine, the paper or the live node",
+            )
+        return self._algos
