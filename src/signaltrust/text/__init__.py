@@ -37,12 +37,15 @@ __getattr__, __dir__ = lazy_exports(globals(), {
     "HashingEmbedder": "signaltrust.text.embeddings:HashingEmbedder",
     "FaissVectorStore": "signaltrust.text.vectors:FaissVectorStore",
     "NewsIndex": "signaltrust.text.retrieval:NewsIndex",
+    "PgVectorStore": "signaltrust.text.vectors_pg:PgVectorStore",
+    "PatternMemory": "signaltrust.text.patterns:PatternMemory",
+    "event_study": "signaltrust.text.event_study:event_study",
 })
 
 __all__ = [
-    "Document", "DocumentStore", "EVENT_TYPES", "EntityExtractor", "FetchOptions",
-    "FaissVectorStore", "FinanceLexicon", "HashingEmbedder", "IngestReport", "MiniLMEmbedder",
-    "NewsIndex", "SentimentModel", "TextAnalyzer", "TextFeatures",
-    "TickerDictionary", "TransformerSentiment", "detect_events", "ingest_batch", "ingest_file",
-    "ingest_url", "mentions_frame",
+    "Document", "DocumentStore", "EVENT_TYPES", "EntityExtractor", "FaissVectorStore",
+    "FetchOptions", "FinanceLexicon", "HashingEmbedder", "IngestReport", "MiniLMEmbedder",
+    "NewsIndex", "PatternMemory", "PgVectorStore", "SentimentModel", "TextAnalyzer",
+    "TextFeatures", "TickerDictionary", "TransformerSentiment", "detect_events", "event_study",
+    "ingest_batch", "ingest_file", "ingest_url", "mentions_frame",
 ]
