@@ -45,6 +45,12 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("ml", "signaltrust.cli.ml:app",
                     "Machine-learning signals judged honestly (walk-forward, out of sample, "
                     "after costs)."),
+        LazyCommand("paper", "signaltrust.cli.paper:paper",
+                    "Paper-trade a strategy on a node replaying stored bars; resumes by --name."),
+        LazyCommand("live", "signaltrust.cli.paper:live",
+                    "Trade a strategy through a venue (its paper endpoint unless --real)."),
+        LazyCommand("node", "signaltrust.cli.node:app",
+                    "Trading nodes: list, status, stop, pause, resume, reconcile, ack."),
         LazyCommand("text", "signaltrust.cli.text:app",
                     "Text signals: sentiment, tickers and events of a text."),
         LazyCommand("news", "signaltrust.cli.news:app",

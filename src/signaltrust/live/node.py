@@ -303,7 +303,8 @@ class TradingNode:
         elif command == "ack":
             for account in self.accounts.values():
                 account.risk.set_state("ACTIVE", actor=payload.get("actor", "operator"),
-                                       reason="operator acknowledged: " + payload.get("note", ""))
+                                       reason="operator acknowledged: "
+                                   + str((payload.get("args") or {}).get("note", "")))
 
     def step(self, kind: str, ts_ns: int, payload: dict[str, Any]) -> None:
         """Apply one input, journal it with what followed, then send what it ordered."""

@@ -1,0 +1,88 @@
+"""``signaltrust paper``, ``live`` and ``node``: the paper node's JSON equals the event
+backtest's, a second start resumes, operators' commands reach the node, live refuses to start
+without keys or an unconfirmed --real, and keys never reach the output."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from signaltrust.cli.main import app
+
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> dict:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_paper_when_json_then_final_equity_and_trades_equal_the_event_backtest():
+    paper = _json(["paper", "--data", "sp500", "--strategy", "sma_cross", "--speed", "max",
+                   "--name", "x", "--json"])
+    backtest = _json(["backtest", "--data", "sp500", "--strategy", "sma_cross", "--engine",
+                      "event", "--json"])
+    assert paper["status"] == "finished"
+    assert paper["trades"] == backtest["stats"]["trades"]
+    assert abs(paper["final_equity"] - backtest["stats"]["final_equity"]) <= 1e-9 * abs(
+        backtest["stats"]["final_equity"])
+
+
+def test_paper_when_started_again_under_its_name_then_it_resumes_from_its_journal():
+    args = ["paper", "--data", "goog", "--param", "fast=5", "--param", "slow=40", "--name",
+            "again", "--json"]
+    first, second = _json(args), _json(args)
+    assert second["final_equity"] == first["final_equity"]
+    assert second["journal_entries"] == first["journal_entries"]  # nothing traded twice
+    listed = _json(["node", "list", "--json"])["nodes"]
+    assert [n["name"] for n in listed] == ["again"]
+    status = _json(["node", "status", "again", "--json"])
+    assert status["status"] == "finished"
+    assert status["accounts"][0]["equity"] == first["final_equity"]
+
+
+def test_paper_when_resumed_with_other_parameters_then_refused_naming_the_fix():
+    assert runner.invoke(app, ["paper", "--data", "goog", "--name", "n1"]).exit_code == 0
+    result = runner.invoke(app, ["paper", "--data", "goog", "--param", "fast=7", "--name", "n1"])
+    assert result.exit_code == 1
+    assert "another configuration" in result.output and "new --name" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_paper_when_name_or_speed_is_bad_then_clear_error():
+    result = runner.invoke(app, ["paper", "--data", "goog", "--name", "bad name"])
+    assert result.exit_code == 1 and "field: name" in result.output
+    result = runner.invoke(app, ["paper", "--data", "goog", "--name", "s", "--speed", "fast"])
+    assert result.exit_code == 1 and "speed" in result.output and "Traceback" not in result.output
+
+
+def test_node_commands_when_node_not_running_then_queued_and_answered_at_its_start():
+    assert runner.invoke(app, ["paper", "--data", "goog", "--name", "q"]).exit_code == 0
+    queued = _json(["node", "pause", "q", "--wait", "0", "--json"])
+    assert queued["answer"].startswith("queued: the node is not running")
+    unknown = runner.invoke(app, ["node", "stop", "nobody"])
+    assert unknown.exit_code == 1 and "no node named 'nobody'" in unknown.output
+
+
+def test_live_when_keys_missing_then_refused_naming_the_keys():
+    result = runner.invoke(app, ["live", "--broker", "alpaca", "--symbol", "AAPL", "--name",
+                                 "l1"])
+    assert result.exit_code == 1
+    assert "api_key" in result.output and "[venues.alpaca]" in result.output
+
+
+def test_live_when_real_is_not_confirmed_then_refused_and_keys_stay_hidden(monkeypatch):
+    monkeypatch.setenv("SIGNALTRUST__VENUES__ALPACA__API_KEY", "PKTESTKEY123456")
+    monkeypatch.setenv("SIGNALTRUST__VENUES__ALPACA__SECRET_KEY", "s3cr3tvalue987654")
+    result = runner.invoke(app, ["live", "--broker", "alpaca", "--symbol", "AAPL", "--name",
+                                 "l1", "--real"], input="yes\n")
+    assert result.exit_code == 1
+    assert "not confirmed" in result.output
+    assert "PKTESTKEY123456" not in result.output and "s3cr3tvalue987654" not in result.output
+
+
+def test_live_when_broker_is_unknown_then_the_known_ones_are_named():
+    result = runner.invoke(app, ["live", "--broker", "nyse", "--symbol", "X", "--name", "l"])
+    assert result.exit_code == 1 and "ccxt.<exchange>" in result.output
