@@ -1,11 +1,11 @@
 """``RLAgent``: a Stable-Baselines3 agent behind a scikit-learn-like estimator.
 
 ``RLAgent(algo="ppo", features="technical", reward="pnl").fit(bars)`` builds a
-:class:`~signaltrust.research.rl.env.TradingEnv` over the training bars (its feature scaler fitted on
-them only), trains the algorithm for ``timesteps`` steps with ``seed``, and keeps the policy;
-``predict(observations)`` gives deterministic actions; ``strategy()`` is the trained agent as a
-:class:`~signaltrust.strategy.Strategy` (backtest, paper and live); ``episode(bars, start,
-end)`` trades it through an environment over other bars with the training scaler.
+:class:`~signaltrust.research.rl.env.TradingEnv` over the training bars (its feature scaler
+fitted on them only), trains the algorithm for ``timesteps`` steps with ``seed``, and keeps the
+policy; ``predict(observations)`` gives deterministic actions; ``strategy()`` is the trained
+agent as a :class:`~signaltrust.strategy.Strategy` (backtest, paper and live); ``episode(bars,
+start, end)`` trades it through an environment over other bars with the training scaler.
 
 Algorithms: ``ppo``, ``a2c``, ``dqn`` (discrete actions), ``sac`` (continuous), ``recurrent_ppo``
 (an LSTM policy, sb3-contrib) and ``maskable_ppo`` (sb3-contrib). ``use_masks`` (default on):
@@ -186,7 +186,7 @@ class RLAgent(BaseEstimator):
         self.symbols_ = env.symbols
         self.feature_names_ = list(env.feature_names)
         self.feature_columns_ = list(env.feature_columns)
-        self.n_features_in_ = env.observation_space.shape[0]
+        self.n_features_in_ = int(env.observation_space.shape[0])  # type: ignore[index]
         self.recurrent_ = cls.__name__ == "RecurrentPPO"
         self.maskable_ = cls.__name__ == "MaskablePPO"
         self.masks_ = env.action_masks()
@@ -208,7 +208,8 @@ class RLAgent(BaseEstimator):
             cls, _ = algorithm_class(
                 "maskable_ppo" if self.maskable_ else self.algo, self.actions, False, False)
             with torch_threads(self.n_threads):
-                self.model_ = cls.load(io.BytesIO(self._policy_bytes), device="cpu")
+                self.model_ = cls.load(  # type: ignore[attr-defined]
+                    io.BytesIO(self._policy_bytes), device="cpu")
         return self.model_
 
     def predict(self, X: Any, state: Any = None, episode_start: Any = None) -> Any:

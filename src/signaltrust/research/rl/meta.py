@@ -133,7 +133,8 @@ class MetaStrategy(Strategy):
         self._maps = [ActionMap(a.env_settings(), 1) for a in self._agents]
         self._paper = [0.0] * len(self._agents)  # each expert's target weight, held now
         self._before = [0.0] * len(self._agents)  # ... and during the bar before
-        self._returns = [deque(maxlen=int(self.meta.window)) for _ in self._agents]
+        window = int(self.meta.window)
+        self._returns: list[deque[float]] = [deque(maxlen=window) for _ in self._agents]
         self._warm = [False] * len(self._agents)
         self._states: list[Any] = [None] * len(self._agents)
         self._start_ns = _utc_ns(self.oos_start)
@@ -183,7 +184,8 @@ class MetaStrategy(Strategy):
                 self._warm[i] = True
             w = self._paper[i]
             account = np.array([w, 1.0 - w], dtype=np.float32)
-            obs = np.concatenate((agent.scaler_.transform(raw[None, :])[0], account))
+            scaled = agent.scaler_.transform(raw[None, :])[0]  # type: ignore[union-attr]
+            obs = np.concatenate((scaled, account))
             if agent.recurrent_:
                 action, self._states[i] = agent.predict(obs, self._states[i],
                                                         np.array([self._states[i] is None]))

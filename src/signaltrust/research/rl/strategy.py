@@ -3,9 +3,9 @@
 At each bar's close :class:`RLStrategy` builds the observation the environment gave in
 training (the agent's features up to that close scaled with the training scaler, each asset's
 weight of equity, the cash share) and sends the agent's action through the same rules
-(:class:`~signaltrust.research.rl.actions.ActionMap`). In a replay the features are computed once over
-the bars and joined to them as columns known at each close (``prepare_bars``; causal, so equal
-to computing them bar by bar); live, they are computed on the last ``lookback`` bars.
+(:class:`~signaltrust.research.rl.actions.ActionMap`). In a replay the features are computed
+once over the bars and joined to them as columns known at each close (``prepare_bars``; causal,
+so equal to computing them bar by bar); live, they are computed on the last ``lookback`` bars.
 A test runs an agent through its environment and as this strategy through ``run_strategy``
 and finds the same equity.
 """
