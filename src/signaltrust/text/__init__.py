@@ -40,6 +40,8 @@ __getattr__, __dir__ = lazy_exports(globals(), {
     "PgVectorStore": "signaltrust.text.vectors_pg:PgVectorStore",
     "PatternMemory": "signaltrust.text.patterns:PatternMemory",
     "event_study": "signaltrust.text.event_study:event_study",
+    "compare_models": "signaltrust.text.evaluation:compare_models",
+    "load_corpus": "signaltrust.text.evaluation:load_corpus",
 })
 
 __all__ = [
@@ -47,5 +49,6 @@ __all__ = [
     "FetchOptions", "FinanceLexicon", "HashingEmbedder", "IngestReport", "MiniLMEmbedder",
     "NewsIndex", "PatternMemory", "PgVectorStore", "SentimentModel", "TextAnalyzer",
     "TextFeatures", "TickerDictionary", "TransformerSentiment", "detect_events", "event_study",
-    "ingest_batch", "ingest_file", "ingest_url", "mentions_frame",
+    "compare_models", "ingest_batch", "ingest_file", "ingest_url", "load_corpus",
+    "mentions_frame",
 ]
