@@ -45,6 +45,8 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("ml", "signaltrust.cli.ml:app",
                     "Machine-learning signals judged honestly (walk-forward, out of sample, "
                     "after costs)."),
+        LazyCommand("rl", "signaltrust.cli.rl:app", "Reinforcement-learning agents judged "
+                    "honestly (out of sample, after costs, against buy-and-hold)."),
         LazyCommand("paper", "signaltrust.cli.paper:paper",
                     "Paper-trade a strategy on a node replaying stored bars; resumes by --name."),
         LazyCommand("live", "signaltrust.cli.paper:live",
