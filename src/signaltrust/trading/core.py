@@ -50,6 +50,7 @@ from signaltrust.execution import (
 )
 from signaltrust.risk.killswitch import KILL_TAG
 from signaltrust.strategy.api import Context, Strategy
+from signaltrust.trading.algos import AlgoRuntime
 from signaltrust.trading.clock import SimulatedClock
 from signaltrust.trading.market import MarketData
 
@@ -137,6 +138,8 @@ class TradingCore:
         self._draining = False
         self._listening = False
         self.started = self.stopped = False
+        #: the execution algorithms the strategies started (``ctx.execute``)
+        self.algos = AlgoRuntime(self)
 
     # -- set-up -----------------------------------------------------------------------------
     def add_strategy(
@@ -168,7 +171,8 @@ class TradingCore:
         chosen = tuple(self.symbols) if symbols is None else tuple(symbols)
         slots = tuple(self.market.slot(s) for s in chosen)
         strategy.bind(params)
-        ctx = Context(self.clock, self.market, self.portfolio, self.router, sid, chosen)
+        ctx = Context(self.clock, self.market, self.portfolio, self.router, sid, chosen,
+                      algos=self.algos)
         entry = Running(strategy, sid, ctx, slots, strategy.listens("on_order"),
                         strategy.listens("on_fill"))
         self.running.append(entry)
@@ -264,6 +268,7 @@ class TradingCore:
         growing, streams, last = market.growing, market.streams, market.last
         calls = [[(e.strategy.on_bar, e.ctx) for e in entries] for entries in self._on_bar]
         queue, drain = self._queue, self.drain
+        working, algo_bar = self.algos.working, self.algos.on_bar
         at_close = self.fill_at == "close"
         if len(slots) == 1 and len(calls[0]) == 1:
             self._consume_one(bars, calls[0][0], at_close)
@@ -288,6 +293,10 @@ class TradingCore:
                 on_bar(ctx, bar)
                 if queue:
                     drain()
+            if working:  # execution algorithms, after the strategies
+                algo_bar(slot, bar)
+                if queue:
+                    drain()
             if at_close and (router.pending or sim.working):
                 self._fill_market(((slot, bar),), 6)
 
@@ -299,6 +308,7 @@ class TradingCore:
         growing, streams = market.growing[0], market.streams
         on_bar, ctx = call
         queue, drain = self._queue, self.drain
+        working, algo_bar = self.algos.working, self.algos.on_bar
         row = lengths[0]
         for bar in bars:
             end = bar.end_ns
@@ -317,6 +327,10 @@ class TradingCore:
             on_bar(ctx, bar)
             if queue:
                 drain()
+            if working:
+                algo_bar(0, bar)
+                if queue:
+                    drain()
             if at_close and (router.pending or sim.working):
                 self._fill_market(((0, bar),), 6)
 
@@ -329,6 +343,8 @@ class TradingCore:
             hook = entry.strategy.on_quote if quote else entry.strategy.on_trade
             hook(entry.ctx, tick)
             self.drain()
+        self.algos.on_tick(slot, tick)
+        self.drain()
 
     def on_execution_report(self, report: ExecutionReport) -> None:
         """A broker's report that arrived on its own (a real broker): apply it, then deliver
@@ -336,6 +352,9 @@ class TradingCore:
         self.current_row[:] = [n - 1 for n in self.market.lengths]
         self.router.on_execution_report(report)
         self.drain()
+        if self.algos.working:
+            self.algos.on_time(self.clock.now_ns)
+            self.drain()
 
     def on_timer(self, timer: Timer) -> None:
         """A scheduled moment: the clock moves to it and the timer listeners run."""
@@ -343,6 +362,9 @@ class TradingCore:
         for listener in self.timer_listeners:
             listener(timer)
         self.drain()
+        if self.algos.working:
+            self.algos.on_time(timer.ts_ns)
+            self.drain()
 
     def _advance(self, ns: int) -> None:
         if ns > self.clock.now_ns:
@@ -413,6 +435,10 @@ class TradingCore:
                 entry.strategy.on_bar(entry.ctx, bar)
                 if self._queue:
                     self.drain()
+        if self.algos.working:  # execution algorithms, after the strategies
+            for slot, bar in items:
+                self.algos.on_bar(slot, bar)
+            self.drain()
         sim = self.simulator
         if self.fill_at == "close" and sim is not None and (self.router.pending or sim.working):
             self._fill_market(items, 6)  # Bar field 6: close
