@@ -13,11 +13,12 @@ import pytest
 from signaltrust.core.events import Bar
 from signaltrust.core.orders import Order, OrderType
 from tests.live.adapters.kit_alpaca import AlpacaKit
+from tests.live.adapters.kit_ccxt import BinanceKit
 from tests.live.adapters.kit_oanda import OandaKit
 from tests.live.adapters.kits import START_NS
 from tests.live.adapters.loopback import Answer, FakeTime, Loopback
 
-KITS = [OandaKit(), AlpacaKit()]
+KITS = [OandaKit(), AlpacaKit(), BinanceKit()]
 
 
 @pytest.fixture(params=KITS, ids=lambda kit: kit.name)
