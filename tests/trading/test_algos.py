@@ -231,3 +231,30 @@ def test_execute_when_not_an_algorithm_or_outside_the_core_then_validation_error
     with pytest.raises(ValidationError) as outside:
         bare.execute(TWAP("X", 10, bars=2))
     assert outside.value.field == "ctx"
+
+
+def test_kill_switch_when_it_cancels_a_child_then_the_parent_stops() -> None:
+    core, broker, strategy = _live(TWAP("X", 20, bars=2, mode="maker"))
+    first = broker.sent[0]
+    core.on_execution_report(_report(ReportKind.ACCEPTED, first, 1))
+    core.cancel_all("kill switch")
+    core.on_execution_report(_report(ReportKind.CANCELED, first, 2))
+    report = core.algos.report(strategy.parent)
+    assert report.status == "STOPPED" and "canceled outside the algorithm" in report.reason
+    core.on_bar(Bar("X", MIN, 2 * MIN, 100.0, 100.2, 99.8, 100.0, 1e3))
+    assert len(broker.sent) == 1 and not core.algos.working
+
+
+def test_late_fill_when_a_canceled_child_fills_after_the_cancel_then_the_parent_counts_it(
+) -> None:
+    core, broker, strategy = _live(Iceberg("X", 30, display=10, mode="maker"))
+    first = broker.sent[0]
+    core.on_execution_report(_report(ReportKind.ACCEPTED, first, 1))
+    core.on_tick(Tick("X", MIN + 1, "quote", bid=100.3, ask=100.5))  # repeg: cancel first
+    core.on_execution_report(_report(ReportKind.CANCELED, first, 2))
+    late = ExecutionReport(ReportKind.FILL, first.client_order_id, "V", 3, "F-late",
+                           Decimal(4), Decimal("99.9"), Decimal("0.1"))
+    core.on_execution_report(late)
+    report = core.algos.report(strategy.parent)
+    assert report.filled_quantity == 4 and report.average_fill_price == pytest.approx(99.9)
+    assert core.ledger.quantity("X") == Decimal(4)

@@ -89,8 +89,7 @@ class AlgoRuntime:
     def report(self, parent_id: str) -> AlgoReport:
         """Where the parent stands (fills read from its children's orders now)."""
         algo = self.parent(parent_id)
-        if algo.is_active:
-            self._sync(algo)
+        self._sync(algo, every=True)
         return algo.report()
 
     def parent(self, parent_id: str) -> ExecutionAlgorithm:
@@ -136,10 +135,11 @@ class AlgoRuntime:
             self._act(algo)
         self._retire()
 
-    def on_time(self, now_ns: int) -> None:
-        """A timer or a broker's report: every algorithm reads its children and acts."""
+    def on_time(self, now_ns: int, *, report: bool = False) -> None:
+        """A timer, or a broker's ``report`` (which may carry a late fill of a child that
+        ended: every child is read then): every algorithm reads its children and acts."""
         for algo in list(self.working):
-            self._sync(algo)
+            self._sync(algo, every=report)
             slot = self.slots[algo.parent_id]
             algo.observe(self._view(slot, now_ns))
             self._act(algo)
@@ -162,10 +162,11 @@ class AlgoRuntime:
         bars, length = market.bars[slot], market.lengths[slot]
         return bars.starts[:length].copy(), bars.columns["volume"][:length].copy()
 
-    def _sync(self, algo: ExecutionAlgorithm) -> None:
-        """Tell ``algo`` what became of its open children (status, fill totals, reason)."""
+    def _sync(self, algo: ExecutionAlgorithm, every: bool = False) -> None:
+        """Tell ``algo`` what became of its open children (``every``: all of them, for late
+        fills) - status, fill totals, reason."""
         get = self.core.router.get
-        for child in algo.open_children():
+        for child in algo.children if every else algo.open_children():
             order = get(child.client_order_id)
             algo.child_update(child.client_order_id, order.status.value, order.filled_quantity,
                               order.filled_notional, order.fees, order.reason)

@@ -353,7 +353,7 @@ class TradingCore:
         self.router.on_execution_report(report)
         self.drain()
         if self.algos.working:
-            self.algos.on_time(self.clock.now_ns)
+            self.algos.on_time(self.clock.now_ns, report=True)
             self.drain()
 
     def on_timer(self, timer: Timer) -> None:

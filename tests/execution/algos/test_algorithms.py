@@ -270,3 +270,26 @@ def test_begin_when_no_price_yet_or_twice_then_validation_error() -> None:
     algo.begin("p", "s", MarketView(T0, 100.0))
     with pytest.raises(ValidationError):
         algo.begin("p", "s", MarketView(T0, 100.0))
+
+
+def test_child_when_canceled_by_someone_else_then_the_parent_stops_and_sends_no_more() -> None:
+    algo = TWAP("GOOG", 20, bars=2, mode="maker")
+    venue = Venue()
+    venue.begin(algo, MarketView(T0, 100.0, 99.0, 100.0))
+    algo.child_update("c1", "CANCELED", D(0), D(0), D(0), "kill switch")  # not asked for
+    venue.act(algo, 0)
+    assert algo.status == "STOPPED"
+    assert algo.reason == "child c1 canceled outside the algorithm: kill switch"
+    assert len(sizes(venue)) == 1
+
+
+def test_child_when_a_fill_arrives_after_it_ended_then_the_parent_counts_it() -> None:
+    algo = Iceberg("GOOG", 30, display=10, mode="maker")
+    venue = Venue()
+    venue.begin(algo, MarketView(T0, 100.0, 99.0, 100.0))
+    algo.child_canceling("c1")
+    algo.child_update("c1", "CANCELED", D(0), D(0), D(0))
+    algo.child_update("c1", "CANCELED", D(4), D(396), D("0.04"))  # the cancel lost the race
+    report = algo.report()
+    assert report.filled_quantity == 4 and report.average_fill_price == 99.0
+    assert report.status == "WORKING"

@@ -16,9 +16,11 @@ most one child at a time:
   again when the market moves away from it or when more became due than it shows.
 
 When its window ends (``duration`` or ``bars``) resting children are canceled and the rest
-goes as a market order (``finish="market"``) or is left (``finish="cancel"``: EXPIRED). A child
-denied by the pre-trade check or rejected by the broker stops the parent (STOPPED, with the
-reason). Its whole state is plain data (:meth:`to_state`, :meth:`from_state`) and pickles.
+goes as a market order (``finish="market"``, unless a ``limit`` is set) or is left
+(``finish="cancel"``: EXPIRED). A child denied by the pre-trade check or rejected by the broker
+stops the parent (STOPPED, with the reason); so does a child canceled by someone else (the kill
+switch, an operator). Fills that arrive after a child ended still count. Its whole state is
+plain data (:meth:`to_state`, :meth:`from_state`) and pickles.
 """
 
 from __future__ import annotations
@@ -281,14 +283,21 @@ class ExecutionAlgorithm:
         self.notional += notional - child.notional
         self.fees += fees - child.fees
         child.filled, child.notional, child.fees = filled, notional, fees
-        was_open = child.is_open
+        before = child.status
         if status in TERMINAL:
             child.status = status
-        if was_open and status in ("DENIED", "REJECTED"):
+        if before in _OPEN and status in ("DENIED", "REJECTED"):
             self.denied += status == "DENIED"
-            if self.status == "WORKING" and self.stopping is None:
-                self.stopping = ("STOPPED",
-                                 f"child {client_order_id} {status.lower()}: {reason or ''}")
+            self._stop(f"child {client_order_id} {status.lower()}: {reason or ''}")
+        elif before == "WORKING" and status in ("CANCELED", "EXPIRED"):
+            # ended by someone else (the kill switch, an operator, the venue): sending
+            # more would work against them
+            self._stop(f"child {client_order_id} {status.lower()} outside the algorithm"
+                       + (f": {reason}" if reason else ""))
+
+    def _stop(self, reason: str) -> None:
+        if self.status == "WORKING" and self.stopping is None:
+            self.stopping = ("STOPPED", reason)
 
     def child(self, client_order_id: str) -> Child:
         for child in reversed(self.children):
