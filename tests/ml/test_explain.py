@@ -167,8 +167,10 @@ def test_explain_when_bad_request_then_validation_error_names_the_field(features
     with pytest.raises(ValidationError, match="raw"):
         explain(logistic, X.iloc[:5], output="raw")
 
-    class Sequence:
-        lookback = 10
-
-    with pytest.raises(ValidationError, match="sequence"):
-        explain(Sequence(), X.iloc[:5])
+    with pytest.raises(ValidationError) as err:
+        explain(logistic, X.iloc[:5], method="shapley")
+    assert err.value.field == "method"
+    with pytest.raises(ValidationError, match="sequence model"):
+        explain(logistic, X.iloc[:5], method="integrated_gradients")
+    with pytest.raises(ValidationError, match="LightGBM"):
+        explain(logistic, X.iloc[:5], method="tree")

@@ -97,8 +97,12 @@ def walkforward(
                                help="Configurations tried so far, this one included (for the "
                                "deflated Sharpe ratio)."),
     seed: int = typer.Option(0, "--seed", help="Model seed."),
-    explain: int = typer.Option(3, "--explain",
-                                help="SHAP sentences for the last N predictions (0: none)."),
+    explain: int = typer.Option(3, "--explain", min=0,
+                                help="Explain the last N predictions (0: none): SHAP for flat "
+                                "models, integrated gradients for sequence models."),
+    explain_method: str = typer.Option("auto", "--explain-method",
+                                       help="auto, or lime (LIME's local surrogate, flat "
+                                       "models; pip install 'signaltrust[explain]')."),
     fees: float = typer.Option(None, "--fees",
                                help="Fees, fraction of notional (default: config)."),
     slippage_bps: float = typer.Option(None, "--slippage-bps",
@@ -131,7 +135,8 @@ def walkforward(
             n_splits=splits, train_size=train_size, embargo=embargo, seed=seed,
             threshold=threshold, exit_threshold=exit_threshold, allow_short=short,
             fees=costs["fees"], slippage=costs["slippage"],
-            n_trials=trials, explain_last=explain, progress=advance,
+            n_trials=trials, explain_last=explain, explain_method=explain_method,
+            progress=advance,
             tracking_uri=registry_uri() if register else None,
         )
     written = result.report(report) if report is not None else None
@@ -158,6 +163,17 @@ def walkforward(
         [[f["fold"], f["test_start"].date(), f["test_end"].date(),
           _fmt(metrics["ic_per_fold"].get(f["fold"]))] for f in result.folds],
     ))
+    if result.explanations:
+        first = result.explanations[0]
+        console.print(table(
+            f"Why the last {len(result.explanations)} scores "
+            f"({first['method'].replace('_', ' ')}, last fold's model)",
+            ["time", "score", "top contributions"],
+            [[str(e["time"].date()) if hasattr(e["time"], "date") else str(e["time"]),
+              _fmt(e["score"]), e["sentence"]] for e in result.explanations],
+        ))
+        console.print(f"[dim]{first['method'].replace('_', ' ')}: {first['reference']}[/]",
+                      highlight=False)
     console.print(result.verdict(), highlight=False)
     console.print(f"[dim]seed {result.seed}, data hash {result.data_hash[:16]}…, "
                   f"{result.elapsed_seconds:.1f} s[/]", highlight=False)

@@ -1,7 +1,7 @@
-"""Explain predictions with SHAP values, and say the top contributions in a trader's words.
+"""Explain predictions of every model kind, and say the top contributions in a trader's words.
 
 ``explain(model, X)`` returns an :class:`Explanation`: one contribution per feature and row
-with ``base_value + sum(contributions) == the model's output`` for that row (additivity).
+with ``base_value + sum(contributions) == the explained output`` for that row (additivity).
 
 Which output is explained (``output=``):
 
@@ -12,174 +12,51 @@ Which output is explained (``output=``):
 * ``"raw"``: tree models only; the booster's margin (log-odds for a binary classifier,
   the prediction for a regressor, the margin of ``class_index`` for several classes).
 
-Method: LightGBM/XGBoost wrappers (``booster_``) go through ``shap.TreeExplainer`` on the
-booster, exact: for ``"score"`` of a binary classifier with ``model_output="probability"`` and
-the interventional algorithm over a background sample; for ``"raw"`` path-dependent TreeSHAP.
-Every other model (linear, calibrated, ensembles, several-class trees) goes through
-``shap.PermutationExplainer`` on the score function with an independent masker over a seeded
-background sample, which is also exactly additive (base value = mean score over the
-background). Sequence models (a ``lookback`` window over past rows) are refused: masking one
-row's features without its history is not defined here yet.
+Methods (``method="auto"`` picks the first that fits the model):
+
+* ``"tree"``: LightGBM/XGBoost wrappers (``booster_``) through ``shap.TreeExplainer`` on the
+  booster, exact: for ``"score"`` of a binary classifier with ``model_output="probability"``
+  and the interventional algorithm over a background sample; for ``"raw"`` path-dependent.
+* ``"integrated_gradients"``: the PyTorch sequence models (LSTM, CNN, Transformer, CNN+LSTM),
+  whose score depends on a window of past rows: see :mod:`signaltrust.ml.attribution`
+  (contributions per feature and per bar of the window; attention weights for the hybrid).
+* ``"permutation"``: every other flat model (linear, calibrated, ensembles, several-class
+  trees) through ``shap.PermutationExplainer`` on the score function with an independent
+  masker over a seeded background sample, also exactly additive (base value = mean score
+  over the background).
+* ``"lime"`` (asked for, never automatic): LIME's local linear surrogate, any flat model; see
+  :mod:`signaltrust.ml.lime_explain`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
+from signaltrust.ml.attribution import integrated_gradients, is_sequence_model
+from signaltrust.ml.explanation import (
+    Explanation,
+    format_contribution,
+    format_value,
+    readable_name,
+)
 
 OUTPUTS = ("score", "raw")
+METHODS = ("auto", "tree", "permutation", "integrated_gradients", "lime")
 
-
-@dataclass(frozen=True)
-class Explanation:
-    """SHAP contributions per row and feature, the base value, and the explained output.
-
-    ``values`` (rows x features) and ``data`` (the feature values) share X's index and columns;
-    ``base_values`` is one number per row; ``output`` names the explained quantity ("score" or
-    "raw") and ``method`` the SHAP algorithm ("tree" or "permutation").
-    """
-
-    values: pd.DataFrame
-    base_values: pd.Series
-    data: pd.DataFrame
-    output: str
-    method: str
-    target: str = "score"
-    names: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def predictions(self) -> pd.Series:
-        """base value + sum of contributions: the explained model output per row."""
-        return self.base_values + self.values.sum(axis=1)
-
-    def _row(self, i: Any) -> int:
-        if isinstance(i, (int, np.integer)):
-            if not -len(self.values) <= i < len(self.values):
-                raise ValidationError("row out of range", field="i", value=int(i),
-                                      fix=f"use 0..{len(self.values) - 1}")
-            return int(i) % len(self.values)
-        try:
-            pos = self.values.index.get_loc(i)
-        except KeyError:
-            raise ValidationError("no such row in the explanation", field="i", value=i,
-                                  fix="pass a position or a label of X's index") from None
-        if not isinstance(pos, (int, np.integer)):
-            raise ValidationError("row label is not unique", field="i", value=i,
-                                  fix="pass an integer position")
-        return int(pos)
-
-    def top(self, i: Any, top: int = 3) -> pd.DataFrame:
-        """The ``top`` contributions of row ``i`` by absolute size: feature, value, contribution."""
-        row = self._row(i)
-        contrib = self.values.iloc[row]
-        order = np.argsort(-np.abs(contrib.to_numpy()), kind="stable")[: max(int(top), 0)]
-        names = contrib.index[order]
-        return pd.DataFrame({
-            "feature": names,
-            "label": [readable_name(n, self.names) for n in names],
-            "value": self.data.iloc[row][names].to_numpy(dtype=float),
-            "contribution": contrib.iloc[order].to_numpy(dtype=float),
-        })
-
-    def sentence(self, i: Any, top: int = 3) -> str:
-        """The top contributions as a sentence: "RSI(14) at 72 raised the score by 0.08; ..."."""
-        parts = []
-        for k, row in enumerate(self.top(i, top).itertuples(index=False)):
-            subject = f"the {self.target}" if k == 0 else "it"
-            size = format_contribution(abs(row.contribution))
-            if row.contribution > 0:
-                verb = f"raised {subject} by {size}"
-            elif row.contribution < 0:
-                verb = f"lowered {subject} by {size}"
-            else:
-                verb = f"did not move {subject}"
-            parts.append(f"{row.label} at {format_value(row.feature, row.value)} {verb}")
-        return "; ".join(parts) + "." if parts else ""
-
-    def to_frame(self) -> pd.DataFrame:
-        """Contributions with ``base_value`` and ``prediction`` columns, one row per sample."""
-        out = self.values.copy()
-        out["base_value"] = self.base_values
-        out["prediction"] = self.predictions
-        return out
-
-
-# -- readable names and values ------------------------------------------------------------------
-# (pattern, label template, value kind): "pct" fractions shown as %, "pp" already in percent,
-# "level" oscillators shown as whole numbers, "num" plain numbers.
-_NAMES: list[tuple[str, str, str]] = [
-    (r"ret_(\d+)", "{0}-day return", "pct"),
-    (r"rsi_(\d+)", "RSI({0})", "level"),
-    (r"roc_(\d+)", "{0}-day rate of change", "pp"),
-    (r"macd_signal_(\d+)_(\d+)_(\d+)", "MACD signal({0},{1},{2})", "pct"),
-    (r"macd_hist_(\d+)_(\d+)_(\d+)", "MACD histogram({0},{1},{2})", "pct"),
-    (r"macd_(\d+)_(\d+)_(\d+)", "MACD({0},{1},{2})", "pct"),
-    (r"stoch_k_(\d+)_(\d+)", "Stochastic %K({0},{1})", "level"),
-    (r"stoch_d_(\d+)_(\d+)", "Stochastic %D({0},{1})", "level"),
-    (r"sma_ratio_(\d+)", "price vs {0}-day SMA", "pct"),
-    (r"ema_ratio_(\d+)", "price vs {0}-day EMA", "pct"),
-    (r"adx_(\d+)", "ADX({0})", "level"),
-    (r"aroon_up_(\d+)", "Aroon up({0})", "level"),
-    (r"aroon_down_(\d+)", "Aroon down({0})", "level"),
-    (r"aroon_osc_(\d+)", "Aroon oscillator({0})", "level"),
-    (r"natr_(\d+)", "NATR({0})", "pp"),
-    (r"realized_vol_ratio_(\d+)_(\d+)", "{0}/{1}-day volatility ratio", "num"),
-    (r"realized_vol_(\d+)", "{0}-day realised volatility", "pct"),
-    (r"bb_width_(\d+)", "Bollinger width({0})", "pct"),
-    (r"bb_pctb_(\d+)", "Bollinger %B({0})", "num"),
-    (r"obv_change_(\d+)", "{0}-day OBV change", "num"),
-    (r"mfi_(\d+)", "MFI({0})", "level"),
-    (r"volume_zscore_(\d+)", "volume z-score({0})", "num"),
-    (r"volume_ratio_(\d+)", "volume vs {0}-day average", "num"),
-    (r"body_ratio", "candle body share", "pct"),
-    (r"upper_shadow_ratio", "upper shadow share", "pct"),
-    (r"lower_shadow_ratio", "lower shadow share", "pct"),
-    (r"gap", "opening gap", "pct"),
-    (r"prob_(\w+)", "P({0} regime)", "num"),
-    (r"vix", "VIX", "num"),
+__all__ = [
+    "METHODS",
+    "OUTPUTS",
+    "Explanation",
+    "explain",
+    "format_contribution",
+    "format_value",
+    "readable_name",
+    "score_function",
 ]
-
-
-def _match(name: str) -> tuple[str, str] | None:
-    for pattern, template, kind in _NAMES:
-        m = re.fullmatch(pattern, str(name))
-        if m:
-            return template.format(*[g.replace("_", "-") for g in m.groups()]), kind
-    return None
-
-
-def readable_name(name: str, overrides: dict[str, str] | None = None) -> str:
-    """A trader's name for a feature: ``rsi_14`` -> "RSI(14)", ``ret_20`` -> "20-day return"."""
-    if overrides and name in overrides:
-        return overrides[name]
-    found = _match(name)
-    return found[0] if found else str(name)
-
-
-def format_value(name: str, value: float) -> str:
-    """A feature value as a trader reads it: returns as %, oscillators as whole numbers."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    found = _match(name)
-    kind = found[1] if found else "num"
-    if kind == "pct":
-        return f"{value * 100:.1f}%"
-    if kind == "pp":
-        return f"{value:.1f}%"
-    if kind == "level":
-        return f"{value:.0f}"
-    return f"{value:.3g}"
-
-
-def format_contribution(size: float) -> str:
-    """Two decimals, or two significant digits below 0.01 (so a small push is not "0.00")."""
-    return f"{size:.2f}" if size >= 0.01 or size == 0 else f"{size:.2g}"
 
 
 # -- explain ------------------------------------------------------------------------------------
@@ -231,28 +108,69 @@ def _import_shap() -> Any:
     return shap
 
 
-def explain(
-    model: Any, X: Any, *, output: str = "score", background: Any = None,
-    n_background: int = 100, max_evals: int | None = None, class_index: int = -1,
-    random_state: int = 0, names: dict[str, str] | None = None,
-) -> Explanation:
-    """SHAP values for every row of ``X``: tree models exactly, other models by permutation.
+def _members(model: Any) -> list[Any]:
+    """The fitted base models of an ensemble (or the model of a calibrated wrapper)."""
+    inner = [m[-1] if isinstance(m, tuple) else m for m in getattr(model, "estimators_", [])]
+    wrapped = getattr(model, "estimator_", None)
+    return inner + ([wrapped] if wrapped is not None else [])
 
-    ``background`` (default: ``n_background`` rows of X drawn with ``random_state``) is the
-    reference the contributions are measured against; pass the training features to explain
-    test rows against the training distribution. ``max_evals`` bounds the permutation method's
-    model calls per row (default ``10 * (2 * n_features + 1)``). ``names`` overrides readable
+
+def _resolve_method(model: Any, method: str, output: str) -> str:
+    if method not in METHODS:
+        raise ValidationError("unknown explanation method", field="method", value=method,
+                              fix=f"use one of {METHODS}")
+    sequence = is_sequence_model(model)
+    if method == "auto":
+        return "integrated_gradients" if sequence else "tree"  # tree falls back below
+    if sequence and method != "integrated_gradients":
+        raise ValidationError(
+            f"a sequence model is not explained with method={method!r}: masking a row's "
+            "features without its look-back window is not defined", field="method",
+            value=method, fix="use method='auto' (integrated gradients)",
+        )
+    if method == "integrated_gradients" and not sequence:
+        raise ValidationError("integrated gradients need a PyTorch sequence model",
+                              field="method", value=method,
+                              fix="use method='auto' for this model")
+    if method == "lime" and output != "score":
+        raise ValidationError("LIME explains the score only", field="output", value=output,
+                              fix="use output='score'")
+    return method
+
+
+def explain(
+    model: Any, X: Any, *, output: str = "score", method: str = "auto", background: Any = None,
+    n_background: int = 100, max_evals: int | None = None, class_index: int = -1,
+    random_state: int = 0, names: dict[str, str] | None = None, context: Any = None,
+    steps: int = 64, num_samples: int = 2000,
+) -> Explanation:
+    """Contributions of each feature to the score of every row of ``X``, for any model kind.
+
+    ``method="auto"``: SHAP's TreeExplainer for LightGBM/XGBoost (exact), integrated gradients
+    for sequence models (``context``: the rows before X, their look-back history; ``steps``
+    path points), SHAP's permutation explainer for every other model; ``"lime"`` for LIME
+    (``num_samples`` perturbed rows per explained row). ``background`` (default:
+    ``n_background`` rows of X drawn with ``random_state``) is the reference the SHAP and LIME
+    contributions are measured against; pass the training features to explain test rows
+    against the training distribution. ``max_evals`` bounds the permutation method's model
+    calls per row (default ``10 * (2 * n_features + 1)``). ``names`` overrides readable
     feature names.
     """
-    shap = _import_shap()
     if output not in OUTPUTS:
         raise ValidationError("unknown explanation output", field="output", value=output,
                               fix=f"use one of {OUTPUTS}")
-    if hasattr(model, "lookback"):
+    asked, method = method, _resolve_method(model, method, output)
+    if method == "integrated_gradients":
+        if output != "score":
+            raise ValidationError("sequence models are explained on their score",
+                                  field="output", value=output, fix="use output='score'")
+        frame = X if isinstance(X, pd.DataFrame) else _frame(model, X)
+        return integrated_gradients(model, frame, context=context, steps=steps, names=names)
+    if any(is_sequence_model(m) for m in _members(model)):
         raise ValidationError(
-            "sequence models are not explained per row yet", field="model",
-            value=type(model).__name__,
-            fix="explain a tree or linear model, or a model on flat features",
+            "this model holds a sequence model, whose rows cannot be masked one by one",
+            field="model", value=type(model).__name__,
+            fix="explain its members one by one (sequence members with integrated gradients)",
         )
     data = _frame(model, X)
     values_in = data.to_numpy(dtype=np.float64)
@@ -261,13 +179,27 @@ def explain(
     n_classes = 0 if classes is None else len(classes)
     bg = _background(data, background, n_background, random_state)
     target = "score" if (n_classes or output == "raw") else "prediction"
+    reference = (f"a background of {len(bg)} rows"
+                 + ("" if background is not None else f" drawn from X (seed {random_state})"))
+    if method == "lime":
+        from signaltrust.ml.lime_explain import lime_explain
+
+        return lime_explain(score_function(model), data, bg, target=target,
+                            num_samples=num_samples, random_state=random_state, names=names)
+    if method == "tree" and tree is None:
+        if asked == "tree":
+            raise ValidationError("method='tree' needs a LightGBM or XGBoost model",
+                                  field="method", value=asked, fix="use method='auto'")
+        method = "permutation"
     if output == "raw":
-        if tree is None:
+        if tree is None or method != "tree":
             raise ValidationError("output='raw' needs a LightGBM or XGBoost model", field="output",
                                   value=output, fix="use output='score' for this model")
         target = "log-odds" if n_classes == 2 else ("margin" if n_classes > 2 else "prediction")
-    if tree is not None and (output == "raw" or n_classes <= 2):
-        method = "tree"
+    shap = _import_shap()
+    if method == "tree" and tree is not None and (output == "raw" or n_classes <= 2):
+        if output == "raw":
+            reference = "the trees' own cover (path-dependent TreeSHAP, no background)"
         if output == "score" and n_classes == 2:
             explainer = shap.TreeExplainer(model.booster_, data=bg, model_output="probability",
                                            feature_perturbation="interventional")
@@ -290,4 +222,5 @@ def explain(
         base_values=pd.Series(np.array(base, dtype=np.float64), index=data.index,
                               name="base_value"),
         data=data, output=output, method=method, target=target, names=dict(names or {}),
+        reference=reference,
     )

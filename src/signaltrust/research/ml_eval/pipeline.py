@@ -112,6 +112,7 @@ def walk_forward_evaluation(
     n_trials: int = 1,
     trials_sharpes: Sequence[float] | None = None,
     explain_last: int = 3,
+    explain_method: str = "auto",
     tracking_uri: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EvaluationResult:
@@ -128,7 +129,9 @@ def walk_forward_evaluation(
     out-of-sample period only, against buy-and-hold over the same bars and costs. ``n_trials``
     is how many model/feature/label/threshold configurations were tried before settling on
     this one (this one included; pass ``trials_sharpes`` when you have their Sharpe ratios);
-    the deflated Sharpe ratio uses it. With ``tracking_uri`` (an MLflow store, see
+    the deflated Sharpe ratio uses it. ``explain_last`` predictions at the end are explained
+    (``explanations``; ``explain_method``: "auto" for SHAP on flat models and integrated
+    gradients on sequence models, or "lime"). With ``tracking_uri`` (an MLflow store, see
     ``signaltrust.ml.registry.tracking_uri``) the run and the last fold's model are recorded in
     that registry.
     """
@@ -144,6 +147,11 @@ def walk_forward_evaluation(
         raise ValidationError(f"train_size must be None (expanding) or at least {_MIN_TRAIN} rows",
                               field="train_size", value=train_size,
                               fix="pass e.g. train_size=756 (three years of daily bars)")
+    from signaltrust.ml.explain import METHODS
+
+    if explain_method not in METHODS:
+        raise ValidationError("unknown explanation method", field="explain_method",
+                              value=explain_method, fix=f"use one of {', '.join(METHODS)}")
     name, bars = load_data(data)
     table = learning_table(bars, features, label, horizon)
     params = dict(model_params or {})
@@ -197,7 +205,7 @@ def walk_forward_evaluation(
                                        trials_sharpes=trials_sharpes)
     notes = [trials_note]
     explanations = _explain_last(fitted, X, X.iloc[last_train], predictions, explain_last,
-                                 int(seed), notes)
+                                 int(seed), notes, explain_method)
     result = EvaluationResult(
         data=name, model=model if isinstance(model, str) else type(model).__name__,
         estimator=fitted, label=label, horizon=int(horizon), predictions=predictions,
@@ -228,10 +236,15 @@ def _is_scalar(value: Any) -> bool:
 
 
 def _explain_last(model: Any, X: pd.DataFrame, train: pd.DataFrame, predictions: pd.DataFrame,
-                  count: int, seed: int, notes: list[str]) -> list[dict[str, Any]]:
-    """SHAP sentences for the last ``count`` out-of-sample predictions (the last fold's model).
+                  count: int, seed: int, notes: list[str], method: str = "auto"
+                  ) -> list[dict[str, Any]]:
+    """Explanations of the last ``count`` out-of-sample predictions (the last fold's model).
 
-    Contributions are measured against 50 rows drawn (seeded) from that model's training fold.
+    Flat models: SHAP (or LIME with ``method="lime"``) against 50 rows drawn (seeded) from that
+    model's training fold. Sequence models: integrated gradients over each row's look-back
+    window, the rows before it as its history (the windows the model scored). Each entry has
+    the time, the score, the sentence, the top contributions, the method and its reference,
+    and for sequence models the bars of the window that counted most.
     """
     if count <= 0 or model is None or len(train) == 0:
         return []
@@ -239,13 +252,30 @@ def _explain_last(model: Any, X: pd.DataFrame, train: pd.DataFrame, predictions:
         from signaltrust.ml.explain import explain
 
         rows = X.loc[predictions.index[-count:]]
+        first = X.index.get_loc(rows.index[0])
+        context = X.iloc[max(0, first - _context_rows(model)): first]
         background = train.sample(n=min(50, len(train)), random_state=seed).sort_index()
-        explanation = explain(model, rows, background=background, random_state=seed)
-        return [{"time": t, "score": float(predictions.loc[t, "score"]),
-                 "sentence": explanation.sentence(i)} for i, t in enumerate(rows.index)]
+        explanation = explain(model, rows, background=background, random_state=seed,
+                              method=method, context=context)
     except (ImportError, SignalTrustError, ValueError, TypeError) as exc:
         notes.append(f"explanations skipped: {exc}")
         return []
+    out = []
+    for i, t in enumerate(rows.index):
+        top = explanation.top(i, 5)
+        entry: dict[str, Any] = {
+            "time": t, "score": float(predictions.loc[t, "score"]),
+            "sentence": explanation.sentence(i), "method": explanation.method,
+            "reference": explanation.reference,
+            "base_value": float(explanation.base_values.iloc[i]),
+            "top": top.to_dict(orient="records"),
+        }
+        if explanation.model_output is not None:  # the model's own score of that row
+            entry["model_output"] = float(explanation.model_output.iloc[i])
+        if explanation.steps is not None:
+            entry["top_bars"] = explanation.top_steps(i, 3).to_dict(orient="records")
+        out.append(entry)
+    return out
 
 
 def _log(result: EvaluationResult, notes: list[str], tracking_uri: str) -> None:

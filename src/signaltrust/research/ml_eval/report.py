@@ -49,6 +49,18 @@ def _cell(value: Any) -> str:
     return html.escape("—" if value is None else str(value))
 
 
+def _explanation_html(entry: dict[str, Any]) -> str:
+    """One explained prediction: the sentence, then its top contributions as a small table."""
+    rows = [[c["label"], c["value"], c["contribution"]] for c in entry.get("top", [])]
+    bars = [[b["bars_ago"], b["contribution"], b.get("attention", "")]
+            for b in entry.get("top_bars", [])]
+    return (f"<li>{_cell(entry['time'])} — score {entry['score']:.3f}: "
+            f"{html.escape(entry['sentence'])}"
+            + (_table(["feature", "value", "contribution"], rows) if rows else "")
+            + (_table(["bars ago", "contribution", "attention"], bars) if bars else "")
+            + "</li>")
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
@@ -107,10 +119,10 @@ def report_html(result: Any) -> str:
                             "mean_forward_return"]].to_numpy().tolist()
     tearsheet = figure(result.strategy, benchmark=result.buy_and_hold_result.equity.rename(
         "buy-and-hold (same costs)"), title="Strategy trading the out-of-sample score")
-    explanations = "".join(
-        f"<li>{_cell(e['time'])} — score {e['score']:.3f}: {html.escape(e['sentence'])}</li>"
-        for e in result.explanations
-    )
+    explanations = "".join(_explanation_html(e) for e in result.explanations)
+    explained_by = (html.escape(f"{result.explanations[0]['method'].replace('_', ' ')}: "
+                                f"{result.explanations[0]['reference']}")
+                    if result.explanations else "")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
     params = result.params
     body = f"""{_EXTRA_STYLE}
@@ -135,7 +147,8 @@ fills at the next bar's open; costs {html.escape(str(params['costs']))}.</p>
 <h2>Walk-forward folds</h2>
 {_table(["fold", "train start", "train end", "last training label ends", "gap (bars)",
          "test start", "test end", "train rows", "test rows", "IC"], folds)}
-<h2>Why the last predictions (SHAP, last fold's model)</h2>
+<h2 id="explanations">Why the last predictions (last fold's model)</h2>
+<p class="note">{explained_by}</p>
 <ul>{explanations or '<li>none</li>'}</ul>
 <h2>Reproducibility</h2>
 <p class="note">seed {result.seed}; data hash {result.data_hash}; {len(result.feature_names)}
