@@ -98,7 +98,7 @@ class RLEvaluation:
                 else "not distinguishable from luck at 5 %")
         return (f"RL beat buy-and-hold: {'yes' if self.beat_buy_and_hold else 'no'} "
                 f"(median seed's net Sharpe {_fmt(mine)} vs {_fmt(bench)} over the same bars "
-                f"and costs; the best of {self.n_trials} trials has a deflated Sharpe ratio of "
+                f"and costs; the best of {self.n_trials} trial(s) has a deflated Sharpe ratio of "
                 f"{_fmt(dsr)}: {luck})")
 
     def to_dict(self) -> dict[str, Any]:
