@@ -35,13 +35,14 @@ from signaltrust.core.errors import ValidationError
 AMBIGUOUS = frozenset({
     "A", "ALL", "AN", "ARE", "BE", "BIG", "C", "CAT", "CEO", "CFO", "D", "DE", "EL", "F", "FI",
     "GE", "GM", "GS", "HD", "IT", "K", "KEY", "LOW", "MA", "MET", "MO", "MS", "NOW", "O", "ON",
-    "ONE", "PM", "PG", "RF", "SO", "T", "TAP", "TGT", "USA", "V", "WM", "ALL", "CI", "CB",
+    "ONE", "PM", "PG", "RF", "SO", "T", "TAP", "TGT", "USA", "V", "WM", "CI", "CB",
     "ICE", "DD", "DOW", "HAL", "LIN", "EA", "COST", "LUV", "PH", "COR", "AMT", "IBM", "AMD",
     "ADP", "AIG", "CVS", "UPS", "CSX", "HP", "FDA", "SEC", "GDP", "CPI", "EPS", "IPO", "ETF",
     "AI", "EV", "US", "UK", "EU", "Q1", "Q2", "Q3", "Q4",
 })
 _CASHTAG = re.compile(r"\$([A-Z]{1,5}(?:\.[A-Z])?)\b")
-_EXCHANGE = re.compile(r"\b(?:NASDAQ|NYSE|NYSE American|AMEX|Nasdaq|Cboe)\s*:\s*([A-Z]{1,5}(?:\.[A-Z])?)\b")
+_EXCHANGE = re.compile(
+    r"\b(?:NASDAQ|NYSE|NYSE American|AMEX|Nasdaq|Cboe)\s*:\s*([A-Z]{1,5}(?:\.[A-Z])?)\b")
 _UPPER = re.compile(r"(?<![\w$.])([A-Z]{2,5}(?:\.[A-Z])?)(?![\w])")
 
 

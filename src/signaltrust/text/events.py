@@ -78,7 +78,8 @@ RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
                         rf"(?:\S+\s+){{0,4}}{_OUTLOOK}|{_OUTLOOK}\s+(?:cut|lowered|slashed)|"
                         rf"profit warning|warns? (?:on|of) (?:profit|sales|revenue|earnings)")),
     ("mna", 0, _r(r"\b(?:acquir\w*|acquisition|merg\w+|takeover|buyout|tender offer|"
-                  r"(?:agreed|deal|offer|plans?|bid|move|talks) to (?:buy|acquire)\b|bid for|spin[- ]?off|divest\w*|"
+                  r"(?:agreed|deal|offer|plans?|bid|move|talks) to (?:buy|acquire)\b|bid for|"
+                  r"spin[- ]?off|divest\w*|"
                   r"item 2\.01)")),
     ("litigation", +1, _r(r"\b(?:fda|regulators?|ec|european commission|ftc|doj)\b[^.]{0,40}"
                           r"\b(?:approv\w+|clears?|cleared)\b|\b(?:wins?|won|gets?|receiv\w+)"

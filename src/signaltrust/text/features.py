@@ -45,8 +45,11 @@ from signaltrust.features.base import FeatureSet
 from signaltrust.text.events import EVENT_TYPES
 
 _WORDS = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("a an the of to in on for and or with by at as is are was its it from after "
-                  "shares stock says said inc corp co".split())
+_STOP = frozenset([
+    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "with", "by", "at", "as", "is",
+    "are", "was", "its", "it", "from", "after", "shares", "stock", "says", "said", "inc", "corp",
+    "co",
+])
 
 
 class TextFeatures(FeatureSet):
@@ -218,6 +221,38 @@ class TextFeatures(FeatureSet):
         return out
 
 
+def bar_event_score(mentions: pd.DataFrame, symbol: str, index: pd.DatetimeIndex,
+                    timeframe: str | None = None,
+                    types: tuple[str, ...] | None = None) -> pd.Series:
+    """Sum of the directions (+1, -1) of ``symbol``'s events of ``types`` (default: all)
+    counted in each bar, by the rule of :class:`TextFeatures` (a document counts from the
+    first bar that ends after its first-seen time); 0.0 where there were none."""
+    chosen = EVENT_TYPES if types is None else tuple(types)
+    unknown = sorted(set(chosen) - set(EVENT_TYPES))
+    if unknown:
+        raise ValidationError("unknown event types", field="types", value=unknown,
+                              fix=f"use some of: {', '.join(EVENT_TYPES)}")
+    missing = [c for c in ("symbol", "first_seen_at", "events") if c not in mentions.columns]
+    if missing:
+        raise ValidationError("the mentions table lacks columns", field="mentions.columns",
+                              value=missing, fix="build it with mentions_frame()")
+    mine = mentions[mentions["symbol"].astype(str).str.upper() == symbol.strip().upper()]
+    score = np.zeros(len(index))
+    if len(mine) and len(index):
+        seen = pd.DatetimeIndex(pd.to_datetime(mine["first_seen_at"], utc=True)).as_unit("ns")
+        ends = bar_ends(index, timeframe).as_unit("ns").asi8
+        position = np.searchsorted(ends, seen.asi8, side="right")
+        for pos, events in zip(position, mine["events"], strict=True):
+            if pos >= len(index):
+                continue
+            for event in events or ():
+                kind = event["type"] if isinstance(event, dict) else event.type
+                sign = event["direction"] if isinstance(event, dict) else event.direction
+                if kind in chosen:
+                    score[pos] += float(sign)
+    return pd.Series(score, index=index, name="news_event_score")
+
+
 def breakout_components(features: pd.DataFrame) -> pd.DataFrame:
     """The sentiment and news components of the breakout score from text features:
     ``sentiment`` = ``news_sentiment``, ``news`` = ``news_event_tone`` (both in [-1, 1], NaN
@@ -235,4 +270,4 @@ def breakout_components(features: pd.DataFrame) -> pd.DataFrame:
                         index=features.index)
 
 
-__all__ = ["TextFeatures", "breakout_components"]
+__all__ = ["TextFeatures", "bar_event_score", "breakout_components"]

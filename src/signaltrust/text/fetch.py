@@ -72,7 +72,7 @@ def fetch_bytes(url: str, options: FetchOptions | None = None, *,
                                  fix="try again later or raise the timeout") from None
             raise FetchError(f"cannot reach the feed: {reason}", field="url", value=url,
                              fix="check the address and the network") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise FetchError(f"no answer within {opts.timeout:g} s (not refused: the server "
                              "may still be working)", field="url", value=url,
                              fix="try again later or raise the timeout") from None

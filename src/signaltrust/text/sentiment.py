@@ -165,7 +165,8 @@ class SentimentModel:
     def _check(self) -> None:
         for name in ("finance_weight", "lm_weight", "transformer_weight"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not number or not 0 <= value <= 1:
                 raise ValidationError(f"{name} must be in [0, 1]", field=name, value=value,
                                       fix=f"e.g. {name}=0.6")
         if not 0 <= self.neutral_band < 1:

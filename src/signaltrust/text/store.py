@@ -98,7 +98,8 @@ class DocumentStore:
             self.metadata.create_all(engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(
-                f"cannot open the document store: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
+                f"cannot open the document store: {exc.__class__.__name__}: "
+                f"{getattr(exc, 'orig', exc)}",
                 field="text.store", value=str(engine.url),
                 fix="check the database URL and that the server is running",
             ) from None
