@@ -49,10 +49,13 @@ def get_strategy(name: Any, **params: Any) -> Strategy:
     return _BUILTINS[key](**params)
 
 
+from signaltrust.strategy.news_events import NewsEvents  # noqa: E402  (needs a mentions table)
+from signaltrust.strategy.news_sentiment import NewsSentiment  # noqa: E402  (the same)
 from signaltrust.strategy.regime_switch import RegimeSwitch  # noqa: E402  (uses get_strategy)
 
 __all__ = [
-    "Bar", "BollingerRsi", "BreakoutScore", "Context", "DonchianBreakout", "Param",
+    "Bar", "BollingerRsi", "BreakoutScore", "Context", "DonchianBreakout", "NewsEvents",
+    "NewsSentiment", "Param",
     "RegimeSwitch", "RuleStrategy", "Signals", "SmaCross", "Strategy", "Tick", "TsMomentum",
     "get_strategy", "list_strategies",
 ]
