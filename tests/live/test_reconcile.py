@@ -155,3 +155,15 @@ def test_reconcile_when_nothing_differs_then_clean():
     book = NodeBook({"n-main-1": order}, {"f1"}, {"AAA": Decimal(5)}, "n-main-")
     result = reconcile(book, VenueAccountState(2, {}, {"AAA": Decimal(5)}, (vo,), (fill,)))
     assert result.clean and result.state == "ACTIVE"
+
+
+def test_reconcile_when_an_operator_acknowledged_a_difference_then_it_no_longer_halts():
+    book = NodeBook({}, set(), {"AAA": Decimal(5)}, "n-main-")
+    venue = VenueAccountState(1, {}, {"AAA": Decimal(7)})
+    first = reconcile(book, venue)
+    assert first.state == "HALTED"
+    again = reconcile(book, venue, acknowledged=[d.signature for d in first.unexplained])
+    assert again.state == "ACTIVE" and again.differences[0].action.startswith("acknowledged")
+    moved = reconcile(book, VenueAccountState(2, {}, {"AAA": Decimal(9)}),
+                      acknowledged=[d.signature for d in first.unexplained])
+    assert moved.state == "HALTED"  # a new difference is a new question

@@ -107,6 +107,8 @@ class NodeAccount:
             if venue is None:
                 raise ValueError(f"account {config.name} needs its venue's execution client")
             broker = self.outbox = Outbox(venue, config.name)
+        self.acknowledged: set[str] = set()  # differences an operator acknowledged
+        self.last_unexplained: list[str] = []  # of the last reconciliation
         self.risk = RiskEngine(config.risk)
         self.gate = NodeGate(self.risk)
         core = TradingCore(

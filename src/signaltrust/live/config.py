@@ -55,6 +55,8 @@ class NodeConfig(BaseModel):
     ``commit_every``: steps per journal transaction while nothing leaves the process (a paper
     node; a step that sends an order is always committed before it is sent).
     ``snapshot_every``: steps between snapshots (a restart replays only what came after).
+    ``reconcile_seconds``: how often a live node compares its accounts with their brokers
+    (also at every start and on ``node reconcile``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -69,6 +71,7 @@ class NodeConfig(BaseModel):
     accounts: list[AccountConfig] = Field(min_length=1)
     commit_every: int = Field(default=64, ge=1)
     snapshot_every: int = Field(default=2000, ge=1)
+    reconcile_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("accounts")
     @classmethod

@@ -152,6 +152,7 @@ class TradingNode:
         self._stopping = False
         self._held: list[tuple[NodeAccount, list[Any]]] = []
         self._inbox: asyncio.Queue[tuple[str, Any]] | None = None
+        self._reconcile_requested = False
         if config.mode == "paper" and not self.frames and not self.venues:
             raise ValidationError(
                 "a paper node needs bars to replay or a venue's live data", field="data",
@@ -202,7 +203,11 @@ class TradingNode:
         if stored is None:
             return
         given = self.config.model_dump(mode="json", exclude={"speed", "data_hash"})
-        kept = {k: v for k, v in stored.config.items() if k not in ("speed", "data_hash")}
+        try:  # the stored configuration with today's defaults for fields added since
+            stored_config = NodeConfig.model_validate(stored.config).model_dump(mode="json")
+        except Exception:
+            stored_config = stored.config
+        kept = {k: v for k, v in stored_config.items() if k not in ("speed", "data_hash")}
         if kept != given:
             changed = sorted(k for k in given if given.get(k) != kept.get(k))
             raise ValidationError(
@@ -301,7 +306,11 @@ class TradingNode:
             for account in self.accounts.values():
                 account.gate.paused = command == "pause"
         elif command == "ack":
+            known = payload.get("acknowledged") or {}
             for account in self.accounts.values():
+                if not hasattr(account, "acknowledged"):
+                    account.acknowledged = set()
+                account.acknowledged.update(known.get(account.name, ()))
                 account.risk.set_state("ACTIVE", actor=payload.get("actor", "operator"),
                                        reason="operator acknowledged: "
                                    + str((payload.get("args") or {}).get("note", "")))
@@ -360,6 +369,10 @@ class TradingNode:
         for command in self.registry.pending(self.name):
             payload = {"command": command.command, "args": command.args, "actor": command.actor,
                        "id": command.id}
+            if command.command == "ack":  # what is acknowledged: the differences seen last
+                payload["acknowledged"] = {
+                    a.name: list(getattr(a, "last_unexplained", ())) for a in
+                    self.accounts.values()}
             self.step("command", self._now(), payload)
             answer = self._command_answer(command.command)
             if command.command == "stop":
@@ -376,8 +389,10 @@ class TradingNode:
             return "stopping"
         if command == "ack":
             return "acknowledged: risk state ACTIVE"
-        return "nothing to reconcile: paper accounts are their own venue" if all(
-            a.outbox is None for a in self.accounts.values()) else "reconciliation requested"
+        if all(a.outbox is None for a in self.accounts.values()):
+            return "nothing to reconcile: paper accounts are their own venue"
+        self._reconcile_requested = True
+        return "reconciliation requested"
 
     def _now(self) -> int:
         if self.frames:  # a replayed feed: market time
@@ -406,6 +421,8 @@ class TradingNode:
                 hook(account)
         self.status = "running"
         self.registry.heartbeat(self.name, self.status, self.summary())
+        if not self.frames:
+            return await self._run_live(started)
         feed = self._feed()
         last_poll = last_beat = time.monotonic()
         try:
@@ -435,6 +452,130 @@ class TradingNode:
                 self.snapshot()
             self.registry.heartbeat(self.name, self.status, self.summary())
         return self.result(time.perf_counter() - started)
+
+    # -- live ---------------------------------------------------------------------------------
+    async def _run_live(self, started: float) -> NodeResult:
+        """The live loop: bars from the venue's stream, reports from its execution client and
+        operators' commands, one step at a time from one queue; reconciliation at the start,
+        every ``reconcile_seconds`` and on command."""
+        inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._inbox = inbox
+        for account in self.accounts.values():
+            if account.outbox is not None:
+                account.outbox.route_reports(
+                    lambda name, report: inbox.put_nowait(("report", (name, report))))
+        opened = []
+        for venue in self.venues.values():
+            execution = getattr(venue, "execution", None)
+            if execution is not None and hasattr(execution, "open"):
+                await execution.open()
+                opened.append(execution)
+        feed_task = asyncio.create_task(self._pump(self._feed(), inbox))
+        try:
+            await self.reconcile_all()
+            last_poll = last_beat = last_reconcile = time.monotonic()
+            while not self._stopping:
+                try:
+                    kind, item = await asyncio.wait_for(inbox.get(), self.poll_seconds)
+                except TimeoutError:
+                    kind, item = "idle", None
+                if kind == "bars":
+                    fresh = [b for b in item if self.last_bar_end is None
+                             or b.end_ns > self.last_bar_end]
+                    if fresh:
+                        self.step("bars", time.time_ns(),
+                                  {"bars": [codec.bar_payload(b) for b in fresh]})
+                elif kind == "report":
+                    account, report = item
+                    self.step("report", time.time_ns(), codec.report_payload(report, account))
+                elif kind == "end":  # the stream ended: settle what is still in flight
+                    await asyncio.sleep(self.poll_seconds)
+                    while not inbox.empty():
+                        kind, item = inbox.get_nowait()
+                        if kind == "report":
+                            self.step("report", time.time_ns(),
+                                      codec.report_payload(item[1], item[0]))
+                    await self.reconcile_all()
+                    break
+                elif kind == "error":
+                    raise item
+                now = time.monotonic()
+                if now - last_poll >= self.poll_seconds:
+                    last_poll = now
+                    self._poll_commands()
+                if self._reconcile_requested or \
+                        now - last_reconcile >= self.config.reconcile_seconds:
+                    last_reconcile, self._reconcile_requested = now, False
+                    await self.reconcile_all()
+                if now - last_beat >= 0.5:
+                    last_beat = now
+                    self.commit()
+                    self.registry.heartbeat(self.name, self.status, self.summary())
+                    if self.on_progress is not None:
+                        self.on_progress(self.summary())
+            self.status = "stopped" if self._stopping else "finished"
+        except BaseException:
+            self.status = "crashed"
+            raise
+        finally:
+            feed_task.cancel()
+            self.commit()
+            if self.status in ("stopped", "finished"):
+                self.snapshot()
+            self.registry.heartbeat(self.name, self.status, self.summary())
+            for execution in opened:
+                if hasattr(execution, "close"):
+                    await execution.close()
+        return self.result(time.perf_counter() - started)
+
+    @staticmethod
+    async def _pump(feed: Any, inbox: asyncio.Queue) -> None:
+        try:
+            async for bars in feed:
+                await inbox.put(("bars", bars))
+            await inbox.put(("end", None))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the node's loop raises it
+            await inbox.put(("error", exc))
+
+    async def reconcile_all(self) -> dict[str, Any]:
+        """Reconcile every account that trades on a venue; the results by account."""
+        results = {}
+        for account in self.accounts.values():
+            if account.outbox is None:
+                continue
+            state = await account.outbox.venue.account_state()
+            results[account.name] = self.apply_reconciliation(account, state)
+        return results
+
+    def apply_reconciliation(self, account: NodeAccount, state: Any) -> Any:
+        """Compare one account with its broker's ``state`` and act: inferred reports applied as
+        journalled inputs, unsent orders sent again under their ids (journalled first), the
+        account put in REDUCING or HALTED when a difference is unexplained."""
+        from signaltrust.live.reconcile import book_from_core, reconcile
+
+        result = reconcile(book_from_core(account.core), state, symbols=account.symbols,
+                           acknowledged=getattr(account, "acknowledged", ()))
+        account.last_unexplained = [d.signature for d in result.unexplained]
+        for report in result.reports:
+            self.step("report", time.time_ns(), codec.report_payload(report, account.name))
+        if result.state != "ACTIVE" and str(account.risk.state) != result.state:
+            reason = "; ".join(str(d) for d in result.unexplained)[:1000]
+            self.step("state", time.time_ns(), {
+                "account": account.name, "state": result.state, "actor": "reconciliation",
+                "reason": reason})
+        if result.differences:
+            self._pending.append(("reconcile", time.time_ns(),
+                                  {"account": account.name, **result.to_dict()}))
+        orders = [account.core.manager.get(cid) for cid in result.resend]
+        for order in orders:
+            self._pending.append(("resend", time.time_ns(), {
+                "account": account.name, "client_order_id": order.client_order_id}))
+        self.commit()
+        if orders:
+            account.outbox.release([("submit", order, time.time_ns()) for order in orders])
+        return result
 
     def _stamp_now(self, bars: list[Bar]) -> int:
         if self.frames:

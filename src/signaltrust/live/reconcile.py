@@ -79,6 +79,12 @@ class Difference:
     broker: Any
     explained: bool
     action: str
+    severity: int = 0  # unexplained: 1 REDUCING, 2 HALTED
+
+    @property
+    def signature(self) -> str:
+        """What an operator acknowledges: the same difference again is not raised again."""
+        return f"{self.kind}|{self.key}|{self.node}|{self.broker}"
 
     def __str__(self) -> str:
         return (f"{self.kind} {self.key}: node {self.node}, broker {self.broker} -> "
@@ -118,13 +124,15 @@ def _signed(side: OrderSide, quantity: Decimal) -> Decimal:
 
 
 def reconcile(book: NodeBook, venue: VenueAccountState, *,
-              symbols: Iterable[str] | None = None) -> Reconciliation:
+              symbols: Iterable[str] | None = None,
+              acknowledged: Iterable[str] = ()) -> Reconciliation:
     """Compare ``book`` with ``venue``; see the module's description. ``symbols``: the symbols
-    the account trades (positions in others are the broker's business unless non-zero)."""
+    the account trades (positions in others are the broker's business unless non-zero);
+    ``acknowledged``: signatures of differences an operator has acknowledged (they no longer
+    change the trading state)."""
     out = Reconciliation()
     expected = defaultdict(lambda: _ZERO, {s: Decimal(q) for s, q in book.positions.items()})
     inferred_filled: dict[str, Decimal] = defaultdict(lambda: _ZERO)
-    severity = 0
 
     # 1. fills: the broker's word on what traded
     for fill in sorted(venue.fills, key=lambda f: (f.ts_ns, f.venue_fill_id)):
@@ -146,32 +154,37 @@ def reconcile(book: NodeBook, venue: VenueAccountState, *,
                 f"{fill.side.value} {fill.quantity} @ {fill.price}", True, "fill inferred"))
         else:
             expected[fill.symbol] += _signed(fill.side, fill.quantity)  # it moved the position
-            severity = max(severity, 1)
             out.differences.append(Difference(
                 "foreign_fill", f"{cid or fill.venue_order_id}/{fill.venue_fill_id}",
                 "not ours", f"{fill.side.value} {fill.quantity} {fill.symbol} @ {fill.price}",
-                False, "REDUCING until an operator acknowledges"))
+                False, "REDUCING until an operator acknowledges", 1))
 
     # 2. orders the broker knows
     known: set[str] = set()
+    accepted: list[ExecutionReport] = []
     for vo in venue.orders:
         cid = vo.client_order_id
         if cid is None or cid not in book.orders:
             if vo.status in _OPEN and not book.ours(cid):
-                severity = max(severity, 1)
                 out.differences.append(Difference(
                     "foreign_order", cid or vo.venue_order_id, "not ours",
                     f"{vo.side.value} {vo.quantity} {vo.symbol} {vo.status.value}", False,
-                    "REDUCING until an operator acknowledges"))
+                    "REDUCING until an operator acknowledges", 1))
             elif vo.status in _OPEN:
-                severity = 2
                 out.differences.append(Difference(
                     "unknown_order", cid, "no such order",
                     f"{vo.side.value} {vo.quantity} {vo.symbol} {vo.status.value}", False,
-                    "HALTED: an order with our id the journal does not hold"))
+                    "HALTED: an order with our id the journal does not hold", 2))
             continue
         known.add(cid)
         order = book.orders[cid]
+        if order.status is OrderStatus.SUBMITTED and vo.status is not OrderStatus.REJECTED:
+            accepted.append(ExecutionReport(
+                ReportKind.ACCEPTED, cid, vo.venue_order_id, vo.ts_ns,
+                reason="acknowledgement inferred by reconciliation"))
+            out.differences.append(Difference(
+                "missed_acknowledgement", cid, "SUBMITTED", vo.status.value, True,
+                "acknowledgement inferred"))
         if order.status in _OPEN and vo.status in _ENDED:
             out.reports.append(ExecutionReport(
                 _ENDED[vo.status], cid, vo.venue_order_id, vo.ts_ns,
@@ -181,10 +194,9 @@ def reconcile(book: NodeBook, venue: VenueAccountState, *,
                 f"{_ENDED[vo.status].value.lower()} applied"))
         filled = order.filled + inferred_filled.get(cid, _ZERO)
         if vo.filled != filled:
-            severity = 2
             out.differences.append(Difference(
                 "filled_quantity", cid, str(filled), str(vo.filled), False,
-                "HALTED: the filled quantities differ (fills missing from one side)"))
+                "HALTED: the filled quantities differ (fills missing from one side)", 2))
 
     # 3. our open orders the broker does not know
     for cid, order in book.orders.items():
@@ -193,10 +205,9 @@ def reconcile(book: NodeBook, venue: VenueAccountState, *,
         if any(f.client_order_id == cid for f in venue.fills):
             continue
         if order.acknowledged:
-            severity = 2
             out.differences.append(Difference(
                 "vanished_order", cid, order.status.value, "unknown", False,
-                "HALTED: the broker acknowledged it and no longer knows it"))
+                "HALTED: the broker acknowledged it and no longer knows it", 2))
         else:
             out.resend.append(cid)
             out.differences.append(Difference(
@@ -209,10 +220,16 @@ def reconcile(book: NodeBook, venue: VenueAccountState, *,
         ours = expected.get(symbol, _ZERO)
         theirs = Decimal(venue.positions.get(symbol, _ZERO))
         if ours != theirs:
-            severity = 2
             out.differences.append(Difference(
                 "position", symbol, str(ours), str(theirs), False,
-                "HALTED: positions differ after the inferred fills"))
+                "HALTED: positions differ after the inferred fills", 2))
+    out.reports[:0] = accepted  # acknowledgements before the fills they precede
+    known_to_operator = set(acknowledged)
+    for i, diff in enumerate(out.differences):
+        if not diff.explained and diff.signature in known_to_operator:
+            out.differences[i] = Difference(diff.kind, diff.key, diff.node, diff.broker, True,
+                                            "acknowledged by an operator")
+    severity = max((d.severity for d in out.differences if not d.explained), default=0)
     out.state = ("ACTIVE", "REDUCING", "HALTED")[severity]
     return out
 

@@ -1,0 +1,114 @@
+"""A live node on a venue in this process: fills come back asynchronously as reports and every
+one is journalled; reports the node never received are inferred by reconciliation; orders that
+never reached the venue are sent again under the same client order id and fill once; a trade
+made by someone else halts new exposure until an operator acknowledges it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from signaltrust.data import load
+from signaltrust.live.config import AccountConfig, NodeConfig, StrategyConfig
+from signaltrust.live.node import TradingNode
+from signaltrust.storage import Journal, NodeRegistry, open_database
+from tests.live.fakevenue import fake_venue
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return {"GOOG": load("goog").iloc[:400]}
+
+
+def live_config(name: str, **node) -> NodeConfig:
+    account = AccountConfig(broker="fake", strategies=[
+        StrategyConfig(spec="sma_cross", params={"fast": 5, "slow": 20})])
+    return NodeConfig(name=name, mode="live", symbols=["GOOG"], timeframe="1d",
+                      accounts=[account], **node)
+
+
+def run_live(config, database, venue, **options):
+    node = TradingNode(config, database, venues={"fake": venue}, poll_seconds=0.01, **options)
+    return node, asyncio.run(node.run())
+
+
+def _kinds(database, name, kind):
+    return [e.payload for e in Journal(database, name).entries() if e.kind == kind]
+
+
+def test_live_node_when_venue_reports_fills_then_positions_and_fills_equal_the_venue(
+        frames, tmp_path):
+    venue = fake_venue(frames)
+    database = open_database(None, tmp_path)
+    node, result = run_live(live_config("l1"), database, venue)
+    assert result.status == "finished"
+    account = result.accounts["main"]
+    assert len(venue.execution.fills) >= 6
+    assert account["fills"] == len(venue.execution.fills)
+    assert {s: q for s, q in account["positions"].items() if q} == {
+        s: float(q) for s, q in venue.execution.positions.items() if q}
+    assert all(n == 1 for n in venue.execution.received.values())  # nothing sent twice
+    assert len(_kinds(database, "l1", "report")) >= 2 * len(venue.execution.fills)
+    assert account["risk_state"] == "ACTIVE"
+
+
+def test_live_node_when_reports_are_lost_then_reconciliation_infers_the_fills(frames, tmp_path):
+    venue = fake_venue(frames)
+    venue.execution.lose_reports = True
+    database = open_database(None, tmp_path)
+    _, result = run_live(live_config("l2", reconcile_seconds=0.05), database, venue)
+    account = result.accounts["main"]
+    assert account["fills"] == len(venue.execution.fills) > 0
+    assert {s: q for s, q in account["positions"].items() if q} == {
+        s: float(q) for s, q in venue.execution.positions.items() if q}
+    inferred = [d for r in _kinds(database, "l2", "reconcile") for d in r["differences"]
+                if d["kind"] == "missed_fill"]
+    assert len(inferred) == len(venue.execution.fills)
+    assert account["risk_state"] == "ACTIVE"
+
+
+def test_live_node_when_orders_never_reached_the_venue_then_resent_under_the_same_id(
+        frames, tmp_path):
+    venue = fake_venue(frames)
+    venue.execution.lose_orders = True  # as if the node died between journal and send
+    database = open_database(None, tmp_path)
+    config = live_config("l3", reconcile_seconds=3600)
+    node = TradingNode(config, database, venues={"fake": venue}, poll_seconds=0.01)
+
+    async def first_orders_lost():
+        task = asyncio.create_task(node.run())
+        while not _kinds(database, "l3", "submit"):
+            await asyncio.sleep(0.005)
+        venue.execution.lose_orders = False
+        return await task
+
+    asyncio.run(first_orders_lost())
+    resent = [p["client_order_id"] for p in _kinds(database, "l3", "resend")]
+    assert resent, "the lost order was not sent again"
+    assert all(venue.execution.received[cid] == 1 for cid in resent)
+    assert all(n == 1 for n in venue.execution.received.values())
+    submitted = [p["client_order_id"] for p in _kinds(database, "l3", "submit")]
+    assert set(resent) <= set(submitted)
+
+
+def test_live_node_when_someone_else_trades_then_reducing_until_acknowledged(frames, tmp_path):
+    venue = fake_venue({"GOOG": frames["GOOG"].iloc[:120]})
+    database = open_database(None, tmp_path)
+    config = live_config("l4", reconcile_seconds=3600)
+    run_live(config, database, venue)
+    venue.execution.trade_by_hand("GOOG", 3)
+    node = TradingNode(config, database, venues={"fake": venue}, poll_seconds=0.01)
+    node.recover()
+    result = asyncio.run(node.reconcile_all())["main"]
+    assert result.state == "REDUCING"
+    assert [d.kind for d in result.unexplained] == ["foreign_fill"]
+    assert str(node.accounts["main"].risk.state) == "REDUCING"
+    node.commit()
+    registry = NodeRegistry(database)
+    command = registry.post("l4", "ack", {"note": "my manual trade"}, actor="tester")
+    node._poll_commands()
+    assert registry.command(command).result.startswith("acknowledged")
+    assert str(node.accounts["main"].risk.state) == "ACTIVE"
+    again = asyncio.run(node.reconcile_all())["main"]
+    assert again.state == "ACTIVE"  # the acknowledged trade is not raised again
