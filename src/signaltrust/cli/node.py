@@ -131,7 +131,8 @@ def stop(name: str = NAME_ARGUMENT, wait: float = WAIT_OPTION, as_json: bool = J
 
 @app.command("pause")
 @handles_errors
-def pause(name: str = NAME_ARGUMENT, wait: float = WAIT_OPTION, as_json: bool = JSON_OPTION) -> None:
+def pause(name: str = NAME_ARGUMENT, wait: float = WAIT_OPTION,
+          as_json: bool = JSON_OPTION) -> None:
     """Deny every new order until resume (working orders and cancels are untouched)."""
     _send(name, "pause", wait, as_json)
 
