@@ -24,12 +24,14 @@ class CcxtKit(Kit):
     exchange = ""
     key = ""
     secret = ""
-    markets: tuple[str, str] = ("", "")  # route, golden file
+    markets: tuple[tuple[str, str], ...] = ()  # (route, golden file) ccxt loads markets from
+    method = "GET"
     ws_prefix = ""
 
     def open(self, server: Loopback, time: FakeTime, **overrides):
-        if ("GET", self.markets[0]) not in server.routes:  # a scenario may have scripted it
-            server.on("GET", self.markets[0], Answer(200, golden(self.markets[1])))
+        for route, name in self.markets:
+            if (self.method, route) not in server.routes:  # a scenario may have scripted it
+                server.on(self.method, route, Answer(200, golden(name)))
         config = CcxtSettings(api_key=SecretStr(self.key), secret=SecretStr(self.secret),
                               api_url=server.url, ws_url=server.ws_url + self.ws_prefix,
                               **{"retries": 3, **overrides})
@@ -40,7 +42,8 @@ class CcxtKit(Kit):
         return venue
 
     def script_instruments(self, server, *first):
-        server.on("GET", self.markets[0], *first, Answer(200, golden(self.markets[1])))
+        route, name = self.markets[0]
+        server.on(self.method, route, *first, Answer(200, golden(name)))
 
 
 BINANCE_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -50,7 +53,7 @@ BINANCE_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj
 class BinanceKit(CcxtKit):
     exchange = "binance"
     key, secret = BINANCE_KEY, BINANCE_SECRET
-    markets = ("/api/v3/exchangeInfo", "binance/exchange_info.json")
+    markets = (("/api/v3/exchangeInfo", "binance/exchange_info.json"),)
     ws_prefix = "/stream"  # ccxt tells Binance's spot streams from futures by "/stream" in the URL
 
     def __init__(self) -> None:
@@ -106,3 +109,81 @@ class BinanceKit(CcxtKit):
     def sent_client_id(self, seen):
         fields = {**parse_qs(seen.body), **{k: [v] for k, v in seen.query.items()}}
         return fields["newClientOrderId"][0]
+
+
+KRAKEN_KEY = "Kq7x0rQ3pN4mT8vB2cL6yH1sD9fG5jW0eR3tY7uI2oP4aS6dF8gH1jK"
+KRAKEN_SECRET = ("kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6"
+                 "F1huXg==")
+PRIVATE = "/0/private/"
+
+
+class KrakenKit(CcxtKit):
+    exchange = "kraken"
+    key, secret = KRAKEN_KEY, KRAKEN_SECRET
+    markets = (("/0/public/Assets", "kraken/assets.json"),
+               ("/0/public/AssetPairs", "kraken/asset_pairs.json"))
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="ccxt:kraken", symbol="BTC-USD", secrets=(KRAKEN_KEY,), poll_for_fills=True,
+            rate_limit_wait=3.0,  # Kraken names no wait: the adapter's documented pause
+            history_index=tuple(f"2024-01-02T15:0{i}:00Z" for i in range(5)),
+            stream_index=("2024-01-02T15:03:00Z", "2024-01-02T15:04:00Z",
+                          "2024-01-02T15:05:00Z"),
+        )
+
+    def open(self, server, time, **overrides):
+        venue = super().open(server, time, **overrides)
+        server.on("POST", PRIVATE + "BalanceEx", Answer(200, golden("kraken/balance_ex.json")))
+        server.on("POST", PRIVATE + "OpenOrders",
+                  Answer(200, golden("kraken/open_orders_empty.json")))
+        return venue
+
+    def script_instruments(self, server, *first):
+        # Kraken says "rate limited" in a 200 answer's error list
+        first = tuple(Answer(200, golden("kraken/rate_limited.json")) if a.status == 429 else a
+                      for a in first)
+        super().script_instruments(server, *first)
+
+    def script_history(self, server):
+        server.on("GET", "/0/public/OHLC", Answer(200, golden("kraken/ohlc_page1.json")),
+                  Answer(200, golden("kraken/ohlc_page2.json")))
+
+    def script_stream(self, server):
+        server.ws("/v2", *frames("kraken/ohlc_stream.json"))
+
+    def _filled(self, server, cid):
+        server.on("POST", PRIVATE + "ClosedOrders",
+                  Answer(200, with_cid("kraken/closed_orders_filled.json", cid)))
+        server.on("POST", PRIVATE + "TradesHistory",
+                  Answer(200, golden("kraken/trades_history.json")))
+        return Expected("TCCCTY-WE2O6-P3NB37", Decimal("45002.0"), Decimal("1.17"),
+                        "OUF4EM-FRGI2-MQMWZD")
+
+    def script_fill(self, server, cid):
+        server.on("POST", PRIVATE + "AddOrder", Answer(200, golden("kraken/add_order_market.json")))
+        return self._filled(server, cid)
+
+    def script_resting(self, server, cid):
+        server.on("POST", PRIVATE + "AddOrder", Answer(200, golden("kraken/add_order_limit.json")))
+
+    def script_cancel(self, server, cid):
+        server.on("POST", PRIVATE + "CancelOrder", Answer(200, golden("kraken/cancel_order.json")))
+        server.on("POST", PRIVATE + "ClosedOrders",
+                  Answer(200, with_cid("kraken/closed_orders_canceled.json", cid)))
+
+    def script_reject(self, server, cid):
+        self.script_instruments(server)
+        server.on("POST", PRIVATE + "AddOrder", Answer(200, golden("kraken/reject_funds.json")))
+        return "insufficient funds"
+
+    def script_unanswered(self, server, cid, *first):
+        server.on("POST", PRIVATE + "AddOrder", *first,
+                  Answer(200, golden("kraken/reject_duplicate.json")))
+        return self._filled(server, cid)
+
+    def order_calls(self, server):
+        return server.calls("POST", PRIVATE + "AddOrder")
+
+    def sent_client_id(self, seen):
+        return parse_qs(seen.body)["cl_ord_id"][0]

@@ -42,6 +42,7 @@ class Kit:
     stream_index: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     poll_for_fills: bool = False
+    rate_limit_wait: float = 7.0  # the wait the rate-limit recording asks for (or implies)
 
     def open(self, server: Loopback, time: FakeTime, **settings: Any):  # -> Venue
         raise NotImplementedError

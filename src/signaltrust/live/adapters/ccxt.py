@@ -36,8 +36,11 @@ STATUS = {"open": OrderStatus.ACCEPTED, "closed": OrderStatus.FILLED,
           "canceled": OrderStatus.CANCELED, "cancelled": OrderStatus.CANCELED,
           "expired": OrderStatus.EXPIRED, "rejected": OrderStatus.REJECTED}
 TYPES = {OrderType.MARKET: "market", OrderType.LIMIT: "limit"}
-#: exchanges with no order lookup by client order id: their recent orders are searched
-NO_CID_LOOKUP = frozenset({"coinbase"})
+#: how an order is found by our client order id: ``fetch_order`` with ``clientOrderId``
+#: (Binance's origClientOrderId), or a search of the open, then the closed orders, filtered
+#: where the exchange can (Kraken's ``cl_ord_id``; ccxt's fetch_order would send it as the
+#: integer ``userref``) and matched on ``clientOrderId`` (Coinbase has no such filter)
+SEARCH_FILTER: dict[str, str | None] = {"kraken": "cl_ord_id", "coinbase": None}
 
 
 def _dec(value: Any) -> Decimal:
@@ -182,14 +185,20 @@ class CcxtExecution(VenueExecutionClient):
             "timestamp") or self.clock_ns() // 1_000_000
         return VenueFill(
             str(trade["id"]), order.get("clientOrderId") or trade.get("clientOrderId"),
-            str(trade.get("order") or order.get("id")), from_ccxt(trade["symbol"]),
-            OrderSide.BUY if trade["side"] == "buy" else OrderSide.SELL, _dec(trade["amount"]),
+            str(trade.get("order") or order.get("id")),
+            from_ccxt(trade.get("symbol") or order["symbol"]),
+            OrderSide.BUY if (trade.get("side") or order.get("side")) == "buy" else OrderSide.SELL,
+            _dec(trade["amount"]),
             _dec(trade["price"]), _dec(fee.get("cost")), int(ts) * 1_000_000,
             fee.get("currency"),
             Liquidity.MAKER if trade.get("takerOrMaker") == "maker" else Liquidity.TAKER,
         )
 
     def _order(self, item: dict) -> VenueOrder:
+        ours = self.orders.get(item.get("clientOrderId") or "")
+        if ours is not None:  # an answer that does not repeat the order (Kraken's AddOrder)
+            item = {"symbol": to_ccxt(ours.symbol), "side": ours.side.value.lower(),
+                    "amount": ours.quantity, **{k: v for k, v in item.items() if v is not None}}
         status = STATUS.get(item.get("status") or "open", OrderStatus.ACCEPTED)
         filled = _dec(item.get("filled"))
         if status is OrderStatus.ACCEPTED and filled > 0:
@@ -204,7 +213,9 @@ class CcxtExecution(VenueExecutionClient):
         )
 
     def _placed(self, item: dict) -> Placed:
-        fills = tuple(self._fill(t, item) for t in item.get("trades") or [] if t.get("id"))
+        # Kraken lists only the ids of an order's trades: those come from fetch_my_trades
+        fills = tuple(self._fill(t, item) for t in item.get("trades") or []
+                      if t.get("id") and t.get("price") and t.get("amount"))
         return Placed(self._order(item), fills)
 
     async def _place(self, order: Order) -> Placed:
@@ -240,10 +251,8 @@ class CcxtExecution(VenueExecutionClient):
         symbol = to_ccxt(order.symbol) if order is not None else None
         ex, call = self.session.exchange, self.session.call
         try:
-            if self.session.id in NO_CID_LOOKUP:
-                items = await call("fetch_orders", ex.fetch_orders, symbol)
-                found = [i for i in items if i.get("clientOrderId") == client_order_id]
-                item = found[-1] if found else None
+            if self.session.id in SEARCH_FILTER:
+                item = await self._search(client_order_id, symbol)
             else:
                 item = await call("fetch_order", ex.fetch_order, None, symbol,
                                   {"clientOrderId": client_order_id})
@@ -260,6 +269,18 @@ class CcxtExecution(VenueExecutionClient):
         trades = await call("fetch_my_trades", ex.fetch_my_trades, symbol)
         fills = tuple(self._fill(t, item) for t in trades if str(t.get("order")) == item["id"])
         return Placed(placed.order, fills)
+
+    async def _search(self, client_order_id: str, symbol: str | None) -> dict | None:
+        ex, call = self.session.exchange, self.session.call
+        key = SEARCH_FILTER[self.session.id]
+        params = {key: client_order_id} if key else {}
+        for what, fetch in (("fetch_open_orders", ex.fetch_open_orders),
+                            ("fetch_closed_orders", ex.fetch_closed_orders)):
+            items = await call(what, fetch, symbol, None, None, dict(params))
+            found = [i for i in items if i.get("clientOrderId") == client_order_id]
+            if found:
+                return found[-1]
+        return None
 
     async def account_state(self, since_ns: int | None = None) -> VenueAccountState:
         ex, call = self.session.exchange, self.session.call
