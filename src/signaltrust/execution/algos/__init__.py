@@ -2,9 +2,11 @@
 
 TWAP, VWAP, iceberg and POV, each in taker mode (market children) or maker mode (limit
 children pegged to the touch and re-pegged when the market moves away); their schedule maths,
-maker pricing and the implementation-shortfall report. Nothing here sends an order: the
-trading core's runtime (``signaltrust.trading.algos``, ``ctx.execute``) sends every child
-through the normal order path (pre-trade check, then broker). See docs/execution_algorithms.md.
+maker pricing, the implementation-shortfall report, and the smart order router
+(:func:`route_order`: the venue or venues with the best price after fees). Nothing here sends
+an order: the trading core's runtime (``signaltrust.trading.algos``, ``ctx.execute``) sends
+every child through the normal order path (pre-trade check, then broker). See
+docs/execution_algorithms.md.
 """
 
 from signaltrust.execution.algos.algorithms import (
@@ -23,6 +25,7 @@ from signaltrust.execution.algos.base import (
     Submit,
 )
 from signaltrust.execution.algos.pricing import Peg
+from signaltrust.execution.algos.routing import Leg, Route, VenueQuote, route_order
 from signaltrust.execution.algos.schedule import (
     VolumeProfile,
     even_targets,
@@ -42,12 +45,16 @@ __all__ = [
     "Child",
     "ExecutionAlgorithm",
     "Iceberg",
+    "Leg",
     "MarketView",
     "Peg",
+    "Route",
     "Submit",
+    "VenueQuote",
     "VolumeProfile",
     "algorithm_from_state",
     "even_targets",
+    "route_order",
     "shortfall_bps",
     "slice_bars",
     "slice_times",
