@@ -170,6 +170,28 @@ class RiskSettings(_Section):
     recovery_drawdown: float | None = Field(
         default=None, ge=0, lt=1, description="drawdown under which full exposure returns"
     )
+    # portfolio limits: the order's marginal effect on the whole book (signaltrust.risk.book)
+    max_var_pct: float | None = Field(
+        default=None, gt=0, lt=1, description="one-bar historical VaR loss / equity, after"
+    )
+    max_cvar_pct: float | None = Field(
+        default=None, gt=0, lt=1, description="one-bar historical CVaR loss / equity, after"
+    )
+    var_cutoff: float = Field(default=0.05, gt=0, lt=0.5, description="tail: 0.05 is 95 %")
+    risk_lookback: int = Field(default=250, ge=20, description="bars of returns for VaR, corr")
+    max_correlation: float | None = Field(
+        default=None, gt=-1, le=1, description="new exposure vs each held position, signed"
+    )
+    max_sector_exposure: float | None = Field(
+        default=None, gt=0, description="gross value of one sector / equity"
+    )
+    max_asset_class_exposure: float | None = Field(
+        default=None, gt=0, description="gross value of one asset class / equity"
+    )
+    sectors: dict[str, str] = Field(default_factory=dict, description="symbol -> sector")
+    asset_classes: dict[str, str] = Field(
+        default_factory=dict, description="symbol -> asset class"
+    )
 
     @field_validator("drawdown_levels")
     @classmethod
