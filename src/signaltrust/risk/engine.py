@@ -31,6 +31,7 @@ from signaltrust.core.orders import Fill, Order
 from signaltrust.execution.portfolio import Portfolio
 from signaltrust.risk import limits as L
 from signaltrust.risk.audit import AuditLog
+from signaltrust.risk.book import BookLimits, ReturnHistory
 from signaltrust.risk.breakers import (
     ConsecutiveLossBreaker,
     DailyLossBreaker,
@@ -162,6 +163,11 @@ class RiskEngine(PreTradeCheck):
                           if lim.stale_after_seconds is not None else None)
             if self.stale is not None:
                 self.stale.seen.update(old_seen)
+        if changed & _BOOK_FIELDS:
+            history = getattr(self, "history", None)
+            if history is None or history.lookback != lim.risk_lookback:
+                self.history = ReturnHistory(lim.risk_lookback, history)
+            self.book = BookLimits(lim, self.history) if BookLimits.wanted(lim) else None
         # without a stale guard the engine still remembers when data last came
         if getattr(self, "_seen", None) is None:
             self._seen = StaleDataGuard(1.0)
@@ -171,10 +177,11 @@ class RiskEngine(PreTradeCheck):
             for name in ("max_order_quantity", "max_order_notional", "price_band_pct",
                          "max_position_quantity", "max_position_notional",
                          "max_gross_exposure", "max_net_exposure", "max_leverage")
-        ) or lim.check_buying_power or bool(lim.drawdown_levels)
+        ) or lim.check_buying_power or bool(lim.drawdown_levels) or self.book is not None
         #: the default limits: only buying power is checked (computed without OrderImpact)
         self._buying_power_only = (
             self._sized and lim.check_buying_power and not lim.drawdown_levels
+            and self.book is None
             and all(getattr(lim, name) is None for name in (
                 "max_order_quantity", "max_order_notional", "price_band_pct",
                 "max_position_quantity", "max_position_notional", "max_gross_exposure",
@@ -187,7 +194,7 @@ class RiskEngine(PreTradeCheck):
     def needs_observations(self) -> bool:
         """True when a limit needs the bars, equity or closed trades after each step."""
         lim = self.limits
-        return bool(lim.drawdown_levels) or any(
+        return bool(lim.drawdown_levels) or BookLimits.needs_returns(lim) or any(
             getattr(lim, name) is not None
             for name in ("daily_loss_pct", "max_consecutive_losses", "volatility_spike_k",
                          "stale_after_seconds")
@@ -304,13 +311,13 @@ class RiskEngine(PreTradeCheck):
         if isinstance(impact, L.Denial):
             return impact
         m = self.drawdown.multiplier
-        denial = self._limits(order, impact, m, now)
+        denial = self._limits(order, impact, portfolio, m, now)
         if denial is not None and m < 1.0 and denial.reason in _SCALED:
             denial.values["drawdown_multiplier"] = m
         return denial
 
     def _limits(
-        self, order: Order, impact: L.OrderImpact, m: float, now: int
+        self, order: Order, impact: L.OrderImpact, portfolio: PortfolioView, m: float, now: int
     ) -> L.Denial | None:
         """The first limit ``impact`` breaks (limits scaled by the drawdown multiplier ``m``),
         the order rate included."""
@@ -344,6 +351,8 @@ class RiskEngine(PreTradeCheck):
         if lim.max_leverage is not None and (
                 d := L.check_leverage(impact, lim.max_leverage * m)):
             return d
+        if self.book is not None and (d := self.book.check(impact, portfolio)):
+            return d
         if lim.check_buying_power:
             return L.check_buying_power(impact)
         return None
@@ -367,6 +376,8 @@ class RiskEngine(PreTradeCheck):
         self._seen.update(symbol, end_ns)
         if self.stale is not None:
             self.stale.update(symbol, end_ns)
+        if self.book is not None:
+            self.history.update(symbol, end_ns, close)
         if self.volatility is not None:
             trip = self.volatility.update(symbol, close)
             if trip is not None:
@@ -492,5 +503,7 @@ class RiskEngine(PreTradeCheck):
         return pd.DataFrame([asdict(d) for d in self.denials], columns=columns)
 
 
+_BOOK_FIELDS = {"max_var_pct", "max_cvar_pct", "var_cutoff", "risk_lookback", "max_correlation",
+                "max_sector_exposure", "max_asset_class_exposure", "sectors", "asset_classes"}
 _SCALED = {L.Reason.MAX_POSITION_QUANTITY, L.Reason.MAX_POSITION_NOTIONAL,
            L.Reason.MAX_GROSS_EXPOSURE, L.Reason.MAX_NET_EXPOSURE, L.Reason.MAX_LEVERAGE}

@@ -37,6 +37,11 @@ class Reason(StrEnum):
     STALE_DATA = "stale_data"
     TRADING_HALTED = "trading_halted"
     REDUCING_ONLY = "reducing_only"
+    MAX_VAR = "max_var"
+    MAX_CVAR = "max_cvar"
+    MAX_CORRELATION = "max_correlation"
+    MAX_SECTOR_EXPOSURE = "max_sector_exposure"
+    MAX_ASSET_CLASS_EXPOSURE = "max_asset_class_exposure"
 
 
 @dataclass(frozen=True)
