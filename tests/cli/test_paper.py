@@ -4,8 +4,11 @@ without keys or an unconfirmed --real, and keys never reach the output."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 
+import pytest
 from typer.testing import CliRunner
 
 from signaltrust.cli.main import app
@@ -86,3 +89,25 @@ def test_live_when_real_is_not_confirmed_then_refused_and_keys_stay_hidden(monke
 def test_live_when_broker_is_unknown_then_the_known_ones_are_named():
     result = runner.invoke(app, ["live", "--broker", "nyse", "--symbol", "X", "--name", "l"])
     assert result.exit_code == 1 and "ccxt.<exchange>" in result.output
+
+
+@pytest.mark.nats
+def test_paper_when_the_bus_is_nats_then_its_fills_are_published(monkeypatch):
+    from tests.live.bus.conftest import NATS_URL, _opener
+
+    opener = _opener("nats")  # skips (fails in CI) without the server
+    name = "cli" + uuid.uuid4().hex[:10]
+    monkeypatch.setenv("SIGNALTRUST__BUS__BACKEND", "nats")
+    monkeypatch.setenv("SIGNALTRUST__BUS__URL", NATS_URL)
+    paper = _json(["paper", "--data", "goog", "--param", "fast=5", "--param", "slow=20",
+                   "--name", name, "--json"])
+
+    async def published() -> int:
+        bus = await opener()
+        try:
+            return await bus.last_seq(name)
+        finally:
+            await bus.delete_node(name)
+            await bus.close()
+
+    assert asyncio.run(published()) >= 2 * paper["trades"] > 0

@@ -48,6 +48,23 @@ def open_app_database() -> Any:
     return open_database(url, settings.home)
 
 
+async def run_node(node_factory: Any) -> Any:
+    """Run a node, publishing on the configured event bus when it is NATS or Redis (the
+    in-process bus would have no one to follow it)."""
+    from signaltrust.core.config import load_settings
+
+    settings = load_settings()
+    if settings.bus.backend == "memory":
+        return await node_factory(None).run()
+    from signaltrust.live.bus import open_bus
+
+    bus = await open_bus(settings)
+    try:
+        return await node_factory(bus).run()
+    finally:
+        await bus.close()
+
+
 def _printer(quiet: bool) -> Any:
     if quiet:
         return None
@@ -129,8 +146,8 @@ def paper(
     except Exception as exc:  # pydantic: name the field
         raise _config_error(exc, name) from None
     database = open_app_database()
-    node = TradingNode(config, database, frames=frames, on_progress=_printer(as_json))
-    result = asyncio.run(node.run())
+    result = asyncio.run(run_node(lambda bus: TradingNode(
+        config, database, frames=frames, on_progress=_printer(as_json), bus=bus)))
     _print_result(result, as_json)
 
 
@@ -216,9 +233,8 @@ def live(
         raise _config_error(exc, name) from None
     venue = open_venue(broker, settings, paper=not real)
     database = open_app_database()
-    node = TradingNode(config, database, venues={broker: venue},
-                       on_progress=_printer(as_json))
-    result = asyncio.run(node.run())
+    result = asyncio.run(run_node(lambda bus: TradingNode(
+        config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus)))
     _print_result(result, as_json)
 
 

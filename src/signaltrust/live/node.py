@@ -117,7 +117,11 @@ class TradingNode:
     ``frames`` are the bars a paper node replays (``{symbol: DataFrame}``); ``venues`` the
     venues live accounts trade on, by broker name (each a
     :class:`~signaltrust.live.contract.Venue`); ``feed`` replaces the feed (tests).
-    ``on_progress(summary)`` is called about twice a second.
+    ``on_progress(summary)`` is called about twice a second. ``bus`` (an
+    :class:`~signaltrust.core.bus.EventBus`) receives what the journal holds once it holds it:
+    orders, fills, risk states and reconciliations (event id ``<node>-j<seq>``: the journal's
+    sequence, so a restarted node's resent events are dropped as duplicates), and about twice a
+    second each account's positions, P&L and the node's status.
     """
 
     def __init__(
@@ -130,6 +134,7 @@ class TradingNode:
         on_progress: Callable[[dict[str, Any]], None] | None = None,
         hooks: tuple[Callable[[NodeAccount], Any], ...] = (),
         poll_seconds: float = 0.25,
+        bus: Any = None,
     ) -> None:
         self.config = config
         self.name = config.name
@@ -153,6 +158,10 @@ class TradingNode:
         self._held: list[tuple[NodeAccount, list[Any]]] = []
         self._inbox: asyncio.Queue[tuple[str, Any]] | None = None
         self._reconcile_requested = False
+        self.bus = bus
+        self._outgoing: list[tuple[str, dict[str, Any]]] = []
+        self._run_id = os.urandom(4).hex()
+        self._published = 0
         if config.mode == "paper" and not self.frames and not self.venues:
             raise ValidationError(
                 "a paper node needs bars to replay or a venue's live data", field="data",
@@ -341,7 +350,9 @@ class TradingNode:
     def commit(self) -> None:
         """Write the steps taken since the last commit to the journal (one transaction)."""
         if self._pending:
-            self.journal.append(self._pending)
+            last = self.journal.append(self._pending)
+            if self.bus is not None:
+                self._queue_events(self._pending, last - len(self._pending) + 1)
         self._pending = []
         self._pending_steps = 0
 
@@ -363,6 +374,55 @@ class TradingNode:
         self.journal.save_snapshot(self.journal.last_seq, buffer.getvalue(), SNAPSHOT_FORMAT)
         self._since_snapshot = 0
         return True
+
+    # -- events ------------------------------------------------------------------------------
+    _TOPICS = {"order": ("order", "orders"), "fill": ("fill", "fills"),
+               "state": ("risk_state", "risk"), "reconcile": ("reconciliation", "risk"),
+               "command": ("command", "logs"), "resend": ("resend", "orders")}
+
+    def _queue_events(self, entries: list[tuple[str, int, dict[str, Any]]], first: int) -> None:
+        from signaltrust.core.bus import make_event, topic
+
+        for offset, (kind, ts_ns, payload) in enumerate(entries):
+            if kind not in self._TOPICS:
+                continue
+            kind_type, topic_kind = self._TOPICS[kind]
+            account = str(payload.get("account", "node"))
+            event = make_event(kind_type, topic_kind, self.name, account, ts_ns, payload,
+                               f"{self.name}-j{first + offset}")
+            self._outgoing.append((topic(self.name, topic_kind), event))
+
+    def _queue_status(self) -> None:
+        from signaltrust.core.bus import make_event, topic
+
+        now = self._now()
+        for account in self.accounts.values():
+            figures = account.summary()
+            for kind_type, kind, data in (
+                ("position", "positions", {"positions": figures["positions"]}),
+                ("pnl", "pnl", {"equity": figures["equity"], "cash": figures["cash"]}),
+            ):
+                self._published += 1
+                self._outgoing.append((topic(self.name, kind), make_event(
+                    kind_type, kind, self.name, account.name, now, data,
+                    f"{self.name}-{self._run_id}-{self._published}")))
+        self._published += 1
+        self._outgoing.append((topic(self.name, "status"), make_event(
+            "status", "status", self.name, "node", now,
+            {"status": self.status, "steps": self.steps},
+            f"{self.name}-{self._run_id}-{self._published}")))
+
+    async def publish(self, status: bool = False) -> int:
+        """Send the queued events to the bus (with positions, P&L and status when
+        ``status``); the number sent."""
+        if self.bus is None:
+            return 0
+        if status:
+            self._queue_status()
+        items, self._outgoing = self._outgoing, []
+        if items:
+            await self.bus.publish_many(items)
+        return len(items)
 
     # -- commands --------------------------------------------------------------------------
     def _poll_commands(self) -> None:
@@ -437,6 +497,7 @@ class TradingNode:
                 if now - last_beat >= 0.5:
                     last_beat = now
                     self.commit()
+                    await self.publish(status=True)
                     self.registry.heartbeat(self.name, self.status, self.summary())
                     if self.on_progress is not None:
                         self.on_progress(self.summary())
@@ -450,6 +511,7 @@ class TradingNode:
             self.commit()
             if self.status in ("stopped", "finished"):
                 self.snapshot()
+                await self.publish(status=True)
             self.registry.heartbeat(self.name, self.status, self.summary())
         return self.result(time.perf_counter() - started)
 
@@ -510,9 +572,12 @@ class TradingNode:
                 if now - last_beat >= 0.5:
                     last_beat = now
                     self.commit()
+                    await self.publish(status=True)
                     self.registry.heartbeat(self.name, self.status, self.summary())
                     if self.on_progress is not None:
                         self.on_progress(self.summary())
+                elif self._outgoing and len(self._outgoing) >= 256:
+                    await self.publish()
             self.status = "stopped" if self._stopping else "finished"
         except BaseException:
             self.status = "crashed"
@@ -522,6 +587,7 @@ class TradingNode:
             self.commit()
             if self.status in ("stopped", "finished"):
                 self.snapshot()
+                await self.publish(status=True)
             self.registry.heartbeat(self.name, self.status, self.summary())
             for execution in opened:
                 if hasattr(execution, "close"):
