@@ -126,3 +126,14 @@ def test_followers_when_the_server_restarts_then_they_continue_without_a_gap(
     live, durable = run(main(), timeout=60)
     assert live == [1, 2, 3, 4, 5, 6]
     assert durable == [1, 2, 3, 4, 5, 6]
+
+
+def test_close_when_the_server_is_gone_then_it_returns(private_nats: Any) -> None:
+    async def main() -> bool:
+        bus = await NatsBus(private_nats.url).connect()
+        private_nats.stop()
+        await asyncio.sleep(0.2)  # the client notices and starts reconnecting
+        await bus.close()
+        return bus.nc is None
+
+    assert run(main(), timeout=15)

@@ -197,8 +197,13 @@ class NatsBus(EventBus):
             await self._ready().delete_stream(name)
 
     async def close(self) -> None:
-        if self.nc is not None and not self.nc.is_closed:
-            await self.nc.drain()
+        nc = self.nc
+        if nc is not None and not nc.is_closed:
+            try:
+                await nc.drain()  # sends what is buffered first
+            except (nats.errors.Error, TimeoutError) as exc:  # reconnecting: nothing to drain
+                log.debug("NATS: closing without draining (%s)", exc)
+                await nc.close()
         self.nc = self.js = None
 
 
