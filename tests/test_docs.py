@@ -27,6 +27,7 @@ DEDICATED = {  # page -> the test that runs its examples
     "lookahead.md": "tests/optimize/test_lookahead.py",
     "portfolio.md": "tests/portfolio/test_docs.py",
     "ml.md": "tests/research/test_evaluation.py",
+    "rl.md": "tests/rl/test_docs.py",
     "risk.md": "tests/risk/test_engine.py",
     "risk_measures.md": "tests/risk/test_measures_docs.py",
 }
