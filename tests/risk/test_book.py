@@ -154,3 +154,16 @@ def test_replay_when_book_limit_set_then_trading_core_denies_with_named_reason(l
     assert {d.reason for d in risk.denials} == {reason}
     assert {d.symbol for d in risk.denials} == {"GOOG"}  # SPX was bought first, alone
     assert risk.denials[0].time >= goog.index[39]
+
+
+def test_docs_when_portfolio_limits_example_runs_then_the_correlated_buy_is_denied():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "risk.md").read_text()
+    section = text.split("## Portfolio limits", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/risk.md", "exec"), namespace)  # noqa: S102
+    risk = namespace["risk"]
+    assert risk.denials[0].reason == "max_correlation"
+    assert risk.denials[0].values["correlation"] == pytest.approx(0.98, abs=0.01)
