@@ -187,3 +187,90 @@ class KrakenKit(CcxtKit):
 
     def sent_client_id(self, seen):
         return parse_qs(seen.body)["cl_ord_id"][0]
+
+
+COINBASE_KEY = "Lg8bRkP2nV4xT7qL1mZc"  # a legacy (HMAC) key; CDP keys sign a JWT
+COINBASE_SECRET = "cbsecret-5Xq2Lr9WmT4kN7pB1vC8zH3dJ6fG0sA"
+BROKERAGE = "/api/v3/brokerage"
+CB_OID = "52cfe5e2-0b29-4c19-a245-a6a773de5030"
+
+
+class CoinbaseKit(CcxtKit):
+    exchange = "coinbase"
+    key, secret = COINBASE_KEY, COINBASE_SECRET
+    markets = ((BROKERAGE + "/market/products", "coinbase/products.json"),
+               ("/v2/currencies", "coinbase/currencies.json"),
+               ("/v2/currencies/crypto", "coinbase/currencies_crypto.json"),
+               ("/v2/exchange-rates", "coinbase/exchange_rates.json"),
+               (BROKERAGE + "/transaction_summary", "coinbase/transaction_summary.json"))
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="ccxt:coinbase", symbol="BTC-USD", secrets=(COINBASE_KEY,), poll_for_fills=True,
+            history_index=tuple(f"2024-01-02T15:0{i}:00Z" for i in range(5)),
+            stream_index=("2024-01-02T15:03:00Z", "2024-01-02T15:04:00Z",
+                          "2024-01-02T15:05:00Z"),
+        )
+
+    def open(self, server, time, **overrides):
+        server.on("GET", BROKERAGE + "/market/products",
+                  Answer(200, golden("coinbase/products_future.json")),
+                  when={"product_type": "FUTURE"})
+        venue = super().open(server, time, **overrides)
+        server.on("GET", BROKERAGE + "/accounts", Answer(200, golden("coinbase/accounts.json")))
+        return venue
+
+    def script_history(self, server):
+        path = BROKERAGE + "/market/products/BTC-USD/candles"
+        server.on("GET", path, Answer(200, golden("coinbase/candles_page1.json")),
+                  Answer(200, golden("coinbase/candles_page2.json")))
+
+    def script_stream(self, server):
+        page1, page2 = golden("coinbase/candles_page1.json"), golden("coinbase/candles_page2.json")
+        c = page2["candles"]  # 15:05, 15:04, 15:03
+        forming = dict(c[0], close="44999.00", volume="1.2")
+        server.on("GET", BROKERAGE + "/market/products/BTC-USD/candles",
+                  Answer(200, {"candles": [forming, c[1], c[2]]}), Answer(drop=True),
+                  Answer(200, {"candles": [c[0], page1["candles"][0], c[1]]}))
+
+    def _filled(self, server, cid):
+        server.on("GET", BROKERAGE + "/orders/historical/batch",
+                  Answer(200, with_cid("coinbase/orders_filled.json", cid)))
+        server.on("GET", BROKERAGE + "/orders/historical/fills",
+                  Answer(200, golden("coinbase/fills.json")))
+        return Expected("1111-11111-111111", Decimal("45002.01"), Decimal("2.7001206"), CB_OID)
+
+    def script_fill(self, server, cid):
+        server.on("POST", BROKERAGE + "/orders",
+                  Answer(200, with_cid("coinbase/create_order_ok.json", cid)))
+        return self._filled(server, cid)
+
+    def script_resting(self, server, cid):
+        server.on("POST", BROKERAGE + "/orders",
+                  Answer(200, with_cid("coinbase/create_order_limit_ok.json", cid)))
+
+    def script_cancel(self, server, cid):
+        server.on("POST", BROKERAGE + "/orders/batch_cancel",
+                  Answer(200, golden("coinbase/batch_cancel.json")))
+        server.on("GET", BROKERAGE + "/orders/historical/batch",
+                  Answer(200, with_cid("coinbase/orders_canceled.json", cid)))
+
+    def script_reject(self, server, cid):
+        self.script_instruments(server)
+        server.on("POST", BROKERAGE + "/orders",
+                  Answer(200, golden("coinbase/create_order_funds.json")))
+        return "insufficient"
+
+    def script_unanswered(self, server, cid, *first):
+        # Coinbase answers a known client_order_id with the order it already holds
+        server.on("POST", BROKERAGE + "/orders", *first,
+                  Answer(200, with_cid("coinbase/create_order_ok.json", cid)))
+        return self._filled(server, cid)
+
+    def order_calls(self, server):
+        return server.calls("POST", BROKERAGE + "/orders")
+
+    def sent_client_id(self, seen):
+        import json
+
+        return json.loads(seen.body)["client_order_id"]

@@ -1,7 +1,8 @@
 """A loopback HTTP and WebSocket server (aiohttp, 127.0.0.1:0) that replays recorded answers.
 
 ``server.on("GET", "/v3/x", Answer(200, body), ...)`` queues answers for a route: each request
-takes the next one and the last one repeats. An answer may wait (``delay``: a timeout seen by a
+takes the next one and the last one repeats (``when={"k": "v"}`` narrows a queue to requests
+with that query value). An answer may wait (``delay``: a timeout seen by a
 client with a shorter one) or drop the connection (``drop``). ``server.ws("/stream", [frames],
 [frames])`` queues one list of frames per connection; :data:`DROP` closes the socket at that
 point, and a connection whose frames run out stays open. Every request is recorded.
@@ -50,6 +51,7 @@ class Seen:
 class Loopback:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], deque[Answer]] = {}
+        self.query_routes: list[tuple[str, str, dict[str, str], deque[Answer]]] = []
         self.sockets: dict[str, deque[list[Any]]] = {}
         self.seen: list[Seen] = []
         self.ws_received: list[Any] = []
@@ -57,8 +59,14 @@ class Loopback:
         self._runner: web.AppRunner | None = None
         self.port = 0
 
-    def on(self, method: str, path: str, *answers: Answer) -> Loopback:
-        self.routes[(method.upper(), path)] = deque(answers)
+    def on(self, method: str, path: str, *answers: Answer,
+           when: dict[str, str] | None = None) -> Loopback:
+        """Answers for a route; with ``when``, only for requests whose query holds those
+        values (checked before the route's plain answers)."""
+        if when:
+            self.query_routes.append((method.upper(), path, dict(when), deque(answers)))
+        else:
+            self.routes[(method.upper(), path)] = deque(answers)
         return self
 
     def json(self, method: str, path: str, body: Any, status: int = 200) -> Loopback:
@@ -105,7 +113,10 @@ class Loopback:
         body = await request.text()
         self.seen.append(Seen(request.method, request.path, dict(request.query),
                               dict(request.headers), body))
-        queue = self.routes.get((request.method, request.path))
+        queue = next((q for m, p, when, q in self.query_routes
+                      if m == request.method and p == request.path
+                      and all(request.query.get(k) == v for k, v in when.items())),
+                     self.routes.get((request.method, request.path)))
         if not queue:
             return web.json_response({"message": f"no recording for {request.method} "
                                       f"{request.path}"}, status=404)

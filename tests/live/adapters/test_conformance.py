@@ -13,12 +13,12 @@ import pytest
 from signaltrust.core.events import Bar
 from signaltrust.core.orders import Order, OrderType
 from tests.live.adapters.kit_alpaca import AlpacaKit
-from tests.live.adapters.kit_ccxt import BinanceKit, KrakenKit
+from tests.live.adapters.kit_ccxt import BinanceKit, CoinbaseKit, KrakenKit
 from tests.live.adapters.kit_oanda import OandaKit
 from tests.live.adapters.kits import START_NS
 from tests.live.adapters.loopback import Answer, FakeTime, Loopback
 
-KITS = [OandaKit(), AlpacaKit(), BinanceKit(), KrakenKit()]
+KITS = [OandaKit(), AlpacaKit(), BinanceKit(), KrakenKit(), CoinbaseKit()]
 
 
 @pytest.fixture(params=KITS, ids=lambda kit: kit.name)

@@ -7,7 +7,8 @@
   of which may still be forming, so a candle is let out only once a newer one has started (and
   its end has passed on our clock); after a drop the watch is opened again after a backoff;
 - orders: ``create_order`` with our client order id (``clientOrderId``, which ccxt sends as
-  Binance's ``newClientOrderId``, Kraken's ``cl_ord_id``, Coinbase's ``client_order_id``);
+  Binance's ``newClientOrderId`` and Kraken's ``cl_ord_id``; Coinbase's ``client_order_id`` is
+  passed as a raw parameter, since ccxt would send its own);
   looked up by it (``fetch_order`` with ``clientOrderId``; Coinbase, which has no such lookup:
   its recent orders, matched); fills from the order's trades and ``fetch_my_trades``.
 """
@@ -129,7 +130,31 @@ class CcxtData(DataClient):
 
     def stream(self, symbols: Sequence[str], *, timeframe: str = "1m", quotes: bool = False,
                trades: bool = False) -> AsyncIterator[Bar | Tick]:
-        return merge(*[self._watch(symbol, timeframe) for symbol in symbols])
+        """``watch_ohlcv`` where ccxt.pro has it; otherwise (Coinbase) the candles endpoint,
+        asked just after each bar ends."""
+        if self.session.exchange.has.get("watchOHLCV"):
+            return merge(*[self._watch(symbol, timeframe) for symbol in symbols])
+        return merge(*[self._poll(symbol, timeframe) for symbol in symbols])
+
+    async def _poll(self, symbol: str, timeframe: str) -> AsyncIterator[Bar]:
+        gate, tf = BarGate(timeframe), self._timeframe(timeframe)
+        plumbing, ex = self.session.plumbing, self.session.exchange
+        while True:
+            since = gate.last.get(symbol, plumbing.clock_ns() - 3 * gate.step) // 1_000_000
+            try:
+                candles = await self.session.call("fetch_ohlcv", ex.fetch_ohlcv,
+                                                  to_ccxt(symbol), tf, since, 10)
+            except DefinitiveBrokerError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a drop: asked again next period
+                log.info("%s candles of %s: %s", self.venue, symbol, exc)
+                candles = []
+            for c in sorted(candles, key=lambda c: c[0]):
+                bar = gate.bar(symbol, c[0], c[1], c[2], c[3], c[4], c[5] or 0.0)
+                if gate.admit(bar, plumbing.clock_ns()):
+                    yield bar
+            wait = gate.step - (plumbing.clock_ns() % gate.step)
+            await plumbing.sleep(wait / 1e9 + 0.5)
 
     async def _watch(self, symbol: str, timeframe: str) -> AsyncIterator[Bar]:
         gate, tf = BarGate(timeframe), self._timeframe(timeframe)
@@ -226,12 +251,31 @@ class CcxtExecution(VenueExecutionClient):
                 field="order_type", value=order.order_type.value, fix="use MARKET or LIMIT")
         ex = self.session.exchange
         price = float(order.limit_price) if order.limit_price is not None else None
-        item = await self.session.call(
-            "create_order", ex.create_order, to_ccxt(order.symbol), kind,
-            "buy" if order.side is OrderSide.BUY else "sell", float(order.quantity), price,
-            {"clientOrderId": order.client_order_id}, idempotent=True)
-        item.setdefault("clientOrderId", order.client_order_id)
-        item["clientOrderId"] = item["clientOrderId"] or order.client_order_id
+        params: dict[str, Any] = {"clientOrderId": order.client_order_id}
+        if self.session.id == "coinbase":
+            # ccxt drops clientOrderId for Coinbase and sends "ccxt-<uuid>": ours goes as is
+            params["client_order_id"] = order.client_order_id
+        if self.session.id == "coinbase" and kind == "market" and order.side is OrderSide.BUY:
+            # ccxt sends a Coinbase market buy as a quote amount; ours is a base quantity
+            params.update(createMarketBuyOrderRequiresPrice=False, order_configuration={
+                "market_market_ioc": {"base_size": format(order.quantity, "f")}})
+        tries = 0
+
+        async def create() -> dict:
+            nonlocal tries
+            tries += 1
+            return await ex.create_order(
+                to_ccxt(order.symbol), kind, "buy" if order.side is OrderSide.BUY else "sell",
+                float(order.quantity), price, dict(params))
+
+        item = await self.session.call("create_order", create, idempotent=True)
+        item["clientOrderId"] = item.get("clientOrderId") or order.client_order_id
+        if tries > 1:
+            # a resend that was answered may be answered for the first send (Coinbase returns
+            # the existing order for a client order id it knows): what is its state now?
+            found = await self._find_quietly(order.client_order_id)
+            if found is not None:
+                return found
         return self._placed(item)
 
     async def _cancel(self, order: Order, venue_order_id: str | None) -> VenueOrder | None:
@@ -295,13 +339,14 @@ class CcxtExecution(VenueExecutionClient):
             pair = to_ccxt(symbol)
             for item in await call("fetch_open_orders", ex.fetch_open_orders, pair):
                 orders.append(self._order(item))
-            for trade in await call("fetch_my_trades", ex.fetch_my_trades, pair, since):
-                fill = self._fill(trade)
-                cid = fill.client_order_id or self._cid_of(fill.venue_order_id)
-                fills.append(VenueFill(fill.venue_fill_id, cid, *_tail(fill)))
+            fills += [self._fill(t) for t in await call("fetch_my_trades", ex.fetch_my_trades,
+                                                           pair, since)]
             base = symbol.split("-")[0]
             if totals.get(base):
                 positions[symbol] = totals[base]
+        cids = {o.venue_order_id: o.client_order_id for o in orders if o.client_order_id}
+        fills = [VenueFill(f.venue_fill_id, f.client_order_id or cids.get(f.venue_order_id)
+                           or self._cid_of(f.venue_order_id), *_tail(f)) for f in fills]
         return VenueAccountState(self.clock_ns(), totals, positions, tuple(orders), tuple(fills))
 
     async def close(self) -> None:

@@ -44,7 +44,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
                 "fetchMarkets": {"types": ["spot"]}, "defaultType": "spot",
                 "newOrderRespType": {"market": "FULL", "limit": "FULL"}},
     "kraken": {},
-    "coinbase": {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False},
+    "coinbase": {"fetchMarkets": "fetchMarketsV3", "fetchBalance": "v3PrivateGetBrokerageAccounts"},
 }
 #: seconds to wait after a rate-limit answer that names no wait (Kraken's "EAPI:Rate limit
 #: exceeded" comes without Retry-After; its counter drains one call per ~3 s on the base tier)
@@ -114,9 +114,23 @@ class CcxtSession:
         if settings.api_url or settings.ws_url:
             self.exchange.urls["api"] = move_urls(self.exchange.urls["api"], settings.api_url,
                                                   settings.ws_url)
+        self._retry_after: str | None = None
+        self._catch_retry_after()
         per_second = 1000.0 / max(float(self.exchange.rateLimit or 100), 1.0)
         self.policy = plumbing.policy(settings)
         self.limiter = plumbing.bucket(max(1.0, per_second), per_second)
+
+    def _catch_retry_after(self) -> None:
+        """Keep a 429's ``Retry-After``: ccxt raises without the headers, and its
+        ``last_response_headers`` may already belong to a concurrent request."""
+        original = self.exchange.handle_errors
+
+        def handle_errors(code, reason, url, method, headers, body, *rest):
+            if code == 429:
+                self._retry_after = (headers or {}).get("Retry-After")
+            return original(code, reason, url, method, headers, body, *rest)
+
+        self.exchange.handle_errors = handle_errors
 
     def __repr__(self) -> str:  # never the exchange object: it holds the keys
         return f"CcxtSession({self.id!r})"
@@ -144,8 +158,8 @@ class CcxtSession:
         where = f"{self.name} {what}"
         text = self.redact(exc)[:400]
         if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
-            headers = getattr(self.exchange, "last_response_headers", None) or {}
-            wait = retry_after_seconds(headers.get("Retry-After"))
+            wait = retry_after_seconds(self._retry_after)
+            self._retry_after = None
             if wait is None:
                 wait = RATE_LIMIT_WAIT_S.get(self.id)
             return RateLimitedError(f"{where}: rate limited ({text})", venue=self.name,
