@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signaltrust.core.errors import ValidationError
 from signaltrust.execution.algos import (
@@ -293,3 +295,42 @@ def test_child_when_a_fill_arrives_after_it_ended_then_the_parent_counts_it() ->
     report = algo.report()
     assert report.filled_quantity == 4 and report.average_fill_price == 99.0
     assert report.status == "WORKING"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lots=st.integers(1, 500),
+    lot=st.sampled_from(["1", "0.5", "0.001"]),
+    bars=st.integers(1, 8),
+    slices=st.integers(1, 8),
+    sell=st.booleans(),
+    moves=st.lists(st.floats(-0.02, 0.02), min_size=12, max_size=12),
+    cut=st.integers(1, 11),
+)
+def test_twap_property_when_any_size_and_schedule_then_exact_total_and_resumable(
+        lots: int, lot: str, bars: int, slices: int, sell: bool, moves: list[float],
+        cut: int) -> None:
+    quantity = lots * D(lot) * (-1 if sell else 1)
+    closes = [100.0]
+    for move in moves:
+        closes.append(round(closes[-1] * (1 + move), 4))
+    market = views(closes)
+
+    def make() -> TWAP:
+        return TWAP("GOOG", quantity, bars=bars, slices=slices, lot=lot)
+
+    whole = make()
+    reference = run_all(whole, market)
+    sent = [D(q) for _, what, q, _ in reference.log if what == "submit"]
+    assert sum(sent) == abs(quantity) and all(q > 0 and q % D(lot) == 0 for q in sent)
+    assert whole.report().filled_quantity == abs(quantity) and whole.status == "FILLED"
+
+    first = make()
+    venue = Venue()
+    venue.begin(first, market[0])
+    for i in range(1, cut):
+        venue.step(first, i, market[i])
+    resumed = algorithm_from_state(json.loads(json.dumps(first.to_state())))
+    for i in range(cut, len(market)):
+        venue.step(resumed, i, market[i])
+    assert venue.log == reference.log and resumed.to_state() == whole.to_state()
