@@ -35,7 +35,7 @@ class FakeExecution(ExecutionClient):
         if self.lose_orders:
             return
         self.received[order.client_order_id] += 1
-        if order.client_order_id in self.orders:  # the venue deduplicates client order ids
+        if self.received[order.client_order_id] > 1:  # the venue deduplicates client order ids
             return
         asyncio.get_running_loop().call_soon(self._fill, order, now_ns)
 

@@ -70,26 +70,32 @@ def test_live_node_when_reports_are_lost_then_reconciliation_infers_the_fills(fr
 
 def test_live_node_when_orders_never_reached_the_venue_then_resent_under_the_same_id(
         frames, tmp_path):
-    venue = fake_venue(frames)
+    venue = fake_venue({"GOOG": frames["GOOG"].iloc[:120]})
     venue.execution.lose_orders = True  # as if the node died between journal and send
     database = open_database(None, tmp_path)
     config = live_config("l3", reconcile_seconds=3600)
+    _, first = run_live(config, database, venue)
+    lost = [p["client_order_id"] for p in _kinds(database, "l3", "submit")]
+    assert lost and not venue.execution.received  # journalled, never received
+    assert first.accounts["main"]["risk_state"] == "ACTIVE"  # in flight, not yet missing
+    venue.execution.lose_orders = False
     node = TradingNode(config, database, venues={"fake": venue}, poll_seconds=0.01)
+    node.recover()  # the restart
+    manager = node.accounts["main"].core.manager
+    pending = [cid for cid in lost if manager.get(cid).status == "SUBMITTED"]
+    assert pending
 
-    async def first_orders_lost():
-        task = asyncio.create_task(node.run())
-        while not _kinds(database, "l3", "submit"):
-            await asyncio.sleep(0.005)
-        venue.execution.lose_orders = False
-        return await task
+    async def reconcile_and_settle():
+        result = (await node.reconcile_all())["main"]
+        await asyncio.sleep(0.05)  # the venue fills what it received
+        return result
 
-    asyncio.run(first_orders_lost())
+    result = asyncio.run(reconcile_and_settle())
+    assert sorted(result.resend) == sorted(pending)
     resent = [p["client_order_id"] for p in _kinds(database, "l3", "resend")]
-    assert resent, "the lost order was not sent again"
-    assert all(venue.execution.received[cid] == 1 for cid in resent)
-    assert all(n == 1 for n in venue.execution.received.values())
-    submitted = [p["client_order_id"] for p in _kinds(database, "l3", "submit")]
-    assert set(resent) <= set(submitted)
+    assert resent and set(resent) <= set(lost)
+    assert all(venue.execution.received[cid] == 1 for cid in resent)  # sent once, same id
+    assert {o.client_order_id for o in venue.execution.orders.values()} == set(resent)
 
 
 def test_live_node_when_someone_else_trades_then_reducing_until_acknowledged(frames, tmp_path):

@@ -56,7 +56,8 @@ class NodeConfig(BaseModel):
     node; a step that sends an order is always committed before it is sent).
     ``snapshot_every``: steps between snapshots (a restart replays only what came after).
     ``reconcile_seconds``: how often a live node compares its accounts with their brokers
-    (also at every start and on ``node reconcile``).
+    (also at every start and on ``node reconcile``); an order sent less than
+    ``reconcile_grace`` seconds ago is in flight, not missing.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -72,6 +73,7 @@ class NodeConfig(BaseModel):
     commit_every: int = Field(default=64, ge=1)
     snapshot_every: int = Field(default=2000, ge=1)
     reconcile_seconds: float = Field(default=60.0, gt=0)
+    reconcile_grace: float = Field(default=10.0, ge=0)
 
     @field_validator("accounts")
     @classmethod

@@ -621,7 +621,9 @@ class TradingNode:
         account put in REDUCING or HALTED when a difference is unexplained."""
         from signaltrust.live.reconcile import book_from_core, reconcile
 
-        result = reconcile(book_from_core(account.core), state, symbols=account.symbols,
+        book = book_from_core(account.core,
+                              in_flight=account.outbox.in_flight(self.config.reconcile_grace))
+        result = reconcile(book, state, symbols=account.symbols,
                            acknowledged=getattr(account, "acknowledged", ()))
         account.last_unexplained = [d.signature for d in result.unexplained]
         for report in result.reports:

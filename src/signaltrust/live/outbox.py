@@ -11,6 +11,7 @@ While the node replays its journal (``replaying``), nothing is sent at all.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ class Outbox(Broker):
         self.pending: list[tuple[str, Order, int]] = []
         self.replaying = False
         self.sent = 0
+        self.sent_at: dict[str, float] = {}  # client order id -> monotonic time it left
         self._inbound: Callable[[str, ExecutionReport], None] | None = None
 
     # the core's side
@@ -59,11 +61,17 @@ class Outbox(Broker):
         held, self.pending = self.pending, []
         return held
 
+    def in_flight(self, grace_seconds: float) -> set[str]:
+        """Orders sent less than ``grace_seconds`` ago (a broker may not show them yet)."""
+        cutoff = time.monotonic() - grace_seconds
+        return {cid for cid, at in self.sent_at.items() if at >= cutoff}
+
     def release(self, held: list[tuple[str, Order, int]]) -> None:
         """Pass journalled requests to the venue, in order."""
         for action, order, now_ns in held:
             if action == "submit":
                 self.sent += 1
+                self.sent_at[order.client_order_id] = time.monotonic()
                 self.venue.submit(order, now_ns)
             else:
                 self.venue.cancel(order, now_ns)

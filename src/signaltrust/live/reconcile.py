@@ -51,6 +51,7 @@ class BookOrder:
     filled: Decimal
     status: OrderStatus
     acknowledged: bool
+    in_flight: bool = False  # sent moments ago: the broker may not show it yet
 
 
 @dataclass
@@ -202,7 +203,7 @@ def reconcile(book: NodeBook, venue: VenueAccountState, *,
     for cid, order in book.orders.items():
         if order.status not in _OPEN or cid in known:
             continue
-        if any(f.client_order_id == cid for f in venue.fills):
+        if any(f.client_order_id == cid for f in venue.fills) or order.in_flight:
             continue
         if order.acknowledged:
             out.differences.append(Difference(
@@ -234,12 +235,14 @@ def reconcile(book: NodeBook, venue: VenueAccountState, *,
     return out
 
 
-def book_from_core(core: Any, acknowledged: set[str] | None = None) -> NodeBook:
+def book_from_core(core: Any, acknowledged: set[str] | None = None,
+                   in_flight: set[str] | None = None) -> NodeBook:
     """The :class:`NodeBook` of a trading core: its orders (acknowledged when the broker sent
-    a report about them, per ``acknowledged`` or the order's own status), fill ids and
-    positions."""
+    a report about them, per ``acknowledged`` or the order's own status; ``in_flight`` the ids
+    sent too recently to be missed), fill ids and positions."""
     manager = core.manager
     acked = acknowledged or set()
+    flying = in_flight or set()
     orders = {}
     for order in manager:
         if order.status in (OrderStatus.NEW, OrderStatus.DENIED):
@@ -248,7 +251,7 @@ def book_from_core(core: Any, acknowledged: set[str] | None = None) -> NodeBook:
             order.client_order_id, order.symbol, order.side, order.quantity,
             order.filled_quantity, order.status,
             order.client_order_id in acked or order.status is not OrderStatus.SUBMITTED
-            or order.filled_quantity > 0,
+            or order.filled_quantity > 0, order.client_order_id in flying,
         )
     positions = {s: core.ledger.quantity(s) for s in core.symbols}
     return NodeBook(orders, set(core.router.fill_ids), positions, manager.ids.prefix)
