@@ -561,6 +561,7 @@ class TradingNode:
                     break
                 elif kind == "error":
                     raise item
+                self._fire_timers()
                 now = time.monotonic()
                 if now - last_poll >= self.poll_seconds:
                     last_poll = now
@@ -593,6 +594,16 @@ class TradingNode:
                 if hasattr(execution, "close"):
                     await execution.close()
         return self.result(time.perf_counter() - started)
+
+    def _fire_timers(self) -> None:
+        """A timer step when an execution algorithm's schedule is due (a TWAP slice, say)."""
+        now = time.time_ns()
+        for account in self.accounts.values():
+            algos = getattr(account.core, "algos", None)
+            due = algos.next_due_ns() if algos is not None else None
+            if due is not None and due <= now:
+                self.step("timer", now, codec.timer_payload(Timer(now, "algo")))
+                return
 
     @staticmethod
     async def _pump(feed: Any, inbox: asyncio.Queue) -> None:
