@@ -59,6 +59,7 @@ def test_rl_train_when_text_then_table_and_plain_verdict():
     assert "RL beat buy-and-hold: " in result.stdout and "random timing" in result.stdout
 
 
+@pytest.mark.slow
 def test_rl_evaluate_when_json_then_folds_seeds_and_verdict():
     result = CliRunner().invoke(app, ["rl", "evaluate", *SMALL, "--features", "technical",
                                       "--splits", "2", "--seeds", "2", "--json"])

@@ -163,23 +163,30 @@ def shifted(actions: Sequence[Any], seed: int) -> list[Any]:
 
 class Baselines:
     """Buy-and-hold and equal weight over ``bars`` with the agent's ``settings`` (costs, cash,
-    gross weight); their environments are built once and reused for every fold."""
+    gross weight); each environment is built on first use and reused for every fold."""
 
     def __init__(self, bars: Any, settings: EnvSettings) -> None:
-        quiet = SelectedFeatures(columns=("ret_1",))  # baselines read no observation
-        self.hold_env = TradingEnv(bars, quiet, replace(
-            settings, actions="discrete", allow_short=False, reward="pnl", episode_bars=None))
-        self.weight_env = TradingEnv(bars, quiet, replace(
-            settings, actions="continuous", allow_short=False, reward="pnl", episode_bars=None))
-        self.n_assets = len(self.hold_env.symbols)
+        self.bars = bars
+        self.settings = replace(settings, allow_short=False, reward="pnl", episode_bars=None)
+        self._envs: dict[str, TradingEnv] = {}
+
+    def _env(self, actions: str) -> TradingEnv:
+        if actions not in self._envs:
+            quiet = SelectedFeatures(columns=("ret_1",))  # baselines read no observation
+            self._envs[actions] = TradingEnv(self.bars, quiet,
+                                             replace(self.settings, actions=actions))
+        return self._envs[actions]
 
     def buy_and_hold(self, start: int, end: int) -> EpisodeFigures:
-        long = 2 if self.n_assets == 1 else np.full(self.n_assets, 2)
-        return play(self.hold_env, lambda obs, first: long, start, end)[0]
+        env = self._env("discrete")
+        n = len(env.symbols)
+        long = 2 if n == 1 else np.full(n, 2)
+        return play(env, lambda obs, first: long, start, end)[0]
 
     def equal_weight(self, start: int, end: int) -> EpisodeFigures:
-        full = np.ones(self.n_assets, dtype=np.float32)
-        return play(self.weight_env, lambda obs, first: full, start, end)[0]
+        env = self._env("continuous")
+        full = np.ones(len(env.symbols), dtype=np.float32)
+        return play(env, lambda obs, first: full, start, end)[0]
 
 
 __all__ = ["Baselines", "EpisodeFigures", "agent_policy", "figures", "play", "scripted",
