@@ -161,3 +161,37 @@ def test_node_when_stopped_by_the_operator_then_it_stops_and_resumes_later(frame
     assert finished.status == "finished"
     assert finished.__plain__()["trades"] == backtest.run(
         frames["SPX"], "sma_cross", engine="event").stats["trades"]
+
+
+TWAP_STRATEGY = '''
+from signaltrust.execution.algos import TWAP
+from signaltrust.strategy.api import Strategy
+
+
+class Accumulate(Strategy):
+    def on_start(self, ctx):
+        self.seen, self.parent = 0, None
+
+    def on_bar(self, ctx, bar):
+        self.seen += 1
+        if self.seen == 20:
+            self.parent = ctx.execute(TWAP(bar.symbol, 50, bars=10))
+'''
+
+
+def test_paper_node_when_killed_mid_twap_then_the_schedule_resumes_to_the_same_fills(
+        frames, tmp_path):
+    path = tmp_path / "accumulate.py"
+    path.write_text(TWAP_STRATEGY)
+    bars = {"SPX": frames["SPX"].iloc[:80]}
+    config = paper_config("twap", spec=f"{path}:Accumulate", snapshot_every=22)
+    whole = open_database(None, tmp_path / "whole")
+    run_node(config, whole, bars)
+    crashed = open_database(None, tmp_path / "crashed")
+    crash_after(config, crashed, bars, steps=25)  # 5 of 10 slices sent; snapshot at step 22
+    partial = fills(crashed, "twap")
+    assert 0 < len(partial) < 10
+    run_node(config, crashed, bars)
+    assert fills(crashed, "twap") == fills(whole, "twap")
+    assert len(fills(whole, "twap")) == 10
+    assert sum(float(f[2]) for f in fills(whole, "twap")) == 50
