@@ -15,10 +15,11 @@ from signaltrust.core.orders import Order, OrderType
 from tests.live.adapters.kit_alpaca import AlpacaKit
 from tests.live.adapters.kit_ccxt import BinanceKit, CoinbaseKit, KrakenKit
 from tests.live.adapters.kit_oanda import OandaKit
+from tests.live.adapters.kit_robinhood import RobinhoodKit
 from tests.live.adapters.kits import START_NS
 from tests.live.adapters.loopback import Answer, FakeTime, Loopback
 
-KITS = [OandaKit(), AlpacaKit(), BinanceKit(), KrakenKit(), CoinbaseKit()]
+KITS = [OandaKit(), AlpacaKit(), BinanceKit(), KrakenKit(), CoinbaseKit(), RobinhoodKit()]
 
 
 @pytest.fixture(params=KITS, ids=lambda kit: kit.name)
