@@ -202,13 +202,21 @@ class TradingEnv(gym.Env):  # type: ignore[misc]
             {"equity": equity, "masked": masked}
 
     def _observation(self) -> np.ndarray:
+        # filled element by element: a fresh small array per step, no temporaries (the hot path)
         pf = self._pf
         equity = pf.equity
-        clip = self.settings.clip
-        account = [q * p / equity if q else 0.0 for q, p in zip(pf.qty, pf.last, strict=True)]
-        account.append(pf.cash_f / equity if equity > 0 else 0.0)
-        tail = np.clip(np.asarray(account, dtype=np.float32), -clip, clip)
-        return np.concatenate((self.matrix[self._row], tail))
+        clip = float(self.settings.clip)
+        width = self.matrix.shape[1]
+        out = np.empty(width + len(self.symbols) + 1, dtype=np.float32)
+        out[:width] = self.matrix[self._row]
+        i = width
+        for q, p in zip(pf.qty, pf.last, strict=True):
+            weight = q * p / equity if q and equity > 0 else 0.0
+            out[i] = min(max(weight, -clip), clip)
+            i += 1
+        cash = pf.cash_f / equity if equity > 0 else 0.0
+        out[i] = min(max(cash, -clip), clip)
+        return out
 
     def action_masks(self) -> np.ndarray:
         """The actions allowed now (sb3-contrib's MaskablePPO reads this)."""
