@@ -195,3 +195,51 @@ def test_paper_node_when_killed_mid_twap_then_the_schedule_resumes_to_the_same_f
     assert fills(crashed, "twap") == fills(whole, "twap")
     assert len(fills(whole, "twap")) == 10
     assert sum(float(f[2]) for f in fills(whole, "twap")) == 50
+
+
+def test_node_with_two_accounts_and_strategies_when_run_then_each_trades_as_its_own_backtest(
+        frames, tmp_path):
+    from signaltrust.live.config import AccountConfig, NodeConfig, StrategyConfig
+
+    bars = {"SPX": frames["SPX"].iloc[:1500]}
+    accounts = [
+        AccountConfig(name="fast", strategies=[
+            StrategyConfig(spec="sma_cross", params={"fast": 5, "slow": 20})]),
+        AccountConfig(name="slow", cash=50_000, strategies=[
+            StrategyConfig(spec="sma_cross", params={"fast": 20, "slow": 100})]),
+    ]
+    config = NodeConfig(name="two", data=["sp500"], accounts=accounts)
+    result = run_node(config, open_database(None, tmp_path), bars)
+    for account, params, cash in (("fast", {"fast": 5, "slow": 20}, 100_000),
+                                  ("slow", {"fast": 20, "slow": 100}, 50_000)):
+        expected = backtest.run(bars["SPX"], "sma_cross", params, engine="event",
+                                cash=cash).stats
+        assert result.accounts[account]["trades"] == expected["trades"]
+        assert result.accounts[account]["final_equity"] == pytest.approx(
+            expected["final_equity"], rel=1e-9)
+
+
+def test_replay_feed_when_speed_is_60_then_it_waits_a_sixtieth_of_market_time():
+    import asyncio
+
+    from signaltrust.live.feeds import ReplayFeed, parse_speed
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    index = __import__("pandas").date_range("2024-01-02 09:30", periods=4, freq="1min",
+                                             tz="UTC")
+    frame = __import__("pandas").DataFrame(
+        {"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1.0}, index=index)
+
+    async def play() -> int:
+        return len([bars async for bars in ReplayFeed({"X": frame}, speed=parse_speed("60"),
+                                                      sleep=sleep)])
+
+    assert asyncio.run(play()) == 4
+    assert waits == [pytest.approx(1.0)] * 3  # a minute of market time per second
+    assert parse_speed("max") is None
+    with pytest.raises(ValidationError):
+        parse_speed("fast")
