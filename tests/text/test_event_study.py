@@ -80,3 +80,13 @@ def test_study_when_mentions_lack_columns_then_validation_error():
         event_study(pd.DataFrame({"symbol": ["AAA"]}), prices)
     with pytest.raises(ValidationError, match="horizons"):
         event_study(_planted()[1], prices, horizons=(0,))
+
+
+def test_study_when_per_symbol_then_each_ticker_has_its_groups_and_spread():
+    prices, mentions = _planted()
+    result = event_study(mentions, prices, horizons=(1,), per_symbol=True)
+    groups = set(result.table["group"])
+    assert {"AAA/positive", "AAA/negative", "BBB/positive", "BBB/negative",
+            "AAA/positive-negative", "BBB/positive-negative", "baseline"} <= groups
+    counts = result.table.set_index("group")["count"]
+    assert counts["AAA/positive"] + counts["BBB/positive"] == 60

@@ -116,12 +116,14 @@ def event_study(mentions: pd.DataFrame, prices: pd.DataFrame | Mapping[str, pd.D
                 *, horizons: Sequence[int] = (1, 5, 10), by: str = "sentiment",
                 threshold: float = 0.2, benchmark: pd.Series | None = None,
                 split_at: Any = None, confidence: float = 0.95,
-                timeframe: str | None = None) -> EventStudyResult:
+                timeframe: str | None = None, per_symbol: bool = False) -> EventStudyResult:
     """Average (abnormal) log returns after news, per group and horizon (module docstring).
 
     ``mentions``: a mentions table (:func:`~signaltrust.text.mentions.mentions_frame`:
     symbol, first_seen_at, sentiment, events); ``prices``: closes, one column per symbol, or
-    ``{symbol: bars}``; ``benchmark``: closes of a market index on the same bars.
+    ``{symbol: bars}``; ``benchmark``: closes of a market index on the same bars;
+    ``per_symbol``: groups per ticker as well (``AAPL/positive``, ``AAPL/earnings:+1``; the
+    baseline stays pooled).
     """
     if by not in ("sentiment", "event"):
         raise ValidationError("by must be 'sentiment' or 'event'", field="by", value=by,
@@ -180,7 +182,8 @@ def event_study(mentions: pd.DataFrame, prices: pd.DataFrame | Mapping[str, pd.D
                 groups = [f"{k}:{int(np.sign(v)):+d}" if v else f"{k}:0"
                           for k, v in sorted(kinds.items())]
             for group in groups:
-                events.append({**record, "group": group})
+                events.append({**record,
+                               "group": f"{symbol}/{group}" if per_symbol else group})
     columns = ["symbol", "entry_time", "first_seen_ns", "mentions", "sentiment", "group",
                *(f"ret_{h}" for h in steps)]
     table_events = pd.DataFrame(events, columns=columns)
@@ -203,9 +206,13 @@ def event_study(mentions: pd.DataFrame, prices: pd.DataFrame | Mapping[str, pd.D
             if len(base_frame):
                 rows.append((period, "baseline", h,
                              *_interval(base_frame[column].dropna().to_numpy(), confidence)))
-            if by == "sentiment" and "positive" in values and "negative" in values:
-                rows.append((period, "positive-negative", h,
-                             *_welch(values["positive"], values["negative"], confidence)))
+            if by == "sentiment":
+                prefixes = sorted({g[:-len("positive")] for g in groups if g.endswith("positive")})
+                for prefix in prefixes:
+                    pos, neg = values.get(f"{prefix}positive"), values.get(f"{prefix}negative")
+                    if pos is not None and neg is not None:
+                        rows.append((period, f"{prefix}positive-negative", h,
+                                     *_welch(pos, neg, confidence)))
     table = pd.DataFrame(rows, columns=list(STAT_COLUMNS))
     table["count"] = table["count"].astype(int)
     table_events["first_seen_at"] = pd.to_datetime(table_events["first_seen_ns"], unit="ns",
