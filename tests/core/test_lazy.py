@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-LAZY_PACKAGES = ("signaltrust.core", "signaltrust.research")
+LAZY_PACKAGES = ("signaltrust.core", "signaltrust.research", "signaltrust.ml")
 
 
 @pytest.mark.parametrize("package", LAZY_PACKAGES)

@@ -354,8 +354,16 @@ class ModelRegistry:
             local = self.client.download_artifacts(mv.run_id, "model", tmp)
             return mlflow.sklearn.load_model(local)
 
+    def _local_store_missing(self) -> bool:
+        """True for a local SQLite store that was never created (nothing is registered)."""
+        uri = self.tracking_uri
+        return uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists()
+
     def list_models(self) -> list[RegisteredModel]:
-        """Every registered model with its versions and aliases, by name."""
+        """Every registered model with its versions and aliases, by name (a local store that
+        does not exist yet has none: MLflow is not started for it)."""
+        if self._client_obj is None and self._local_store_missing():
+            return []
         out = []
         for rm in sorted(self._search_models(), key=lambda m: m.name):
             numbers = sorted(int(v.version) for v in self._versions(rm.name))
