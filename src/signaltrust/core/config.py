@@ -228,9 +228,40 @@ class LogSettings(_Section):
 
 
 class ApiSettings(_Section):
+    """The API server (``signaltrust api``): where it listens, its secret, TLS, CORS and limits.
+
+    Beyond loopback it refuses to start without a strong ``secret_key`` and TLS files."""
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
     api_key: SecretStr | None = None
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs the access tokens (32+ characters); on loopback a "
+        "random one is kept in <home>/api_secret.key when unset"
+    )
+    tls_certfile: Path | None = Field(default=None, description="PEM certificate (HTTPS)")
+    tls_keyfile: Path | None = Field(default=None, description="PEM private key (HTTPS)")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="browser origins allowed, e.g. https://desk.example"
+    )
+    access_token_minutes: float = Field(default=15.0, gt=0, le=1440)
+    refresh_token_days: float = Field(default=7.0, gt=0, le=365)
+    rate_limit: str = Field(
+        default="600/minute", description="requests per key or user (the limits syntax)"
+    )
+    address_rate_limit: str = Field(
+        default="1200/minute", description="requests per client address"
+    )
+    login_rate_limit: str = Field(
+        default="20/minute", description="token requests per client address"
+    )
+    rate_limit_storage: SecretStr = Field(
+        default=SecretStr("memory://"), description="memory:// or redis://127.0.0.1:6379/0"
+    )
+    max_request_bytes: int = Field(default=1_048_576, ge=1024, description="largest body")
+    lockout_failures: int = Field(default=5, ge=1, description="failed logins before lock-out")
+    lockout_minutes: float = Field(default=15.0, gt=0, description="how long a lock-out lasts")
 
 
 class DatabaseSettings(_Section):
