@@ -127,3 +127,24 @@ def test_timeframe_when_alpaca_has_it_then_mapped(ours, amount, unit):
 def test_timeframe_when_alpaca_lacks_it_then_validation_error():
     with pytest.raises(ValidationError, match="Alpaca has no bars"):
         alpaca_timeframe("90m")
+
+
+def test_rate_limit_when_alpaca_answers_429_then_one_request_per_attempt_and_our_wait():
+    from signaltrust.live.adapters.alpaca import open_alpaca as opened
+    from tests.live.adapters.loopback import golden
+
+    async def scenario():
+        async with Loopback() as server:
+            server.on("GET", "/v2/assets", Answer(429, {"message": "rate limit exceeded"},
+                                                  headers={"Retry-After": "7"}),
+                      Answer(200, golden("alpaca/assets.json")))
+            time = FakeTime(START_NS)
+            venue = opened(settings(server), plumbing(time))
+            loaded = await venue.instruments.load()
+            return loaded, server, time
+
+    loaded, server, time = asyncio.run(scenario())
+    # alpaca-py would retry the 429 itself after time.sleep(3); here its loop is off
+    assert len(server.calls("GET", "/v2/assets")) == 2
+    assert "AAPL" in loaded and "XYZQ" not in loaded  # untradable assets are left out
+    assert max(time.slept) >= 7.0
