@@ -120,3 +120,42 @@ def test_strategy_when_agent_not_trained_then_validation_error():
     with pytest.raises(ValidationError) as info:
         RLAgent().strategy()
     assert info.value.field == "agent" and "fit" in info.value.fix
+
+
+@pytest.mark.slow
+def test_saved_agent_when_paper_node_then_same_equity_as_event_backtest(walk, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from signaltrust.cli.main import app
+    from signaltrust.research.rl.agent import save_agent
+    from signaltrust.research.rl.strategy import SavedAgent
+
+    agent = RLAgent(features=returns_features(), allow_short=True, timesteps=128, seed=4,
+                    algo_params={"n_steps": 64}).fit(walk.iloc[:150])
+    path = save_agent(agent, tmp_path / "agent.pkl")
+    data = tmp_path / "walk.csv"
+    walk.rename_axis("date").to_csv(data)
+    result = CliRunner().invoke(app, [
+        "paper", "--data", str(data), "--strategy",
+        "signaltrust.research.rl.strategy:SavedAgent", "--param", f"agent={path}",
+        "--name", "rl-walk", "--json"])
+    assert result.exit_code == 0, result.output
+    node = json.loads(result.stdout)
+    backtest = run(walk, SavedAgent(agent=str(path)), engine="event")
+    assert node["trades"] == backtest.stats["trades"] > 0
+    assert node["final_equity"] == pytest.approx(backtest.equity.iloc[-1], rel=1e-9)
+
+
+def test_saved_agent_when_path_missing_or_not_an_agent_then_validation_error(tmp_path):
+    from signaltrust.research.rl.agent import load_agent
+
+    with pytest.raises(ValidationError) as info:
+        load_agent(tmp_path / "none.pkl")
+    assert info.value.field == "agent" and "rl train --out" in info.value.fix
+    other = tmp_path / "other.pkl"
+    other.write_bytes(pickle.dumps({"not": "an agent"}))
+    with pytest.raises(ValidationError) as info:
+        load_agent(other)
+    assert info.value.message == "the file is not a saved agent"

@@ -166,14 +166,12 @@ def train(
 
 def _save(result: Any, out: Path) -> str:
     """Pickle the best seed's agent (the one the deflated Sharpe ratio judged)."""
-    import pickle
+    from signaltrust.research.rl.agent import save_agent
 
     best = max(result.seeds, key=lambda s: result.seeds[s]["sharpe_ratio"]
                if result.seeds[s]["sharpe_ratio"] is not None else -math.inf)
     agent = result.agents[list(result.seeds).index(best)]
-    target = Path(out).expanduser()
-    target.write_bytes(pickle.dumps(agent))
-    return str(target)
+    return str(save_agent(agent, out))
 
 
 @app.command("evaluate")
@@ -276,20 +274,14 @@ def run_agent(
 
 
 def _load(path: Path) -> Any:
-    import pickle
-
     from signaltrust.core.errors import ValidationError
-    from signaltrust.research.rl.agent import RLAgent
+    from signaltrust.research.rl.agent import load_agent
 
     try:
-        agent = pickle.loads(Path(path).expanduser().read_bytes())
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        raise ValidationError("the file is not a saved agent", field="--agent", value=str(path),
-                              fix="save one with: signaltrust rl train --out agent.pkl") from exc
-    if not isinstance(agent, RLAgent):
-        raise ValidationError("the file is not a saved agent", field="--agent", value=str(path),
-                              fix="save one with: signaltrust rl train --out agent.pkl")
-    return agent
+        return load_agent(path)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field="--agent", value=str(path),
+                              fix=exc.fix) from None
 
 
 def _trade_from(value: str | None, agent: Any, index: Any) -> int:

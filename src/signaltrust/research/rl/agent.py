@@ -20,6 +20,7 @@ import io
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -259,6 +260,36 @@ class RLAgent(BaseEstimator):
         return state
 
 
+def save_agent(agent: RLAgent, path: str | Path) -> Path:
+    """Write a fitted agent to ``path`` (a pickle; its policy as Stable-Baselines3's bytes)."""
+    import pickle
+
+    agent._check_fitted()
+    target = Path(path).expanduser()
+    target.write_bytes(pickle.dumps(agent))
+    return target
+
+
+def load_agent(path: str | Path) -> RLAgent:
+    """The agent :func:`save_agent` wrote at ``path``. It is a pickle: load only your own files."""
+    import pickle
+
+    source = Path(str(path)).expanduser()
+    fix = "save one with save_agent(agent, path) or: signaltrust rl train --out agent.pkl"
+    if not str(path).strip() or not source.is_file():
+        raise ValidationError("no saved agent at this path", field="agent", value=str(path),
+                              fix=fix)
+    try:
+        agent = pickle.loads(source.read_bytes())
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError) as exc:
+        raise ValidationError("the file is not a saved agent", field="agent", value=str(path),
+                              fix=fix) from exc
+    if not isinstance(agent, RLAgent):
+        raise ValidationError("the file is not a saved agent", field="agent", value=str(path),
+                              fix=fix)
+    return agent
+
+
 def run_episode(agent: RLAgent, env: TradingEnv, start: int | None = None,
                 end: int | None = None) -> TradingEnv:
     """Step ``env`` with the agent's deterministic actions over one episode; returns the env
@@ -278,4 +309,5 @@ def run_episode(agent: RLAgent, env: TradingEnv, start: int | None = None,
     return env
 
 
-__all__ = ["ALGORITHMS", "RLAgent", "algorithm_class", "run_episode", "torch_threads"]
+__all__ = ["ALGORITHMS", "RLAgent", "algorithm_class", "load_agent", "run_episode",
+           "save_agent", "torch_threads"]
