@@ -57,6 +57,8 @@ class SignalTrustGroup(LazyGroup):
                     "Text signals: sentiment, tickers and events of a text."),
         LazyCommand("news", "signaltrust.cli.news:app",
                     "News: ingest feeds and files, search them as of a time."),
+        LazyCommand("options", "signaltrust.cli.options:app",
+                    "Options: prices and Greeks, implied volatility, a venue's chain."),
     )
 
 
