@@ -44,6 +44,7 @@ def test_openapi_when_read_then_each_operation_names_its_minimum_role(client):
     assert not missing
 
 
+@pytest.mark.slow  # every route four times, MLflow's store created once: ~20 s
 def test_every_route_when_called_by_each_role_then_refused_exactly_below_its_role(
         app, client, headers):
     calls = refusals = 0

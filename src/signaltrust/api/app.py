@@ -7,8 +7,8 @@ limits), ``metrics`` and ``log``.
 
 >>> from signaltrust.storage import Database
 >>> app = create_app(database=Database("sqlite://"))
->>> app.state.database.revision()
-'0002'
+>>> app.state.database.revision() == app.state.schema_head
+True
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ from signaltrust.storage.database import MIGRATIONS, Database, open_database
 #: the routers mounted under /api/v1, in this order (each module exposes ``router``)
 ROUTERS: list[str] = [
     "signaltrust.api.routers.auth",
+    "signaltrust.api.routers.data",
+    "signaltrust.api.routers.strategies",
+    "signaltrust.api.routers.models",
+    "signaltrust.api.routers.risk",
     "signaltrust.api.routers.audit",
 ]
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from signaltrust.core.errors import DatasetNotFoundError, SignalTrustError
+from signaltrust.core.errors import SignalTrustError
 from signaltrust.core.serialize import to_plain
 
 logger = logging.getLogger("signaltrust.api")
@@ -43,15 +43,11 @@ class ApiError(Exception):
         self.headers = headers
 
 
-#: the statuses of library errors that are not the caller's bad input (400)
-_STATUS = {DatasetNotFoundError: 404}
-
-
 def status_of(exc: SignalTrustError) -> int:
-    """400 for bad input, 404 for a missing dataset, 401/429 for refused logins."""
-    for cls, status in _STATUS.items():
-        if isinstance(exc, cls):
-            return status
+    """404 for something named that does not exist (the library's ``KeyError`` errors: a
+    dataset, a model, an order), the error's own ``http_status`` (401, 429) or 400."""
+    if isinstance(exc, KeyError):
+        return 404
     return int(getattr(exc, "http_status", 400))
 
 

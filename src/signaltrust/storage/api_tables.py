@@ -7,6 +7,8 @@
   ``family``, so reusing an old one revokes the whole family;
 - ``api_keys``: long-lived keys for programs, stored as a SHA-256 (the key is shown once), each
   with an owner, a role no higher than the owner's and the route groups it may call (scopes);
+- ``api_risk_state``: what the API's operators set for risk: limit overrides over ``[risk]``
+  and the kill switch (one row per key, with who set it and when);
 - ``api_audit``: every state-changing action with its actor, each row's hash covering the row
   and the hash of the row before (a hash chain: a changed or removed row breaks it).
 
@@ -60,6 +62,15 @@ api_keys = Table(
 )
 Index("ix_api_keys_owner", api_keys.c.owner)
 
+risk_state = Table(
+    "api_risk_state",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("updated_ns", BigInteger, nullable=False),
+)
+
 audit_log = Table(
     "api_audit",
     metadata,
@@ -74,4 +85,4 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
-__all__ = ["api_keys", "audit_log", "refresh_tokens", "users"]
+__all__ = ["api_keys", "audit_log", "refresh_tokens", "risk_state", "users"]

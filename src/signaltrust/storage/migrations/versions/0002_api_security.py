@@ -1,4 +1,5 @@
-"""The API's security: users, refresh tokens, API keys and the hash-chained audit log.
+"""The API's security: users, refresh tokens, API keys, the risk state set through the API and
+the hash-chained audit log.
 
 Revision ID: 0002
 Revises: 0001
@@ -53,6 +54,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_api_keys_owner", "api_keys", ["owner"])
     op.create_table(
+        "api_risk_state",
+        sa.Column("key", sa.String(32), primary_key=True),
+        sa.Column("value", sa.JSON, nullable=False),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("updated_ns", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
         "api_audit",
         sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("ts_ns", sa.BigInteger, nullable=False),
@@ -68,6 +76,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("api_audit")
+    op.drop_table("api_risk_state")
     op.drop_index("ix_api_keys_owner", "api_keys")
     op.drop_table("api_keys")
     op.drop_index("ix_api_refresh_tokens_user", "api_refresh_tokens")
