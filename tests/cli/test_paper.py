@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from signaltrust.cli.main import app
+from signaltrust.core.errors import ValidationError
 
 runner = CliRunner()
 
@@ -111,3 +112,26 @@ def test_paper_when_the_bus_is_nats_then_its_fills_are_published(monkeypatch):
             await bus.close()
 
     assert asyncio.run(published()) >= 2 * paper["trades"] > 0
+
+
+@pytest.mark.slow  # imports ccxt and alpaca-py
+def test_open_venue_when_keys_are_configured_then_each_adapter_opens_on_its_paper_endpoint(
+        monkeypatch):
+    from signaltrust.core.config import load_settings
+    from signaltrust.live.venues import missing_keys, open_venue
+
+    for key, value in {"ALPACA__API_KEY": "PK1", "ALPACA__SECRET_KEY": "s1",
+                       "OANDA__TOKEN": "t1", "OANDA__ACCOUNT_ID": "101-001-1-001",
+                       "CCXT__BINANCE__API_KEY": "k1", "CCXT__BINANCE__SECRET": "c2VjcmV0",
+                       "CCXT__KRAKEN__API_KEY": "k1", "CCXT__KRAKEN__SECRET": "c2VjcmV0"}.items():
+        monkeypatch.setenv(f"SIGNALTRUST__VENUES__{key}", value)
+    settings = load_settings()
+    for name in ("alpaca", "oanda", "ccxt.binance", "ccxt:binance"):
+        assert missing_keys(name, settings) == []
+        venue = open_venue(name, settings)
+        assert venue.execution is not None and venue.data is not None
+    assert missing_keys("robinhood", settings) == ["api_key", "private_key"]
+    with pytest.raises(ValidationError) as err:  # no testnet: no silent real trading
+        open_venue("ccxt.kraken", settings)
+    assert "no sandbox" in str(err.value) and "--real" in err.value.fix
+    assert open_venue("ccxt.kraken", settings, paper=False).execution is not None

@@ -48,11 +48,13 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("rl", "signaltrust.cli.rl:app", "Reinforcement-learning agents judged "
                     "honestly (out of sample, after costs, against buy-and-hold)."),
         LazyCommand("paper", "signaltrust.cli.paper:paper",
-                    "Paper-trade a strategy on a node replaying stored bars; resumes by --name."),
+                    "Paper-trade a strategy on a node that replays stored bars; every step is "
+                    "journalled, and the same --name resumes."),
         LazyCommand("live", "signaltrust.cli.paper:live",
-                    "Trade a strategy through a venue (its paper endpoint unless --real)."),
+                    "Trade a strategy through a venue: its paper endpoint unless --real is "
+                    "given and confirmed."),
         LazyCommand("node", "signaltrust.cli.node:app",
-                    "Trading nodes: list, status, stop, pause, resume, reconcile, ack."),
+                    "Trading nodes: list them, see one, send it a command."),
         LazyCommand("text", "signaltrust.cli.text:app",
                     "Text signals: sentiment, tickers and events of a text."),
         LazyCommand("news", "signaltrust.cli.news:app",

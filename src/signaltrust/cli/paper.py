@@ -120,10 +120,11 @@ def paper(
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
-    """Paper-trade a strategy on a node that replays stored or bundled bars (no keys, no
-    network), with the backtest's venue models and defaults; every step is journalled.
+    """Paper-trade a strategy on a node that replays stored bars; every step is journalled,
+    and the same --name resumes.
 
-    Started again with the same --name it resumes from its journal; a node started with other
+    The node replays bundled, stored or your own bars (no keys, no network) with the
+    backtest's venue models and defaults. Started again with the same --name it resumes from its journal; a node started with other
     options, data or strategy code is refused.
 
     Example: signaltrust paper --data sp500 --strategy sma_cross --speed max --name demo
@@ -194,7 +195,9 @@ def live(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Trade a strategy through a venue: its paper endpoint unless --real is given and
-    confirmed by typing the node's name. Refuses to start without the venue's keys.
+    confirmed.
+
+    --real asks you to type the node's name. Refuses to start without the venue's keys.
 
     Keys come from the configuration's [venues.<broker>] section or the environment
     (SIGNALTRUST__VENUES__ALPACA__KEY_ID, ...); they are masked everywhere.

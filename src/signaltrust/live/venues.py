@@ -7,7 +7,6 @@ the environment (``SIGNALTRUST__VENUES__ALPACA__API_KEY``, ...); they stay ``Sec
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from signaltrust.core.errors import ValidationError
@@ -19,17 +18,10 @@ REQUIRED_KEYS = {
     "robinhood": ("api_key", "private_key"),
     "ccxt": ("api_key", "secret"),
 }
-#: where each adapter's opener lives (module, function)
-OPENERS = {
-    "alpaca": ("signaltrust.live.adapters.alpaca", "open_alpaca"),
-    "oanda": ("signaltrust.live.adapters.oanda", "open_oanda"),
-    "robinhood": ("signaltrust.live.adapters.robinhood", "open_robinhood"),
-    "ccxt": ("signaltrust.live.adapters.ccxt", "open_ccxt"),
-}
 
 
 def _split(name: str) -> tuple[str, str | None]:
-    family, _, exchange = name.partition(".")
+    family, _, exchange = name.strip().lower().replace(":", ".").partition(".")
     if family not in REQUIRED_KEYS or (family == "ccxt") != bool(exchange):
         raise ValidationError(
             "unknown broker", field="broker", value=name,
@@ -61,30 +53,38 @@ def missing_keys(name: str, settings: Any) -> list[str]:
     return lacking
 
 
+def _has_sandbox(exchange: str | None) -> bool:
+    import ccxt
+
+    factory = getattr(ccxt, str(exchange), None)
+    if factory is None:
+        raise ValidationError("ccxt has no such exchange", field="broker",
+                              value=f"ccxt.{exchange}", fix="use a ccxt exchange id, e.g. kraken")
+    return bool(factory().urls.get("test"))
+
+
 def open_venue(name: str, settings: Any, *, paper: bool = True) -> Any:
-    """The :class:`~signaltrust.live.contract.Venue` of ``name``: its paper or practice
-    endpoint unless ``paper=False``."""
+    """The :class:`~signaltrust.live.contract.Venue` of ``name`` (``ccxt.kraken`` or
+    ``ccxt:kraken``): its paper, practice or sandbox endpoint unless ``paper=False``."""
+    from signaltrust.live.adapters import open_venue as open_adapter
+
     family, exchange = _split(name)
-    module_name, opener = OPENERS[family]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
+    if family == "ccxt" and paper and not _has_sandbox(exchange):
         raise ValidationError(
-            f"the {family} adapter cannot load ({exc})", field="broker", value=name,
-            fix="install SignalTrust with its venue dependencies (pip install signaltrust)",
-        ) from None
+            f"{exchange} has no sandbox (testnet) endpoint", field="broker", value=name,
+            fix="paper-trade with `signaltrust paper` (no keys), or pass --real to trade real "
+            "money on it",
+        )
     section = venue_settings(name, settings)
     flag = {"alpaca": "paper", "oanda": "practice", "ccxt": "sandbox"}.get(family)
+    venues = settings.venues
     if flag is not None and section is not None:
         section = section.model_copy(update={flag: paper})
-        venues = settings.venues
         if family == "ccxt":
             venues = venues.model_copy(update={"ccxt": {**venues.ccxt, exchange: section}})
         else:
             venues = venues.model_copy(update={family: section})
-        settings = settings.model_copy(update={"venues": venues})
-    open_fn = getattr(module, opener)
-    return open_fn(settings, exchange) if family == "ccxt" else open_fn(settings)
+    return open_adapter(f"ccxt:{exchange}" if family == "ccxt" else family, venues)
 
 
-__all__ = ["OPENERS", "REQUIRED_KEYS", "missing_keys", "open_venue", "venue_settings"]
+__all__ = ["REQUIRED_KEYS", "missing_keys", "open_venue", "venue_settings"]
