@@ -124,8 +124,8 @@ def paper(
     and the same --name resumes.
 
     The node replays bundled, stored or your own bars (no keys, no network) with the
-    backtest's venue models and defaults. Started again with the same --name it resumes from its journal; a node started with other
-    options, data or strategy code is refused.
+    backtest's venue models and defaults. Started again with the same --name it resumes from
+    its journal; a node started with other options, data or strategy code is refused.
 
     Example: signaltrust paper --data sp500 --strategy sma_cross --speed max --name demo
     """
