@@ -130,7 +130,7 @@ def test_saved_agent_when_paper_node_then_same_equity_as_event_backtest(walk, tm
 
     from signaltrust.cli.main import app
     from signaltrust.research.rl.agent import save_agent
-    from signaltrust.research.rl.strategy import SavedAgent
+    from signaltrust.research.rl.saved import SavedAgent
 
     agent = RLAgent(features=returns_features(), allow_short=True, timesteps=128, seed=4,
                     algo_params={"n_steps": 64}).fit(walk.iloc[:150])
@@ -139,7 +139,7 @@ def test_saved_agent_when_paper_node_then_same_equity_as_event_backtest(walk, tm
     walk.rename_axis("date").to_csv(data)
     result = CliRunner().invoke(app, [
         "paper", "--data", str(data), "--strategy",
-        "signaltrust.research.rl.strategy:SavedAgent", "--param", f"agent={path}",
+        "signaltrust.research.rl.saved:SavedAgent", "--param", f"agent={path}",
         "--name", "rl-walk", "--json"])
     assert result.exit_code == 0, result.output
     node = json.loads(result.stdout)
