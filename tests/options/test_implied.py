@@ -62,3 +62,19 @@ def test_price_bounds_when_filtering_a_chain_then_only_fittable_quotes_remain():
     assert inside.tolist() == [False, True, True]
     vols = implied_vol(prices[inside], "call", 100.0, strikes[inside], 0.25)
     assert np.all((vols > 0.05) & (vols < 1.0))
+
+
+def test_american_implied_vol_when_given_a_tree_price_then_returns_its_vol():
+    from signaltrust.options import tree_price
+    from signaltrust.options.implied_american import american_implied_vol
+
+    price = tree_price("put", 100.0, 110.0, 0.5, 0.35, 0.05, steps=201)
+    got = american_implied_vol(price, "put", 100.0, 110.0, 0.5, 0.05, steps=201)
+    assert got == pytest.approx(0.35, abs=1e-9)
+
+
+def test_american_implied_vol_when_price_is_below_exercise_value_then_validation_error():
+    from signaltrust.options.implied_american import american_implied_vol
+
+    with pytest.raises(ValidationError, match="exercising now is worth 10"):
+        american_implied_vol(9.5, "put", 100.0, 110.0, 0.5, 0.05, steps=101)
