@@ -9,6 +9,7 @@ import jwt
 import pytest
 
 from signaltrust.api.settings import check_bind, signing_secret
+from signaltrust.api.users import AccountLocked, LoginRefused
 from signaltrust.core.config import load_settings
 from signaltrust.core.errors import ConfigError
 from tests.api.conftest import PASSWORD, make_app, sign_in
@@ -41,7 +42,8 @@ def test_refresh_when_used_then_new_pair_and_old_token_is_spent(client, tokens):
     assert first.status_code == 200
     pair = first.json()
     assert pair["refresh_token"] != tokens.refresh["trader"]
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
+    bearer = {"Authorization": f"Bearer {pair['access_token']}"}
+    me = client.get("/api/v1/auth/me", headers=bearer)
     assert me.json()["name"] == "trader"
     again = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens.refresh["trader"]})
     assert again.status_code == 401
@@ -80,7 +82,7 @@ def test_login_when_failed_five_times_then_locked_even_with_the_right_password(c
 def test_login_when_the_lock_has_passed_then_the_right_password_works(app):
     users = app.state.access.users
     for _ in range(2):
-        with pytest.raises(Exception):
+        with pytest.raises((LoginRefused, AccountLocked)):
             users.authenticate("admin", "wrong password!", max_failures=2, lock_s=0.05)
     time.sleep(0.1)
     assert users.authenticate("admin", PASSWORD, max_failures=2).name == "admin"

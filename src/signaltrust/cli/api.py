@@ -1,0 +1,47 @@
+"""``signaltrust api``: serve the API on uvicorn (loopback by default; beyond it only with a
+strong secret and TLS)."""
+
+from __future__ import annotations
+
+import typer
+
+from signaltrust.cli.console import err_console, handles_errors
+
+
+@handles_errors
+def api(
+    host: str = typer.Option(None, "--host", help="Address to listen on (default api.host, "
+                             "127.0.0.1)."),
+    port: int = typer.Option(None, "--port", min=1, max=65535, help="Port (default api.port, "
+                             "8000)."),
+    workers: int = typer.Option(None, "--workers", min=1, max=64, help="Worker processes "
+                                "(default api.workers, 1)."),
+) -> None:
+    """Serve the SignalTrust API (FastAPI on uvicorn): /docs, /openapi.json, /api/v1/...
+
+    Example: signaltrust api --port 8000 --workers 2
+    """
+    import uvicorn
+
+    from signaltrust.api.settings import check_bind, is_loopback, signing_secret
+    from signaltrust.cli.paper import open_app_database
+    from signaltrust.core.config import load_settings
+
+    settings = load_settings()
+    host = host or settings.api.host
+    port = port or settings.api.port
+    workers = workers or settings.api.workers
+    check_bind(settings.api, host)
+    open_app_database().dispose()  # migrations run once, before the workers start
+    signing_secret(settings.api, settings.home)  # created once, read by every worker
+    tls = settings.api.tls_certfile is not None and settings.api.tls_keyfile is not None
+    scheme = "https" if tls else "http"
+    err_console.print(f"SignalTrust API on {scheme}://{host}:{port} ({workers} worker(s)); "
+                      f"docs at {scheme}://{host}:{port}/docs"
+                      + ("" if is_loopback(host) else " - listening beyond loopback"))
+    uvicorn.run(
+        "signaltrust.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+        ssl_certfile=str(settings.api.tls_certfile) if tls else None,
+        ssl_keyfile=str(settings.api.tls_keyfile) if tls else None,
+        log_level="warning", proxy_headers=False,
+    )
