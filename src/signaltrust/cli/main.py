@@ -53,6 +53,13 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("live", "signaltrust.cli.paper:live",
                     "Trade a strategy through a venue: its paper endpoint unless --real is "
                     "given and confirmed."),
+        LazyCommand("api", "signaltrust.cli.api:api",
+                    "Serve the SignalTrust API (FastAPI on uvicorn): /docs, /openapi.json, "
+                    "/api/v1/..."),
+        LazyCommand("users", "signaltrust.cli.users:app",
+                    "API users and their roles (viewer < trader < admin)."),
+        LazyCommand("keys", "signaltrust.cli.keys:app",
+                    "API keys (X-API-Key): create one for a user, list, revoke."),
         LazyCommand("node", "signaltrust.cli.node:app",
                     "Trading nodes: list them, see one, send it a command."),
         LazyCommand("text", "signaltrust.cli.text:app",
