@@ -314,6 +314,18 @@ class TradingNode:
         if command in ("pause", "resume"):
             for account in self.accounts.values():
                 account.gate.paused = command == "pause"
+        elif command == "cancel":  # one order (args.client_order_id) or every open order
+            order_id = (payload.get("args") or {}).get("client_order_id")
+            for account in self.accounts.values():
+                core = account.core
+                if order_id is None:
+                    core.cancel_all(f"operator {payload.get('actor', 'operator')}")
+                elif any(o.client_order_id == order_id for o in core.manager.open_orders()):
+                    core.router.cancel(order_id)
+                    core.drain()
+        elif command == "close":  # market orders that close every position
+            for account in self.accounts.values():
+                account.core.flatten(f"operator {payload.get('actor', 'operator')}")
         elif command == "ack":
             known = payload.get("acknowledged") or {}
             for account in self.accounts.values():
@@ -449,6 +461,10 @@ class TradingNode:
             return "stopping"
         if command == "ack":
             return "acknowledged: risk state ACTIVE"
+        if command == "cancel":
+            return "cancel sent for the open orders"
+        if command == "close":
+            return "closing every position with market orders"
         if all(a.outbox is None for a in self.accounts.values()):
             return "nothing to reconcile: paper accounts are their own venue"
         self._reconcile_requested = True

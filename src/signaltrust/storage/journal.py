@@ -28,7 +28,7 @@ from signaltrust.storage.database import Database
 from signaltrust.storage.tables import journal, node_commands, nodes, snapshots
 
 #: the operator commands a node answers
-COMMANDS = ("pause", "resume", "stop", "reconcile", "ack")
+COMMANDS = ("pause", "resume", "stop", "reconcile", "ack", "cancel", "close")
 
 
 @dataclass(frozen=True, slots=True)
