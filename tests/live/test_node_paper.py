@@ -243,3 +243,25 @@ def test_replay_feed_when_speed_is_60_then_it_waits_a_sixtieth_of_market_time():
     assert parse_speed("max") is None
     with pytest.raises(ValidationError):
         parse_speed("fast")
+
+
+def test_paper_node_with_volume_participation_when_replayed_then_partial_fills_equal_the_backtest(
+        frames, tmp_path):
+    from signaltrust.execution import FixedLatency, FixedSlippage, PercentFee, SimulatedVenue
+    from signaltrust.live.config import AccountConfig, NodeConfig, StrategyConfig
+
+    bars = frames["SPX"].iloc[:800].assign(volume=lambda f: f["volume"] / 1e7)  # thin market
+    account = AccountConfig(participation=0.05, latency_ms=5.0, strategies=[
+        StrategyConfig(spec="sma_cross", params={"fast": 10, "slow": 30})])
+    config = NodeConfig(name="thin", data=["sp500"], accounts=[account])
+    database = open_database(None, tmp_path)
+    result = run_node(config, database, {"SPX": bars})
+    venue = SimulatedVenue(fees=PercentFee(0.001), slippage=FixedSlippage(0.0002),
+                           latency=FixedLatency(5_000_000), participation=0.05)
+    expected = backtest.run(bars, "sma_cross", {"fast": 10, "slow": 30}, engine="event",
+                            venue=venue)
+    journal_fills = fills(database, "thin")
+    assert len(journal_fills) > 2 * result.accounts["main"]["trades"]  # orders filled in parts
+    assert result.accounts["main"]["trades"] == expected.stats["trades"]
+    assert result.accounts["main"]["final_equity"] == pytest.approx(
+        expected.stats["final_equity"], rel=1e-9)

@@ -31,6 +31,11 @@ NAME_OPTION = typer.Option(
     ..., "--name", "-n",
     help="The node's name: its journal's key. Run again with the same name to resume.",
 )
+PARTICIPATION_OPTION = typer.Option(
+    None, "--participation", min=0.0, max=1.0,
+    help="Largest share of a bar's volume an order may fill (partial fills; default: no cap).",
+)
+LATENCY_OPTION = typer.Option(0.0, "--latency-ms", min=0.0, help="Order latency of the venue.")
 SPEED_OPTION = typer.Option(
     "max", "--speed",
     help="Replay speed: max (as fast as it goes) or a factor of real time (60 = a minute of "
@@ -117,6 +122,8 @@ def paper(
     fees: float = FEES_OPTION,
     slippage_bps: float = SLIPPAGE_OPTION,
     fill_at: str = FILL_OPTION,
+    participation: float = PARTICIPATION_OPTION,
+    latency_ms: float = LATENCY_OPTION,
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
@@ -141,7 +148,7 @@ def paper(
     costs = configured_costs(cash, fees, slippage_bps, fill_at)
     try:
         account = AccountConfig(strategies=[StrategyConfig(spec=strategy, params=params)],
-                                **costs)
+                                participation=participation, latency_ms=latency_ms, **costs)
         config = NodeConfig(name=name, mode="paper", data=list(data), speed=parse_speed(speed),
                             accounts=[account])
     except Exception as exc:  # pydantic: name the field

@@ -17,6 +17,7 @@ from signaltrust.backtest.replay.results import Recorder
 from signaltrust.core.events import Bar
 from signaltrust.core.orders import Fill, Order, OrderEvent
 from signaltrust.execution import (
+    FixedLatency,
     FixedSlippage,
     PercentFee,
     PreTradeCheck,
@@ -101,6 +102,8 @@ class NodeAccount:
             broker: Any = SimulatedVenue(
                 fees=PercentFee(config.fees, config.fixed_fees, config.min_fees),
                 slippage=FixedSlippage(config.slippage), fill_at=config.fill_at,
+                latency=FixedLatency(int(round(config.latency_ms * 1e6))),
+                participation=config.participation,
             )
             self.outbox = None
         else:

@@ -22,7 +22,8 @@ class StrategyConfig(BaseModel):
 
 class AccountConfig(BaseModel):
     """One account of a node: its broker (``paper`` or a venue name), starting cash and costs
-    (a paper account's simulated venue; the backtest's defaults), leverage, risk limits (the
+    (a paper account's simulated venue with the backtest's models and defaults: fees,
+    slippage, fill timing, latency, volume participation), leverage, risk limits (the
     ``[risk]`` section's fields) and strategies."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -35,6 +36,11 @@ class AccountConfig(BaseModel):
     min_fees: float = Field(default=0.0, ge=0)
     slippage: float = Field(default=0.0002, ge=0, lt=1, description="fraction of the price")
     fill_at: Literal["next_open", "close"] = "next_open"
+    latency_ms: float = Field(default=0.0, ge=0, description="paper venue: order latency")
+    participation: float | None = Field(
+        default=None, gt=0, le=1,
+        description="paper venue: the largest share of a bar's volume one order may fill "
+        "(partial fills; None: no cap)")
     leverage: float = Field(default=1.0, gt=0)
     risk: dict[str, Any] = Field(default_factory=dict)
     strategies: list[StrategyConfig] = Field(min_length=1)
