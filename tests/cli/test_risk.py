@@ -32,7 +32,7 @@ def test_risk_report_when_weights_then_json_has_var_exposures_stress():
     assert {r["scenario"] for r in payload["stress"]} >= {"gfc", "dotcom", "q4_2018"}
 
 
-def test_risk_report_when_weights_file_and_html_then_self_contained_report(tmp_path):
+def test_risk_report_when_weights_file_and_html_then_report_beside_one_plotly_bundle(tmp_path):
     weights = tmp_path / "w.json"
     weights.write_text(json.dumps({"IBM": 0.3, "AAPL": 0.7}))
     out = tmp_path / "risk.html"
@@ -40,7 +40,9 @@ def test_risk_report_when_weights_file_and_html_then_self_contained_report(tmp_p
                                  str(weights), "--report", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text()
-    assert "plotly" in html and "<script src=" not in html and "cornish_fisher" in html
+    assert "plotly" in html and "cornish_fisher" in html
+    bundles = list(tmp_path.glob("plotly-*.min.js"))
+    assert len(bundles) == 1 and f'src="{bundles[0].name}"' in html
 
 
 def test_risk_report_when_strategy_then_measures_its_equity():

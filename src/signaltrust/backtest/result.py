@@ -169,12 +169,15 @@ class BacktestResult:
             self, benchmark=benchmark if benchmark is not None else self.benchmark
         )
 
-    def report(self, path: str | Path, benchmark: pd.Series | None = None) -> Path:
-        """Write the tearsheet (HTML, or PNG by suffix) to ``path``; see backtest.tearsheet."""
+    def report(self, path: str | Path, benchmark: pd.Series | None = None,
+               plotly: str = "file") -> Path:
+        """Write the tearsheet (HTML, or PNG by suffix) to ``path``; see backtest.tearsheet
+        (``plotly``: "file", one plotly.js shared by the reports of a folder; "inline")."""
         from signaltrust.backtest import tearsheet
 
         return tearsheet.write_report(
-            self, path, benchmark=benchmark if benchmark is not None else self.benchmark
+            self, path, benchmark=benchmark if benchmark is not None else self.benchmark,
+            plotly=plotly,
         )
 
     def __repr__(self) -> str:

@@ -122,9 +122,12 @@ class WalkForwardResult:
                 "stability": self.stability.reset_index(names="param"),
                 "oos_summary": self.oos_summary}
 
-    def report(self, path: str | Path) -> Path:
-        """Write an HTML report: headline figures, OOS equity, windows and stability tables."""
+    def report(self, path: str | Path, plotly: str = "file") -> Path:
+        """Write an HTML report: headline figures, OOS equity, windows and stability tables
+        (``plotly``: "file", one plotly.js shared by the reports of the folder; "inline")."""
         import plotly.graph_objects as go
+
+        from signaltrust.backtest.tearsheet.plotlyjs import include_plotlyjs
 
         out = Path(path)
         fig = go.Figure(go.Scatter(x=self.equity.index, y=self.equity.values,
@@ -134,7 +137,8 @@ class WalkForwardResult:
         html = ["<html><head><meta charset='utf-8'><title>Walk-forward</title></head><body>",
                 f"<h1>Walk-forward: {self.strategy}</h1>",
                 "<p>Every headline figure sits beside its deflated Sharpe ratio and PBO.</p>",
-                head.to_html(), fig.to_html(full_html=False, include_plotlyjs="cdn"),
+                head.to_html(),
+                fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs(out, plotly)),
                 "<h2>Windows</h2>", self.windows.to_html(index=False),
                 "<h2>Parameter stability</h2>", self.stability.to_html(), "</body></html>"]
         out.write_text("\n".join(html), encoding="utf-8")

@@ -123,9 +123,12 @@ class RiskReport:
         return {"meta": self.meta, "var": self.var, "exposures": self.exposures,
                 "concentration": self.concentration, "stress": self.stress}
 
-    def to_html(self, path: str | Path) -> Path:
-        """A self-contained HTML report (plotly inlined): tables and the return distribution."""
+    def to_html(self, path: str | Path, plotly: str = "file") -> Path:
+        """An HTML report: tables and the return distribution (``plotly``: "file", one
+        plotly.js shared by the reports of the folder; "inline", one self-contained file)."""
         import plotly.graph_objects as go
+
+        from signaltrust.backtest.tearsheet.plotlyjs import include_plotlyjs
 
         path = Path(path)
         fig = go.Figure(go.Histogram(x=self.returns.to_numpy(), nbinsx=80, name="returns"))
@@ -138,7 +141,7 @@ class RiskReport:
                           annotation_font_size=9)
         fig.update_layout(title="Return distribution with VaR lines", xaxis_title="return",
                           yaxis_title="periods", height=500)
-        chart = fig.to_html(full_html=False, include_plotlyjs=True)
+        chart = fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs(path, plotly))
         meta = "".join(f"<li><b>{k}</b>: {v}</li>" for k, v in self.meta.items())
         conc = pd.Series(self.concentration).to_frame("value").to_html(float_format="%.4f")
         html = (

@@ -171,7 +171,7 @@ def _backtest(bars: Any, params: dict[str, Any], folder: Path,
     report(1, 2)
     stats = result.stats
     dsr, how = deflated_sharpe(result, n_trials=params["trials"])
-    result.report(folder / "tearsheet.html")
+    result.report(folder / "tearsheet.html", plotly="inline")  # served as one document
     headline = {k: stats.get(k) for k in ("final_equity", "total_return", "annual_return",
                                            "sharpe_ratio", "max_drawdown", "trades")}
     headline.update(deflated_sharpe=dsr, deflated_sharpe_note=how, pbo=None,
@@ -195,7 +195,7 @@ def _walkforward(bars: Any, params: dict[str, Any], folder: Path,
                       n_trials=params["n_trials"], params=params["params"] or None,
                       seed=params["seed"], progress=report, fill_at=params["fill_at"],
                       **_costs(params))
-    wf.report(folder / "tearsheet.html")
+    wf.report(folder / "tearsheet.html", plotly="inline")  # served as one document
     plain = to_plain(wf)
     headline = {k: plain.get(k) for k in ("oos_sharpe", "is_sharpe", "efficiency",
                                            "oos_total_return", "oos_max_drawdown",

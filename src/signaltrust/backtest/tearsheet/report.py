@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from signaltrust.backtest.tearsheet.interactive import figure
+from signaltrust.backtest.tearsheet.plotlyjs import include_plotlyjs
 from signaltrust.backtest.tearsheet.static import save_png, summary_figure
 from signaltrust.backtest.tearsheet.tables import stats_html, trades_html
 from signaltrust.core.errors import ValidationError
@@ -62,12 +63,15 @@ def report_html(
     benchmark: pd.Series | None = None,
     title: str | None = None,
     trades_limit: int = 10,
+    plotlyjs: bool | str = True,
 ) -> str:
-    """The tearsheet as one HTML document with plotly.js inline (works offline)."""
+    """The tearsheet as one HTML document; ``plotlyjs`` is ``Figure.to_html``'s
+    ``include_plotlyjs`` (default True: plotly.js inline, works offline)."""
     heading = title or "Backtest tearsheet"
     fig = figure(result, benchmark=benchmark, title=heading)
     chart = fig.to_html(
-        full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
+        full_html=False, include_plotlyjs=plotlyjs,
+        config={"displaylogo": False, "responsive": True},
     )
     metrics = stats_html(getattr(result, "stats", None))
     trades = trades_html(getattr(result, "trades", None), limit=trades_limit)
@@ -82,17 +86,22 @@ def report_html(
 
 
 def write_report(
-    result: Any, path: str | Path, *, benchmark: pd.Series | None = None, title: str | None = None
+    result: Any, path: str | Path, *, benchmark: pd.Series | None = None, title: str | None = None,
+    plotly: str = "file",
 ) -> Path:
-    """Write a backtest tearsheet: ``.html`` interactive and self-contained, ``.png`` a summary.
+    """Write a backtest tearsheet: ``.html`` interactive, ``.png`` a summary.
 
     The HTML report holds the interactive figure (equity vs benchmark, drawdown, rolling Sharpe,
-    trades on the price chart, monthly returns), the metrics table and the trades table, with
-    plotly.js embedded so it opens offline. The PNG holds equity vs benchmark, drawdown, the monthly
-    returns heatmap and the key statistics. Returns the path written.
+    trades on the price chart, monthly returns), the metrics table and the trades table. It
+    opens offline: plotly.js is one shared ``plotly-<version>.min.js`` in the report's folder
+    (``plotly="file"``), or inside the report (``"inline"``), or from the CDN (``"cdn"``); see
+    :mod:`signaltrust.backtest.tearsheet.plotlyjs`. The PNG holds equity vs benchmark,
+    drawdown, the monthly returns heatmap and the key statistics. Returns the path written.
     """
     target = output_path(path)
     if target.suffix.lower() == ".html":
-        target.write_text(report_html(result, benchmark=benchmark, title=title), encoding="utf-8")
+        page = report_html(result, benchmark=benchmark, title=title,
+                           plotlyjs=include_plotlyjs(target, plotly))
+        target.write_text(page, encoding="utf-8")
         return target
     return save_png(summary_figure(result, benchmark=benchmark, title=title), target)

@@ -151,12 +151,17 @@ def write_heatmap(
     value: str,
     agg: str | None = None,
     title: str | None = None,
+    plotly: str = "file",
 ) -> Path:
-    """Write a sweep heatmap: ``.html`` interactive (plotly.js inline) or ``.png`` (matplotlib)."""
+    """Write a sweep heatmap: ``.html`` interactive or ``.png`` (matplotlib); ``plotly`` as in
+    :func:`~signaltrust.backtest.tearsheet.report.write_report` (one shared bundle per folder)."""
+    from signaltrust.backtest.tearsheet.plotlyjs import include_plotlyjs
+
     target = output_path(path)
     if target.suffix.lower() == ".html":
         fig = heatmap(table, x=x, y=y, value=value, agg=agg, title=title)
-        chart = fig.to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False})
+        chart = fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs(target, plotly),
+                            config={"displaylogo": False})
         target.write_text(html_page(title or f"{value} by {x} and {y}", chart), encoding="utf-8")
         return target
     grid = pivot_sweep(table, x=x, y=y, value=value, agg=agg)

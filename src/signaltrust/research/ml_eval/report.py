@@ -95,13 +95,14 @@ def _calibration_figure(result: Any) -> go.Figure:
     return fig
 
 
-def _html(fig: go.Figure, first: bool) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=bool(first),
+def _html(fig: go.Figure, include: bool | str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=include,
                        config={"displaylogo": False, "responsive": True})
 
 
-def report_html(result: Any) -> str:
-    """The evaluation report as one HTML document."""
+def report_html(result: Any, plotlyjs: bool | str = True) -> str:
+    """The evaluation report as one HTML document (``plotlyjs``: ``Figure.to_html``'s
+    ``include_plotlyjs`` for the first chart; default inline)."""
     title = (f"Walk-forward evaluation: {result.model} on {result.data} "
              f"({result.label}, horizon {result.horizon})")
     m = result.metrics
@@ -133,7 +134,7 @@ def report_html(result: Any) -> str:
 <p class="note">IC: rank correlation of the score with the {result.horizon}-bar forward return.
 Labels of neighbouring bars overlap, so the effective number of independent observations is about
 {len(result.predictions) // max(result.horizon, 1)}, not {len(result.predictions)}.</p>
-<section id="ic">{_html(_ic_figure(result), True)}</section>
+<section id="ic">{_html(_ic_figure(result), plotlyjs)}</section>
 <h2>Calibration by score decile</h2>
 {_table(["decile", "count", "mean score", "observed share positive", "mean forward return"],
         rel_rows)}
@@ -159,11 +160,17 @@ features ({html.escape(', '.join(result.feature_sets))}); parameters
     return html_page(title, body)
 
 
-def write_evaluation_report(result: Any, path: str | Path) -> Path:
-    """Write the evaluation report to ``path`` (an ``.html`` file); returns the path."""
+def write_evaluation_report(result: Any, path: str | Path, plotly: str = "file") -> Path:
+    """Write the evaluation report to ``path`` (an ``.html`` file); returns the path.
+
+    ``plotly``: "file" (one ``plotly-<version>.min.js`` shared by the reports of the folder),
+    "inline" (one self-contained file) or "cdn".
+    """
+    from signaltrust.backtest.tearsheet.plotlyjs import include_plotlyjs
+
     target = output_path(path)
     if target.suffix.lower() != ".html":
         raise ValidationError("the evaluation report is HTML", field="path", value=str(path),
                               fix="end the file name with .html")
-    target.write_text(report_html(result), encoding="utf-8")
+    target.write_text(report_html(result, include_plotlyjs(target, plotly)), encoding="utf-8")
     return target

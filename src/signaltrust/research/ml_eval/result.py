@@ -137,11 +137,11 @@ class EvaluationResult:
             "elapsed_seconds": self.elapsed_seconds, "registry_version": self.registry_version,
         }
 
-    def report(self, path: str | Path) -> Path:
+    def report(self, path: str | Path, plotly: str = "file") -> Path:
         """Write the self-contained HTML report (metrics, IC per fold, calibration, tearsheet)."""
         from signaltrust.research.ml_eval.report import write_evaluation_report
 
-        return write_evaluation_report(self, path)
+        return write_evaluation_report(self, path, plotly)
 
     def __repr__(self) -> str:
         return (f"EvaluationResult({self.model} on {self.data}, label={self.label}, "
