@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 
 import pytest
 from typer.testing import CliRunner
 
 from signaltrust.cli.main import app
 from tests.options import quantlib_reference as ref
+from tests.options.served import ServedLoopback
 from tests.options.test_options_yahoo import PATH, golden
 
 runner = CliRunner()
@@ -60,24 +59,6 @@ def test_iv_when_price_is_below_intrinsic_then_error_message_and_exit_1_without_
 def test_price_when_style_is_unknown_then_error_names_the_option():
     result = runner.invoke(app, [*PRICE, "--style", "bermudan", "--json"])
     assert result.exit_code == 1 and json.loads(result.stdout)["field"] == "--style"
-
-
-class ServedLoopback:
-    """The loopback server on its own thread: the command runs its own event loop."""
-
-    def __enter__(self):
-        from tests.live.adapters.loopback import Loopback
-
-        self.server, self.loop = Loopback(), asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
-        return self.server
-
-    def __exit__(self, *exc):
-        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 def test_chain_when_served_from_loopback_then_prints_quotes_with_our_implied_vols():
