@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -63,3 +64,44 @@ def test_api_when_asked_to_listen_everywhere_without_secret_then_exits_naming_th
     result = runner.invoke(_api_app(), ["--host", "0.0.0.0"])
     assert result.exit_code == 1
     assert "api.secret_key" in result.output and "127.0.0.1" in result.output
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow  # two uvicorn worker processes start: ~5-10 s
+def test_api_when_served_with_two_workers_then_answers_and_logs_json_with_request_ids(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "SIGNALTRUST_HOME": str(tmp_path / "home")}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from signaltrust.cli.main import run; run()", "api",
+         "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/ready",
+                                   headers={"X-Request-ID": "probe-1"}, timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200, answer
+        assert answer.headers["x-request-id"] == "probe-1"
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert any(r.get("request_id") == "probe-1" and r.get("status") == 200 for r in lines), \
+        out + err

@@ -43,5 +43,29 @@ def api(
         "signaltrust.api.app:create_app", factory=True, host=host, port=port, workers=workers,
         ssl_certfile=str(settings.api.tls_certfile) if tls else None,
         ssl_keyfile=str(settings.api.tls_keyfile) if tls else None,
-        log_level="warning", proxy_headers=False,
+        log_config=log_config(), proxy_headers=False,
     )
+
+
+def log_config() -> dict[str, object]:
+    """uvicorn's logging, applied in every worker: uvicorn's own lines at WARNING, and the
+    API's one JSON line per request (``signaltrust.api``) on stdout, without uvicorn's own
+    access lines that would repeat them."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"message": {"format": "%(message)s"},
+                       "default": {"()": "uvicorn.logging.DefaultFormatter",
+                                   "fmt": "%(levelprefix)s %(message)s"}},
+        "handlers": {
+            "json": {"class": "logging.StreamHandler", "formatter": "message",
+                     "stream": "ext://sys.stdout"},
+            "default": {"class": "logging.StreamHandler", "formatter": "default",
+                        "stream": "ext://sys.stderr"},
+        },
+        "loggers": {
+            "signaltrust.api": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "uvicorn": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }

@@ -13,6 +13,10 @@ app = typer.Typer(help="API keys (X-API-Key): create one for a user, list, revok
                   "--scope data", no_args_is_help=True)
 
 
+SCOPE_OPTION = typer.Option(["*"], "--scope", help="A route group it may call (data, signals, "
+                            "nodes ...); repeat; * for all.")
+
+
 def _keys() -> Any:
     from signaltrust.api.keys import KeyStore
     from signaltrust.cli.paper import open_app_database
@@ -38,8 +42,7 @@ def create(
     user: str = typer.Option(..., "--user", help="The user who owns the key."),
     role: str = typer.Option("viewer", "--role", help="viewer, trader or admin; at most the "
                              "owner's."),
-    scope: list[str] = typer.Option(["*"], "--scope", help="A route group it may call (data, "
-                                    "signals, nodes ...); repeat; * for all."),
+    scope: list[str] = SCOPE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create a key and print it once: only its hash is kept."""
