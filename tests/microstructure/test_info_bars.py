@@ -184,3 +184,10 @@ def test_bars_when_trades_unsorted_or_threshold_bad_then_validation_error(trades
         time_bars(trades, "1mo")
     with pytest.raises(ValidationError, match="unknown kind"):
         build_bars(trades, "renko")
+
+
+def test_bars_when_times_have_microsecond_resolution_then_same_bars(trades):
+    coarse = trades.assign(ts=trades["ts"].dt.floor("us").astype("datetime64[us, UTC]"))
+    fine = trades.assign(ts=trades["ts"].dt.floor("us"))
+    pd.testing.assert_frame_equal(tick_bars(coarse, 100), tick_bars(fine, 100))
+    assert tick_bars(coarse, 100).index[0] == fine["ts"].iloc[0]

@@ -30,15 +30,28 @@ BAR_KINDS = ("time", "tick", "volume", "dollar", "tick_imbalance", "volume_imbal
 
 
 def trade_arrays(trades: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(ts ns, price, size, side) of a trades frame as contiguous arrays."""
-    frame = tick_frame(trades, "trades")
-    ts = ns(frame["ts"])
+    """(ts ns, price, size, side) of a trades frame as contiguous arrays (only the columns
+    the bars need are converted: a trades frame may hold millions of rows)."""
+    if not isinstance(trades, pd.DataFrame) or not {"price", "size"} <= set(trades.columns) or (
+            "ts" not in trades.columns and not isinstance(trades.index, pd.DatetimeIndex)):
+        tick_frame(trades, "trades")  # raises the error that names what is missing
+    frame = trades
+    ts_column = frame["ts"] if "ts" in frame.columns else frame.index.to_series()
+    ts = ns(ts_column) if not pd.api.types.is_integer_dtype(ts_column) else np.asarray(
+        ts_column, dtype=np.int64)
+    columns = []
+    for name in ("price", "size"):
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            raise ValidationError("trades column is not numeric", field=name,
+                                  value=str(frame[name].dtype), fix="convert it with pd.to_numeric")
+        columns.append(np.ascontiguousarray(frame[name].to_numpy(np.float64)))
+    side = (frame["side"].to_numpy(np.int8) if "side" in frame.columns
+            else np.zeros(len(ts), dtype=np.int8))
     if len(ts) > 1 and bool(np.any(ts[1:] < ts[:-1])):
         raise ValidationError("trades are not in time order", field="ts",
                               value=int(np.flatnonzero(ts[1:] < ts[:-1])[0] + 1),
                               fix="sort the trades by ts (and seq) first")
-    return (ts, frame["price"].to_numpy(np.float64), frame["size"].to_numpy(np.float64),
-            frame["side"].to_numpy(np.int8))
+    return ts, columns[0], columns[1], side
 
 
 def bars_from_ends(ts: np.ndarray, price: np.ndarray, size: np.ndarray, ends: np.ndarray,

@@ -39,7 +39,7 @@ _SIZES = {"trades": ("size",), "quotes": ("bid_size", "ask_size"), "book": ("siz
 
 def ns(times: pd.Series) -> np.ndarray:
     """UTC nanoseconds (int64) of a datetime column."""
-    return pd.DatetimeIndex(times).asi8
+    return pd.DatetimeIndex(times).as_unit("ns").asi8
 
 
 def check_kind(kind: str) -> TickKind:

@@ -27,7 +27,7 @@ def _messages(ts: np.ndarray, seq: np.ndarray) -> np.ndarray:
 
 
 def _replay(book: pd.DataFrame, depth: int) -> Iterator[tuple[int, list, list]]:
-    ts = pd.DatetimeIndex(book["ts"]).asi8
+    ts = pd.DatetimeIndex(book["ts"]).as_unit("ns").asi8
     seq = book["seq"].to_numpy()
     side = book["side"].to_numpy()
     price = book["price"].to_numpy()

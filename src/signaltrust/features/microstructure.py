@@ -99,7 +99,8 @@ def effective_spread(trades: pd.DataFrame, quotes: pd.DataFrame) -> pd.Series:
     NaN before the first quote."""
     ts, price, _, _ = trade_arrays(trades)
     bid, ask, _, _ = _level1(quotes)
-    qts = pd.DatetimeIndex(quotes["ts"] if "ts" in quotes.columns else quotes.index).asi8
+    qts = pd.DatetimeIndex(quotes["ts"] if "ts" in quotes.columns else quotes.index).as_unit(
+        "ns").asi8
     at = np.searchsorted(qts, ts, side="left") - 1  # last quote with qts < ts
     mid = np.where(at >= 0, 0.5 * (bid[np.maximum(at, 0)] + ask[np.maximum(at, 0)]), np.nan)
     index = trades.index if len(trades.index) == len(ts) else None

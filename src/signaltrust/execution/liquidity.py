@@ -1,0 +1,161 @@
+"""The liquidity analyser: from spread, depth and VPIN, how to work an order and in what sizes.
+
+:class:`LiquidityAnalyser` looks at a :class:`LiquiditySnapshot` (the spread in basis points,
+the size resting on the side the order takes within a few levels, VPIN) and answers an
+:class:`ExecutionPlan`: the algorithm, taker or maker, the child size, and the reasons, each
+a rule of :class:`LiquidityPolicy` that fired. Rules, in order:
+
+1. a child never takes more than ``max_take_of_depth`` of the displayed depth (walking the
+   book costs more than waiting); toxic flow halves that;
+2. toxic flow (VPIN at or above ``toxic_vpin``): resting orders are picked off by informed
+   traders, so no maker orders; a taker POV at ``toxic_rate`` keeps the footprint small;
+3. a wide spread (``wide_spread_bps`` or more): crossing it costs more than the risk of
+   waiting, so a maker iceberg showing one child at a time;
+4. an order that fits in one child: a single market order;
+5. otherwise a taker TWAP in as many slices as children are needed.
+
+The plan builds the algorithm (:meth:`ExecutionPlan.algorithm_for`) for ``ctx.execute``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from signaltrust.core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class LiquiditySnapshot:
+    """What the market offers now: ``spread_bps`` (ask - bid over mid, in basis points),
+    ``depth`` (size resting on the side an order would take, over the first levels) and
+    ``vpin`` (NaN when unknown)."""
+
+    spread_bps: float
+    depth: float
+    vpin: float = float("nan")
+
+    @classmethod
+    def from_book(cls, levels: Any, side: str, *, depth_levels: int = 5,
+                  vpin: float = float("nan")) -> LiquiditySnapshot:
+        """From one row of ``book_levels`` (``bid_price_1``, ``ask_size_1``...): a BUY takes
+        the asks, a SELL the bids."""
+        if side not in ("BUY", "SELL"):
+            raise ValidationError("side must be BUY or SELL", field="side", value=side,
+                                  fix="pass side='BUY' or side='SELL'")
+        bid, ask = float(levels["bid_price_1"]), float(levels["ask_price_1"])
+        if not (bid > 0 and ask > bid):
+            raise ValidationError("the book has no valid best bid and ask", field="levels",
+                                  value=(bid, ask), fix="pass a row of an uncrossed book")
+        taken = "ask" if side == "BUY" else "bid"
+        depth = 0.0
+        for j in range(1, depth_levels + 1):
+            size = levels.get(f"{taken}_size_{j}", float("nan"))
+            if size is not None and size == size:  # NaN where the book is thinner
+                depth += float(size)
+        mid = 0.5 * (bid + ask)
+        return cls((ask - bid) / mid * 1e4, depth, vpin)
+
+
+@dataclass(frozen=True)
+class LiquidityPolicy:
+    """The analyser's thresholds (see the module docstring for the rules they drive)."""
+
+    max_take_of_depth: float = 0.25
+    toxic_vpin: float = 0.6
+    toxic_rate: float = 0.05
+    wide_spread_bps: float = 20.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_take_of_depth", "toxic_rate"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ValidationError(f"{name} is a fraction in (0, 1]", field=name,
+                                      value=value, fix=f"pass e.g. {name}=0.1")
+        if not 0 < self.toxic_vpin <= 1:
+            raise ValidationError("toxic_vpin is a probability in (0, 1]", field="toxic_vpin",
+                                  value=self.toxic_vpin, fix="pass e.g. toxic_vpin=0.6")
+        if not self.wide_spread_bps > 0:
+            raise ValidationError("wide_spread_bps must be positive", field="wide_spread_bps",
+                                  value=self.wide_spread_bps, fix="pass e.g. 20")
+
+
+@dataclass(frozen=True)
+class ExecutionPlan:
+    """How to work an order: ``algorithm`` (MARKET, TWAP, ICEBERG or POV), ``mode`` (taker or
+    maker), ``child_quantity``, ``children`` (how many, at least), ``rate`` (POV only) and the
+    ``reasons`` (the rules that decided)."""
+
+    algorithm: str
+    mode: str
+    child_quantity: Decimal
+    children: int
+    rate: float | None
+    reasons: tuple[str, ...]
+
+    def algorithm_for(self, symbol: str, quantity: float | Decimal, *,
+                      lot: float | Decimal = 1) -> Any:
+        """The execution algorithm to hand to ``ctx.execute`` (signed ``quantity``), or None
+        for MARKET (send one market order)."""
+        from signaltrust.execution.algos import POV, TWAP, Iceberg
+
+        if self.algorithm == "MARKET":
+            return None
+        if self.algorithm == "TWAP":
+            return TWAP(symbol, quantity, bars=self.children, mode=self.mode, lot=lot)
+        if self.algorithm == "ICEBERG":
+            return Iceberg(symbol, quantity, display=self.child_quantity, mode=self.mode,
+                           lot=lot)
+        return POV(symbol, quantity, rate=float(self.rate or 0.05), mode=self.mode, lot=lot)
+
+    def __plain__(self) -> dict[str, Any]:
+        return {"algorithm": self.algorithm, "mode": self.mode,
+                "child_quantity": str(self.child_quantity), "children": self.children,
+                "rate": self.rate, "reasons": list(self.reasons)}
+
+
+class LiquidityAnalyser:
+    """Chooses the algorithm and the child size from spread, depth and VPIN."""
+
+    def __init__(self, policy: LiquidityPolicy | None = None) -> None:
+        self.policy = policy if policy is not None else LiquidityPolicy()
+
+    def plan(self, quantity: float | Decimal, market: LiquiditySnapshot, *,
+             lot: float | Decimal = 1) -> ExecutionPlan:
+        """The plan for an order of ``quantity`` (either sign) in ``market``."""
+        size = abs(Decimal(str(quantity)))
+        step = Decimal(str(lot))
+        if size == 0 or step <= 0:
+            raise ValidationError("quantity and lot must be non-zero", field="quantity",
+                                  value=quantity, fix="pass the order's size and the lot step")
+        if not market.depth > 0 or not market.spread_bps >= 0:
+            raise ValidationError("the market shows no depth or a negative spread",
+                                  field="market", value=market,
+                                  fix="pass a snapshot of an uncrossed book with resting size")
+        policy, reasons = self.policy, []
+        toxic = market.vpin == market.vpin and market.vpin >= policy.toxic_vpin
+        share = policy.max_take_of_depth * (0.5 if toxic else 1.0)
+        cap = Decimal(str(share * market.depth))
+        child = max((cap // step) * step, step)
+        reasons.append(f"child <= {share:.0%} of the depth {market.depth:g}")
+        children = math.ceil(size / child)
+        if toxic:
+            reasons.append(f"VPIN {market.vpin:.2f} >= {policy.toxic_vpin}: toxic flow, no "
+                           f"resting orders, taker POV at {policy.toxic_rate:.0%}")
+            return ExecutionPlan("POV", "taker", min(child, size), children, policy.toxic_rate,
+                                 tuple(reasons))
+        if market.spread_bps >= policy.wide_spread_bps:
+            reasons.append(f"spread {market.spread_bps:.1f} bp >= {policy.wide_spread_bps} bp: "
+                           "wait at the touch (maker iceberg)")
+            return ExecutionPlan("ICEBERG", "maker", min(child, size), children, None,
+                                 tuple(reasons))
+        if size <= child:
+            reasons.append("fits in one child at a tight spread: one market order")
+            return ExecutionPlan("MARKET", "taker", size, 1, None, tuple(reasons))
+        reasons.append(f"needs {children} children at a tight spread: taker TWAP")
+        return ExecutionPlan("TWAP", "taker", child, children, None, tuple(reasons))
+
+
+__all__ = ["ExecutionPlan", "LiquidityAnalyser", "LiquidityPolicy", "LiquiditySnapshot"]
