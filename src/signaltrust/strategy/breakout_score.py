@@ -18,7 +18,9 @@ news       0.15    (s + 1) / 2, clipped to [0, 1], for a news-tone score s in [-
 =========  ======  ====================================================================
 
 Where the data comes from: columns of the bars frame (``onchain_flow``, ``sentiment``,
-``news``, ``macro``), already aligned so that the value on bar t is known at its close; or
+``news``, ``macro``), already aligned so that the value on bar t is known at its close
+(``onchain_flow`` is the column of that name of ``signaltrust.features.onchain.OnchainFeatures``:
+whale flow off exchanges over 24 h, from Whale Alert or Etherscan transfers); or
 series given to the constructor (``BreakoutScore(macro=load("vix")["vix"])``), aligned
 causally: a value labelled s with period P (the series' inferred frequency, a business day
 counting as one calendar day, else its median spacing) becomes known at s + P and is used
