@@ -13,9 +13,10 @@ from signaltrust.core.errors import BarConflictError
 def download_command(
     symbol: str = typer.Argument(..., help="Our symbol: AAPL, BTC-USDT, EUR-USD, ^GSPC."),
     source: str = typer.Option(
-        ..., "--source", help="alpaca, ccxt:<exchange> (ccxt:binance, ccxt:kraken...), oanda or "
-        "yahoo."),
-    start: str = typer.Option(..., "--start", help="First bar, e.g. 2024-01-02 (UTC)."),
+        ..., "--source", help="alpaca, ccxt:<exchange> (ccxt:binance, ccxt:kraken...), oanda, "
+        "yahoo, or fred (SYMBOL is a FRED series id; every vintage is kept)."),
+    start: str | None = typer.Option(None, "--start", help="First bar, e.g. 2024-01-02 (UTC); "
+                                     "needed except for fred."),
     end: str | None = typer.Option(None, "--end", help="Up to (not including); default: now."),
     timeframe: str = typer.Option("1d", "--timeframe", help="Bar length: 1m, 5m, 1h, 1d..."),
     as_symbol: str | None = typer.Option(
@@ -33,7 +34,16 @@ def download_command(
     from signaltrust.data.store import open_store
     from signaltrust.live.adapters.download import check_source, download
 
+    if source.strip().lower() == "fred":
+        from signaltrust.cli.data_fred import download_fred
+
+        return download_fred(symbol, start, as_json)
     source = check_source(source)
+    if start is None:
+        from signaltrust.core.errors import ValidationError
+
+        raise ValidationError("--start is needed for bars", field="--start", value=None,
+                              fix="give the first bar's date, e.g. --start 2024-01-02")
     settings = load_settings()
     with progress(f"downloading {symbol} from {source}", total=2, quiet=as_json) as advance:
         got = download(source, symbol, start, end, timeframe, settings.venues)
