@@ -183,3 +183,19 @@ def test_tokens_when_app_restarts_then_still_valid(tmp_path):
     token = one.state.access.tokens.issue("ada", "viewer").access_token
     two = make_app(tmp_path)
     assert two.state.access.tokens.check_access(token).name == "ada"
+
+
+def test_api_key_when_scoped_to_a_group_the_app_lacks_then_400_lists_the_groups(client, headers):
+    answer = client.post("/api/v1/auth/keys", headers=headers["viewer"],
+                         json={"name": "bot", "role": "viewer", "scopes": ["dataz"]})
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "scopes" and "data" in answer.json()["fix"]
+
+
+def test_route_groups_when_read_then_every_mounted_group_but_auth(app):
+    from signaltrust.api.app import route_groups
+    from signaltrust.api.security import route_group, route_roles
+
+    mounted = {route_group(r.path) for r in route_roles(app)} - {None, "auth"}
+    assert mounted <= set(route_groups())  # and WebSocket groups, which route_roles skips
+    assert "auth" not in route_groups()

@@ -104,6 +104,7 @@ def create_app(
     for module in ROUTERS:
         app.include_router(importlib.import_module(module).router, prefix=API_PREFIX)
     _declare_roles_in_openapi(app)
+    app.state.route_groups = route_groups()
     app.add_middleware(ops.RequestGuard, max_body=api.max_request_bytes,
                        metrics=app.state.metrics, limits=limits, log=app.state.log)
     if api.cors_origins:  # outermost: preflight answers come before the limits
@@ -115,6 +116,21 @@ def create_app(
         )
     logging.getLogger("signaltrust.api").debug("API on %s", database.describe())
     return app
+
+
+def route_groups() -> list[str]:
+    """The route groups under /api/v1 (``data``, ``signals`` ...): what API keys are scoped to.
+
+    Read from the routers of :data:`ROUTERS` without building an app (``auth`` is left out:
+    keys do not manage keys)."""
+    groups = set()
+    for module in ROUTERS:
+        router = importlib.import_module(module).router
+        for route in router.routes:
+            path = (router.prefix + getattr(route, "path", "")).strip("/")
+            if path:
+                groups.add(path.split("/", 1)[0])
+    return sorted(groups - {"auth"})
 
 
 def _declare_roles_in_openapi(app: FastAPI) -> None:
@@ -152,4 +168,4 @@ def _schema_head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["ROUTERS", "create_app", "route_groups"]

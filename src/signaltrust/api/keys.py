@@ -30,8 +30,11 @@ from signaltrust.storage.api_tables import api_keys, users
 from signaltrust.storage.database import Database
 
 PREFIX = "stk_"
-#: the route groups a key may be scoped to (``/api/v1/<group>``); ``*`` is every group
+#: the route groups of the API's own routers (``/api/v1/<group>``); ``*`` is every group. The
+#: app and the CLI check a key's scopes against the groups actually mounted
+#: (``signaltrust.api.app.route_groups``); the store checks only their spelling.
 SCOPES = ("data", "strategies", "models", "risk", "audit", "signals", "jobs", "nodes", "ws")
+_SCOPE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _ID = re.compile(r"^[0-9a-f]{12}$")
 _LAST_USED_EVERY_NS = 60 * 10**9  # a write per key per minute at most
 
@@ -58,15 +61,19 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def check_scopes(scopes: Sequence[str]) -> tuple[str, ...]:
-    """The scopes, deduplicated, when each is ``*`` or one of :data:`SCOPES`."""
+def check_scopes(scopes: Sequence[str], known: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The scopes, deduplicated, when each is ``*`` or a route group (one of ``known`` when
+    given, else any lower-case name)."""
+    groups = list(known) if known is not None else list(SCOPES)
     if not scopes:
         raise ValidationError("a key needs at least one scope", field="scopes", value=[],
-                              fix=f"give * or some of {list(SCOPES)}")
+                              fix=f"give * or some of {groups}")
     for scope in scopes:
-        if scope != "*" and scope not in SCOPES:
+        if scope == "*":
+            continue
+        if not _SCOPE.match(scope) or (known is not None and scope not in known):
             raise ValidationError(f"unknown scope {scope!r}", field="scopes", value=scope,
-                                  fix=f"use * or one of {list(SCOPES)}")
+                                  fix=f"use * or some of {groups}")
     return tuple(dict.fromkeys(scopes))
 
 
@@ -77,11 +84,14 @@ class KeyStore:
         self.database = database
 
     def create(
-        self, name: str, *, owner: str, role: str, scopes: Sequence[str] = ("*",)
+        self, name: str, *, owner: str, role: str, scopes: Sequence[str] = ("*",),
+        known_scopes: Sequence[str] | None = None,
     ) -> tuple[ApiKey, str]:
-        """A new key for ``owner``: its record and the key (shown once, never stored)."""
+        """A new key for ``owner``: its record and the key (shown once, never stored).
+
+        ``known_scopes``: the route groups the scopes must be among (the app's)."""
         check_role(role)
-        scopes = check_scopes(scopes)
+        scopes = check_scopes(scopes, known_scopes)
         if not name or len(name) > 64:
             raise ValidationError("a key name is 1-64 characters", field="name", value=name,
                                   fix="name it for the program that uses it")

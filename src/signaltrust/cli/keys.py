@@ -46,7 +46,10 @@ def create(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create a key and print it once: only its hash is kept."""
-    record, key = _keys().create(name, owner=user, role=role, scopes=scope)
+    from signaltrust.api.app import route_groups
+
+    record, key = _keys().create(name, owner=user, role=role, scopes=scope,
+                                 known_scopes=route_groups())
     if as_json:
         print_json({**_plain(record), "key": key})
         return

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from signaltrust.api.audit import audit
 from signaltrust.api.errors import ApiError
-from signaltrust.api.keys import SCOPES, ApiKey
+from signaltrust.api.keys import ApiKey
 from signaltrust.api.security import AccessControl, Principal, require_role
 from signaltrust.api.tokens import TokenPair
 from signaltrust.api.users import AccountLocked, LoginRefused, User
@@ -42,7 +42,7 @@ class KeyRequest(BaseModel):
     name: str = Field(min_length=1, max_length=64, examples=["nightly-report"])
     role: str = Field(default="viewer", pattern="^(viewer|trader|admin)$", examples=["viewer"])
     scopes: list[str] = Field(default=["*"], min_length=1,
-                              description=f"* or some of {list(SCOPES)}",
+                              description="* or route groups under /api/v1 (data, signals ...)",
                               examples=[["data", "signals"]])
 
 
@@ -161,8 +161,9 @@ def create_key(request: Request, body: KeyRequest,
                principal: Annotated[Principal, Depends(require_role("viewer"))]) -> KeyAnswer:
     """The key is in the answer only; store it, it cannot be shown again."""
     _person(principal)
-    record, plain = _access(request).keys.create(body.name, owner=principal.name,
-                                                 role=body.role, scopes=body.scopes)
+    record, plain = _access(request).keys.create(
+        body.name, owner=principal.name, role=body.role, scopes=body.scopes,
+        known_scopes=request.app.state.route_groups)
     audit(request, "keys.create", record.id, {"name": record.name, "role": record.role,
                                               "scopes": list(record.scopes)})
     return _key_answer(record, plain)
