@@ -102,6 +102,7 @@ def check_params(kind: str, params: Mapping[str, Any],
     from signaltrust.strategy import get_strategy
 
     space = parse_space(get_strategy(out["strategy"]), dict(grid) if grid else None)
+    size = None
     if is_discrete(space):
         size = math.prod(len(v) for v in grid_values(space).values())
         if size > MAX_GRID:
@@ -114,6 +115,11 @@ def check_params(kind: str, params: Mapping[str, Any],
         raise ValidationError("unknown search method", field="method", value=out["method"],
                               fix=f"use one of {list(METHODS)}")
     out["n_trials"] = _whole(params, "n_trials", 50, 1, MAX_TRIALS)
+    if kind == "sweep":  # every point of the grid
+        if size is None:
+            raise ValidationError("a sweep needs a grid of values, not ranges", field="grid",
+                                  value=grid, fix='give steps, e.g. {"fast": "5:50:5"}')
+        out["n_trials"] = size
     out["seed"] = _whole(params, "seed", 0, 0, 2**31 - 1)
     if kind == "walkforward":
         out["train_bars"] = _whole(params, "train_bars", None, 20, 1_000_000)

@@ -166,6 +166,16 @@ class SignalService:
         self._cache.pop(symbol, None)
 
     # -- the answer ---------------------------------------------------------------------------
+    def cached(self, symbol: str) -> dict[str, Any] | None:
+        """The answer held in this process for the symbol's current bar, or None (never
+        blocks: bars that need a fresh look count as a miss)."""
+        entry = self._bars.get(symbol)
+        if entry is None or (not entry.fixed
+                             and self.clock() - entry.checked >= self.recheck_seconds):
+            return None
+        held = self._cache.get(symbol)
+        return held[1] if held is not None and held[0] == entry.last_ns else None
+
     def signal(self, symbol: str) -> dict[str, Any]:
         """The explained signal of ``symbol`` at its latest bar (cached per bar)."""
         entry = self.bars(symbol)

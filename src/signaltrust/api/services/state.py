@@ -1,0 +1,88 @@
+"""The API's services of one app, made on first use and kept on ``app.state``: the signal
+service, the job runner, the node service and the WebSocket hub.
+
+Each is built from the app's settings and database; a test (or an embedding program) may set
+``app.state.signals``, ``.jobs``, ``.nodes`` or ``.hub`` first to choose its own. The job runner
+is made by the first request that touches jobs: it marks ``interrupted`` the jobs a dead
+predecessor was running, so no restarted API shows a job that runs forever.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+_LOCK = threading.Lock()  # guards creation only: the services live on the app
+
+
+def _get(app: Any, name: str, build: Any) -> Any:
+    found = getattr(app.state, name, None)
+    if found is not None:
+        return found
+    with _LOCK:
+        found = getattr(app.state, name, None)
+        if found is None:
+            found = build(app)
+            setattr(app.state, name, found)
+    return found
+
+
+def _home(app: Any) -> Path:
+    return Path(app.state.settings.home)
+
+
+def redis_url(settings: Any) -> str | None:
+    """The API's Redis (its rate-limit storage when that is Redis), or None."""
+    url = settings.api.rate_limit_storage.get_secret_value()
+    return url if url.startswith(("redis://", "rediss://")) else None
+
+
+def signals_of(app: Any) -> Any:
+    def build(app: Any) -> Any:
+        from signaltrust.api.services.signals import SignalService
+        from signaltrust.ml.registry import tracking_uri
+
+        settings = app.state.settings
+        return SignalService(tracking_uri=tracking_uri(settings.home),
+                             lock_dir=_home(app) / "api" / "locks",
+                             redis_url=redis_url(settings))
+
+    return _get(app, "signals", build)
+
+
+def jobs_of(app: Any) -> Any:
+    def build(app: Any) -> Any:
+        from signaltrust.api.services.jobs import JobRunner
+
+        backtest = app.state.settings.backtest
+        costs = {"cash": backtest.cash, "fees": backtest.fees,
+                 "slippage": backtest.slippage_bps / 10_000.0, "fill_at": backtest.fill_at}
+        return JobRunner(app.state.database, output_dir=_home(app) / "api" / "jobs",
+                         workers=2, pool="process", costs=costs)
+
+    return _get(app, "jobs", build)
+
+
+def nodes_of(app: Any) -> Any:
+    def build(app: Any) -> Any:
+        from signaltrust.api.services.nodes import NodeService
+
+        return NodeService(app.state.database, home=_home(app),
+                           log_dir=_home(app) / "api" / "nodes")
+
+    return _get(app, "nodes", build)
+
+
+def hub_of(app: Any) -> Any:
+    def build(app: Any) -> Any:
+        from signaltrust.api.services.hub import Hub
+
+        return Hub(nodes=nodes_of(app), jobs=lambda: jobs_of(app),
+                   signals=lambda: signals_of(app), bus=getattr(app.state, "bus", None),
+                   metrics=getattr(app.state, "metrics", None))
+
+    return _get(app, "hub", build)
+
+
+__all__ = ["hub_of", "jobs_of", "nodes_of", "redis_url", "signals_of"]
