@@ -41,6 +41,10 @@ ROUTERS: list[str] = [
     "signaltrust.api.routers.models",
     "signaltrust.api.routers.risk",
     "signaltrust.api.routers.audit",
+    "signaltrust.api.routers.signals",
+    "signaltrust.api.routers.backtests",
+    "signaltrust.api.routers.jobs",
+    "signaltrust.api.routers.nodes",
 ]
 
 DESCRIPTION = """\
