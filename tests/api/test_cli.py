@@ -48,14 +48,14 @@ def test_keys_when_created_then_printed_once_and_listed_without_the_key():
     runner.invoke(users_app, ["add", "bot", "--role", "trader", "--password",
                               "correct horse battery"])
     created = runner.invoke(keys_app, ["create", "feeder", "--user", "bot", "--scope", "data",
-                                       "--scope", "signals"])
+                                       "--scope", "risk"])
     assert created.exit_code == 0, created.output
     key = created.output.strip().splitlines()[-1]
     assert key.startswith("stk_")
     listed = runner.invoke(keys_app, ["list", "--json"]).output
     assert key not in listed
     row = json.loads(listed)[0]
-    assert row["scopes"] == ["data", "signals"] and row["role"] == "viewer"
+    assert row["scopes"] == ["data", "risk"] and row["role"] == "viewer"
     assert runner.invoke(keys_app, ["revoke", row["id"]]).exit_code == 0
     assert json.loads(runner.invoke(keys_app, ["list", "--json"]).output) == []
 
