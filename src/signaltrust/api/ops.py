@@ -34,6 +34,7 @@ from signaltrust.api.security import API_PREFIX, require_role
 
 #: paths neither rate-limited per address nor counted by route (probes and scrapes)
 OPS_PATHS = ("/health", "/ready", "/metrics")
+_LOGGER = "signaltrust.api"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 10.0)
 
@@ -75,7 +76,7 @@ class ApiMetrics:
         return generate_latest(self.registry)
 
 
-def access_logger(name: str = "signaltrust.api") -> Any:
+def access_logger(name: str = _LOGGER) -> Any:
     """A structlog logger writing one JSON object per event to the stdlib logger ``name``,
     with the request id bound in the context (no global structlog configuration)."""
     return structlog.wrap_logger(
@@ -100,6 +101,7 @@ class RequestGuard:
         self.metrics = metrics
         self.limits = limits
         self.log = log
+        self.logging_to = logging.getLogger(_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,9 +145,11 @@ class RequestGuard:
             self.metrics.requests.labels(method, template, str(status[0])).inc()
             if path not in OPS_PATHS:
                 self.metrics.latency.labels(method, template).observe(elapsed)
-            self.log.info("request", method=method, path=path, status=status[0],
-                          ms=round(elapsed * 1000, 2), address=address,
-                          user=getattr(scope.get("state", {}).get("principal"), "name", None))
+            if self.logging_to.isEnabledFor(logging.INFO):  # else skip rendering the JSON
+                self.log.info("request", method=method, path=path, status=status[0],
+                              ms=round(elapsed * 1000, 2), address=address,
+                              user=getattr(scope.get("state", {}).get("principal"), "name",
+                                           None))
             structlog.contextvars.unbind_contextvars("request_id")
 
     async def _refusal(self, path: str, address: str, headers: dict[str, str],

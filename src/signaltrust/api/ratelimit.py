@@ -17,7 +17,8 @@ from signaltrust.core.errors import ConfigError
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The answer to one request: allowed or not, how many remain, seconds until a retry."""
+    """The answer to one request: allowed or not, the limit, how many remain (-1 when allowed:
+    not asked, it costs a round trip to Redis) and the seconds until a retry."""
 
     allowed: bool
     limit: int
@@ -54,10 +55,11 @@ class RateLimits:
     def hit(self, kind: str, who: str) -> Verdict:
         """Count one request of ``who`` (a key id, a user or an address) against ``kind``."""
         item = self.items[kind]
-        allowed = self.limiter.hit(item, self.namespace, kind, who)
+        if self.limiter.hit(item, self.namespace, kind, who):
+            return Verdict(True, item.amount, -1, 0)  # remaining unknown: not worth a call
         stats = self.limiter.get_window_stats(item, self.namespace, kind, who)
-        retry = 0 if allowed else max(1, int(stats.reset_time - time.time() + 0.999))
-        return Verdict(allowed, item.amount, max(0, stats.remaining), retry)
+        retry = max(1, int(stats.reset_time - time.time() + 0.999))
+        return Verdict(False, item.amount, max(0, stats.remaining), retry)
 
     def healthy(self) -> bool:
         """Whether the storage answers (Redis reachable)."""
