@@ -62,3 +62,25 @@ def test_tree_when_style_or_steps_are_bad_then_validation_error(kwargs, field):
     with pytest.raises(ValidationError) as err:
         tree_price("put", 100.0, 100.0, 0.5, 0.2, **kwargs)
     assert err.value.field == field
+
+
+def test_american_tree_when_quantlib_grid_rounds_below_maturity_then_we_still_pay_at_expiry():
+    # (T/801)*801 < T for 725 days: QuantLib 1.44 leaves the final nodes at zero; a CRR tree
+    # built the same way with a zero payoff at expiry reproduces QuantLib, ours pays it
+    import math
+
+    spot, strike, days, vol, rate, steps = 100.0, 53.0, 725, 0.6, 0.027, 801
+    years = days / 365.0
+    assert (years / steps) * steps < years
+    quantlib = ref.american("put", spot, strike, days, vol, rate, 0.0, steps=steps)["price"]
+    dt = years / steps
+    dx = vol * math.sqrt(dt)
+    pu = 0.5 + 0.5 * (rate - 0.5 * vol * vol) * dt / dx
+    values = np.zeros(steps + 1)
+    for i in range(steps - 1, -1, -1):
+        values = ((1 - pu) * values[:-1] + pu * values[1:]) * math.exp(-rate * dt)
+        exercise = strike - spot * np.exp((2 * np.arange(i + 1) - i) * dx)
+        values = np.maximum(values, exercise)
+    assert quantlib == pytest.approx(values[0], abs=1e-9)
+    ours = tree_price("put", spot, strike, years, vol, rate, steps=steps)
+    assert ours > quantlib + 1e-3
