@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from signaltrust.cli import data_catalog, data_check, data_download, data_store
+from signaltrust.cli import data_catalog, data_check, data_download, data_record, data_store
 
 app = typer.Typer(
     help="Datasets, the bar store and data-quality checks.\n\nExample: signaltrust data show sp500",
@@ -14,3 +14,4 @@ data_catalog.register(app)
 data_store.register(app)
 data_check.register(app)
 data_download.register(app)
+data_record.register(app)
