@@ -132,3 +132,11 @@ def test_record_command_when_source_is_not_ccxt_then_error_and_nothing_recorded(
     result = CliRunner().invoke(app, ["BTC-USD", "--source", "alpaca", "--trades"])
     assert result.exit_code != 0
     assert "CCXT" in result.output
+
+
+def test_signaltrust_data_record_when_asked_for_help_then_lists_its_options():
+    from signaltrust.cli.main import app
+
+    result = CliRunner().invoke(app, ["data", "record", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--book" in result.output and "--minutes" in result.output

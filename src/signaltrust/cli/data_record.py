@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 import typer
 
 from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json
@@ -43,13 +42,17 @@ class Recording:
     reconnects: int = 0
     last_nonce: int = -1
 
-    def trades_frame(self) -> pd.DataFrame:
+    def trades_frame(self) -> Any:
+        import pandas as pd
+
         frame = pd.DataFrame(self.trades, columns=["ts", "price", "size", "side", "seq",
                                                    "trade_id"])
         frame["ts"] = pd.to_datetime(frame["ts"].astype("int64"), unit="ns", utc=True)
         return frame.sort_values(["ts", "seq"], kind="stable", ignore_index=True)
 
-    def book_frame(self) -> pd.DataFrame:
+    def book_frame(self) -> Any:
+        import pandas as pd
+
         frame = pd.DataFrame(self.book, columns=["ts", "seq", "side", "price", "size",
                                                  "snapshot"])
         frame["ts"] = pd.to_datetime(frame["ts"].astype("int64"), unit="ns", utc=True)
