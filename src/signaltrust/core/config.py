@@ -366,6 +366,52 @@ class BusSettings(_Section):
     )
 
 
+class LLMSettings(_Section):
+    """The language model the oversight agents may ask (``signaltrust.agents``): none by default
+    (every agent answers from its rules); any OpenAI-compatible endpoint, or a local llama.cpp
+    or Ollama server (its OpenAI-compatible URL, e.g. http://127.0.0.1:11434/v1)."""
+
+    backend: Literal["none", "openai", "llamacpp", "ollama"] = "none"
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1"
+    )
+    api_key: SecretStr | None = Field(default=None, description="sent as a bearer token")
+    model: str = Field(default="gpt-4o-mini", min_length=1, description="model name")
+    timeout_s: float = Field(default=20.0, gt=0, le=600, description="seconds per request")
+    retries: int = Field(default=1, ge=0, le=10, description="retries of a failed request")
+    output_retries: int = Field(
+        default=1, ge=0, le=10, description="re-asks after an answer that breaks the schema"
+    )
+    input_cost_per_mtok: float = Field(default=0.0, ge=0, description="USD per million tokens")
+    output_cost_per_mtok: float = Field(default=0.0, ge=0, description="USD per million tokens")
+
+
+class AgentsSettings(_Section):
+    """The oversight agents: the explained signal's blend, daily LLM quotas, human approval."""
+
+    probability_weight: float = Field(
+        default=0.6, ge=0, le=1, description="weight of the meta-model's probability"
+    )
+    llm_weight: float = Field(
+        default=0.4, ge=0, le=1, description="weight of the LLM's confidence (when one answers)"
+    )
+    daily_token_quota: int = Field(
+        default=200_000, ge=0, description="LLM tokens per agent per UTC day; beyond: rules"
+    )
+    daily_cost_quota_usd: float = Field(
+        default=5.0, ge=0, description="LLM spend per agent per UTC day; beyond: rules"
+    )
+    approval_level: Literal["none", "reduce", "halt"] = Field(
+        default="halt", description="agent actions at or above this wait for a human "
+        "(none: every action waits)"
+    )
+    cache_seconds: float = Field(
+        default=300.0, ge=0, description="an explained signal is reused this long per bar"
+    )
+    restricted_file: Path | None = Field(default=None, description="restricted symbols, one a line")
+    sanctions_file: Path | None = Field(default=None, description="sanctioned names, one a line")
+
+
 class Settings(BaseSettings):
     """The effective configuration of SignalTrust."""
 
@@ -386,6 +432,8 @@ class Settings(BaseSettings):
     venues: VenuesSettings = VenuesSettings()
     database: DatabaseSettings = DatabaseSettings()
     bus: BusSettings = BusSettings()
+    llm: LLMSettings = LLMSettings()
+    agents: AgentsSettings = AgentsSettings()
 
     @classmethod
     def settings_customise_sources(
