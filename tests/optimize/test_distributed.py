@@ -71,10 +71,33 @@ def test_fan_out_when_ray_requested_but_missing_then_error_names_the_fix(monkeyp
         fan_out(_square, [1], shared={"offset": 0}, ray=True)
 
 
-@pytest.mark.slow
-def test_walk_forward_when_ray_then_same_result_as_in_process():
+def test_worth_ray_when_estimate_below_the_start_up_then_in_process():
+    assert not distributed.worth_ray(0.05, 100)  # 5 s of backtests: not worth starting Ray
+    assert distributed.worth_ray(2.0, 40)  # 80 s: worth it
+    assert distributed.worth_ray(0.05, 100, running=True)  # Ray already up: cheap tasks pay
+    assert not distributed.worth_ray(0.001, 100, running=True)
+    assert distributed.worth_ray(0.0, 1, min_seconds=0)
+
+
+def test_fan_out_when_ray_asked_for_small_work_then_it_stays_in_process():
     if not ray_available():
         pytest.skip("Ray is not installed (optional extra: pip install 'signaltrust[distributed]')")
+    import ray
+
+    seen = []
+    out = fan_out(_square, [3, 1, 2], shared={"offset": 1}, ray=True,
+                  progress=lambda d, t: seen.append((d, t)))
+    assert out == [10, 2, 5] and seen == [(1, 3), (2, 3), (3, 3)]
+    assert not ray.is_initialized()  # never started: the work was a few microseconds
+
+
+@pytest.mark.slow
+def test_walk_forward_when_ray_then_same_result_as_in_process(monkeypatch):
+    if not ray_available():
+        pytest.skip("Ray is not installed (optional extra: pip install 'signaltrust[distributed]')")
+    # the work here is small: lower the thresholds so that it really runs on Ray
+    monkeypatch.setattr(distributed, "RAY_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(distributed, "RAY_MIN_SECONDS_WARM", 0.0)
     from signaltrust.optimize.search import optimize
     from signaltrust.optimize.walkforward import walk_forward
 

@@ -110,6 +110,8 @@ def walkforward(
     report: Path = REPORT_OPTION,
     register: bool = typer.Option(False, "--register",
                                   help="Log the run and the last fold's model to the registry."),
+    ray: bool = typer.Option(False, "--ray", help="Train the folds on Ray when the work pays "
+                             "for it (local, or SIGNALTRUST_RAY_ADDRESS)."),
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
@@ -121,8 +123,11 @@ def walkforward(
 
     Example: signaltrust ml walkforward --data sp500 --model lgbm --report wf.html
     """
+    import os
+
     from signaltrust.cli.models import registry_uri
     from signaltrust.cli.run_options import configured_costs
+    from signaltrust.optimize.distributed import ray_option
     from signaltrust.research.ml_eval import walk_forward_evaluation
 
     _check_scores(label, threshold, exit_threshold, embargo)
@@ -138,6 +143,7 @@ def walkforward(
             n_trials=trials, explain_last=explain, explain_method=explain_method,
             progress=advance,
             tracking_uri=registry_uri() if register else None,
+            ray=ray_option(ray, os.environ),
         )
     written = result.report(report) if report is not None else None
     if as_json:
