@@ -120,3 +120,14 @@ def test_limit_when_changed_by_admin_then_effective_and_audited(client, headers)
     assert refused.status_code == 400 and refused.json()["field"] == "risk.max_leverage"
     actions = [r["action"] for r in client.get("/api/v1/audit", headers=headers["admin"]).json()]
     assert actions == ["risk.limit"]
+
+
+def test_action_when_taken_with_an_api_key_then_audited_with_the_key_id(client, headers):
+    key = client.post("/api/v1/auth/keys", headers=headers["admin"],
+                      json={"name": "ops", "role": "admin", "scopes": ["risk"]}).json()
+    client.post("/api/v1/risk/kill-switch", headers={"X-API-Key": key["key"]},
+                json={"on": False, "reason": "all clear"})
+    rows = client.get("/api/v1/audit", headers=headers["admin"],
+                      params={"action": "risk.kill_switch"}).json()
+    assert [(r["actor"], r["via"], r["details"]["key_id"]) for r in rows] == [
+        ("admin", "api_key", key["id"])]

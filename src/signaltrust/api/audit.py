@@ -163,7 +163,8 @@ def audit(request_or_principal: Request | Principal, action: str, target: str,
             "anonymous", "none", "none")
         database = database or request.app.state.database
         extra = {"request_id": getattr(request.state, "request_id", None),
-                 "address": request.client.host if request.client else None}
+                 "address": request.client.host if request.client else None,
+                 "key_id": principal.key_id}
     return AuditLog(database).append(principal.name, principal.via, action, target,
                                      {**(details or {}), **{k: v for k, v in extra.items() if v}})
 
