@@ -30,6 +30,7 @@ from signaltrust.api.security import API_PREFIX, AccessControl, route_roles
 from signaltrust.api.settings import parse_limit, signing_secret
 from signaltrust.api.tokens import TokenIssuer
 from signaltrust.api.users import UserStore
+from signaltrust.api.web import mount_dashboard
 from signaltrust.core.config import Settings, load_settings
 from signaltrust.storage.database import MIGRATIONS, Database, open_database
 
@@ -107,6 +108,7 @@ def create_app(
     app.include_router(ops.router)
     for module in ROUTERS:
         app.include_router(importlib.import_module(module).router, prefix=API_PREFIX)
+    mount_dashboard(app)  # last: the dashboard's bundle at / (api.web)
     _declare_roles_in_openapi(app)
     app.state.route_groups = route_groups()
     app.add_middleware(ops.RequestGuard, max_body=api.max_request_bytes,
