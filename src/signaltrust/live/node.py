@@ -512,11 +512,7 @@ class TradingNode:
                     await asyncio.sleep(0)
                 if now - last_beat >= 0.5:
                     last_beat = now
-                    self.commit()
-                    await self.publish(status=True)
-                    self.registry.heartbeat(self.name, self.status, self.summary())
-                    if self.on_progress is not None:
-                        self.on_progress(self.summary())
+                    await self._beat()
                 if self._stopping:
                     break
             self.status = "stopped" if self._stopping else "finished"
@@ -588,11 +584,7 @@ class TradingNode:
                     await self.reconcile_all()
                 if now - last_beat >= 0.5:
                     last_beat = now
-                    self.commit()
-                    await self.publish(status=True)
-                    self.registry.heartbeat(self.name, self.status, self.summary())
-                    if self.on_progress is not None:
-                        self.on_progress(self.summary())
+                    await self._beat()
                 elif self._outgoing and len(self._outgoing) >= 256:
                     await self.publish()
             self.status = "stopped" if self._stopping else "finished"
@@ -671,6 +663,15 @@ class TradingNode:
         if orders:
             account.outbox.release([("submit", order, time.time_ns()) for order in orders])
         return result
+
+    async def _beat(self) -> None:
+        """About twice a second: commit, publish, heartbeat, progress."""
+        self.commit()
+        await self.publish(status=True)
+        summary = self.summary()
+        self.registry.heartbeat(self.name, self.status, summary)
+        if self.on_progress is not None:
+            self.on_progress(summary)
 
     def _stamp_now(self, bars: list[Bar]) -> int:
         if self.frames:
