@@ -105,3 +105,13 @@ def test_api_when_served_with_two_workers_then_answers_and_logs_json_with_reques
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert any(r.get("request_id") == "probe-1" and r.get("status") == 200 for r in lines), \
         out + err
+
+
+def test_users_role_when_changed_then_listed_with_the_new_role():
+    runner.invoke(users_app, ["add", "ada", "--role", "admin", "--password",
+                              "correct horse battery"])
+    assert runner.invoke(users_app, ["role", "ada", "viewer"]).exit_code == 0
+    listed = json.loads(runner.invoke(users_app, ["list", "--json"]).output)
+    assert listed[0]["role"] == "viewer"
+    refused = runner.invoke(users_app, ["role", "ada", "boss"])
+    assert refused.exit_code == 1 and "boss" in refused.output

@@ -199,3 +199,26 @@ def test_route_groups_when_read_then_every_mounted_group_but_auth(app):
     mounted = {route_group(r.path) for r in route_roles(app)} - {None, "auth"}
     assert mounted <= set(route_groups())  # and WebSocket groups, which route_roles skips
     assert "auth" not in route_groups()
+
+
+def test_access_token_when_its_user_is_removed_then_refused_within_the_check_interval(
+        app, client, tokens):
+    app.state.access.user_check_s = 0.0
+    app.state.access.users.remove("viewer")
+    answer = client.get("/api/v1/auth/me", headers=tokens.headers("viewer"))
+    assert answer.status_code == 401 and "no longer exists" in answer.json()["message"]
+
+
+def test_access_token_when_its_user_is_demoted_then_the_new_role_counts(app, client, tokens):
+    app.state.access.user_check_s = 0.0
+    assert client.get("/api/v1/audit", headers=tokens.headers("admin")).status_code == 200
+    app.state.access.users.set_role("admin", "viewer")
+    assert client.get("/api/v1/audit", headers=tokens.headers("admin")).status_code == 403
+
+
+def test_role_when_lowered_then_keys_above_it_are_revoked(app):
+    users, keys = app.state.access.users, app.state.access.keys
+    high, _ = keys.create("high", owner="trader", role="trader")
+    low, _ = keys.create("low", owner="trader", role="viewer")
+    users.set_role("trader", "viewer")
+    assert [k.id for k in keys.list("trader")] == [low.id]

@@ -8,6 +8,7 @@ authorisation-matrix test and the OpenAPI document (``x-min-role``) use.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,23 @@ class AccessControl:
     limits: RateLimits
     lockout_failures: int = 5
     lockout_s: float = 900.0
+    #: seconds a user's current role is trusted before the database is asked again: a
+    #: removed user's access tokens stop working within this time, not at their expiry
+    user_check_s: float = 5.0
+    _roles: dict[str, tuple[str | None, float]] = field(default_factory=dict, repr=False)
+
+    def current_role(self, name: str) -> str | None:
+        """The user's role now (None when removed), asked at most every ``user_check_s``."""
+        now = time.monotonic()
+        cached = self._roles.get(name)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        user = self.users.get(name)
+        role = None if user is None else user.role
+        if len(self._roles) > 10_000:  # names come from valid tokens only; bound it anyway
+            self._roles.clear()
+        self._roles[name] = (role, now + self.user_check_s)
+        return role
 
 
 def require_role(role: str) -> Callable[..., Any]:
@@ -125,7 +143,12 @@ def identify(access: AccessControl, bearer: str | None, api_key: str | None) -> 
         except TokenRefused as exc:
             raise ApiError(401, "Unauthorized", exc.message, field="Authorization",
                            fix=exc.fix, headers={"WWW-Authenticate": "Bearer"}) from None
-        return Principal(claims.name, claims.role, "jwt")
+        role = access.current_role(claims.name)
+        if role is None:
+            raise ApiError(401, "Unauthorized", "the user of this token no longer exists",
+                           field="Authorization", fix="ask an admin for an account",
+                           headers={"WWW-Authenticate": "Bearer"})
+        return Principal(claims.name, role, "jwt")  # a changed role counts at once
     raise ApiError(401, "Unauthorized", "sign in first", field="Authorization",
                    fix="send Authorization: Bearer <access_token> (POST /api/v1/auth/token) "
                    "or X-API-Key: <key>", headers={"WWW-Authenticate": "Bearer"})

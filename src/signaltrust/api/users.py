@@ -133,6 +133,22 @@ class UserStore:
                 refresh_tokens.c.user == name, refresh_tokens.c.revoked_ns.is_(None)
             ).values(revoked_ns=now))
 
+    def set_role(self, name: str, role: str) -> User:
+        """Give the user another role (its API keys above that role are revoked)."""
+        check_role(role)
+        with self.database.engine.begin() as connection:
+            done = connection.execute(update(users).where(users.c.name == name).values(role=role))
+            if done.rowcount == 0:
+                raise ValidationError(f"there is no user named {name!r}", field="name",
+                                      value=name, fix="see `signaltrust users list`")
+            above = [r for r in ROLES if role_rank(r) > role_rank(role)]
+            connection.execute(update(api_keys).where(
+                api_keys.c.owner == name, api_keys.c.role.in_(above),
+                api_keys.c.revoked_ns.is_(None)).values(revoked_ns=time.time_ns()))
+        user = self.get(name)
+        assert user is not None
+        return user
+
     def set_password(self, name: str, password: str) -> None:
         """Replace the password (and lift a lock-out)."""
         check_password(password)

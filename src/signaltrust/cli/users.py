@@ -1,4 +1,4 @@
-"""``signaltrust users``: the people who sign in to the API (add, list, remove, password)."""
+"""``signaltrust users``: the people who sign in to the API (add, list, remove, role, password)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,17 @@ def password(name: str = typer.Argument(..., help="The user."),
     """Set a new password (lifts a lock-out)."""
     _users().set_password(name, _password(new))
     console.print(f"password of {name} changed")
+
+
+@app.command("role")
+@handles_errors
+def role(name: str = typer.Argument(..., help="The user."),
+         new_role: str = typer.Argument(..., help="viewer, trader or admin."),
+         as_json: bool = JSON_OPTION) -> None:
+    """Give a user another role (its keys above the new role are revoked; its signed-in
+    sessions take the new role within seconds)."""
+    user = _users().set_role(name, new_role)
+    if as_json:
+        print_json(_plain(user))
+    else:
+        console.print(f"{user.name} is now {user.role}")
