@@ -178,8 +178,8 @@ def walkforward(
             [[str(e["time"].date()) if hasattr(e["time"], "date") else str(e["time"]),
               _fmt(e["score"]), e["sentence"]] for e in result.explanations],
         ))
-        console.print(f"[dim]{first['method'].replace('_', ' ')}: {first['reference']}[/]",
-                      highlight=False)
+        console.print(f"[dim]{first['method'].replace('_', ' ')}, measured against "
+                      f"{first['reference']}[/]", highlight=False)
     console.print(result.verdict(), highlight=False)
     console.print(f"[dim]seed {result.seed}, data hash {result.data_hash[:16]}…, "
                   f"{result.elapsed_seconds:.1f} s[/]", highlight=False)

@@ -119,8 +119,8 @@ def integrated_gradients(
         base_values=pd.Series(base_value, index=X.index, name="base_value"),
         data=X, output="score", method="integrated_gradients", target=target,
         names=dict(names or {}),
-        reference=(f"integrated gradients from the training-mean window ({lookback} bars), "
-                   f"{steps} steps; largest completeness gap {gap:.1e}"),
+        reference=(f"the training-mean window ({lookback} bars), {steps} path steps; largest "
+                   f"completeness gap {gap:.1e}"),
         steps=pd.DataFrame(attributions.sum(axis=2), index=X.index, columns=bars_ago),
         attributions=attributions, attention=attention,
         model_output=pd.Series(explained, index=X.index, name="model_output"),

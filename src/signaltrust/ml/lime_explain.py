@@ -61,8 +61,8 @@ def lime_explain(
         values=pd.DataFrame(contributions, index=data.index, columns=data.columns),
         base_values=pd.Series(intercepts, index=data.index, name="base_value"),
         data=data, output="score", method="lime", target=target, names=dict(names or {}),
-        reference=(f"LIME surrogate over {int(num_samples)} perturbed samples around a "
-                   f"{len(background)}-row background"),
+        reference=(f"{int(num_samples)} perturbed samples around a {len(background)}-row "
+                   "background (LIME's local surrogate)"),
         model_output=pd.Series(np.asarray(score(values), dtype=np.float64), index=data.index,
                                name="model_output"),
     )

@@ -121,8 +121,8 @@ def report_html(result: Any, plotlyjs: bool | str = True) -> str:
     tearsheet = figure(result.strategy, benchmark=result.buy_and_hold_result.equity.rename(
         "buy-and-hold (same costs)"), title="Strategy trading the out-of-sample score")
     explanations = "".join(_explanation_html(e) for e in result.explanations)
-    explained_by = (html.escape(f"{result.explanations[0]['method'].replace('_', ' ')}: "
-                                f"{result.explanations[0]['reference']}")
+    explained_by = (html.escape(f"{result.explanations[0]['method'].replace('_', ' ')}, "
+                                f"measured against {result.explanations[0]['reference']}")
                     if result.explanations else "")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
     params = result.params
