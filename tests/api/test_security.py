@@ -222,3 +222,19 @@ def test_role_when_lowered_then_keys_above_it_are_revoked(app):
     low, _ = keys.create("low", owner="trader", role="viewer")
     users.set_role("trader", "viewer")
     assert [k.id for k in keys.list("trader")] == [low.id]
+
+
+def test_sign_in_when_old_refresh_tokens_expired_then_they_are_deleted(app):
+    from sqlalchemy import func, select
+
+    from signaltrust.storage.api_tables import refresh_tokens
+
+    tokens = app.state.access.tokens
+    tokens.refresh_s = -1  # born expired
+    tokens.issue("viewer", "viewer")
+    tokens.refresh_s = 3600
+    tokens.issue("viewer", "viewer")
+    with app.state.database.engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(refresh_tokens).where(
+            refresh_tokens.c.user == "viewer")).scalar()
+    assert count == 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from signaltrust.core.errors import SignalTrustError
 from signaltrust.storage.api_tables import refresh_tokens, users
@@ -92,6 +92,8 @@ class TokenIssuer:
         secret = secrets.token_urlsafe(32)
         now = time.time_ns()
         with self.database.engine.begin() as connection:
+            connection.execute(delete(refresh_tokens).where(  # the user's dead tokens go
+                refresh_tokens.c.user == name, refresh_tokens.c.expires_ns < now))
             connection.execute(insert(refresh_tokens), {
                 "id": token_id, "user": name, "family": family or uuid.uuid4().hex,
                 "token_hash": _digest(secret), "created_ns": now,
