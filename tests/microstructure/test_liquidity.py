@@ -13,6 +13,7 @@ from signaltrust.execution.liquidity import (
     LiquidityAnalyser,
     LiquidityPolicy,
     LiquiditySnapshot,
+    walk_book,
 )
 
 ANALYSER = LiquidityAnalyser()
@@ -67,3 +68,23 @@ def test_analyser_when_inputs_are_bad_then_validation_error():
         ANALYSER.plan(10, LiquiditySnapshot(2.0, depth=0.0))
     with pytest.raises(ValidationError, match="uncrossed"):
         LiquiditySnapshot.from_book({"bid_price_1": 101.0, "ask_price_1": 100.0}, "BUY")
+
+
+BOOK = pd.Series({"bid_price_1": 99.0, "bid_size_1": 2.0, "bid_price_2": 98.0,
+                  "bid_size_2": 5.0, "ask_price_1": 101.0, "ask_size_1": 1.0,
+                  "ask_price_2": 102.0, "ask_size_2": 3.0, "ask_price_3": float("nan"),
+                  "ask_size_3": float("nan")})
+
+
+def test_walk_book_when_order_exceeds_the_touch_then_average_of_the_levels_taken():
+    fill = walk_book(BOOK, "BUY", 3.0)
+    assert (fill.filled, fill.levels) == (3.0, 2)
+    assert fill.average_price == pytest.approx((101.0 + 2 * 102.0) / 3)
+    assert fill.slippage_bps == pytest.approx((fill.average_price - 100.0) / 100.0 * 1e4)
+    sell = walk_book(BOOK, "SELL", 1.0)
+    assert sell.average_price == 99.0 and sell.slippage_bps == pytest.approx(100.0)
+
+
+def test_walk_book_when_order_exceeds_displayed_depth_then_only_displayed_size_fills():
+    fill = walk_book(BOOK, "BUY", 10.0)
+    assert fill.filled == 4.0 and fill.levels == 2

@@ -14,7 +14,9 @@ a rule of :class:`LiquidityPolicy` that fired. Rules, in order:
 4. an order that fits in one child: a single market order;
 5. otherwise a taker TWAP in as many slices as children are needed.
 
-The plan builds the algorithm (:meth:`ExecutionPlan.algorithm_for`) for ``ctx.execute``.
+The plan builds the algorithm (:meth:`ExecutionPlan.algorithm_for`) for ``ctx.execute``;
+:func:`walk_book` prices a marketable order against the displayed levels (the slippage that
+depth implies).
 """
 
 from __future__ import annotations
@@ -57,6 +59,49 @@ class LiquiditySnapshot:
                 depth += float(size)
         mid = 0.5 * (bid + ask)
         return cls((ask - bid) / mid * 1e4, depth, vpin)
+
+
+@dataclass(frozen=True)
+class BookFill:
+    """What a marketable order of ``quantity`` would get by walking the displayed levels:
+    ``filled`` (at most the displayed size), ``average_price``, ``slippage_bps`` (the average
+    price's distance from the mid, against the order) and ``levels`` touched."""
+
+    filled: float
+    average_price: float
+    slippage_bps: float
+    levels: int
+
+
+def walk_book(levels: Any, side: str, quantity: float, *, depth_levels: int = 20) -> BookFill:
+    """Walk one row of ``book_levels`` as a marketable order would (a BUY takes the asks from
+    the best up, a SELL the bids from the best down); what is not displayed is not filled."""
+    if side not in ("BUY", "SELL"):
+        raise ValidationError("side must be BUY or SELL", field="side", value=side,
+                              fix="pass side='BUY' or side='SELL'")
+    want = abs(float(quantity))
+    if not want > 0:
+        raise ValidationError("quantity must be non-zero", field="quantity", value=quantity,
+                              fix="pass the order's size")
+    bid, ask = float(levels["bid_price_1"]), float(levels["ask_price_1"])
+    mid = 0.5 * (bid + ask)
+    taken = "ask" if side == "BUY" else "bid"
+    filled = cost = 0.0
+    touched = 0
+    for j in range(1, depth_levels + 1):
+        price = levels.get(f"{taken}_price_{j}", float("nan"))
+        size = levels.get(f"{taken}_size_{j}", float("nan"))
+        if price is None or size is None or price != price or size != size or filled >= want:
+            break
+        take = min(float(size), want - filled)
+        filled += take
+        cost += take * float(price)
+        touched += 1
+    if filled == 0:
+        return BookFill(0.0, float("nan"), float("nan"), 0)
+    average = cost / filled
+    sign = 1.0 if side == "BUY" else -1.0
+    return BookFill(filled, average, sign * (average - mid) / mid * 1e4, touched)
 
 
 @dataclass(frozen=True)
@@ -158,4 +203,5 @@ class LiquidityAnalyser:
         return ExecutionPlan("TWAP", "taker", child, children, None, tuple(reasons))
 
 
-__all__ = ["ExecutionPlan", "LiquidityAnalyser", "LiquidityPolicy", "LiquiditySnapshot"]
+__all__ = ["BookFill", "ExecutionPlan", "LiquidityAnalyser", "LiquidityPolicy",
+           "LiquiditySnapshot", "walk_book"]
