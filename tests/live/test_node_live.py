@@ -118,3 +118,27 @@ def test_live_node_when_someone_else_trades_then_reducing_until_acknowledged(fra
     assert str(node.accounts["main"].risk.state) == "ACTIVE"
     again = asyncio.run(node.reconcile_all())["main"]
     assert again.state == "ACTIVE"  # the acknowledged trade is not raised again
+
+
+def test_live_node_when_first_started_then_history_warms_its_strategy_without_trading(tmp_path):
+    import pandas as pd
+
+    bars = load("goog").iloc[:400].copy()
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    bars.index = pd.date_range(end=today - pd.Timedelta(days=1), periods=300, freq="D",
+                               tz="UTC").append(pd.date_range(
+                                   start=today, periods=100, freq="D", tz="UTC")).as_unit("ns")
+    venue = fake_venue({"GOOG": bars})
+    database = open_database(None, tmp_path)
+    node, result = run_live(live_config("warm", warmup_bars=250), database, venue)
+    warmup = _kinds(database, "warm", "warmup")
+    assert len(warmup) == 250
+    last_warm = max(b["end_ns"] for w in warmup for b in w["bars"])
+    during = [o for o in _kinds(database, "warm", "order")
+              if o["time"] and pd.Timestamp(o["time"]).value <= last_warm]
+    assert during and {o["status"] for o in during} <= {"NEW", "DENIED"}
+    assert all("warm_up" in str(o.get("reason")) for o in during if o["status"] == "DENIED")
+    assert len(_kinds(database, "warm", "bars")) == 100  # the stream's new bars only
+    assert result.accounts["main"]["fills"] == len(venue.execution.fills) > 0
+    core = node.accounts["main"].core
+    assert core.market.lengths[core.market.slot("GOOG")] == 350

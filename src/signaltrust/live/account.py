@@ -75,8 +75,11 @@ class NodeGate(PreTradeCheck):
     def __init__(self, risk: RiskEngine) -> None:
         self.risk = risk
         self.paused = False
+        self.warming = False  # history before the live stream: the strategy sees, never trades
 
     def check(self, order: Order, portfolio: Any) -> Verdict:
+        if self.warming:
+            return Verdict.deny("warm_up", "history before the live stream: no orders")
         if self.paused:
             return Verdict.deny("node_paused", "the node is paused; resume it to trade")
         return self.risk.check(order, portfolio)

@@ -63,7 +63,8 @@ class NodeConfig(BaseModel):
     ``snapshot_every``: steps between snapshots (a restart replays only what came after).
     ``reconcile_seconds``: how often a live node compares its accounts with their brokers
     (also at every start and on ``node reconcile``); an order sent less than
-    ``reconcile_grace`` seconds ago is in flight, not missing.
+    ``reconcile_grace`` seconds ago is in flight, not missing. ``warmup_bars``: a live node's
+    first start plays that much of the venue's history through its strategies, orders denied.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -80,6 +81,7 @@ class NodeConfig(BaseModel):
     snapshot_every: int = Field(default=2000, ge=1)
     reconcile_seconds: float = Field(default=60.0, gt=0)
     reconcile_grace: float = Field(default=10.0, ge=0)
+    warmup_bars: int = Field(default=300, ge=0)
 
     @field_validator("accounts")
     @classmethod

@@ -44,7 +44,7 @@ from signaltrust.storage import Database, Journal, NodeRegistry
 from signaltrust.trading import MarketData, SimulatedClock
 
 #: journal kinds the node acts on (replayed after a crash); the rest record what followed
-INPUTS = frozenset({"bars", "report", "timer", "command", "state"})
+INPUTS = frozenset({"bars", "warmup", "report", "timer", "command", "state"})
 SNAPSHOT_FORMAT = "pickle-v1"
 
 
@@ -287,11 +287,15 @@ class TradingNode:
     # -- one step -------------------------------------------------------------------------------
     def _apply(self, kind: str, ts_ns: int, payload: Any) -> None:
         """Apply one input to the accounts (live or replaying the journal)."""
-        if kind == "bars":
+        if kind in ("bars", "warmup"):
             bars = [codec.bar_from(b) for b in payload["bars"]]
             for account in self.accounts.values():
                 _stamp(account, ts_ns)
-                account.on_bars(bars)
+                account.gate.warming = kind == "warmup"
+                try:
+                    account.on_bars(bars)
+                finally:
+                    account.gate.warming = False
             self.last_bar_end = max(b.end_ns for b in bars)
         elif kind == "report":
             account = self.accounts[payload["account"]]
@@ -352,7 +356,8 @@ class TradingNode:
         self._pending_steps += 1
         self.steps += 1
         self._since_snapshot += 1
-        if held or kind != "bars" or self._pending_steps >= self.config.commit_every:
+        if held or kind not in ("bars", "warmup") or \
+                self._pending_steps >= self.config.commit_every:
             self.commit()
         for account, requests in held:  # the journal holds them: now they may leave
             account.outbox.release(requests)
@@ -544,6 +549,7 @@ class TradingNode:
             if execution is not None and hasattr(execution, "open"):
                 await execution.open()
                 opened.append(execution)
+        await self._warm_up()
         feed_task = asyncio.create_task(self._pump(self._feed(), inbox))
         try:
             await self.reconcile_all()
@@ -663,6 +669,32 @@ class TradingNode:
         if orders:
             account.outbox.release([("submit", order, time.time_ns()) for order in orders])
         return result
+
+    async def _warm_up(self) -> None:
+        """A live node that has never seen a bar first plays the venue's recent history
+        (``warmup_bars`` per symbol) through its strategies with every order denied
+        (``warm_up``), journalled like any input, so that indicators are ready when the
+        stream starts."""
+        count = self.config.warmup_bars
+        data = next((getattr(v, "data", None) for v in self.venues.values()), None)
+        if not count or data is None or self.last_bar_end is not None:
+            return
+        step = pd.Timedelta(self.config.timeframe.replace("m", "min") if
+                            self.config.timeframe.endswith("m") else self.config.timeframe)
+        end = pd.Timestamp.now(tz="UTC")
+        start = end - step * (count + 2)  # a margin: the window need not align with bars
+        frames = {}
+        for symbol in self.config.symbols:
+            frame = await data.history(symbol, start, end, self.config.timeframe)
+            frame = frame[frame.index + step <= end]  # completed bars only
+            if len(frame):
+                frames[symbol] = frame.iloc[-count:]
+        if not frames:
+            return
+        async for bars in ReplayFeed(frames):
+            self.step("warmup", max(b.end_ns for b in bars),
+                      {"bars": [codec.bar_payload(b) for b in bars]})
+        self.commit()
 
     async def _beat(self) -> None:
         """About twice a second: commit, publish, heartbeat, progress."""
