@@ -189,14 +189,16 @@ class VenueHttp:
         headers = dict(self._headers)
         timeout = httpx.Timeout(self.timeout_s, read=max(self.timeout_s, 30.0))
         try:
-            async with httpx.AsyncClient(timeout=timeout, transport=self._transport) as client:
-                async with client.stream("GET", url, params=params, headers=headers) as reply:
-                    if reply.status_code >= 400:
-                        await reply.aread()
-                        self._answer("GET", path, reply)
-                    async for line in reply.aiter_lines():
-                        if line.strip():
-                            yield json.loads(line)
+            async with (
+                httpx.AsyncClient(timeout=timeout, transport=self._transport) as client,
+                client.stream("GET", url, params=params, headers=headers) as reply,
+            ):
+                if reply.status_code >= 400:
+                    await reply.aread()
+                    self._answer("GET", path, reply)
+                async for line in reply.aiter_lines():
+                    if line.strip():
+                        yield json.loads(line)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             raise AmbiguousBrokerError(
                 f"{self.venue} stream {path} dropped ({type(exc).__name__})", venue=self.venue
