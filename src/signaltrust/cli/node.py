@@ -31,25 +31,6 @@ def _registry() -> Any:
     return NodeRegistry(open_app_database())
 
 
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _status(record: Any) -> str:
-    """The stored status, corrected for a running node whose process is gone (a crash)."""
-    if record.status in ("running", "starting") and not _alive(record.pid):
-        return "down (its process ended without stopping: start it again to resume)"
-    return record.status
-
-
 def _when(ns: int | None) -> str:
     return "" if ns is None else pd.Timestamp(ns, tz="UTC").strftime("%Y-%m-%d %H:%M:%S")
 
@@ -63,7 +44,7 @@ def list_nodes(as_json: bool = JSON_OPTION) -> None:
     for r in records:
         accounts = (r.summary or {}).get("accounts", [])
         equity = sum(a.get("equity", 0.0) for a in accounts)
-        rows.append({"name": r.name, "mode": r.mode, "status": _status(r),
+        rows.append({"name": r.name, "mode": r.mode, "status": r.effective_status(),
                      "heartbeat": _when(r.heartbeat_ns), "steps": (r.summary or {}).get("steps"),
                      "equity": equity if accounts else None})
     if as_json:
@@ -83,7 +64,7 @@ def status(name: str = NAME_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """One node's status, configuration and accounts (cash, equity, positions, risk state)."""
     record = _registry().require(name)
     summary = record.summary or {}
-    payload = {"name": record.name, "mode": record.mode, "status": _status(record),
+    payload = {"name": record.name, "mode": record.mode, "status": record.effective_status(),
                "pid": record.pid, "heartbeat": _when(record.heartbeat_ns),
                "steps": summary.get("steps"), "last_bar": summary.get("last_bar"),
                "accounts": summary.get("accounts", []), "config": record.config}
@@ -112,7 +93,7 @@ def _send(name: str, command: str, wait: float, as_json: bool, args: dict | None
         if answer is not None:
             break
         time.sleep(0.1)
-    running = _alive(record.pid) and record.status in ("running", "starting")
+    running = record.running
     if answer is None:
         answer = ("queued: the node is not running; it acts on the command when it starts"
                   if not running else f"queued: no answer within {wait:g}s")

@@ -16,6 +16,7 @@ moment the process dies at; entries are numbered per node (``seq``) and never ch
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,19 @@ class Command:
     result: str | None
 
 
+def process_alive(pid: int | None) -> bool:
+    """Whether a process of this id runs on this machine (a node's heartbeat check)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class NodeRecord:
     """A node's registry row."""
@@ -67,6 +81,17 @@ class NodeRecord:
     created_ns: int
     heartbeat_ns: int | None
     summary: dict[str, Any] | None
+
+    @property
+    def running(self) -> bool:
+        """Running or starting, and its process is alive."""
+        return self.status in ("running", "starting") and process_alive(self.pid)
+
+    def effective_status(self) -> str:
+        """The stored status, corrected for a running node whose process is gone (a crash)."""
+        if self.status in ("running", "starting") and not process_alive(self.pid):
+            return "down (its process ended without stopping: start it again to resume)"
+        return self.status
 
 
 class Journal:
@@ -261,4 +286,4 @@ class NodeRegistry:
         return Command(**row._mapping)
 
 
-__all__ = ["COMMANDS", "Command", "Entry", "Journal", "NodeRecord", "NodeRegistry"]
+__all__ = ["COMMANDS", "Command", "Entry", "Journal", "NodeRecord", "NodeRegistry", "process_alive"]
