@@ -195,3 +195,21 @@ def test_read_ticks_when_format_unknown_or_kind_mismatch_then_validation_error(t
         read_ticks(path, "kaiko")
     with pytest.raises(ValidationError, match="holds trades"):
         read_ticks(path, "binance-trades", kind="quotes")
+
+
+def test_book_levels_when_a_snapshot_arrives_mid_stream_then_book_replaced_as_core_does():
+    first = _consistent(_book_messages(120, seed=8))
+    later = _consistent(_book_messages(120, seed=9))
+    shift = first[-1].seq + 1
+    later = [BookUpdate("X", m.ts_ns + 10**9, m.seq + shift, m.bids, m.asks, m.snapshot)
+             for m in later]
+    messages = first + later
+    levels = book_levels(_book_frame(messages), depth=4)
+    book = OrderBook("X")
+    for k, message in enumerate(messages):
+        book.apply(message)
+        bids, asks = book.top(4)
+        row = levels.iloc[k]
+        assert [row[f"bid_size_{j + 1}"] for j in range(len(bids))] == [b.size for b in bids]
+        assert [row[f"ask_price_{j + 1}"] for j in range(len(asks))] == [a.price for a in asks]
+        assert np.isnan(row["bid_price_4"]) == (len(bids) < 4)

@@ -26,39 +26,23 @@ def _messages(ts: np.ndarray, seq: np.ndarray) -> np.ndarray:
     return np.append(np.flatnonzero(new), n)
 
 
-def _replay(book: pd.DataFrame, depth: int) -> Iterator[tuple[int, list, list]]:
+def _levels(book: pd.DataFrame, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """(last row of each message, the best ``depth`` levels after it) via the numba kernel."""
+    from signaltrust.data.ticks_book_nb import replay_levels
+
     ts = pd.DatetimeIndex(book["ts"]).as_unit("ns").asi8
-    seq = book["seq"].to_numpy()
-    side = book["side"].to_numpy()
-    price = book["price"].to_numpy()
-    size = book["size"].to_numpy()
-    snap = book["snapshot"].to_numpy()
+    seq = book["seq"].to_numpy(np.int64)
     starts = _messages(ts, seq)
-    bids: dict[float, float] = {}
-    asks: dict[float, float] = {}
-    for k in range(len(starts) - 1):
-        a, b = starts[k], starts[k + 1]
-        if snap[a]:
-            bids, asks = {}, {}
-        for i in range(a, b):
-            levels = bids if side[i] > 0 else asks
-            if size[i] == 0:
-                levels.pop(price[i], None)
-            else:
-                levels[price[i]] = size[i]
-        if depth == 1:
-            top_b = [max(bids)] if bids else []
-            top_a = [min(asks)] if asks else []
-        else:
-            top_b = sorted(bids, reverse=True)[:depth]
-            top_a = sorted(asks)[:depth]
-        yield b - 1, [(p, bids[p]) for p in top_b], [(p, asks[p]) for p in top_a]
+    values = replay_levels(starts.astype(np.int64), book["side"].to_numpy(np.int8),
+                           book["price"].to_numpy(np.float64), book["size"].to_numpy(np.float64),
+                           book["snapshot"].to_numpy(np.bool_), depth)
+    return starts[1:] - 1, values
 
 
 def replay_book(book: pd.DataFrame) -> Iterator[tuple[int, float, float]]:
     """(last row, best bid, best ask) after each message; NaN for an empty side."""
-    for row, bids, asks in _replay(book, 1):
-        yield row, (bids[0][0] if bids else np.nan), (asks[0][0] if asks else np.nan)
+    rows, values = _levels(book, 1)
+    yield from zip(rows.tolist(), values[:, 0].tolist(), values[:, 2].tolist(), strict=True)
 
 
 def book_levels(book: pd.DataFrame, depth: int = 5) -> pd.DataFrame:
@@ -70,22 +54,12 @@ def book_levels(book: pd.DataFrame, depth: int = 5) -> pd.DataFrame:
         raise ValidationError("depth must be at least 1", field="depth", value=depth,
                               fix="ask for depth=1 or more levels")
     depth = int(depth)
-    rows: list[int] = []
-    values: list[list[float]] = []
-    for row, bids, asks in _replay(book, depth):
-        line = [np.nan] * (4 * depth)
-        for j, (p, s) in enumerate(bids):
-            line[j], line[depth + j] = p, s
-        for j, (p, s) in enumerate(asks):
-            line[2 * depth + j], line[3 * depth + j] = p, s
-        rows.append(row)
-        values.append(line)
+    rows, values = _levels(book, depth)
     names = ([f"bid_price_{j}" for j in range(1, depth + 1)]
              + [f"bid_size_{j}" for j in range(1, depth + 1)]
              + [f"ask_price_{j}" for j in range(1, depth + 1)]
              + [f"ask_size_{j}" for j in range(1, depth + 1)])
-    out = pd.DataFrame(np.asarray(values, dtype=np.float64).reshape(len(rows), 4 * depth),
-                       columns=names)
+    out = pd.DataFrame(values, columns=names)
     out.insert(0, "seq", book["seq"].to_numpy()[rows])
     out.insert(0, "ts", book["ts"].iloc[rows].reset_index(drop=True))
     return out
