@@ -213,3 +213,10 @@ def test_book_levels_when_a_snapshot_arrives_mid_stream_then_book_replaced_as_co
         assert [row[f"bid_size_{j + 1}"] for j in range(len(bids))] == [b.size for b in bids]
         assert [row[f"ask_price_{j + 1}"] for j in range(len(asks))] == [a.price for a in asks]
         assert np.isnan(row["bid_price_4"]) == (len(bids) < 4)
+
+
+def test_read_ticks_when_parquet_in_canonical_columns_then_same_frame(tmp_path):
+    quotes = make_quotes(30)
+    quotes.to_parquet(tmp_path / "quotes.parquet")
+    back = read_ticks(tmp_path / "quotes.parquet", kind="quotes")
+    pd.testing.assert_frame_equal(back, tick_frame(quotes, "quotes"))
