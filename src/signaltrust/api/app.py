@@ -43,6 +43,7 @@ ROUTERS: list[str] = [
     "signaltrust.api.routers.risk",
     "signaltrust.api.routers.audit",
     "signaltrust.api.routers.signals",
+    "signaltrust.api.routers.text",
     "signaltrust.api.routers.backtests",
     "signaltrust.api.routers.jobs",
     "signaltrust.api.routers.nodes",
