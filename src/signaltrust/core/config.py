@@ -412,6 +412,49 @@ class AgentsSettings(_Section):
     sanctions_file: Path | None = Field(default=None, description="sanctioned names, one a line")
 
 
+class LearningSettings(_Section):
+    """The continuous learning loop (``signaltrust.research.learning``): how signals are scored,
+    when a challenger is promoted, what drift triggers retraining, and the scheduler's jobs
+    (cron expressions, UTC; an empty one turns the job off)."""
+
+    hit_threshold: float = Field(
+        default=0.02, gt=0, lt=1, description="a signal is a hit when the price moves this much"
+    )
+    horizon_bars: int = Field(default=10, ge=1, description="bars until a signal's label matures")
+    outcome: Literal["hit", "triple_barrier"] = "hit"
+    metric: Literal["hit_rate", "ic", "brier", "precision_at_top", "sharpe"] = Field(
+        default="ic", description="the metric a challenger must beat the champion on"
+    )
+    min_improvement: float = Field(
+        default=0.03, ge=0, description="relative improvement needed to promote (0.03 = 3 %)"
+    )
+    min_samples: int = Field(default=60, ge=10, description="out-of-sample rows needed to decide")
+    bootstrap_samples: int = Field(default=500, ge=100, le=100_000)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    eval_days: int = Field(default=30, ge=1, description="evaluation window of the live scores")
+    psi_threshold: float = Field(default=0.2, gt=0, description="PSI above this is drift")
+    ks_pvalue: float = Field(default=0.01, gt=0, lt=1, description="KS p-value below this: drift")
+    adwin_delta: float = Field(default=0.002, gt=0, lt=1, description="ADWIN's confidence")
+    ab_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of requests the challenger serves (A/B)"
+    )
+    shadow: bool = Field(default=True, description="the challenger scores every request, logged")
+    webhook_url: str | None = Field(default=None, description="Slack-compatible alert webhook")
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "signaltrust@localhost"
+    smtp_recipients: list[str] = Field(default_factory=list)
+    data_update_cron: str = "0 22 * * mon-fri"
+    feature_refresh_cron: str = "15 22 * * mon-fri"
+    retrain_cron: str = "0 23 * * mon-fri"
+    evaluate_cron: str = "30 23 * * mon-fri"
+    report_cron: str = "0 6 * * *"
+    backup_cron: str = "0 3 * * *"
+    lock_seconds: float = Field(
+        default=3600.0, gt=0, description="a job's lock lapses after this (a crashed holder)"
+    )
+
+
 class Settings(BaseSettings):
     """The effective configuration of SignalTrust."""
 
@@ -434,6 +477,7 @@ class Settings(BaseSettings):
     bus: BusSettings = BusSettings()
     llm: LLMSettings = LLMSettings()
     agents: AgentsSettings = AgentsSettings()
+    learning: LearningSettings = LearningSettings()
 
     @classmethod
     def settings_customise_sources(
