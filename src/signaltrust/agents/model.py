@@ -1,0 +1,106 @@
+"""The meta-model behind the explained signal: P(rise over the horizon) on technical features.
+
+:class:`SignalModel` (scikit-learn contract) fits a LightGBM classifier on
+:class:`~signaltrust.features.technical.TechnicalFeatures` to the label "the close ``horizon``
+bars later is higher", using only rows whose label was known at the last bar (a row t is
+labelled at t + horizon), and a Gaussian-mixture regime detector on the same bars. It
+explains the latest bar with SHAP (tree explainer, against a sample of its training rows).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.agents.base import MLView, clip
+from signaltrust.core.errors import ValidationError
+
+
+class SignalModel:
+    """LightGBM on the technical features, labelled by the sign of the forward return."""
+
+    def __init__(self, horizon: int = 10, n_estimators: int = 60, train_bars: int = 2500,
+                 random_state: int = 0) -> None:
+        self.horizon = horizon
+        self.n_estimators = n_estimators
+        self.train_bars = train_bars
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        return {"horizon": self.horizon, "n_estimators": self.n_estimators,
+                "train_bars": self.train_bars, "random_state": self.random_state}
+
+    @staticmethod
+    def features(bars: pd.DataFrame) -> pd.DataFrame:
+        from signaltrust.features.technical import TechnicalFeatures
+
+        short = len(bars) < 400
+        features = TechnicalFeatures(
+            return_horizons=(1, 5, 10) if short else (1, 5, 10, 20, 60),
+            ma_periods=(10, 20) if short else (10, 20, 50, 200),
+            vol_periods=(20,) if short else (20, 60))
+        return features.fit(bars).transform(bars)
+
+    def fit(self, bars: pd.DataFrame, y: Any = None) -> SignalModel:
+        from signaltrust.ml.models.gbm import LGBMClassifierModel
+        from signaltrust.ml.regimes import GMMRegimes
+
+        table = self.features(bars)
+        close = bars["close"].astype(float)
+        h = self.horizon if len(bars) >= 400 else min(self.horizon, 3)
+        label = (close.shift(-h) > close).astype(float)
+        known = np.arange(len(bars)) < len(bars) - h  # labels decided by the last bar
+        rows = table[known & table.notna().all(axis=1).to_numpy()].iloc[-self.train_bars:]
+        if len(rows) < 50:
+            raise ValidationError(f"too few bars to train the signal model ({len(rows)})",
+                                  field="bars", value=len(bars),
+                                  fix="use a series with a few hundred bars or more")
+        target = label.loc[rows.index].astype(int)
+        self.horizon_ = h
+        self.classifier_ = LGBMClassifierModel(
+            n_estimators=self.n_estimators, num_leaves=15, min_child_samples=20, n_jobs=1,
+            random_state=self.random_state).fit(rows, target)
+        self.columns_ = list(rows.columns)
+        self.background_ = rows.sample(min(100, len(rows)), random_state=self.random_state)
+        self.train_rows_ = len(rows)
+        self.train_end_ = rows.index[-1]
+        try:
+            self.regimes_: Any = GMMRegimes(n_regimes=3, n_init=1,
+                                            random_state=self.random_state).fit(
+                bars.iloc[-2000:])
+        except (ValidationError, ValueError):
+            self.regimes_ = None
+        return self
+
+    def view(self, bars: pd.DataFrame, table: pd.DataFrame | None = None,
+             top: int = 5) -> tuple[MLView, dict[str, float]]:
+        """The model's view of the last bar of ``bars`` and that bar's feature values."""
+        from signaltrust.ml.explain import explain
+
+        table = self.features(bars) if table is None else table
+        last = table[self.columns_].iloc[[-1]]
+        proba = float(self.classifier_.predict_proba(last)[0, -1])
+        contributions: list[dict[str, Any]] = []
+        sentence = ""
+        if last.notna().all(axis=1).iloc[0]:
+            record = explain(self.classifier_, last, background=self.background_,
+                             random_state=self.random_state).records(top=top)[0]
+            contributions, sentence = record["top"], record["sentence"]
+        regime, bias = None, 0.0
+        if self.regimes_ is not None:
+            states = self.regimes_.transform(bars.iloc[-300:])
+            regime = states["regime"].dropna().iloc[-1] if states["regime"].notna().any() \
+                else None
+            if regime is not None:
+                bias = clip(5 * float(self.regimes_.regime_stats_.loc[regime, "drift"]
+                                      / self.regimes_.regime_stats_.loc[regime, "volatility"]))
+        values = {k: float(v) for k, v in table.iloc[-1].items() if pd.notna(v)}
+        return MLView(probability=proba, contributions=contributions, sentence=sentence,
+                      regime=regime,
+                      regime_bias=bias, model=f"lightgbm-{self.n_estimators}-h{self.horizon_}",
+                      train_rows=self.train_rows_), values
+
+
+__all__ = ["SignalModel"]
