@@ -1,16 +1,24 @@
-# The two commands of the README: `make demo` runs the main job, `make test` runs the tests.
+# The README's commands: `make up` starts the platform (API, dashboard, a paper node), `make test`
+# runs the tests, `make demo` is the research tour, `make web` rebuilds the dashboard's bundle.
 # Each sets up its own virtual environment from a fresh clone.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint clean
+.PHONY: up web demo test bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	touch $@
+
+up: $(VENV)/.installed
+	$(BIN)/signaltrust up
+
+# The dashboard (web/, Node.js 20) built into the Python package: src/signaltrust/web_dist.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 demo: $(VENV)/.installed
 	$(BIN)/signaltrust demo
