@@ -53,6 +53,8 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("live", "signaltrust.cli.paper:live",
                     "Trade a strategy through a venue: its paper endpoint unless --real is "
                     "given and confirmed."),
+        LazyCommand("up", "signaltrust.cli.up:up",
+                    "Start the API, the dashboard at / and a paper node replaying the S&P 500."),
         LazyCommand("api", "signaltrust.cli.api:api",
                     "Serve the SignalTrust API (FastAPI on uvicorn): /docs, /openapi.json, "
                     "/api/v1/..."),
