@@ -48,13 +48,19 @@ def _script(server: Loopback) -> None:
                ("wait", 0.2), _trade(4, "42001.00", "0.100", True)])
 
 
-def _recorded(seconds: float = 1.5):
+def _complete(recording) -> bool:
+    """Everything the recorded streams hold has arrived (the recordings end there)."""
+    return len(recording.trades) >= 4 and recording.last_nonce >= 104
+
+
+def _recorded(seconds: float = 30.0):
     async def scenario():
         async with Loopback() as server:
             _script(server)
             venue = BinanceKit().open(server, FakeTime(START_NS))
             try:
-                return await record_ticks(venue, "BTC-USDT", seconds=seconds, depth=2)
+                return await record_ticks(venue, "BTC-USDT", seconds=seconds, depth=2,
+                                          stop_when=_complete)
             finally:
                 await venue.data.close()
 
@@ -85,7 +91,7 @@ def test_record_when_book_updates_stream_then_snapshots_of_best_levels_per_updat
     assert book["seq"].is_monotonic_increasing
 
 
-def test_record_when_written_twice_then_lake_holds_each_tick_once(monkeypatch):
+def test_record_when_written_twice_then_lake_holds_each_tick_once():
     settings = load_settings()
 
     class Venue:  # the recorded venue, opened on loopback for each run
@@ -107,8 +113,8 @@ def test_record_when_written_twice_then_lake_holds_each_tick_once(monkeypatch):
         thread = threading.Thread(target=loop.run_forever, daemon=True)
         thread.start()
         try:
-            return record("ccxt:binance", "BTC/USDT", minutes=1.2 / 60, book=True, trades=True,
-                          depth=2, settings=settings, venue=venue)
+            return record("ccxt:binance", "BTC/USDT", minutes=0.5, book=True, trades=True,
+                          depth=2, settings=settings, venue=venue, stop_when=_complete)
         finally:
             asyncio.run_coroutine_threadsafe(server.__aexit__(None, None, None), loop).result()
             loop.call_soon_threadsafe(loop.stop)

@@ -112,8 +112,10 @@ async def _watch(name: str, call: Callable[[], Awaitable[Any]], take: Callable[[
 
 
 async def record_ticks(venue: Any, symbol: str, *, seconds: float, book: bool = True,
-                       trades: bool = True, depth: int = 20) -> Recording:
-    """Record ``symbol`` (our ``BASE-QUOTE``) from a CCXT venue's streams for ``seconds``."""
+                       trades: bool = True, depth: int = 20,
+                       stop_when: Callable[[Recording], bool] | None = None) -> Recording:
+    """Record ``symbol`` (our ``BASE-QUOTE``) from a CCXT venue's streams for ``seconds``, or
+    until ``stop_when(recording)`` holds (checked after every update)."""
     from signaltrust.live.adapters.symbols import to_ccxt
 
     session = getattr(getattr(venue, "data", None), "session", None)
@@ -124,18 +126,42 @@ async def record_ticks(venue: Any, symbol: str, *, seconds: float, book: bool = 
                               fix="record from --source ccxt:<exchange>, e.g. ccxt:binance")
     market = to_ccxt(symbol)
     recording = Recording()
+    done = asyncio.Event()
+
+    def checked(add: Callable[[Any], None]) -> Callable[[Any], None]:
+        def take(answer: Any) -> None:
+            add(answer)
+            if stop_when is not None and stop_when(recording):
+                done.set()
+        return take
+
     await exchange.load_markets()  # before the watchers: their streams then open in order
     deadline = time.monotonic() + seconds
-    tasks = []
+    watchers = []
     if book:
-        tasks.append(_watch("watch_order_book", lambda: exchange.watch_order_book(market),
-                            lambda b: recording.add_book(b, depth), session,
-                            deadline, recording))
+        watchers.append(_watch("watch_order_book", lambda: exchange.watch_order_book(market),
+                               checked(lambda b: recording.add_book(b, depth)), session,
+                               deadline, recording))
     if trades:
-        tasks.append(_watch("watch_trades", lambda: exchange.watch_trades(market),
-                            lambda t: recording.add_trades(t, time.time_ns()), session,
-                            deadline, recording))
-    await asyncio.gather(*tasks)
+        watchers.append(_watch("watch_trades", lambda: exchange.watch_trades(market),
+                               checked(lambda t: recording.add_trades(t, time.time_ns())),
+                               session, deadline, recording))
+    pending = {asyncio.ensure_future(w) for w in watchers}
+    stopper = asyncio.ensure_future(done.wait())
+    try:
+        while pending:
+            finished, _ = await asyncio.wait(pending | {stopper},
+                                             return_when=asyncio.FIRST_COMPLETED)
+            for task in finished & pending:
+                task.result()  # a refusal ends the recording with its error
+            pending -= finished
+            if stopper in finished:
+                break
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        stopper.cancel()
     return recording
 
 
@@ -146,7 +172,8 @@ def _our_symbol(symbol: str) -> str:
 
 
 def record(source: str, symbol: str, *, minutes: float, book: bool, trades: bool, depth: int,
-           settings: Any, venue: Any = None) -> dict[str, Any]:
+           settings: Any, venue: Any = None,
+           stop_when: Callable[[Recording], bool] | None = None) -> dict[str, Any]:
     """Record, then write to the tick lake; answers what was stored (also for ``--json``)."""
     from signaltrust.data.ticks_lake import TickLake
     from signaltrust.live.adapters import open_venue
@@ -164,7 +191,7 @@ def record(source: str, symbol: str, *, minutes: float, book: bool, trades: bool
     async def run() -> Recording:
         try:
             return await record_ticks(venue, ours, seconds=minutes * 60, book=book,
-                                      trades=trades, depth=depth)
+                                      trades=trades, depth=depth, stop_when=stop_when)
         finally:
             await venue.data.close()
 
