@@ -1,7 +1,8 @@
 """The compliance officer: restricted and sanctions lists, wash trades and position limits.
 
 :class:`ComplianceRules` is the rule book, read from files (one name a line, ``#`` starts a
-comment; a CSV's first column): ``restricted`` symbols may not be traded; a ``sanctioned``
+comment; a CSV's first column): ``restricted`` symbols may not be bought or sold short
+(an order that only shrinks a position is allowed, so it can be closed); a ``sanctioned``
 name (a symbol, issuer or counterparty, matched on the order's symbol and tags) may not be
 traded either. A *wash trade* is an order that would cross one of the account's own open
 orders in the same symbol (a buy at or above its own resting sell, or the reverse; a market
@@ -80,7 +81,9 @@ class ComplianceRules:
         """Every rule the order breaks, each in one sentence (empty: compliant)."""
         found: list[str] = []
         symbol = order.symbol.upper()
-        if symbol in self.restricted:
+        after = order.position + order.side * order.quantity
+        adds = abs(after) > abs(order.position) or after * order.position < 0
+        if symbol in self.restricted and adds:
             found.append(f"restricted: {symbol} is on the restricted list")
         hits = sorted(({symbol} | {t.upper() for t in order.tags}) & self.sanctioned)
         if hits:
@@ -93,7 +96,6 @@ class ComplianceRules:
                                  f" in {symbol}")
                     break
         limit = self.position_limits.get(symbol, self.position_limits.get("*"))
-        after = order.position + order.side * order.quantity
         if limit is not None and abs(after) > limit and abs(after) > abs(order.position):
             found.append(f"position limit: {symbol} would be {after:g} units, the limit is "
                          f"{limit:g}")
