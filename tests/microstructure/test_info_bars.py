@@ -191,3 +191,14 @@ def test_bars_when_times_have_microsecond_resolution_then_same_bars(trades):
     fine = trades.assign(ts=trades["ts"].dt.floor("us"))
     pd.testing.assert_frame_equal(tick_bars(coarse, 100), tick_bars(fine, 100))
     assert tick_bars(coarse, 100).index[0] == fine["ts"].iloc[0]
+
+
+def test_bars_from_trades_when_backtested_and_featurised_then_engines_take_them():
+    from signaltrust.backtest.api import run
+    from signaltrust.features import TechnicalFeatures
+
+    bars = dollar_bars(make_trades(8000, seed=11), 2000.0)
+    result = run(bars, "sma_cross", {"fast": 5, "slow": 20})
+    assert len(result.equity) == len(bars)
+    features = TechnicalFeatures().transform(bars)
+    assert features.index.equals(bars.index) and features.notna().any().all()
