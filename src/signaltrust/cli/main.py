@@ -70,6 +70,10 @@ class SignalTrustGroup(LazyGroup):
                     "News: ingest feeds and files, search them as of a time."),
         LazyCommand("options", "signaltrust.cli.options:app",
                     "Options: prices and Greeks, implied volatility, a venue's chain."),
+        LazyCommand("backup", "signaltrust.cli.backup:backup",
+                    "Back up the database, the bar lake and the model registry into a folder."),
+        LazyCommand("restore", "signaltrust.cli.backup:restore",
+                    "Restore a backup folder (existing data is replaced only with --force)."),
     )
 
 
