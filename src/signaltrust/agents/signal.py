@@ -231,7 +231,9 @@ class SignalEngine:
             asset_class = asset_class or found_class
         asset_class = asset_class or "equity"
         if as_of is not None:
-            bars = bars[bars.index <= pd.Timestamp(as_of)]
+            cutoff = pd.Timestamp(as_of)
+            cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff
+            bars = bars[bars.index <= cutoff]
         if len(bars) < 60:
             raise ValidationError("too few bars for a signal", field="bars", value=len(bars),
                                   fix="give at least 60 bars (a few hundred for the model)")
