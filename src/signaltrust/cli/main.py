@@ -70,6 +70,11 @@ class SignalTrustGroup(LazyGroup):
                     "News: ingest feeds and files, search them as of a time."),
         LazyCommand("options", "signaltrust.cli.options:app",
                     "Options: prices and Greeks, implied volatility, a venue's chain."),
+        LazyCommand("signal", "signaltrust.cli.signal:signal",
+                    "The explained signal of a symbol: score, model probability, each agent's "
+                    "view, in plain language."),
+        LazyCommand("agents", "signaltrust.cli.agents:app",
+                    "Oversight agents: their cards, audit trail, LLM usage and approvals."),
         LazyCommand("backup", "signaltrust.cli.backup:backup",
                     "Back up the database, the bar lake and the model registry into a folder."),
         LazyCommand("restore", "signaltrust.cli.backup:restore",
