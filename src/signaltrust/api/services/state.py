@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-_LOCK = threading.Lock()  # guards creation only: the services live on the app
+_LOCK = threading.RLock()  # guards creation only (the hub makes the node service)
 
 
 def _get(app: Any, name: str, build: Any) -> Any:
