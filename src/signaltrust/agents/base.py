@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from signaltrust.agents.reports import AgentReport
 
@@ -64,6 +64,11 @@ class MarketInputs(BaseModel):
     documents: pd.DataFrame | None = None
     transfers: pd.DataFrame | None = None
 
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _utc(cls, value: object) -> pd.Timestamp:
+        return utc(value)
+
 
 @dataclass
 class Agent(ABC):
@@ -92,8 +97,14 @@ class Agent(ABC):
                 f"{report.confidence:.2f}): {report.summary}")
 
 
+def utc(value: object) -> pd.Timestamp:
+    """A timestamp in UTC (a naive one is read as UTC)."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
 def clip(value: float, low: float = -1.0, high: float = 1.0) -> float:
     return float(min(max(value, low), high))
 
 
-__all__ = ["Agent", "AgentSpec", "MLView", "MarketInputs", "clip"]
+__all__ = ["Agent", "AgentSpec", "MLView", "MarketInputs", "clip", "utc"]

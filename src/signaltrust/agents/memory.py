@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from signaltrust.agents.base import utc
 from signaltrust.agents.reports import AgentReport
 
 
@@ -69,8 +70,7 @@ class LongTermMemory:
                  payload: dict[str, Any] | None = None, key: str | None = None) -> str:
         """Store ``text`` (a report's summary, a decision) as known from ``known_at``."""
         embedder, vectors = self._ready()
-        stamp = pd.Timestamp(known_at)
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        stamp = utc(known_at)
         key = key or f"{kind}:{symbol}:{stamp.value}:{len(self._items)}"
         vectors.add([key], embedder.embed([text]), [stamp], [[symbol.upper()] if symbol else []])
         self._items[key] = Memory(key, text, stamp, kind, symbol, dict(payload or {}))
@@ -83,8 +83,7 @@ class LongTermMemory:
 
     def record_outcome(self, key: str, outcome: dict[str, Any], known_at: Any) -> None:
         """What followed a remembered decision (e.g. the return after it), known from then."""
-        stamp = pd.Timestamp(known_at)
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+        stamp = utc(known_at)
         self._outcomes.setdefault(key, []).append((stamp, dict(outcome)))
 
     def recall(self, query: str, as_of: Any, k: int = 5,
@@ -94,10 +93,9 @@ class LongTermMemory:
         if not self._items:
             return []
         embedder, vectors = self._ready()
-        hits = vectors.search(embedder.embed([query]), k, as_of=as_of,
+        stamp = utc(as_of)
+        hits = vectors.search(embedder.embed([query]), k, as_of=stamp,
                               symbol=symbol.upper() if symbol else None)[0]
-        stamp = pd.Timestamp(as_of)
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
         out = []
         for hit in hits:
             item = self._items[hit.key]

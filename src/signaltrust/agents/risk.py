@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from signaltrust.agents.base import Agent, AgentSpec, clip
+from signaltrust.agents.base import Agent, AgentSpec, clip, utc
 from signaltrust.agents.reports import RiskReport, RiskRequest
 
 
@@ -30,6 +30,11 @@ class RiskInputs(BaseModel):
     returns: pd.Series
     exposure: float = 0.0
     state: str = "ACTIVE"
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _utc(cls, value: object) -> pd.Timestamp:
+        return utc(value)
 
 
 @dataclass
