@@ -1,0 +1,102 @@
+"""``docker-compose.yml``: valid against the Compose Specification's schema (vendored, see
+SOURCES.md), with every service the deployment needs and every file it mounts in the repository."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def _errors(document: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(document)]
+
+
+def test_compose_when_validated_against_the_compose_spec_then_no_error(compose):
+    assert _errors(compose) == []
+
+
+def test_compose_spec_when_a_service_has_an_unknown_key_then_it_is_refused(compose):
+    broken = copy.deepcopy(compose)
+    broken["services"]["api"]["restart_policy"] = "always"  # a deploy: key, not a service key
+    assert any("restart_policy" in e for e in _errors(broken))
+
+
+def test_compose_when_read_then_it_runs_every_part_of_the_platform(compose):
+    services = compose["services"]
+    assert {"api", "node-a", "node-b", "postgres", "redis", "nats", "mlflow", "prometheus",
+            "grafana"} <= set(services)
+    assert services["api"]["command"][-2:] == ["--workers", "2"]
+    assert "--jetstream" in services["nats"]["command"]
+    commands = [services[n]["command"] for n in ("node-a", "node-b")]
+    names = {c[c.index("--name") + 1] for c in commands}
+    assert names == {"node-a", "node-b"}
+
+
+def test_compose_when_read_then_nodes_and_api_share_postgres_and_nats(compose):
+    envs = [compose["services"][n]["environment"] for n in ("api", "node-a", "node-b")]
+    assert len({e["SIGNALTRUST__DATABASE__URL"] for e in envs}) == 1
+    assert all(e["SIGNALTRUST__DATABASE__URL"].startswith("postgresql+psycopg://") for e in envs)
+    assert all(e["SIGNALTRUST__BUS__BACKEND"] == "nats" for e in envs)
+
+
+def test_compose_when_read_then_references_resolve_and_mounted_files_exist(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        for dependency in service.get("depends_on", {}):
+            assert dependency in services, (name, dependency)
+        for secret in service.get("secrets", []):
+            source = secret if isinstance(secret, str) else secret["source"]
+            assert source in compose["secrets"], (name, source)
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), (name, source)
+            else:
+                assert source in compose["volumes"], (name, source)
+
+
+def test_compose_when_read_then_no_password_is_written_in_it(compose):
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for service in compose["services"].values():
+        for key, value in (service.get("environment") or {}).items():
+            if "PASSWORD" in key or "SECRET" in key:
+                assert str(value).startswith("${"), key
+    assert "postgresql+psycopg://signaltrust:${POSTGRES_PASSWORD" in text
+
+
+def test_grafana_dashboard_when_read_then_every_metric_it_plots_is_one_the_api_exports():
+    from signaltrust.api.ops import ApiMetrics
+
+    exported = {m.name for m in ApiMetrics().registry.collect()}
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/signaltrust.json").read_text())
+    plotted = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            plotted |= set(re.findall(r"signaltrust_[a-z_]+", target["expr"]))
+    bases = {re.sub(r"_(total|bucket|sum|count)$", "", name) for name in plotted}
+    assert bases and bases <= exported, bases - exported
+    assert {"signaltrust_orders", "signaltrust_fills", "signaltrust_api_request_seconds",
+            "signaltrust_jobs"} <= bases
+
+
+def test_prometheus_config_when_read_then_it_scrapes_the_api_with_a_key_over_https():
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    api = next(j for j in config["scrape_configs"] if j["job_name"] == "signaltrust-api")
+    assert api["scheme"] == "https" and api["metrics_path"] == "/metrics"
+    assert api["authorization"]["credentials_file"] == "/etc/prometheus/api_key"
