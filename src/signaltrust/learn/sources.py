@@ -1,0 +1,159 @@
+"""Where a trade comes from: a saved backtest run or a trading node's journal, turned into the
+one record an explanation reads (:class:`~signaltrust.learn.explain.TradeRecord`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from signaltrust.core.errors import ValidationError
+from signaltrust.learn.explain import TradeRecord
+from signaltrust.learn.runs import SavedRun, load_run
+from signaltrust.storage import Database, Journal, NodeRegistry
+
+
+def backtest_record(saved: SavedRun) -> TradeRecord:
+    """A saved run, replayed (and checked against its saved trades)."""
+    from signaltrust.backtest.api import load_bars
+
+    result = saved.replay()
+    return TradeRecord(
+        run=saved.name, source="backtest", bars=load_bars(saved.spec.data),
+        strategy=saved.spec.strategy, params=dict(saved.spec.params),
+        settings=dict(saved.spec.settings), options=dict(saved.spec.options),
+        trades=result.trades, equity=result.equity)
+
+
+def node_record(database: Database, node: str, *, symbol: str | None = None,
+                account: str | None = None) -> TradeRecord:
+    """The round trips of a node's account on one symbol, from its journal: its bars, fills
+    (paired into trades as the position leaves and returns to zero) and order events."""
+    record = NodeRegistry(database).require(node)
+    accounts = record.config.get("accounts", [])
+    chosen = next((a for a in accounts if account is None or a.get("name") == account), None)
+    if chosen is None:
+        raise ValidationError("the node has no such account", field="account", value=account,
+                              fix="one of: " + ", ".join(a.get("name", "") for a in accounts))
+    strategies = chosen.get("strategies", [])
+    spec = strategies[0] if strategies else {"spec": "unknown", "params": {}}
+    bars: dict[str, list[dict[str, Any]]] = {}
+    fills: list[dict[str, Any]] = []
+    events: dict[str, list[dict[str, Any]]] = {}
+    for entry in Journal(database, node).entries():
+        if entry.kind in ("bars", "warmup"):
+            for bar in entry.payload.get("bars", []):
+                bars.setdefault(bar["symbol"], []).append(bar)
+        elif entry.kind == "fill" and entry.payload.get("account") == chosen["name"]:
+            fills.append(entry.payload)
+        elif entry.kind == "order" and entry.payload.get("account") == chosen["name"]:
+            events.setdefault(entry.payload["client_order_id"], []).append(entry.payload)
+    symbols = sorted({f["symbol"] for f in fills}) or sorted(bars)
+    if symbol is None:
+        if not symbols:
+            raise ValidationError("the node's journal holds no bars", field="run", value=node,
+                                  fix="run the node first")
+        symbol = symbols[0]
+    if symbol not in bars:
+        raise ValidationError("the node has no bars of that symbol", field="symbol",
+                              value=symbol, fix="one of: " + ", ".join(sorted(bars)))
+    frame = pd.DataFrame(bars[symbol]).drop_duplicates("ts_ns", keep="last")
+    frame.index = pd.to_datetime(frame.pop("ts_ns"), utc=True)
+    frame = frame[["open", "high", "low", "close", "volume"]].astype(float)
+    trades, orders_of = _round_trips([f for f in fills if f["symbol"] == symbol], frame)
+    settings = {k: chosen.get(k) for k in ("cash", "fees", "fixed_fees", "min_fees",
+                                           "slippage", "fill_at") if chosen.get(k) is not None}
+    return TradeRecord(
+        run=node, source="node", bars=frame, strategy=spec.get("spec", "unknown"),
+        params=_resolved(spec.get("spec"), spec.get("params", {})), settings=settings,
+        options={"leverage": chosen.get("leverage", 1.0)}, trades=trades,
+        order_events={n: [e for oid in ids for e in events.get(oid, [])]
+                      for n, ids in orders_of.items()})
+
+
+def _resolved(name: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    from signaltrust.strategy import RuleStrategy, get_strategy
+
+    try:
+        strategy = get_strategy(name)
+    except ValidationError:
+        return dict(params)
+    return strategy.resolve(params) if isinstance(strategy, RuleStrategy) else dict(params)
+
+
+def _round_trips(fills: list[dict[str, Any]], bars: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    """Trades from fills: one opens when the position leaves zero, closes when it returns."""
+    rows: list[dict[str, Any]] = []
+    orders_of: dict[int, list[str]] = {}
+    position, current = 0.0, None
+    positions = {stamp: i for i, stamp in enumerate(bars.index)}
+    for fill in fills:
+        qty = float(fill["quantity"]) * (1 if fill["side"] == "BUY" else -1)
+        price, fee = float(fill["price"]), float(fill["fee"])
+        stamp = pd.Timestamp(fill["time"])
+        bar = positions.get(stamp, int(bars.index.searchsorted(stamp, side="right")) - 1)
+        if current is None:
+            current = {"asset": fill["symbol"], "direction": "long" if qty > 0 else "short",
+                       "entry_time": stamp, "entry_bar": bar, "qty": 0.0, "cost": 0.0,
+                       "exit_qty": 0.0, "proceeds": 0.0, "fees": 0.0, "orders": []}
+        opening = (qty > 0) == (current["direction"] == "long")
+        if opening:
+            current["qty"] += abs(qty)
+            current["cost"] += abs(qty) * price
+        else:
+            current["exit_qty"] += abs(qty)
+            current["proceeds"] += abs(qty) * price
+        current["fees"] += fee
+        current["orders"].append(fill["client_order_id"])
+        position += qty
+        if abs(position) < 1e-9:
+            rows.append(_close(current, stamp, bar))
+            orders_of[len(rows)] = list(dict.fromkeys(current["orders"]))
+            current, position = None, 0.0
+    if current is not None:
+        last = float(bars["close"].iloc[-1])
+        current["exit_qty"], current["proceeds"] = current["qty"], current["qty"] * last
+        row = _close(current, pd.NaT, -1)
+        row.update(status="open", exit_reason="open")
+        rows.append(row)
+        orders_of[len(rows)] = list(dict.fromkeys(current["orders"]))
+    columns = ["asset", "direction", "entry_time", "exit_time", "entry_price", "exit_price",
+               "size", "pnl", "return", "fees", "exit_reason", "status", "entry_bar",
+               "exit_bar"]
+    return pd.DataFrame(rows, columns=columns), orders_of
+
+
+def _close(trade: dict[str, Any], stamp: Any, bar: int) -> dict[str, Any]:
+    entry = trade["cost"] / trade["qty"]
+    exit_price = trade["proceeds"] / trade["exit_qty"] if trade["exit_qty"] else np.nan
+    sign = 1 if trade["direction"] == "long" else -1
+    pnl = sign * (trade["proceeds"] - trade["cost"]) - trade["fees"]
+    return {"asset": trade["asset"], "direction": trade["direction"],
+            "entry_time": trade["entry_time"], "exit_time": stamp, "entry_price": entry,
+            "exit_price": exit_price, "size": trade["qty"], "pnl": pnl,
+            "return": pnl / trade["cost"], "fees": trade["fees"], "exit_reason": "signal",
+            "status": "closed", "entry_bar": trade["entry_bar"], "exit_bar": bar}
+
+
+def open_record(run: str, *, runs_folder: str | Path, database: Database | None = None,
+                symbol: str | None = None) -> TradeRecord:
+    """A saved backtest run named ``run`` in ``runs_folder`` (or a .json path), else the node
+    of that name in ``database``."""
+    from signaltrust.learn.runs import check_name
+
+    path = Path(run)
+    if (path.suffix == ".json" and path.exists()) or (
+            Path(runs_folder) / f"{check_name(run)}.json").exists():
+        return backtest_record(load_run(run, runs_folder))
+    if database is not None and NodeRegistry(database).get(run) is not None:
+        return node_record(database, run, symbol=symbol)
+    raise ValidationError("no saved run or node of that name", field="run", value=run,
+                          fix="save a run with `signaltrust learn save NAME --data goog "
+                          "--strategy sma_cross`, or give a node's name (`signaltrust node "
+                          "list`)")
+
+
+__all__ = ["backtest_record", "node_record", "open_record"]
