@@ -179,3 +179,45 @@ def test_hub_when_a_client_lags_then_it_sees_a_gap_resyncs_and_a_stuck_one_is_dr
     assert stuck.closed_with == CLOSE_SLOW and clients[1] not in hub.clients
     steady_seqs = [m["seq"] for m in steady.received]
     assert steady_seqs == list(range(1, len(steady_seqs) + 1))  # the others lost nothing
+
+
+def test_hub_when_the_app_has_an_event_bus_then_node_events_come_from_it(tmp_path):
+    import os
+
+    from signaltrust.core.bus import InProcessBus, make_event, topic
+    from signaltrust.storage import NodeRegistry
+
+    database = Database(f"sqlite:///{tmp_path / 'app.db'}")
+    database.upgrade()
+    NodeRegistry(database).register("b1", "paper", {"accounts": []}, pid=os.getpid())
+    nodes = NodeService(database, home=tmp_path / "home", log_dir=tmp_path / "logs")
+
+    async def scenario() -> list[dict]:
+        bus = InProcessBus()
+        hub = Hub(nodes=nodes, bus=bus, poll_seconds=0.05)
+        seen = _Connection()
+        client = hub.attach(seen.send, seen.close, None)
+        pump = asyncio.create_task(hub.pump(client))
+        for channel in ("fills", "health"):
+            await hub.handle(client, {"type": "subscribe", "channel": channel, "node": "b1"})
+        fill = {"account": "main", "fill_id": "F-1", "side": "BUY", "quantity": "5",
+                "price": "101.5", "symbol": "goog"}
+        await bus.publish(topic("b1", "fills"), make_event("fill", "fills", "b1", "main",
+                                                           1_000, fill, "b1-j1"))
+        await bus.publish(topic("b1", "status"), make_event(
+            "status", "status", "b1", "node", 2_000, {"status": "running", "steps": 7}, "s1"))
+        await _wait_for(lambda: len(seen.received) >= 4)
+        pump.cancel()
+        await hub.close()
+        return seen.received
+
+    try:
+        received = asyncio.run(scenario())
+    finally:
+        database.dispose()
+    fills = [m for m in received if m["channel"] == "fills"]
+    health = [m for m in received if m["channel"] == "health"]
+    assert [m["type"] for m in fills] == ["snapshot", "delta"] and fills[0]["data"] == []
+    assert fills[1]["seq"] == 2 and fills[1]["data"]["fill_id"] == "F-1"
+    assert fills[1]["data"]["bus_seq"] == 1
+    assert health[1]["data"]["steps"] == 7 and health[1]["data"]["status"] == "running"

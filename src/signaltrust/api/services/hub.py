@@ -273,8 +273,13 @@ class Hub:
         if feed is None:
             await asyncio.to_thread(self.nodes.get, node)  # unknown: ValidationError
             feed = self.feeds[node] = NodeFeed(node)
+            events = None
+            if self.bus is not None:  # fixed before the snapshot: no event falls between
+                from signaltrust.live.bus import follow
+
+                events = await follow(self.bus, node).start()
             await asyncio.to_thread(self._read, feed, True)
-            feed.task = asyncio.create_task(self._follow(feed))
+            feed.task = asyncio.create_task(self._follow(feed, events))
         return feed
 
     def _read(self, feed: NodeFeed, first: bool = False) -> list[tuple[str, Any]]:
@@ -297,8 +302,8 @@ class Hub:
                            if previous is not None and _changed(previous, record, channel)]
         return [] if first else deltas
 
-    async def _follow(self, feed: NodeFeed) -> None:
-        bus_task = asyncio.create_task(self._follow_bus(feed)) if self.bus is not None else None
+    async def _follow(self, feed: NodeFeed, events: Any = None) -> None:
+        bus_task = asyncio.create_task(self._follow_bus(feed, events)) if events else None
         try:
             while True:
                 await asyncio.sleep(self.poll_seconds)
@@ -312,10 +317,8 @@ class Hub:
             if bus_task is not None:
                 bus_task.cancel()
 
-    async def _follow_bus(self, feed: NodeFeed) -> None:
-        from signaltrust.live.bus import follow
-
-        async with follow(self.bus, feed.name) as events:
+    async def _follow_bus(self, feed: NodeFeed, events: Any) -> None:
+        async with events:
             async for event in events:
                 channel = BUS.get(event.get("kind"))
                 if channel is None:
