@@ -1,9 +1,10 @@
 """The coordinator runs a workflow of agents and resolves their conflicts; the supervisor
 watches each run (health, failures, quotas) and falls back to rules.
 
-Workflow: each agent's rule report (:meth:`Agent.assess`); when a reasoner (an LLM) is
-configured and the agent's quota allows, its reasoning over that report; the report goes to
-the workflow memory, the long-term memory and the audit trail. An agent that raises is
+Workflow: each agent's rule report (:meth:`Agent.assess`), in order; when a reasoner (an LLM)
+is configured and the agent's quota allows, its reasoning over that report, asked in worker
+threads while the workflow goes on (:meth:`Coordinator.start`); the reports go to the workflow
+memory, the long-term memory and the audit trail. An agent that raises is
 replaced by a neutral ``fallback`` report saying why, and the workflow goes on.
 
 Conflict resolution: the consensus score is the confidence-weighted mean of the directional
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,11 +38,14 @@ class Supervisor:
     reasoner: Any = None
     health: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def run(self, agent: Agent, inputs: Any, *, workflow: str = "default") -> AgentReport:
+    def _stats(self, name: str) -> dict[str, Any]:
+        return self.health.setdefault(name, {"runs": 0, "failures": 0, "fallbacks": 0,
+                                             "llm": 0, "last_ms": None, "last_error": None})
+
+    def assess(self, agent: Agent, inputs: Any, *, workflow: str = "default") -> AgentReport:
+        """The agent's rule report; a neutral ``fallback`` report saying why when it fails."""
         started = time.perf_counter()
-        stats = self.health.setdefault(agent.name, {"runs": 0, "failures": 0, "fallbacks": 0,
-                                                    "llm": 0, "last_ms": None,
-                                                    "last_error": None})
+        stats = self._stats(agent.name)
         stats["runs"] += 1
         try:
             report = agent.assess(inputs)
@@ -52,14 +57,29 @@ class Supervisor:
             report = AgentReport(agent=agent.name, source="fallback",
                                  summary=f"failed ({type(exc).__name__}); left out",
                                  reasons=[stats["last_error"]])
-        else:
-            if self.reasoner is not None:
-                report = self.reasoner.refine(report, job=agent.spec.job,
-                                              prompt=agent.prompt(inputs, report),
-                                              tools=agent.tools(inputs))
-                stats["llm" if report.source == "llm" else "fallbacks"] += 1
         stats["last_ms"] = round(1000 * (time.perf_counter() - started), 3)
         return report
+
+    def wants_llm(self, agent: Agent, report: AgentReport,
+                  llm_agents: set[str] | None = None) -> bool:
+        return (self.reasoner is not None and report.source == "rules"
+                and (llm_agents is None or agent.name in llm_agents))
+
+    def refine(self, agent: Agent, inputs: Any, report: AgentReport) -> AgentReport:
+        """The LLM's reasoning over the rule report (the rule report when it fails)."""
+        started = time.perf_counter()
+        refined = self.reasoner.refine(report, job=agent.spec.job,
+                                       prompt=agent.prompt(inputs, report),
+                                       tools=agent.tools(inputs))
+        stats = self._stats(agent.name)
+        stats["llm" if refined.source == "llm" else "fallbacks"] += 1
+        stats["last_llm_ms"] = round(1000 * (time.perf_counter() - started), 3)
+        return refined
+
+    def run(self, agent: Agent, inputs: Any, *, workflow: str = "default") -> AgentReport:
+        """Rules, then the LLM's reasoning when one is configured."""
+        report = self.assess(agent, inputs, workflow=workflow)
+        return self.refine(agent, inputs, report) if self.wants_llm(agent, report) else report
 
     def status(self) -> dict[str, Any]:
         """Each agent's health and, with an LLM, its usage today."""
@@ -116,22 +136,65 @@ class Coordinator:
     def trail(self) -> AuditTrail:
         return self.supervisor.trail
 
-    def run(self, inputs_for: Callable[[Agent, WorkflowMemory], Any], *,
-            workflow: str = "default", symbol: str = "") -> WorkflowResult:
-        """Run every agent on ``inputs_for(agent, memory)``; resolve; record the decision."""
+    def start(self, inputs_for: Callable[[Agent, WorkflowMemory], Any], *,
+              workflow: str = "default", symbol: str = "",
+              llm_agents: set[str] | None = None) -> PendingWorkflow:
+        """Run every agent's rules on ``inputs_for(agent, memory)`` in order, and start the
+        LLM's reasoning (``llm_agents``, or all) in worker threads: the caller may work while
+        the model answers, then takes :meth:`PendingWorkflow.result`."""
         memory = WorkflowMemory(workflow)
+        pending: list[tuple[int, Future[AgentReport]]] = []
+        pool: ThreadPoolExecutor | None = None
         for agent in self.agents:
-            report = self.supervisor.run(agent, inputs_for(agent, memory), workflow=workflow)
+            inputs = inputs_for(agent, memory)
+            report = self.supervisor.assess(agent, inputs, workflow=workflow)
+            if self.supervisor.wants_llm(agent, report, llm_agents):
+                pool = pool or ThreadPoolExecutor(4, thread_name_prefix="agent-llm")
+                pending.append((len(memory.reports),
+                                pool.submit(self.supervisor.refine, agent, inputs, report)))
             memory.add(report)
-            if self.memory is not None and report.source != "fallback":
-                self.memory.remember_report(report, symbol)
+        return PendingWorkflow(self, memory, symbol, pending, pool)
+
+    def run(self, inputs_for: Callable[[Agent, WorkflowMemory], Any], *,
+            workflow: str = "default", symbol: str = "",
+            llm_agents: set[str] | None = None) -> WorkflowResult:
+        """Run every agent on ``inputs_for(agent, memory)``; resolve; record the decision."""
+        return self.start(inputs_for, workflow=workflow, symbol=symbol,
+                          llm_agents=llm_agents).result()
+
+    def finish(self, memory: WorkflowMemory, symbol: str) -> WorkflowResult:
+        if self.memory is not None:
+            self.memory.remember_reports(
+                [r for r in memory.reports if r.source != "fallback"], symbol)
         score, confidence, conflicts = resolve(memory.reports)
         self.trail.record("coordinator", "decision", {
             "symbol": symbol, "consensus": score, "confidence": confidence,
             "conflicts": conflicts,
             "views": {r.agent: [r.stance, r.score, r.confidence, r.source]
-                      for r in memory.reports}}, workflow=workflow)
-        return WorkflowResult(workflow, memory.reports, score, confidence, conflicts)
+                      for r in memory.reports}}, workflow=memory.workflow)
+        return WorkflowResult(memory.workflow, memory.reports, score, confidence, conflicts)
 
 
-__all__ = ["DIRECTIONAL", "Coordinator", "Supervisor", "WorkflowResult", "resolve"]
+@dataclass
+class PendingWorkflow:
+    """A workflow whose rule reports are in and whose LLM reasoning may still be running."""
+
+    coordinator: Coordinator
+    memory: WorkflowMemory
+    symbol: str
+    pending: list[tuple[int, Future[AgentReport]]]
+    pool: ThreadPoolExecutor | None
+
+    def result(self) -> WorkflowResult:
+        """Wait for the LLM's answers (each falls back to its rules on failure), resolve."""
+        try:
+            for index, future in self.pending:
+                self.memory.reports[index] = future.result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+        return self.coordinator.finish(self.memory, self.symbol)
+
+
+__all__ = ["DIRECTIONAL", "Coordinator", "PendingWorkflow", "Supervisor", "WorkflowResult",
+           "resolve"]

@@ -21,18 +21,27 @@ from signaltrust.agents.base import Agent, AgentSpec, clip
 from signaltrust.agents.reports import AgentReport, stance_of
 
 
-def known_value(series: pd.Series, lag_name: str, as_of: pd.Timestamp) -> tuple[Any, Any]:
-    """The latest value of ``series`` published by ``as_of`` and when it was published
-    (None, None when none is, or the latest is older than the series' max age)."""
+def publication_times(series: pd.Series, lag_name: str) -> tuple[pd.Series, pd.Series]:
+    """The series without gaps, and when each value became known (its publication lag)."""
     from signaltrust.features.macro import MACRO_LAGS
 
-    lag = MACRO_LAGS[lag_name]
     clean = series.dropna()
-    known = pd.Series(lag.known_at(pd.DatetimeIndex(clean.index)), index=clean.index)
-    usable = clean[known.to_numpy() <= as_of]
-    if usable.empty or as_of - usable.index[-1] > lag.max_age:
+    known = MACRO_LAGS[lag_name].known_at(pd.DatetimeIndex(clean.index))
+    return clean, pd.Series(known, index=clean.index)
+
+
+def known_value(series: pd.Series, lag_name: str, as_of: pd.Timestamp,
+                published: tuple[pd.Series, pd.Series] | None = None) -> tuple[Any, Any]:
+    """The values of ``series`` published by ``as_of`` (the last is the latest) and when the
+    latest was published (None, None when none is, or it is older than the series' max age)."""
+    from signaltrust.features.macro import MACRO_LAGS
+
+    clean, known = published if published is not None else publication_times(series, lag_name)
+    count = int(known.searchsorted(as_of, side="right"))  # publication times are sorted
+    usable = clean.iloc[:count]
+    if usable.empty or as_of - usable.index[-1] > MACRO_LAGS[lag_name].max_age:
         return None, None
-    return usable, known[usable.index[-1]]
+    return usable, known.iloc[count - 1]
 
 
 @dataclass
@@ -42,6 +51,13 @@ class MacroAgent(Agent):
         "daily (after the close)", "bundled macro series (vix, core_cpi, credit_spreads)",
         tools=("readings",))
     series: dict[str, Any] = field(default_factory=dict, repr=False)
+    _published: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _known(self, name: str, series: pd.Series, lag: str, as_of: pd.Timestamp
+               ) -> tuple[Any, Any]:
+        if name not in self._published:
+            self._published[name] = publication_times(series, lag)
+        return known_value(series, lag, as_of, self._published[name])
 
     def _load(self) -> dict[str, pd.DataFrame]:
         if not self.series:
@@ -52,18 +68,18 @@ class MacroAgent(Agent):
 
     def readings(self, as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
         data, out = self._load(), {}
-        vix, when = known_value(data["vix"]["vix"], "vix", as_of)
+        vix, when = self._known("vix", data["vix"]["vix"], "vix", as_of)
         if vix is not None:
             out["vix"] = {"value": float(vix.iloc[-1]), "published": str(when),
                           "score": clip((20 - float(vix.iloc[-1])) / 15)}
-        cpi, when = known_value(data["core_cpi"]["core_cpi"], "core_cpi", as_of)
+        cpi, when = self._known("core_cpi", data["core_cpi"]["core_cpi"], "core_cpi", as_of)
         if cpi is not None and len(cpi) > 12:
             yoy = 100 * (float(cpi.iloc[-1]) / float(cpi.iloc[-13]) - 1)
             out["inflation"] = {"value": round(yoy, 3), "published": str(when),
                                 "score": clip((3 - yoy) / 3)}
         spreads = data["credit_spreads"]
         gap = (spreads["baa"] - spreads["aaa"]).rename("spread")
-        credit, when = known_value(gap, "credit_spreads", as_of)
+        credit, when = self._known("credit", gap, "credit_spreads", as_of)
         if credit is not None:
             out["credit"] = {"value": round(float(credit.iloc[-1]), 3), "published": str(when),
                              "score": clip((2.5 - float(credit.iloc[-1])) / 1.5)}

@@ -77,9 +77,23 @@ class LongTermMemory:
         return key
 
     def remember_report(self, report: AgentReport, symbol: str = "") -> str:
-        text = f"{report.agent} {report.stance}: {report.summary}. " + " ".join(report.reasons)
-        return self.remember(text, report.as_of or pd.Timestamp.now(tz="UTC"), kind="report",
-                             symbol=symbol, payload=report.model_dump(mode="json"))
+        return self.remember_reports([report], symbol)[0]
+
+    def remember_reports(self, reports: list[AgentReport], symbol: str = "") -> list[str]:
+        """Store reports (their summary and reasons), each known from its ``as_of``."""
+        if not reports:
+            return []
+        embedder, vectors = self._ready()
+        texts = [f"{r.agent} {r.stance}: {r.summary}. " + " ".join(r.reasons) for r in reports]
+        stamps = [utc(r.as_of or pd.Timestamp.now(tz="UTC")) for r in reports]
+        keys = [f"report:{symbol}:{t.value}:{len(self._items) + i}"
+                for i, t in enumerate(stamps)]
+        vectors.add(keys, embedder.embed(texts), stamps,
+                    [[symbol.upper()] if symbol else [] for _ in reports])
+        for key, text, stamp, report in zip(keys, texts, stamps, reports, strict=True):
+            self._items[key] = Memory(key, text, stamp, "report", symbol,
+                                      report.model_dump(mode="json"))
+        return keys
 
     def record_outcome(self, key: str, outcome: dict[str, Any], known_at: Any) -> None:
         """What followed a remembered decision (e.g. the return after it), known from then."""

@@ -17,6 +17,11 @@ import pandas as pd
 from signaltrust.agents.base import MLView, clip
 from signaltrust.core.errors import ValidationError
 
+#: bars the last bar's features are computed on (the longest window is 200 bars)
+VIEW_BARS = 1200
+#: training rows SHAP measures contributions against
+BACKGROUND = 50
+
 
 class SignalModel:
     """LightGBM on the technical features, labelled by the sign of the forward return."""
@@ -63,7 +68,7 @@ class SignalModel:
             n_estimators=self.n_estimators, num_leaves=15, min_child_samples=20, n_jobs=1,
             random_state=self.random_state).fit(rows, target)
         self.columns_ = list(rows.columns)
-        self.background_ = rows.sample(min(100, len(rows)), random_state=self.random_state)
+        self.background_ = rows.sample(min(BACKGROUND, len(rows)), random_state=self.random_state)
         self.train_rows_ = len(rows)
         self.train_end_ = rows.index[-1]
         try:
@@ -74,23 +79,46 @@ class SignalModel:
             self.regimes_ = None
         return self
 
+    def explain(self, rows: pd.DataFrame) -> Any:
+        """SHAP contributions of ``rows`` to the probability of a rise: the interventional tree
+        explainer over the training background, as :func:`signaltrust.ml.explain.explain`
+        computes it, built once per trained model (building it costs more than using it)."""
+        from signaltrust.ml.explanation import Explanation
+
+        if getattr(self, "explainer_", None) is None:
+            import shap
+
+            self.explainer_ = shap.TreeExplainer(
+                self.classifier_.booster_, data=self.background_.to_numpy(dtype=np.float64),
+                model_output="probability", feature_perturbation="interventional")
+        values = self.explainer_(rows.to_numpy(dtype=np.float64), check_additivity=False)
+        base = np.broadcast_to(np.asarray(values.base_values, dtype=np.float64).reshape(-1),
+                               (len(rows),))
+        return Explanation(
+            values=pd.DataFrame(np.asarray(values.values), index=rows.index,
+                                columns=rows.columns),
+            base_values=pd.Series(np.array(base), index=rows.index, name="base_value"),
+            data=rows, output="score", method="tree", target="score",
+            reference=f"a background of {len(self.background_)} training rows")
+
     def view(self, bars: pd.DataFrame, table: pd.DataFrame | None = None,
              top: int = 5) -> tuple[MLView, dict[str, float]]:
-        """The model's view of the last bar of ``bars`` and that bar's feature values."""
-        from signaltrust.ml.explain import explain
+        """The model's view of the last bar of ``bars`` and that bar's feature values.
 
-        table = self.features(bars) if table is None else table
+        The features of the last bar are computed on its last ``VIEW_BARS`` bars: every window
+        is shorter than that, and the 200-bar EMA's memory of older bars weighs under 0.1 %
+        (a test compares with the full history)."""
+        table = self.features(bars.iloc[-VIEW_BARS:]) if table is None else table
         last = table[self.columns_].iloc[[-1]]
         proba = float(self.classifier_.predict_proba(last)[0, -1])
         contributions: list[dict[str, Any]] = []
         sentence = ""
         if last.notna().all(axis=1).iloc[0]:
-            record = explain(self.classifier_, last, background=self.background_,
-                             random_state=self.random_state).records(top=top)[0]
+            record = self.explain(last).records(top=top)[0]
             contributions, sentence = record["top"], record["sentence"]
         regime, bias = None, 0.0
         if self.regimes_ is not None:
-            states = self.regimes_.transform(bars.iloc[-300:])
+            states = self.regimes_.transform(bars.iloc[-120:])
             regime = states["regime"].dropna().iloc[-1] if states["regime"].notna().any() \
                 else None
             if regime is not None:

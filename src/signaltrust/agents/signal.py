@@ -41,6 +41,8 @@ from signaltrust.core.errors import ValidationError
 
 #: the breakout score's components and weights (``signaltrust.strategy.breakout_score``)
 BREAKOUT_COMPONENTS = ("momentum", "onchain", "sentiment", "macro", "news")
+#: bars the breakout score is computed on (its windows: 20-bar range, 60-value ranks)
+BREAKOUT_BARS = 200
 #: a breakout scorer: (bars, series by component) -> the frame of component scores and "score"
 BreakoutScorer = Callable[[pd.DataFrame, dict[str, pd.Series]], pd.DataFrame]
 FEATURES_SHOWN = ("ret_1", "ret_5", "ret_20", "rsi_14", "macd_hist_12_26_9", "sma_ratio_50",
@@ -172,8 +174,11 @@ class SignalEngine:
         series: dict[str, pd.Series] = {}
         sources: dict[str, str | None] = dict.fromkeys(BREAKOUT_COMPONENTS)
         sources["momentum"] = "prices"
+        bars = bars.iloc[-BREAKOUT_BARS:]
         vix = self.macro._load()["vix"]["vix"].dropna()
-        if vix.index[0] <= bars.index[-1] and vix.index[-1] >= bars.index[0]:
+        vix = vix[(vix.index >= bars.index[0] - pd.Timedelta(days=10))
+                  & (vix.index <= bars.index[-1])]
+        if len(vix):
             series["macro"] = vix
             sources["macro"] = "VIX (bundled), known at each day's close"
         for key, social in (("news", False), ("sentiment", True)):
@@ -193,7 +198,7 @@ class SignalEngine:
         if self.breakout is None:
             return {"score": None, "components": dict.fromkeys(BREAKOUT_COMPONENTS),
                     "sources": sources, "note": "no breakout scorer was given"}
-        frame = self.breakout(bars.iloc[-400:], series)
+        frame = self.breakout(bars, series)
         last = frame.iloc[-1]
         comps = {k: (None if pd.isna(last[k]) else round(float(last[k]), 4))
                  for k in BREAKOUT_COMPONENTS}
@@ -273,14 +278,12 @@ class SignalEngine:
                 return OrderIntent(symbol=symbol, side=1, quantity=1.0, limit_price=price)
             return market
 
-        reasoner = self.supervisor.reasoner
-        if reasoner is not None and self.llm_agents is not None:
-            supervisor = _Selective(self.supervisor, set(self.llm_agents))
-        else:
-            supervisor = self.supervisor
         workflow = f"signal:{symbol}:{end.isoformat()}"
-        run = Coordinator(agents, supervisor=supervisor, memory=self.memory).run(
-            inputs_for, workflow=workflow, symbol=symbol)
+        started = Coordinator(agents, supervisor=self.supervisor, memory=self.memory).start(
+            inputs_for, workflow=workflow, symbol=symbol,
+            llm_agents=None if self.llm_agents is None else set(self.llm_agents))
+        breakout = self._breakout(bars, symbol, asset_class)  # while the LLM answers
+        run = started.result()
         by_agent = {r.agent: r for r in run.reports}
         analyst = by_agent.get("crypto_analyst" if asset_class == "crypto" else "stock_analyst")
         llm = llm_rise_confidence(analyst)
@@ -289,7 +292,6 @@ class SignalEngine:
             w_p = 1.0
         score = (w_p * ml.probability + w_l * (llm or 0.0)) / (w_p + w_l)
         confidence = (abs(2 * score - 1) + run.confidence) / 2
-        breakout = self._breakout(bars, symbol, asset_class)
         checks = [f"{r.agent}: {r.summary}" for r in run.reports
                   if r.agent in ("risk_manager", "compliance") and r.stance == "bearish"]
         explainer = Explainer().assess(ExplainInputs(
@@ -313,24 +315,6 @@ class SignalEngine:
             blend={"probability": w_p, "llm": w_l},
             model={"name": ml.model, "train_rows": ml.train_rows, "regime": ml.regime,
                    "top_contributions": ml.contributions})
-
-
-class _Selective(Supervisor):
-    """A supervisor that asks the LLM only for the named agents (the rest answer by rules)."""
-
-    def __init__(self, inner: Supervisor, names: set[str]) -> None:
-        super().__init__(trail=inner.trail, reasoner=inner.reasoner, health=inner.health)
-        self.names = names
-        self.inner = inner
-
-    def run(self, agent: Agent, inputs: Any, *, workflow: str = "default") -> Any:
-        if agent.name in self.names:
-            return self.inner.run(agent, inputs, workflow=workflow)
-        reasoner, self.inner.reasoner = self.inner.reasoner, None
-        try:
-            return self.inner.run(agent, inputs, workflow=workflow)
-        finally:
-            self.inner.reasoner = reasoner
 
 
 def explained_signal(symbol: str, *, engine: SignalEngine | None = None,
