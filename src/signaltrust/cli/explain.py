@@ -39,8 +39,12 @@ def open_trades(run: str, symbol: str | None = None) -> Any:
 @handles_errors
 def explain(run: str = RUN_OPTION, trade: int | None = TRADE_OPTION,
             symbol: str | None = SYMBOL_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Explain one trade of a saved backtest run or a node: the rule that fired, its features,
-    the checks, sizing, fills and costs, and the outcome against what was expected.
+    """Explain a trade of a saved run or a node: rule, features, checks, sizing, fills, costs,
+    outcome.
+
+    The rule that fired and the values it compared, the features at the decision's close, the
+    checks the order passed, how it was sized, filled and charged, and how it ended against
+    the mean of the trades closed before it.
 
     Example: signaltrust learn save demo --data goog --strategy sma_cross --sl-stop 0.05
     then: signaltrust explain --run demo --trade 1

@@ -12,7 +12,8 @@ import typer
 from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, table
 from signaltrust.core.errors import ValidationError
 
-app = typer.Typer(help="Lessons, quizzes, your progress and saved runs to explain.",
+app = typer.Typer(help="Lessons on the platform's own data, quizzes, your progress, saved "
+                  "runs.",
                   no_args_is_help=True)
 
 LESSON_ARGUMENT = typer.Argument(..., help="A lesson's id (see `signaltrust learn lessons`).")
