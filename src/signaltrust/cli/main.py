@@ -79,6 +79,11 @@ class SignalTrustGroup(LazyGroup):
                     "Back up the database, the bar lake and the model registry into a folder."),
         LazyCommand("restore", "signaltrust.cli.backup:restore",
                     "Restore a backup folder (existing data is replaced only with --force)."),
+        LazyCommand("explain", "signaltrust.cli.explain:explain",
+                    "Explain a trade of a saved run or a node: rule, features, checks, sizing, "
+                    "fills, costs, outcome."),
+        LazyCommand("learn", "signaltrust.cli.learn:app",
+                    "Lessons on the platform's own data, quizzes, your progress, saved runs."),
     )
 
 
