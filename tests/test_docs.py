@@ -13,6 +13,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 DEDICATED = {  # page -> the test that runs its examples
+    "agents.md": "tests/agents/test_docs.py",
     "api.md": "tests/api/test_docs.py",
     "strategies.md": "tests/backtest/test_strategies_docs.py",
     "sweeps.md": "tests/backtest/test_sweep.py",
