@@ -26,3 +26,27 @@ export function pnlByPeriod(points: Array<[string, number]>, period: "day" | "we
   for (const [k, v] of closes) { out.push([k, v - previous]); previous = v; }
   return out;
 }
+
+export interface FillLike { ts: string | null; cash_after?: unknown; position_after?: unknown; symbol?: unknown }
+
+/**
+ * A node's equity at each bar, rebuilt from its journalled fills (cash and position after
+ * each) and the bars' closes: before the first fill it is the starting cash. One symbol.
+ */
+export function equityFromFills(bars: Array<{ timestamp: string; close: number }>, fills: FillLike[], startCash: number, until?: string | null): Array<[string, number]> {
+  const ordered = fills.filter((f) => f.ts).sort((a, b) => String(a.ts).localeCompare(String(b.ts)));
+  let i = 0;
+  let cash = startCash;
+  let position = 0;
+  const out: Array<[string, number]> = [];
+  for (const bar of bars) {
+    if (until && bar.timestamp > until) break;
+    while (i < ordered.length && String(ordered[i].ts) <= bar.timestamp) {
+      cash = parseFloat(String(ordered[i].cash_after));
+      position = parseFloat(String(ordered[i].position_after));
+      i += 1;
+    }
+    out.push([bar.timestamp, cash + position * bar.close]);
+  }
+  return out;
+}

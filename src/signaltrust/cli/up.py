@@ -80,6 +80,8 @@ def up(
                                            proxy_headers=False))
     try:
         server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: this stop is normal
+        pass
     finally:
         if started:
             stop_node(nodes, node)

@@ -28,7 +28,7 @@ export function ErrorNote({ error }: { error: unknown }) {
 
 export function Table({ columns, rows, empty = "nothing yet", label }: { columns: string[]; rows: ReactNode[][]; empty?: string; label: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={`${label} (scrolls)`}>
       <table aria-label={label}>
         <thead><tr>{columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
         <tbody>

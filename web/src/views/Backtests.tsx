@@ -79,7 +79,7 @@ function Result({ id }: { id: string }) {
         <CandleChart bars={bars.data ?? []} markers={markers} equity={(r?.equity ?? []) as Array<[string, number]>} label="backtest trades on the chart" />
       </Card>
       {sheet ? <Card title="Tearsheet" wide actions={<button onClick={() => setSheet(null)}>Close</button>}>
-        <iframe title="tearsheet" className="tearsheet" srcDoc={sheet} sandbox="" />
+        <iframe title="tearsheet" className="tearsheet" srcDoc={sheet} sandbox="allow-scripts" />
       </Card> : null}
     </>
   );

@@ -52,7 +52,7 @@ export function Risk() {
         }} />
       </Card>
       <Card title={admin ? "Limits (editable)" : "Limits"}>
-        <div className="table-wrap"><table aria-label="limits"><thead><tr><th scope="col">limit</th><th scope="col">value</th>{admin ? <th scope="col"><span className="sr-only">save</span></th> : null}</tr></thead>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="limits (scrolls)"><table aria-label="limits"><thead><tr><th scope="col">limit</th><th scope="col">value</th>{admin ? <th scope="col"><span className="sr-only">save</span></th> : null}</tr></thead>
           <tbody>{Object.entries(limits.data ?? {}).filter(([, v]) => typeof v !== "object" || v === null).map(([k, v]) => <LimitRow key={k} name={k} value={v} admin={admin} />)}</tbody></table></div>
       </Card>
       {admin ? <Card title="Audit log" wide>
