@@ -135,3 +135,10 @@ def test_cli_agents_when_listed_then_every_agent_has_a_job_trigger_and_tools():
             "social_sentiment", "macro", "whale_watcher", "risk_manager", "compliance",
             "portfolio", "explainer"} <= names
     assert all(c["job"] and c["trigger"] for c in cards)
+
+
+def test_signal_when_the_vix_ended_long_before_the_bar_then_no_stale_macro_component(engine):
+    btc = engine.explain("btcusd")  # monthly to 2024-12; the bundled VIX ends 2019-01-03
+    assert btc.breakout_score["components"]["macro"] is None
+    assert btc.breakout_score["components"]["momentum"] is not None
+    assert "crypto_analyst" in btc.agents

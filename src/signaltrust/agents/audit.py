@@ -118,7 +118,7 @@ class ApprovalQueue:
                 agent_approvals.c.id == approval_id)).first()
         if row is None:
             raise ValidationError("no such approval", field="approval_id", value=approval_id,
-                                  fix="list the pending approvals with ApprovalQueue.pending()")
+                                  fix="list the pending ones: signaltrust agents approvals")
         return Approval(row.id, row.agent, row.action, row.level, row.payload, row.status,
                         row.decided_by, row.note)
 

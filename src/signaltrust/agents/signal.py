@@ -38,6 +38,7 @@ from signaltrust.agents.news import NewsSentimentAgent, SocialSentimentAgent
 from signaltrust.agents.onchain import WhaleWatcher
 from signaltrust.agents.risk import RiskInputs, RiskManager
 from signaltrust.core.errors import ValidationError
+from signaltrust.features.macro import MACRO_LAGS
 
 #: the breakout score's components and weights (``signaltrust.strategy.breakout_score``)
 BREAKOUT_COMPONENTS = ("momentum", "onchain", "sentiment", "macro", "news")
@@ -178,7 +179,8 @@ class SignalEngine:
         vix = self.macro._load()["vix"]["vix"].dropna()
         vix = vix[(vix.index >= bars.index[0] - pd.Timedelta(days=10))
                   & (vix.index <= bars.index[-1])]
-        if len(vix):
+        # a VIX older than its max age at the last bar is stale: no macro component then
+        if len(vix) and bars.index[-1] - vix.index[-1] <= MACRO_LAGS["vix"].max_age:
             series["macro"] = vix
             sources["macro"] = "VIX (bundled), known at each day's close"
         for key, social in (("news", False), ("sentiment", True)):
