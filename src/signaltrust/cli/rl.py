@@ -46,6 +46,8 @@ REGISTER = typer.Option(False, "--register", help="Log the agent and its figures
 OUT = typer.Option(None, "--out", "-o", help="Save the trained agent here (pickle).")
 AGENT = typer.Option(..., "--agent", help="An agent saved by `rl train --out` (a pickle: load "
                      "only files you made).")
+RAY = typer.Option(False, "--ray", help="Train the fold x seed agents as Ray tasks (a local Ray "
+                  "with 2 CPUs, or the cluster at SIGNALTRUST_RAY_ADDRESS); same figures.")
 _ROWS = ("sharpe_ratio", "total_return", "max_drawdown", "annual_turnover", "costs", "trades")
 
 
@@ -101,13 +103,18 @@ def _show(result: Any, title: str) -> None:
     console.print(f"[dim]seeds {repro['seeds']}, data hash {repro['data_hash'][:16]}…, "
                   f"signaltrust {repro['signaltrust_version']} "
                   f"({(repro['git_commit'] or 'no git')[:10]}), "
-                  f"{result.elapsed_seconds:.1f} s[/]", highlight=False)
+                  f"{result.elapsed_seconds:.1f} s, {result.executor}[/]", highlight=False)
 
 
 def _evaluate(bars: Any, agent: Any, data: list[str], as_json: bool, register: bool,
-              total: int, **options: Any) -> Any:
+              total: int, ray: bool = False, **options: Any) -> Any:
+    import os
+
     from signaltrust.cli.models import registry_uri
+    from signaltrust.optimize.distributed import ray_option
     from signaltrust.research.rl.evaluate import evaluate_agent
+
+    options["ray"] = ray_option(ray, os.environ)  # read here, at the boundary
 
     with progress(f"training {agent.algo} agents on {'+'.join(data)}", total=total,
                   quiet=as_json) as advance:
@@ -129,7 +136,8 @@ def train(
                                "included (for the deflated Sharpe ratio)."),
     out: Path = OUT,
     fees: float = FEES, slippage_bps: float = SLIPPAGE, tensorboard: Path = TENSORBOARD,
-    register: bool = REGISTER, as_json: bool = JSON_OPTION, import_options: Any = None,
+    register: bool = REGISTER, ray: bool = RAY, as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Train an agent on the earlier bars and trade it on the held-out rest, after costs.
 
@@ -149,7 +157,7 @@ def train(
     rows = len(probe.index) - probe.warm_up
     result = _evaluate(bars, agent, data, as_json, register, total=seeds, n_splits=1,
                        seeds=list(range(seed, seed + seeds)), n_trials=trials,
-                       test_size=max(2, int(rows * test_share)))
+                       test_size=max(2, int(rows * test_share)), ray=ray)
     saved = None
     if out is not None:
         saved = _save(result, out)
@@ -190,11 +198,14 @@ def evaluate(
     ml_baseline: str = typer.Option(None, "--ml-baseline", help="Also run this supervised "
                                     "model's walk-forward (e.g. logistic)."),
     fees: float = FEES, slippage_bps: float = SLIPPAGE, tensorboard: Path = TENSORBOARD,
-    register: bool = REGISTER, as_json: bool = JSON_OPTION, import_options: Any = None,
+    register: bool = REGISTER, ray: bool = RAY, as_json: bool = JSON_OPTION,
+    import_options: Any = None,
 ) -> None:
     """Walk-forward evaluation: purged folds, several seeds, baselines, deflated Sharpe.
 
     Example: signaltrust rl evaluate --data sp500 --algo ppo --timesteps 20000 --splits 3
+
+    With --ray the folds x seeds agents train as Ray tasks (same figures as in-process).
     """
     if not (math.isfinite(embargo) and 0.0 <= embargo < 1.0):
         raise typer.BadParameter(f"{embargo} is not a fraction in [0, 1); give e.g. 0.01",
@@ -205,7 +216,7 @@ def evaluate(
     result = _evaluate(bars, agent, data, as_json, register, total=max(1, splits * seeds),
                        n_splits=splits, seeds=seeds,
                        train_size=train_size, embargo=embargo, n_trials=trials,
-                       ml_model=ml_baseline)
+                       ml_model=ml_baseline, ray=ray)
     if as_json:
         print_json(result.to_dict())
         return

@@ -14,12 +14,19 @@ random times (same turnover), and optionally the supervised ML strategy of
 Every seed is a trial: the deflated Sharpe ratio of the best seed is computed against all of
 their Sharpe ratios (and ``n_trials`` configurations tried before). The verdict says plainly
 whether RL beat buy-and-hold: the median seed's net Sharpe ratio against buy-and-hold's.
+
+Training units (one fold x one seed) are independent: with ``ray=True`` (a local Ray, or the
+one already running) or a Ray address they run as Ray tasks, two at a time on a local Ray with
+two CPUs. Each unit trains on the same rows with the same seed and one torch thread, so the
+figures are those of the in-process run, to the last digit. Asking for Ray when it cannot start
+raises a ValidationError.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,8 +43,9 @@ from signaltrust.core.errors import ValidationError
 from signaltrust.core.serialize import to_plain
 from signaltrust.features.base import hash_frame
 from signaltrust.ml.validation import WalkForwardSplit
+from signaltrust.optimize.distributed import RayOption, ensure_ray, ray_address
 from signaltrust.optimize.result import deflated_sharpe_of
-from signaltrust.research.rl.agent import RLAgent
+from signaltrust.research.rl.agent import RLAgent, torch_threads
 from signaltrust.research.rl.episodes import (
     Baselines,
     EpisodeFigures,
@@ -82,6 +90,7 @@ class RLEvaluation:
     agents: list[RLAgent] = field(default_factory=list, repr=False)
     elapsed_seconds: float = math.nan
     registry_version: dict[str, Any] | None = None
+    executor: str = "in-process"
 
     @property
     def beat_buy_and_hold(self) -> bool:
@@ -112,6 +121,7 @@ class RLEvaluation:
             "seeds": {str(k): v for k, v in self.seeds.items()}, "folds": self.folds,
             "n_trials": self.n_trials, "reproducibility": self.reproducibility,
             "elapsed_seconds": self.elapsed_seconds, "registry_version": self.registry_version,
+            "executor": self.executor,
         }, default=str)
 
 
@@ -185,6 +195,7 @@ def evaluate_agent(
     data_name: str | None = None,
     tracking_uri: str | None = None,
     progress: Callable[[int], None] | None = None,
+    ray: RayOption = None,
 ) -> RLEvaluation:
     """Walk-forward evaluation of ``agent`` (an unfitted RLAgent: its algorithm, features,
     reward, actions, costs and timesteps) on ``bars``; see the module doc.
@@ -194,7 +205,9 @@ def evaluate_agent(
     (``seeds``: how many, or which). ``n_trials``: configurations tried before this one (this one
     included). ``ml_model`` (e.g. ``"logistic"``): also run the supervised ML walk-forward with
     the same folds count and costs. ``tracking_uri``: log the last fold's agent of the best seed
-    to that MLflow registry. ``progress(1)`` is called after each trained agent.
+    to that MLflow registry. ``progress(1)`` is called after each trained agent. ``ray``: True
+    (a local Ray with two CPUs, or the running one) or an address (``"auto"``,
+    ``"ray://host:10001"``) trains the fold x seed units as Ray tasks; None or False in-process.
     """
     started = time.perf_counter()
     template = agent if agent is not None else RLAgent()
@@ -209,25 +222,19 @@ def evaluate_agent(
     folds = walk_forward_rows(probe.index, probe.warm_up, n_splits, test_size=test_size,
                               train_size=train_size, embargo=embargo)
     baselines = Baselines(bars, template.env_settings())
+    units = [(k, seed) for k in range(len(folds)) for seed in seed_list]
+    address = ray_address(_ray_value(ray))
+    trained = _run_units(units, bars, template, folds, address, progress)
     per_seed: dict[int, list[EpisodeFigures]] = {s: [] for s in seed_list}
     shuffled: dict[int, list[EpisodeFigures]] = {s: [] for s in seed_list}
-    hold, weight, fold_rows, last_agents = [], [], [], {}
+    last_agents: dict[int, RLAgent] = {}
+    for (k, seed), (figures, random_figures, fitted) in zip(units, trained, strict=True):
+        per_seed[seed].append(figures)
+        shuffled[seed].append(random_figures)
+        last_agents[seed] = fitted
+        logger.info("fold %d seed %d: out-of-sample Sharpe %.2f", k, seed, figures.sharpe_ratio)
+    hold, weight, fold_rows = [], [], []
     for k, ((train_first, train_last), (test_first, test_last)) in enumerate(folds):
-        env = None
-        for seed in seed_list:
-            fitted = clone(template).set_params(seed=seed)
-            fitted.fit(bars, span=(train_first, train_last), tb_log_name=f"fold{k}_seed{seed}")
-            env = env if env is not None else fitted.make_env(bars)  # one scaler per fold
-            figures, actions = play(env, agent_policy(fitted), test_first, test_last)
-            per_seed[seed].append(figures)
-            random_figures, _ = play(env, scripted(shifted(actions, seed * 1_000 + k)),
-                                     test_first, test_last)
-            shuffled[seed].append(random_figures)
-            last_agents[seed] = fitted
-            logger.info("fold %d seed %d: out-of-sample Sharpe %.2f", k, seed,
-                        figures.sharpe_ratio)
-            if progress is not None:
-                progress(1)
         hold.append(baselines.buy_and_hold(test_first, test_last))
         weight.append(baselines.equal_weight(test_first, test_last))
         index = probe.index
@@ -269,6 +276,7 @@ def evaluate_agent(
         paths={**{f"seed_{s}": f.returns for s, f in stitched.items()},
                "buy_and_hold": stitch(hold).returns},
         agents=[last_agents[s] for s in seed_list],
+        executor="in-process" if address is None else f"ray ({address})",
     )
     if ml_model:
         result.ml_strategy = _ml_baseline(bars, ml_model, n_splits, template)
@@ -276,6 +284,110 @@ def evaluate_agent(
         _register(result, last_agents[best], tracking_uri)
     result.elapsed_seconds = time.perf_counter() - started
     return result
+
+
+Unit = tuple[EpisodeFigures, EpisodeFigures, RLAgent]
+Folds = list[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def train_unit(unit: tuple[int, int], bars: Any, template: RLAgent, folds: Folds) -> Unit:
+    """Fold ``k`` with ``seed`` (``unit = (k, seed)``): train a clone of ``template`` on the
+    fold's training rows, trade it over its test rows, and replay its actions at random times.
+    A pure function of its arguments (the same on any process): the agent's figures, the
+    random agent's, and the fitted agent."""
+    k, seed = unit
+    (train_first, train_last), (test_first, test_last) = folds[k]
+    with torch_threads(template.n_threads):
+        fitted = clone(template).set_params(seed=seed)
+        fitted.fit(bars, span=(train_first, train_last), tb_log_name=f"fold{k}_seed{seed}")
+        env = fitted.make_env(bars)  # the fold's scaler: fitted on its training rows only
+        figures, actions = play(env, agent_policy(fitted), test_first, test_last)
+        random_figures, _ = play(env, scripted(shifted(actions, seed * 1_000 + k)),
+                                 test_first, test_last)
+    return figures, random_figures, fitted
+
+
+def _ray_value(ray: Any) -> RayOption:
+    if ray is None or isinstance(ray, (bool, str)):
+        return ray
+    raise ValidationError("ray must be True, False, None or a Ray address", field="ray",
+                          value=ray, fix="pass ray=True (a local Ray) or e.g. ray='auto'")
+
+
+FIX_RAY = ("check the address (SIGNALTRUST_RAY_ADDRESS) and that the cluster runs, or leave "
+           "out --ray / ray=True to train in-process")
+
+
+def _check_listening(address: str, timeout: float = 3.0) -> None:
+    """Refuse at once an address ``host:port`` (or ``ray://host:port``) where nothing listens:
+    Ray itself retries such a connection for minutes."""
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto", "local" and the like: Ray resolves them (and fails fast)
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ValidationError(f"nothing answers at the Ray address ({exc.strerror or exc})",
+                              field="ray", value=address, fix=FIX_RAY) from None
+
+
+def _ray_running() -> bool:
+    try:
+        import ray as ray_mod
+    except ImportError:
+        return False
+    return bool(ray_mod.is_initialized())
+
+
+def _start_ray(address: str) -> Any:
+    """The ``ray`` module, connected; a ValidationError naming the fix when it cannot start."""
+    if address != "local" and not _ray_running():
+        _check_listening(address)
+    try:
+        return ensure_ray(address)
+    except ValidationError:
+        raise
+    except Exception as exc:  # Ray raises ConnectionError, RuntimeError, TimeoutError, ...
+        raise ValidationError(
+            f"Ray could not start ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+            if str(exc) else f"Ray could not start ({type(exc).__name__})",
+            field="ray", value=address, fix=FIX_RAY,
+        ) from exc
+
+
+def _run_units(units: list[tuple[int, int]], bars: Any, template: RLAgent, folds: Folds,
+               address: str | None, progress: Callable[[int], None] | None) -> list[Unit]:
+    """Every unit's result in the order of ``units``: in-process, or as Ray tasks."""
+    if address is None:
+        out = []
+        for unit in units:
+            out.append(train_unit(unit, bars, template, folds))
+            if progress is not None:
+                progress(1)
+        return out
+    ray_mod = _start_ray(address)
+    remote = ray_mod.remote(num_cpus=1, max_retries=0)(train_unit)
+    bars_ref, template_ref = ray_mod.put(bars), ray_mod.put(template)
+    refs = [remote.remote(unit, bars_ref, template_ref, folds) for unit in units]
+    position = {ref: i for i, ref in enumerate(refs)}
+    results: list[Any] = [None] * len(refs)
+    pending = list(refs)
+    try:
+        while pending:
+            ready, pending = ray_mod.wait(pending, num_returns=1)
+            for ref in ready:
+                results[position[ref]] = ray_mod.get(ref)
+                if progress is not None:
+                    progress(1)
+    except Exception as exc:
+        for ref in pending:
+            ray_mod.cancel(ref)
+        cause = getattr(exc, "cause", None)
+        if isinstance(cause, ValidationError):  # the unit's own error, as in-process
+            raise cause from None
+        raise
+    return results
 
 
 def _mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -327,4 +439,4 @@ def _register(result: RLEvaluation, agent: RLAgent, tracking_uri: str) -> None:
 
 
 __all__ = ["SIGNIFICANT", "RLEvaluation", "code_version", "data_hash", "evaluate_agent",
-           "walk_forward_rows"]
+           "train_unit", "walk_forward_rows"]
