@@ -68,6 +68,12 @@ class SignalTrustGroup(LazyGroup):
                     "Text signals: sentiment, tickers and events of a text."),
         LazyCommand("news", "signaltrust.cli.news:app",
                     "News: ingest feeds and files, search them as of a time."),
+        LazyCommand("loop", "signaltrust.cli.loop:app",
+                    "The continuous learning loop: simulate it over history, run its scheduled "
+                    "jobs, see its state."),
+        LazyCommand("drift", "signaltrust.cli.drift:app",
+                    "Drift: PSI and Kolmogorov-Smirnov per feature, recent window against a "
+                    "reference."),
         LazyCommand("options", "signaltrust.cli.options:app",
                     "Options: prices and Greeks, implied volatility, a venue's chain."),
         LazyCommand("signal", "signaltrust.cli.signal:signal",
