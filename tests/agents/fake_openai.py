@@ -3,7 +3,8 @@
 ``FakeOpenAI(script)`` serves ``POST /v1/chat/completions``. Each request takes the next step
 of the script: ``("tool", name, args)`` calls a tool of the request, ``("final", args)`` calls
 the request's output tool (the structured answer), ``("text", content)`` answers in prose,
-``("sleep", seconds)`` waits before the next step. A request with ``"stream": true`` gets the
+``("sleep", seconds)`` waits before the next step, ``("error", status)`` answers that HTTP
+error. A request with ``"stream": true`` gets the
 same answer as server-sent event chunks. Every request body is kept in ``requests``.
 """
 
@@ -41,6 +42,10 @@ class FakeOpenAI:
                     continue
                 return step
 
+    def peek_error(self) -> bool:
+        with self._lock:
+            return self._step < len(self.script) and self.script[self._step][0] == "error"
+
     def answer(self, body: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """The assistant message of the next step, and its finish reason."""
         step = self.next_step()
@@ -68,6 +73,15 @@ class FakeOpenAI:
                 fake.requests.append(body)
                 if fake.delay_s:
                     time.sleep(fake.delay_s)
+                step = fake.next_step() if fake.peek_error() else None
+                if step is not None:
+                    payload = json.dumps({"error": {"message": "overloaded"}}).encode()
+                    self.send_response(step[1])
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
                 message, finish = fake.answer(body)
                 usage = {"prompt_tokens": fake.usage[0], "completion_tokens": fake.usage[1],
                          "total_tokens": sum(fake.usage)}

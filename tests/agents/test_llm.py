@@ -137,3 +137,23 @@ def test_fake_server_when_slower_than_the_timeout_then_fallback():
         out = reasoner.refine(rule_report(), job="view", prompt="why?")
     assert out.source == "fallback"
     assert reasoner.trail.records(kind="fallback")
+
+
+def test_fake_server_when_first_request_fails_then_the_client_retries_and_succeeds():
+    with FakeOpenAI([("error", 500), ("final", GOOD)]) as server:
+        llm = LLMSettings(backend="openai", base_url=server.url, api_key=SecretStr("k"),
+                          retries=1)
+        out = Reasoner.from_settings(llm, AgentsSettings()).refine(
+            rule_report(), job="view", prompt="why?")
+    assert out.source == "llm" and len(server.requests) == 2
+
+
+def test_fake_server_when_it_keeps_failing_and_no_retries_then_fallback():
+    with FakeOpenAI([("error", 500), ("final", GOOD)]) as server:
+        llm = LLMSettings(backend="openai", base_url=server.url, api_key=SecretStr("k"),
+                          retries=0)
+        reasoner = Reasoner.from_settings(llm, AgentsSettings())
+        out = reasoner.refine(rule_report(), job="view", prompt="why?")
+    assert out.source == "fallback" and len(server.requests) == 1
+    why = reasoner.trail.records(kind="fallback")[0].payload
+    assert why["why"] != "UnexpectedModelBehavior" and "500" in why["detail"]
