@@ -31,11 +31,11 @@ class ChampionChallenger:
     ``ModelRegistry``) with decisions recorded in ``database``."""
 
     def __init__(self, registry: Any, database: Database, name: str,
-                 rules: GateRules = GateRules(), actor: str = "loop") -> None:
+                 rules: GateRules | None = None, actor: str = "loop") -> None:
         self.registry = registry
         self.database = database
         self.name = name
-        self.rules = rules
+        self.rules = rules or GateRules()
         self.actor = actor
 
     def _version_at(self, alias: str) -> int | None:

@@ -96,7 +96,7 @@ def simulate_loop(
     horizon: int = 10,
     train_rows: int = 1000,
     eval_rows: int = 126,
-    rules: GateRules = GateRules(),
+    rules: GateRules | None = None,
     model_params: dict[str, Any] | None = None,
     psi_threshold: float = 0.2,
     ks_pvalue: float = 0.01,
@@ -110,6 +110,7 @@ def simulate_loop(
     against always promoting (see the module docstring). Small models by default
     (``n_estimators=100``, one thread)."""
     began = time.perf_counter()
+    rules = rules or GateRules()
     name, bars = load_data(data)
     table = learning_table(bars, features, "sign", int(horizon))
     X, y, t1 = table.X, table.y, table.t1

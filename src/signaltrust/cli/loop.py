@@ -1,0 +1,190 @@
+"""``signaltrust loop``: replay the learning loop over history, run its scheduler, see its state."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+
+from signaltrust.cli.console import (
+    JSON_OPTION,
+    console,
+    handles_errors,
+    print_json,
+    progress,
+    table,
+)
+from signaltrust.core.errors import ValidationError
+
+app = typer.Typer(
+    help="The continuous learning loop: simulate it over history, run its scheduled jobs, see "
+    "its state.\n\nExample: signaltrust loop simulate --data sp500 --model lgbm",
+    no_args_is_help=True,
+)
+
+
+@app.command("simulate")
+@handles_errors
+def simulate(
+    data: str = typer.Option("sp500", "--data", help="A bundled dataset."),
+    model: str = typer.Option("lgbm", "--model", help="A classifier (lgbm, xgb, logistic...)."),
+    start: str = typer.Option("2008-01-01", "--start", help="First month retrained."),
+    end: str = typer.Option("2018-12-31", "--end", help="Last day served."),
+    horizon: int = typer.Option(10, "--horizon", min=1, help="Label horizon in bars."),
+    train_rows: int = typer.Option(1000, "--train-rows", min=100, help="Rows per training."),
+    eval_rows: int = typer.Option(126, "--eval-rows", min=20, help="Rows of the gate's window."),
+    seed: int = typer.Option(0, "--seed", help="Model and bootstrap seed."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Retrain monthly, gate every challenger, print each decision and the stitched results
+    (gated vs always promoting vs never retraining, after costs)."""
+    from signaltrust.core.config import load_settings
+    from signaltrust.research.learning.gate import GateRules
+    from signaltrust.research.learning.simulate import simulate_loop
+
+    learning = load_settings().learning
+    rules = GateRules.from_settings(learning, seed=seed)
+    with progress("replaying the loop (months)", quiet=as_json) as advance:
+        result = simulate_loop(data, model, start=start, end=end, horizon=horizon,
+                               train_rows=train_rows, eval_rows=eval_rows, rules=rules,
+                               psi_threshold=learning.psi_threshold,
+                               ks_pvalue=learning.ks_pvalue, adwin_delta=learning.adwin_delta,
+                               seed=seed, progress=lambda done, total: advance(1))
+    payload = result.to_dict()
+    if as_json:
+        print_json(payload)
+        return
+    rows = [[str(d["month"])[:7], "yes" if d["promoted"] else "no", d["reason"]]
+            for d in payload["decisions"]]
+    console.print(table(f"Promotion decisions ({result.promotions} promoted)",
+                        ["month", "promoted", "evidence"], rows))
+    keys = ["ic", "hit_rate", "brier", "total_return", "sharpe_ratio", "max_drawdown", "trades"]
+    results = [[path] + [_fmt(payload["results"][path][k]) for k in keys]
+               for path in payload["results"]]
+    results.append(["buy and hold", "", "", ""] + [_fmt(payload["buy_and_hold"].get(k))
+                                                   for k in keys[3:]])
+    console.print(table("Stitched out-of-sample results (after costs)", ["path"] + keys, results))
+    console.print(f"{len(payload['drift_events'])} drift events; "
+                  f"{payload['elapsed_seconds']:.0f} s", highlight=False)
+
+
+def _targets(jobs: list[str]) -> dict[str, str]:
+    targets = {"report": "signaltrust.cli.loop:report_job"}
+    for item in jobs:
+        name, sep, path = item.partition("=")
+        if not sep or ":" not in path:
+            raise ValidationError("a job is given as name=package.module:function",
+                                  field="--job", value=item,
+                                  fix="e.g. --job backup=mypkg.ops:backup_database")
+        targets[name.strip()] = path.strip()
+    return targets
+
+
+def report_job() -> None:
+    """The default ``report`` job: the loop's status as JSON under ``<home>/reports``."""
+    from signaltrust.core.config import load_settings
+
+    home = load_settings().home
+    folder = home / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    (folder / f"loop_status_{stamp}.json").write_text(json.dumps(_status(), default=str,
+                                                                 indent=2))
+
+
+def _scheduler(jobs: list[str]) -> Any:
+    from signaltrust.cli.paper import open_app_database
+    from signaltrust.core.config import load_settings
+    from signaltrust.research.learning.scheduler import LoopScheduler, job_specs
+
+    specs = job_specs(load_settings().learning, _targets(jobs))
+    return LoopScheduler(open_app_database(), specs)
+
+
+@app.command("run")
+@handles_errors
+def run(
+    job: list[str] | None = typer.Option(  # noqa: B008
+        None, "--job", help="name=package.module:function (repeat); jobs: data_update, "
+        "feature_refresh, retrain, evaluate, report, backup."),
+    once: str | None = typer.Option(None, "--once", help="Run this job now (once) and exit."),
+    seconds: float | None = typer.Option(None, "--seconds", min=1,
+                                         help="Stop after this long (default: until Ctrl-C)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run the scheduled jobs (crons from [learning]); a firing runs in one process only."""
+    from signaltrust.research.learning.scheduler import resolve_callable, run_once
+
+    scheduler = _scheduler(job or [])
+    if once is not None:
+        spec = next((s for s in scheduler.jobs if s.name == once), None)
+        if spec is None:
+            raise ValidationError("no such configured job", field="--once", value=once,
+                                  fix=f"use one of {', '.join(s.name for s in scheduler.jobs)}")
+        ran = run_once(scheduler.database, spec.name, time.time_ns(),
+                       resolve_callable(spec.target))
+        print_json({"job": once, "ran": ran}) if as_json else console.print(
+            f"{once}: {'ran' if ran else 'skipped (running elsewhere)'}")
+        return
+    scheduler.start()
+    if not as_json:
+        console.print(table("Scheduled jobs", ["job", "cron", "next (UTC)"],
+                            [[s.name, s.cron, str(scheduler.next_runs()[s.name])]
+                             for s in scheduler.jobs]))
+    try:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown()
+    if as_json:
+        print_json({"stopped": True, "jobs": [s.name for s in scheduler.jobs]})
+
+
+def _status() -> dict[str, Any]:
+    from signaltrust.cli.paper import open_app_database
+    from signaltrust.core.config import load_settings
+    from signaltrust.research.learning.champion import decisions
+    from signaltrust.research.learning.scheduler import LoopScheduler, job_specs, recent_runs
+    from signaltrust.research.learning.signal_log import SignalLog
+
+    database = open_app_database()
+    specs = job_specs(load_settings().learning, _targets([]) | {
+        name: "-" for name in ("data_update", "feature_refresh", "retrain", "evaluate",
+                               "backup")})
+    return {"jobs": [{"name": s.name, "cron": s.cron} for s in specs],
+            "next_runs": LoopScheduler(database, specs).next_runs(),
+            "recent_runs": recent_runs(database), "decisions": decisions(database, limit=20),
+            "signals": SignalLog(database).counts()}
+
+
+@app.command("status")
+@handles_errors
+def status(as_json: bool = JSON_OPTION) -> None:
+    """The jobs and their next runs, the latest firings, decisions and signal counts."""
+    payload = _status()
+    if as_json:
+        print_json(payload)
+        return
+    console.print(table("Jobs", ["job", "cron", "next (UTC)"],
+                        [[j["name"], j["cron"], str(payload["next_runs"][j["name"]])]
+                         for j in payload["jobs"]]))
+    console.print(table("Latest firings", ["job", "owner", "status", "error"],
+                        [[r["job"], r["owner"], r["status"], r["error"] or ""]
+                         for r in payload["recent_runs"]]))
+    console.print(table("Promotion decisions", ["model", "action", "promoted", "reason"],
+                        [[d["model"], d["action"], d["promoted"], d["reason"]]
+                         for d in payload["decisions"]]))
+    console.print(table("Signal log", ["model", "logged", "matured"],
+                        [[m, c["logged"], c["matured"]] for m, c in payload["signals"].items()]))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
