@@ -8,6 +8,7 @@ Everything shown for the entry is as of the decision's close: nothing later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ class TradeRecord:
     trades: pd.DataFrame
     equity: pd.Series | None = None
     order_events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    #: a model strategy's explainer: (bar, action) -> (rule, values, SHAP); None: the rules
+    decisions: Callable[[int, str], tuple[str, dict[str, float], dict[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class TradeExplanation:
     sizing: dict[str, Any]
     costs: dict[str, float]
     outcome: dict[str, Any]
+    shap: dict[str, Any] | None = None
 
     def __plain__(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -80,6 +84,13 @@ class TradeExplanation:
             "",
             f"Signal   decided at the close of {e['decided_at']}: {e['rule']}",
             "Features " + ", ".join(f"{k} {v:,.4g}" for k, v in self.features.items()),
+        ]
+        if self.shap:
+            lines.append(
+                f"SHAP     base {self.shap['base_value']:.3f} + contributions = score "
+                f"{self.shap['score']:.3f}: " + ", ".join(
+                    f"{k} {v:+.3f}" for k, v in list(self.shap["contributions"].items())[:5]))
+        lines += [
             "Checks   " + "; ".join(
                 f"{ch.name} {'passed' if ch.passed else 'FAILED'} ({ch.detail})"
                 for ch in self.checks),
@@ -132,7 +143,11 @@ def explain_trade(record: TradeRecord, number: int) -> TradeExplanation:
         raise ValidationError("the trade has no decision bar in the data", field="trade",
                               value=number, fix="explain another trade")
     action = "entry" if long else "short_entry"
-    rule, values = rule_fired(record.strategy, record.params, bars, decided, action)
+    shap = None
+    if record.decisions is not None:
+        rule, values, shap = record.decisions(decided, "entry" if long else "short_entry")
+    else:
+        rule, values = rule_fired(record.strategy, record.params, bars, decided, action)
     features = {**context_features(bars, decided), **values}
     slippage = float(record.settings.get("slippage", 0.0))
     units = float(trade["size"])
@@ -147,7 +162,8 @@ def explain_trade(record: TradeRecord, number: int) -> TradeExplanation:
     size = record.options.get("size", 1.0)
     size_type = record.options.get("size_type", "percent")
     sizing_rule = {"percent": f"{size:g} x equity (fees included), capped by buying power",
-                   "units": f"{size:g} units", "value": f"{size:,.2f} of cash"}.get(
+                   "units": f"{size:g} units", "value": f"{size:,.2f} of cash",
+                   "weight": "target weight x equity (the strategy's)"}.get(
                        size_type, size_type)
     exit_info, exit_slip = _exit(record, trade, bars, slippage)
     outcome = _outcome(record, trade, bars, number)
@@ -167,7 +183,7 @@ def explain_trade(record: TradeRecord, number: int) -> TradeExplanation:
         costs={"entry_slippage": entry_slip, "entry_fee": fees[0], "exit_slippage": exit_slip,
                "exit_fee": fees[1], "total": total,
                "total_bps": total / notional * 1e4 if notional else 0.0},
-        outcome=outcome,
+        outcome=outcome, shap=shap,
     )
 
 
@@ -240,8 +256,11 @@ def _exit(record: TradeRecord, trade: pd.Series, bars: pd.DataFrame, slippage: f
     if reason == "signal":
         fill_at = record.settings.get("fill_at", "next_open")
         decided = exit_bar - 1 if fill_at == "next_open" else exit_bar
-        rule, values = rule_fired(record.strategy, record.params, bars, decided,
-                                  "exit" if long else "short_exit")
+        if record.decisions is not None:
+            rule, values, _ = record.decisions(decided, "exit" if long else "short_exit")
+        else:
+            rule, values = rule_fired(record.strategy, record.params, bars, decided,
+                                      "exit" if long else "short_exit")
         info.update(why=f"decided at the close of {_date(bars.index[decided])}: {rule}",
                     values=values)
     elif reason in ("stop_loss", "take_profit"):
