@@ -47,6 +47,7 @@ ROUTERS: list[str] = [
     "signaltrust.api.routers.backtests",
     "signaltrust.api.routers.jobs",
     "signaltrust.api.routers.nodes",
+    "signaltrust.api.routers.learning",
     "signaltrust.api.routers.learn",
     "signaltrust.api.routers.ws",
 ]
