@@ -134,3 +134,11 @@ def test_node_trades_when_explained_then_fills_pair_into_trades_that_add_up_to_e
     why = explain_trade(record, 2)
     assert why.source == "node" and "crossed above" in why.entry["rule"]
     assert any(check.name == "risk_engine" and check.passed for check in why.checks)
+
+
+def test_open_record_when_a_json_path_without_allow_paths_then_not_read(runs, tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.chdir(runs)  # "demo.json" exists here, but only the CLI may read paths
+    with pytest.raises(ValidationError):
+        open_record("demo.json", runs_folder=tmp_path)
+    assert open_record("demo.json", runs_folder=tmp_path, allow_paths=True).run == "demo"

@@ -30,7 +30,7 @@ def open_trades(run: str, symbol: str | None = None) -> Any:
 
     folder = runs_folder()
     if (folder / f"{run}.json").exists() or run.endswith(".json"):
-        return open_record(run, runs_folder=folder)
+        return open_record(run, runs_folder=folder, allow_paths=True)
     from signaltrust.cli.paper import open_app_database
 
     return open_record(run, runs_folder=folder, database=open_app_database(), symbol=symbol)

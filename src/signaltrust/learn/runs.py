@@ -97,10 +97,9 @@ def save_run(name: str, spec: RunSpec, folder: str | Path) -> SavedRun:
 
 
 def load_run(run_id: str | Path, folder: str | Path) -> SavedRun:
-    """The saved run named ``run_id`` in ``folder`` (or at that path, a ``.json`` file)."""
-    path = Path(run_id)
-    if path.suffix != ".json" or not path.exists():
-        path = Path(folder) / f"{check_name(str(run_id))}.json"
+    """The saved run named ``run_id`` in ``folder``; a ``Path`` to a ``.json`` file is read
+    from there."""
+    path = run_id if isinstance(run_id, Path) else Path(folder) / f"{check_name(run_id)}.json"
     if not path.exists():
         raise ValidationError("no saved run of that name", field="run", value=str(run_id),
                               fix="save one with `signaltrust learn save NAME --data ... "

@@ -139,14 +139,16 @@ def _close(trade: dict[str, Any], stamp: Any, bar: int) -> dict[str, Any]:
 
 
 def open_record(run: str, *, runs_folder: str | Path, database: Database | None = None,
-                symbol: str | None = None) -> TradeRecord:
-    """A saved backtest run named ``run`` in ``runs_folder`` (or a .json path), else the node
-    of that name in ``database``."""
+                symbol: str | None = None, allow_paths: bool = False) -> TradeRecord:
+    """A saved backtest run named ``run`` in ``runs_folder`` (or, with ``allow_paths``, a
+    .json file at that path: the CLI, never the API), else the node of that name in
+    ``database``."""
     from signaltrust.learn.runs import check_name
 
     path = Path(run)
-    if (path.suffix == ".json" and path.exists()) or (
-            Path(runs_folder) / f"{check_name(run)}.json").exists():
+    if allow_paths and path.suffix == ".json" and path.exists():
+        return backtest_record(load_run(path, runs_folder))
+    if (Path(runs_folder) / f"{check_name(run)}.json").exists():
         return backtest_record(load_run(run, runs_folder))
     if database is not None and NodeRegistry(database).get(run) is not None:
         return node_record(database, run, symbol=symbol)
