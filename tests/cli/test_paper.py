@@ -135,3 +135,14 @@ def test_open_venue_when_keys_are_configured_then_each_adapter_opens_on_its_pape
         open_venue("ccxt.kraken", settings)
     assert "no sandbox" in str(err.value) and "--real" in err.value.fix
     assert open_venue("ccxt.kraken", settings, paper=False).execution is not None
+
+
+def test_paper_when_a_restricted_list_is_configured_then_its_symbol_is_never_bought(
+        monkeypatch, tmp_path):
+    restricted = tmp_path / "restricted.txt"
+    restricted.write_text("goog\n")
+    monkeypatch.setenv("SIGNALTRUST__AGENTS__RESTRICTED_FILE", str(restricted))
+    paper = _json(["paper", "--data", "goog", "--name", "vetoed", "--json"])
+    assert paper["trades"] == 0 and paper["accounts"]["main"]["fills"] == 0
+    again = _json(["paper", "--data", "goog", "--name", "vetoed", "--json"])  # resumes
+    assert again["status"] == "finished"

@@ -70,6 +70,20 @@ async def run_node(node_factory: Any) -> Any:
         await bus.close()
 
 
+def compliance_hooks() -> tuple[Any, ...]:
+    """The compliance check of ``[agents] restricted_file`` / ``sanctions_file``, in front of
+    every account's risk engine (vetoes orders in paper and live); none when neither is set."""
+    from signaltrust.core.config import load_settings
+
+    agents = load_settings().agents
+    if agents.restricted_file is None and agents.sanctions_file is None:
+        return ()
+    from signaltrust.agents.compliance import ComplianceRules
+    from signaltrust.research.agents.compliance import compliance_hook
+
+    return (compliance_hook(ComplianceRules.from_settings(agents)),)
+
+
 def _printer(quiet: bool) -> Any:
     if quiet:
         return None
@@ -154,8 +168,9 @@ def paper(
     except Exception as exc:  # pydantic: name the field
         raise _config_error(exc, name) from None
     database = open_app_database()
+    hooks = compliance_hooks()
     result = asyncio.run(run_node(lambda bus: TradingNode(
-        config, database, frames=frames, on_progress=_printer(as_json), bus=bus)))
+        config, database, frames=frames, on_progress=_printer(as_json), bus=bus, hooks=hooks)))
     _print_result(result, as_json)
 
 
@@ -243,8 +258,10 @@ def live(
         raise _config_error(exc, name) from None
     venue = open_venue(broker, settings, paper=not real)
     database = open_app_database()
+    hooks = compliance_hooks()
     result = asyncio.run(run_node(lambda bus: TradingNode(
-        config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus)))
+        config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus,
+        hooks=hooks)))
     _print_result(result, as_json)
 
 

@@ -117,7 +117,9 @@ class TradingNode:
     ``frames`` are the bars a paper node replays (``{symbol: DataFrame}``); ``venues`` the
     venues live accounts trade on, by broker name (each a
     :class:`~signaltrust.live.contract.Venue`); ``feed`` replaces the feed (tests).
-    ``on_progress(summary)`` is called about twice a second. ``bus`` (an
+    ``hooks`` are called with each account once it is built or restored, before the journal is
+    replayed (a compliance check in front of the risk engine, say). ``on_progress(summary)`` is
+    called about twice a second. ``bus`` (an
     :class:`~signaltrust.core.bus.EventBus`) receives what the journal holds once it holds it:
     orders, fills, risk states and reconciliations (event id ``<node>-j<seq>``: the journal's
     sequence, so a restarted node's resent events are dropped as duplicates), and about twice a
@@ -249,6 +251,9 @@ class TradingNode:
             after = seq
         else:
             self.accounts = self._build_accounts()
+        for account in self.accounts.values():  # before the replay: it must see what ran
+            for hook in self.hooks:
+                hook(account)
         self._set_replaying(True)
         expected: list[tuple[str, str]] = []
         produced: list[tuple[str, str]] = []
@@ -497,9 +502,6 @@ class TradingNode:
         self.registry.register(self.name, self.config.mode,
                                self.config.model_dump(mode="json"), pid=os.getpid())
         self.recover()
-        for account in self.accounts.values():
-            for hook in self.hooks:
-                hook(account)
         self.status = "running"
         self.registry.heartbeat(self.name, self.status, self.summary())
         if not self.frames:
