@@ -59,7 +59,10 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const [theme, setTheme] = useState(document.documentElement.dataset.theme ?? "light");
   const [menu, setMenu] = useState(false);
   useEffect(() => {
-    if (!node && nodes.data?.length) setNode((nodes.data.find((n) => n.status === "running") ?? nodes.data[0]).name);
+    if (node || !nodes.data?.length) return;
+    // the running node that trades most (the S&P 500 replay of signaltrust up), else the first
+    const fills = (n: NodeInfo) => (n.status === "running" ? 1e12 : 0) + (n.accounts[0]?.fills ?? 0);
+    setNode([...nodes.data].sort((a, b) => fills(b) - fills(a))[0].name);
   }, [nodes.data, node]);
   const toggleTheme = () => {
     const next = theme === "dark" ? "light" : "dark";

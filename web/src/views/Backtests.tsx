@@ -55,7 +55,16 @@ export function Figure({ label, value, evidence }: { label: string; value: strin
 
 function Result({ id }: { id: string }) {
   const job = useLiveQuery(["job", id], () => api<Job>(`/jobs/${id}`), [["jobs", null]]);
-  const [sheet, setSheet] = useState<string | null>(null);
+  const [sheetError, setSheetError] = useState<unknown>(null);
+  // a tab opened at the click (no popup blocker), given the tearsheet's page once fetched
+  const openSheet = async () => {
+    const tab = window.open("", "_blank");
+    try {
+      const html = await api<string>(`/jobs/${id}/tearsheet`, { text: true });
+      const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+      if (tab) tab.location.href = url; else window.location.href = url;
+    } catch (x) { tab?.close(); setSheetError(x); }
+  };
   const r = job.data?.result;
   const h = r?.headline ?? {};
   const data = String(job.data?.params.data ?? "");
@@ -67,7 +76,7 @@ function Result({ id }: { id: string }) {
   const dsr = `DSR ${num(h.deflated_sharpe, 2)}${h.pbo != null ? `, PBO ${pct(h.pbo)}` : ""}`;
   return (
     <>
-      <Card title={`Backtest ${id}`} wide actions={<button onClick={async () => setSheet(await api<string>(`/jobs/${id}/tearsheet`, { text: true }))}>Open tearsheet</button>}>
+      <Card title={`Backtest ${id}`} wide actions={<button onClick={openSheet}>Open tearsheet</button>}>
         <div className="stats">
           <Figure label="Total return" value={pct(h.total_return)} evidence={dsr} />
           <Figure label="Sharpe" value={num(h.sharpe_ratio)} evidence={dsr} />
@@ -76,11 +85,9 @@ function Result({ id }: { id: string }) {
           <Stat label="Deflated Sharpe" value={num(h.deflated_sharpe)} note={h.deflated_sharpe_note} />
           <Stat label="PBO" value={h.pbo == null ? "n/a" : pct(h.pbo)} note={h.pbo_note} />
         </div>
+        <ErrorNote error={sheetError} />
         <CandleChart bars={bars.data ?? []} markers={markers} equity={(r?.equity ?? []) as Array<[string, number]>} label="backtest trades on the chart" />
       </Card>
-      {sheet ? <Card title="Tearsheet" wide actions={<button onClick={() => setSheet(null)}>Close</button>}>
-        <iframe title="tearsheet" className="tearsheet" srcDoc={sheet} sandbox="allow-scripts" />
-      </Card> : null}
     </>
   );
 }

@@ -51,7 +51,7 @@ export function Overview() {
           tooltip: { trigger: "axis" },
           grid: [{ left: 60, right: 16, top: 10, height: "55%" }, { left: 60, right: 16, top: "72%", height: "20%" }],
           xAxis: [{ type: "category", data: points.map((p) => p[0].slice(0, 10)), gridIndex: 0, show: false }, { type: "category", data: points.map((p) => p[0].slice(0, 10)), gridIndex: 1 }],
-          yAxis: [{ type: "value", scale: true, gridIndex: 0 }, { type: "value", gridIndex: 1, max: 0, min: Math.min(-0.01, ...dd), axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } }],
+          yAxis: [{ type: "value", scale: true, gridIndex: 0 }, { type: "value", gridIndex: 1, max: 0, min: Math.min(-0.01, ...dd), splitNumber: 2, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } }],
           series: [
             { type: "line", name: "equity", data: points.map((p) => p[1]), showSymbol: false, xAxisIndex: 0, yAxisIndex: 0 },
             { type: "line", name: "drawdown", data: dd, showSymbol: false, areaStyle: { opacity: 0.3 }, color: "#cf222e", xAxisIndex: 1, yAxisIndex: 1 },
