@@ -190,3 +190,16 @@ def test_cli_when_backup_then_restore_into_an_occupied_home_then_exit_1_naming_f
     assert "--force" in refused.output
     forced = runner.invoke(app, ["restore", str(tmp_path / "b1"), "--force"])
     assert forced.exit_code == 0, forced.output
+
+
+def test_backup_job_when_the_scheduler_fires_it_then_a_dated_backup_lands_under_home(
+        isolated_home):
+    from signaltrust.cli.backup import backup_job
+
+    _fill(_sources(isolated_home))
+    backup_job()
+    made = list((isolated_home / "backups").iterdir())
+    assert len(made) == 1 and made[0].name.endswith("Z")
+    target = _sources(isolated_home.parent / "restored")
+    restore(made[0], target)
+    _assert_same(_state(target), _state(_sources(isolated_home)))

@@ -83,3 +83,16 @@ def restore(path: Path = PATH_ARGUMENT, force: bool = FORCE_RESTORE,
     console.print(f"restored {path} (made {summary['created_utc']}): database "
                   f"({summary['database']['rows']} rows), {summary['lake_files']} lake file(s), "
                   f"registry {summary['registry']}")
+
+
+def backup_job() -> None:
+    """The learning loop's ``backup`` job: a backup of this installation under
+    ``<home>/backups/<UTC time>`` (``signaltrust loop run --job
+    backup=signaltrust.cli.backup:backup_job``)."""
+    from datetime import UTC, datetime
+
+    from signaltrust.core.config import load_settings
+    from signaltrust.ops import backup as run_backup
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_backup(_sources(), load_settings().home / "backups" / stamp)
