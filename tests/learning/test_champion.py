@@ -60,3 +60,23 @@ def test_loop_when_challenger_passes_then_alias_moves_and_rollback_moves_it_back
     assert [d["action"] for d in log] == ["rollback", "promote", "keep", "initial"]
     assert log[1]["evidence"]["ci_low"] > 0 and log[1]["champion_version"] == "1"
     assert log[0]["reason"] == "live hit rate fell"
+
+
+def test_retrain_when_run_twice_then_first_serves_and_second_is_gated_on_matured_rows(setup):
+    from signaltrust.research.learning.retrain import retrain_and_review
+
+    registry, db = setup
+    kwargs = {"data": "sp500", "model": "logistic", "train_rows": 400, "eval_rows": 80}
+    first, none = retrain_and_review(registry, db, "loop_sp500", as_of="2016-12-30", **kwargs)
+    assert none is None
+    assert registry.get_model_version("loop_sp500", "production").version == first
+    second, decision = retrain_and_review(registry, db, "loop_sp500", as_of="2017-06-30",
+                                          **kwargs)
+    assert second == first + 1 and decision is not None
+    window_end = pd.Timestamp(decision.evidence["window"][1])
+    assert window_end < pd.Timestamp("2017-06-30", tz=window_end.tz)
+    assert decision.evidence["n"] == 80
+    expected = second if decision.promoted else first
+    assert registry.get_model_version("loop_sp500", "production").version == expected
+    assert decisions(db, "loop_sp500")[0]["action"] == ("promote" if decision.promoted
+                                                        else "keep")

@@ -18,6 +18,7 @@ _EXPORTS = {
     "ChampionChallenger": "champion", "decisions": "champion",
     "Decision": "gate", "GateRules": "gate", "decide": "gate",
     "LoopScheduler": "scheduler", "run_once": "scheduler",
+    "DriftMonitor": "monitor", "retrain_and_review": "retrain",
     "Arm": "serving", "Router": "serving", "compare_arms": "serving",
     "SignalLog": "signal_log", "log_prediction": "signal_log",
     "SimulationResult": "simulate", "simulate_loop": "simulate",

@@ -69,7 +69,8 @@ class SimulationResult:
         })
 
 
-def _estimator(model: Any, params: dict[str, Any], seed: int) -> Any:
+def build_estimator(model: Any, params: dict[str, Any], seed: int) -> Any:
+    """An unfitted classifier: a registry name (small: 100 trees, one thread) or a clone."""
     if isinstance(model, str):
         accepted = inspect.signature(model_class(model)).parameters
         full = dict(SMALL_MODEL if "n_estimators" in accepted else {}, **params)
@@ -81,7 +82,8 @@ def _estimator(model: Any, params: dict[str, Any], seed: int) -> Any:
     return clone(model)
 
 
-def _proba(model: Any, X: pd.DataFrame) -> np.ndarray:
+def up_probability(model: Any, X: pd.DataFrame) -> np.ndarray:
+    """The fitted classifier's probability of the up class for each row of X."""
     classes = list(model.classes_)
     return np.asarray(model.predict_proba(X))[:, classes.index(1.0) if 1.0 in classes else -1]
 
@@ -130,7 +132,7 @@ def simulate_loop(
                               value=f"{start}..{end}", fix="pass a longer period of the data")
     starts = list(months.to_numpy())
     t1_values = t1.to_numpy()
-    template = _estimator(model, dict(model_params or {}), seed)
+    template = build_estimator(model, dict(model_params or {}), seed)
     serving: dict[str, Any] = {}
     trained_on: dict[str, pd.Index] = {}
     stitched: dict[str, list[pd.Series]] = {p: [] for p in PATHS}
@@ -154,9 +156,9 @@ def simulate_loop(
             trained_on = {p: index[before] for p in PATHS}
             record.update(promoted=True, reason="first model: no champion yet", evidence={})
         else:
-            decision = decide(pd.Series(_proba(serving["gated"], eval_X), index=eval_X.index),
-                              pd.Series(_proba(challenger, eval_X), index=eval_X.index),
-                              truth, rules)
+            decision = decide(
+                pd.Series(up_probability(serving["gated"], eval_X), index=eval_X.index),
+                pd.Series(up_probability(challenger, eval_X), index=eval_X.index), truth, rules)
             record.update(promoted=decision.promoted, reason=decision.reason,
                           evidence=decision.evidence)
             if decision.promoted:
@@ -165,7 +167,8 @@ def simulate_loop(
         rows = (index >= month_start) & (index < month_end)
         month_X = X.loc[rows]
         for path in PATHS:
-            stitched[path].append(pd.Series(_proba(serving[path], month_X), index=month_X.index))
+            stitched[path].append(
+                pd.Series(up_probability(serving[path], month_X), index=month_X.index))
         if len(month_X):
             report = drift_report(X.loc[trained_on["gated"]], month_X,
                                   psi_threshold=psi_threshold, ks_pvalue=ks_pvalue)
