@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -79,7 +79,7 @@ async def signal(request: Request, symbol: Annotated[str, Path(pattern=SYMBOL)],
     """Score, ML probability, confidence, features, SHAP explanation, regime and model
     version. The first request for a symbol with no registered model trains one (seconds)."""
     service = signals_of(request.app)
-    cached = service.cached(symbol)
-    if cached is not None:
-        return cached
+    cached = service.cached_json(symbol)
+    if cached is not None:  # encoded once per bar: the warm path does no serialising
+        return Response(cached, media_type="application/json")
     return await run_in_threadpool(service.signal, symbol)

@@ -140,6 +140,7 @@ class SignalService:
         self._bars: dict[str, _Bars] = {}
         self._cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self._models: dict[str, tuple[str, Any, Any]] = {}
+        self._encoded: dict[str, tuple[dict[str, Any], bytes]] = {}
         self._lock = threading.Lock()
         self._redis: Any = None
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -175,6 +176,16 @@ class SignalService:
             return None
         held = self._cache.get(symbol)
         return held[1] if held is not None and held[0] == entry.last_ns else None
+
+    def cached_json(self, symbol: str) -> bytes | None:
+        """:meth:`cached` as JSON bytes, encoded once per bar (the API's warm answer)."""
+        answer = self.cached(symbol)
+        if answer is None:
+            return None
+        held = self._encoded.get(symbol)
+        if held is None or held[0] is not answer:
+            held = self._encoded[symbol] = (answer, json.dumps(answer).encode())
+        return held[1]
 
     def signal(self, symbol: str) -> dict[str, Any]:
         """The explained signal of ``symbol`` at its latest bar (cached per bar)."""
@@ -254,7 +265,7 @@ class SignalService:
         frame = model.regimes_.transform(bars).iloc[-1]
         probabilities = {k[len("prob_"):]: _num(v) for k, v in frame.items()
                          if k.startswith("prob_")}
-        return {"label": str(frame["regime"]), "probabilities": probabilities}
+        return {"label": str(frame["regime"]), "probabilities": probabilities, "note": None}
 
     # -- the model ----------------------------------------------------------------------------
     def _model(self, symbol: str, bars: pd.DataFrame) -> tuple[Any, SignalModel, bool]:
