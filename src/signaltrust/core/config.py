@@ -450,8 +450,14 @@ class LearningSettings(_Section):
     evaluate_cron: str = "30 23 * * mon-fri"
     report_cron: str = "0 6 * * *"
     backup_cron: str = "0 3 * * *"
-    lock_seconds: float = Field(
-        default=3600.0, gt=0, description="a job's lock lapses after this (a crashed holder)"
+    data: str = Field(default="sp500", description="what the retrain job learns from")
+    model: str = Field(default="lgbm", description="the classifier the retrain job fits")
+    model_name: str = Field(
+        default="loop_sp500_lgbm", pattern=r"^[A-Za-z0-9_.-]{1,128}$",
+        description="the registered model the loop promotes and rolls back"
+    )
+    jobs: dict[str, str] = Field(
+        default_factory=dict, description="job -> package.module:function, e.g. backup"
     )
 
 
