@@ -39,8 +39,10 @@ def test_compose_spec_when_a_service_has_an_unknown_key_then_it_is_refused(compo
 
 def test_compose_when_read_then_it_runs_every_part_of_the_platform(compose):
     services = compose["services"]
-    assert {"api", "node-a", "node-b", "postgres", "redis", "nats", "mlflow", "prometheus",
-            "grafana"} <= set(services)
+    assert {"api", "node-a", "node-b", "scheduler", "postgres", "redis", "nats", "mlflow",
+            "prometheus", "grafana"} <= set(services)
+    assert services["scheduler"]["command"][:2] == ["loop", "run"]
+    assert "deploy" not in services["scheduler"]  # one scheduler: never scaled
     assert services["api"]["command"][-2:] == ["--workers", "2"]
     assert "--jetstream" in services["nats"]["command"]
     commands = [services[n]["command"] for n in ("node-a", "node-b")]
@@ -49,7 +51,8 @@ def test_compose_when_read_then_it_runs_every_part_of_the_platform(compose):
 
 
 def test_compose_when_read_then_nodes_and_api_share_postgres_and_nats(compose):
-    envs = [compose["services"][n]["environment"] for n in ("api", "node-a", "node-b")]
+    envs = [compose["services"][n]["environment"]
+            for n in ("api", "node-a", "node-b", "scheduler")]
     assert len({e["SIGNALTRUST__DATABASE__URL"] for e in envs}) == 1
     assert all(e["SIGNALTRUST__DATABASE__URL"].startswith("postgresql+psycopg://") for e in envs)
     assert all(e["SIGNALTRUST__BUS__BACKEND"] == "nats" for e in envs)

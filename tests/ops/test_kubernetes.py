@@ -135,23 +135,29 @@ def test_chart_when_rendered_with_defaults_then_it_equals_deploy_k8s():
     assert _documents(result.stdout) == _documents(RENDERED.read_text(encoding="utf-8"))
 
 
-def test_chart_when_the_scheduler_is_on_then_one_pod_replaced_never_overlapped():
-    result = _render("scheduler.enabled=true", "scheduler.args={learn,schedule}",
-                     "worker.enabled=true", "worker.args={jobs,work}",
+def test_scheduler_when_deployed_then_one_pod_replaced_never_overlapped(manifests):
+    scheduler = _kind(manifests, "Deployment", "-scheduler")
+    assert scheduler["spec"]["replicas"] == 1
+    assert scheduler["spec"]["strategy"]["type"] == "Recreate"
+    container = scheduler["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][:2] == ["loop", "run"]
+    assert "backup=signaltrust.cli.backup:backup_job" in container["args"]
+
+
+def test_chart_when_a_worker_is_turned_on_then_it_renders_valid_without_an_autoscaler():
+    result = _render("worker.enabled=true", "worker.args={jobs,work}",
                      "api.autoscaling.enabled=false")
     assert result.returncode == 0, result.stderr
     documents = _documents(result.stdout)
     assert _invalid(documents) == []
-    scheduler = _kind(documents, "Deployment", "-scheduler")
-    assert scheduler["spec"]["replicas"] == 1
-    assert scheduler["spec"]["strategy"]["type"] == "Recreate"
+    assert _kind(documents, "Deployment", "-worker")["spec"]["replicas"] == 1
     assert not [d for d in documents if d["kind"] == "HorizontalPodAutoscaler"]
 
 
 def test_chart_when_a_component_is_on_without_a_command_then_rendering_fails():
-    result = _render("scheduler.enabled=true")
+    result = _render("worker.enabled=true")
     assert result.returncode != 0
-    assert "scheduler.args" in result.stderr
+    assert "worker.args" in result.stderr
 
 
 def test_chart_when_linted_then_no_failure():
