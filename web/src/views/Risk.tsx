@@ -40,7 +40,7 @@ export function Risk() {
         <ErrorNote error={report.error} />
         <Table label="value at risk" columns={["method", "level", "VaR", "CVaR"]} rows={(r?.var ?? []).map((v) => [v.method, pct(v.level, 0), pct(v.var, 2), pct(v.cvar, 2)])} empty={report.isLoading ? "computing..." : "none"} />
       </Card>
-      <Card title="Stress windows">
+      <Card title="Stress windows" wide>
         <Table label="stress windows" columns={["scenario", "window", "return", "max drawdown"]} rows={(r?.stress ?? []).map((s) => [<span title={s.description}>{s.scenario}</span>, `${s.start} - ${s.end}`, pct(s.strategy_return), pct(s.strategy_max_drawdown)])} empty={report.isLoading ? "computing..." : "none"} />
       </Card>
       <Card title="Exposure">

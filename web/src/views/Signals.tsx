@@ -33,7 +33,7 @@ export function Signals() {
         <ul>{s.explanation.sentences.slice(0, 6).map((x) => <li key={x}>{x}</li>)}</ul>
         <EChart label="feature contributions" height={260} option={{
           grid: { left: 120, right: 16, top: 8, bottom: 24 }, tooltip: {},
-          yAxis: { type: "category", data: top.map((c) => c.label) }, xAxis: { type: "value" },
+          yAxis: { type: "category", data: top.map((c) => c.label) }, xAxis: { type: "value", splitNumber: 3 },
           series: [{ type: "bar", data: top.map((c) => ({ value: c.contribution, itemStyle: { color: c.contribution! >= 0 ? "#1a7f37" : "#cf222e" } })) }],
         }} />
       </Card> : null}
