@@ -77,10 +77,12 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("options", "signaltrust.cli.options:app",
                     "Options: prices and Greeks, implied volatility, a venue's chain."),
         LazyCommand("signal", "signaltrust.cli.signal:signal",
-                    "The explained signal of a symbol: score, model probability, each agent's "
-                    "view, in plain language."),
+                    "The explained signal: score, model probability, LLM confidence (when "
+                    "configured), features, each agent's view, the breakout score, related "
+                    "documents, in plain language."),
         LazyCommand("agents", "signaltrust.cli.agents:app",
-                    "Oversight agents: their cards, audit trail, LLM usage and approvals."),
+                    "Oversight agents: list them, read their audit trail and usage, decide "
+                    "pending approvals."),
         LazyCommand("backup", "signaltrust.cli.backup:backup",
                     "Back up the database, the bar lake and the model registry into a folder."),
         LazyCommand("restore", "signaltrust.cli.backup:restore",
