@@ -54,9 +54,35 @@ def test_loop_run_once_then_status_shows_the_firing_and_the_report_is_written(is
     status = _json(runner.invoke(app, ["loop", "status", "--json"]))
     assert status["recent_runs"][0]["job"] == "report"
     assert status["recent_runs"][0]["status"] == "done"
-    assert {j["name"] for j in status["jobs"]} >= {"retrain", "evaluate", "backup"}
+    assert {j["name"] for j in status["jobs"]} == {"retrain", "evaluate", "report"}
 
 
 def test_loop_run_when_job_spec_malformed_then_error_names_the_option():
     result = runner.invoke(app, ["loop", "run", "--once", "report", "--job", "backup"])
     assert result.exit_code != 0 and "--job" in result.output
+
+
+def test_loop_run_once_evaluate_then_logged_signals_get_outcomes_from_the_bar_store(
+        isolated_home):
+    from signaltrust.backtest.api import load_bars
+    from signaltrust.cli.paper import open_app_database
+    from signaltrust.core.config import load_settings
+    from signaltrust.data.store import open_store
+    from signaltrust.research.learning.signal_log import SignalLog
+
+    bars = load_bars("sp500").loc["2018-01-01":"2018-03-31"]
+    store = open_store(load_settings())
+    store.write(bars, symbol="SPX", timeframe="1d")
+    store.close()
+    database = open_app_database()
+    log = SignalLog(database)
+    for t in bars.index[:5].append(bars.index[-2:]):
+        log.log_prediction(symbol="SPX", ts=t, model="m", model_version=1, feature_hash="h",
+                           score=0.6, decision="long")
+    ran = _json(runner.invoke(app, ["loop", "run", "--once", "evaluate", "--json"]))
+    assert ran["ran"]
+    frame = SignalLog(database).frame()
+    assert frame["outcome"].notna().tolist() == [True] * 5 + [False] * 2  # last two not matured
+    status = _json(runner.invoke(app, ["loop", "status", "--json"]))
+    assert status["recent_runs"][0]["status"] == "done", status["recent_runs"][0]
+    assert status["signals"] == {"m": {"logged": 7, "matured": 5}}

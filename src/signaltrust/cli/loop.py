@@ -71,8 +71,14 @@ def simulate(
                   f"{payload['elapsed_seconds']:.0f} s", highlight=False)
 
 
-def _targets(jobs: list[str]) -> dict[str, str]:
-    targets = {"report": "signaltrust.cli.loop:report_job"}
+DEFAULT_JOBS = {"report": "signaltrust.cli.loop:report_job",
+                "retrain": "signaltrust.cli.loop:retrain_job",
+                "evaluate": "signaltrust.cli.loop:evaluate_job"}
+
+
+def _targets(jobs: list[str], configured: dict[str, str] | None = None) -> dict[str, str]:
+    """Job -> import path: the defaults, then ``[learning] jobs``, then ``--job`` options."""
+    targets = dict(DEFAULT_JOBS) | dict(configured or {})
     for item in jobs:
         name, sep, path = item.partition("=")
         if not sep or ":" not in path:
@@ -81,6 +87,66 @@ def _targets(jobs: list[str]) -> dict[str, str]:
                                   fix="e.g. --job backup=mypkg.ops:backup_database")
         targets[name.strip()] = path.strip()
     return targets
+
+
+def _registry() -> Any:
+    from signaltrust.cli.models import registry_uri
+    from signaltrust.ml.registry import ModelRegistry
+
+    return ModelRegistry(registry_uri())
+
+
+def retrain_job() -> None:
+    """The default ``retrain`` job: retrain [learning] model on [learning] data, gate it
+    against the champion of [learning] model_name, alert on the decision."""
+    from signaltrust.cli.paper import open_app_database
+    from signaltrust.core.config import load_settings
+    from signaltrust.research.learning.alerts import Alert, Alerter
+    from signaltrust.research.learning.gate import GateRules
+    from signaltrust.research.learning.retrain import retrain_and_review
+
+    learning = load_settings().learning
+    version, decision = retrain_and_review(
+        _registry(), open_app_database(), learning.model_name, data=learning.data,
+        model=learning.model, horizon=learning.horizon_bars,
+        rules=GateRules.from_settings(learning))
+    if decision is not None:
+        Alerter.from_settings(learning).send(Alert(
+            "promotion", "info", decision.reason,
+            {"model": learning.model_name, "version": version, "promoted": decision.promoted}))
+
+
+def evaluate_job() -> None:
+    """The default ``evaluate`` job: join the matured outcomes of logged signals (bars from the
+    bar store, daily) and alert when a model's live error rose (ADWIN)."""
+    from signaltrust.cli.paper import open_app_database
+    from signaltrust.core.config import load_settings
+    from signaltrust.data.store import open_store
+    from signaltrust.research.learning.alerts import Alert, Alerter
+    from signaltrust.research.learning.monitor import DriftMonitor
+    from signaltrust.research.learning.signal_log import SignalLog
+
+    settings = load_settings()
+    learning = settings.learning
+    log = SignalLog(open_app_database())
+    store = open_store(settings)
+    alerter = Alerter.from_settings(learning)
+    try:
+        for symbol in sorted(set(log.frame()["symbol"])):
+            try:
+                bars = store.read(symbol, "1d")
+            except (KeyError, ValidationError) as exc:
+                alerter.send(Alert("evaluate", "warning", f"no bars for {symbol}: {exc}"))
+                continue
+            log.join_outcomes(symbol, bars, horizon=learning.horizon_bars,
+                              threshold=learning.hit_threshold, rule=learning.outcome)
+    finally:
+        store.close()
+    matured = log.frame()
+    monitor = DriftMonitor.from_settings(learning, alerter)
+    for model, rows in matured[matured["outcome"].notna()].groupby("model"):
+        errors = (rows["score"] - rows["outcome"]).abs().reset_index(drop=True)
+        monitor.check(str(model), errors=errors)
 
 
 def report_job() -> None:
@@ -100,7 +166,8 @@ def _scheduler(jobs: list[str]) -> Any:
     from signaltrust.core.config import load_settings
     from signaltrust.research.learning.scheduler import LoopScheduler, job_specs
 
-    specs = job_specs(load_settings().learning, _targets(jobs))
+    learning = load_settings().learning
+    specs = job_specs(learning, _targets(jobs, learning.jobs))
     return LoopScheduler(open_app_database(), specs)
 
 
@@ -154,9 +221,8 @@ def _status() -> dict[str, Any]:
     from signaltrust.research.learning.signal_log import SignalLog
 
     database = open_app_database()
-    specs = job_specs(load_settings().learning, _targets([]) | {
-        name: "-" for name in ("data_update", "feature_refresh", "retrain", "evaluate",
-                               "backup")})
+    learning = load_settings().learning
+    specs = job_specs(learning, _targets([], learning.jobs))
     return {"jobs": [{"name": s.name, "cron": s.cron} for s in specs],
             "next_runs": LoopScheduler(database, specs).next_runs(),
             "recent_runs": recent_runs(database), "decisions": decisions(database, limit=20),

@@ -65,18 +65,23 @@ class DriftMonitor:
                    psi_threshold=learning.psi_threshold, ks_pvalue=learning.ks_pvalue,
                    adwin_delta=learning.adwin_delta)
 
-    def check(self, model: str, reference: pd.DataFrame, current: pd.DataFrame, *,
+    def check(self, model: str, reference: pd.DataFrame | None = None,
+              current: pd.DataFrame | None = None, *,
               reference_scores: pd.Series | None = None,
               current_scores: pd.Series | None = None,
               errors: pd.Series | None = None) -> DriftVerdict:
         """Compare ``current`` with ``reference`` features (and scores), run ADWIN on
-        ``errors`` (oldest first); alert on every reason found."""
+        ``errors`` (oldest first); alert on every reason found. Each part is optional."""
         reasons: list[str] = []
-        features = drift_report(reference, current, psi_threshold=self.psi_threshold,
-                                ks_pvalue=self.ks_pvalue)
-        if features.share_drifted > self.feature_share:
-            reasons.append(f"{len(features.drifted)} of {len(features.columns)} features "
-                           f"drifted ({', '.join(features.drifted[:5])})")
+        feature_drift: dict[str, Any] = {}
+        if reference is not None and current is not None:
+            features = drift_report(reference, current, psi_threshold=self.psi_threshold,
+                                    ks_pvalue=self.ks_pvalue)
+            feature_drift = {"share_drifted": features.share_drifted,
+                             "drifted": features.drifted}
+            if features.share_drifted > self.feature_share:
+                reasons.append(f"{len(features.drifted)} of {len(features.columns)} features "
+                               f"drifted ({', '.join(features.drifted[:5])})")
         prediction = None
         if reference_scores is not None and current_scores is not None:
             report = drift_report(reference_scores, current_scores,
@@ -95,9 +100,7 @@ class DriftMonitor:
         failures: list[tuple[str, str]] = []
         for reason in reasons:
             failures += self.alerter.send(Alert("drift", "warning", reason, {"model": model}))
-        return DriftVerdict(reasons, {"share_drifted": features.share_drifted,
-                                      "drifted": features.drifted}, prediction, changes,
-                            failures)
+        return DriftVerdict(reasons, feature_drift, prediction, changes, failures)
 
 
 __all__ = ["DriftMonitor", "DriftVerdict"]
