@@ -20,15 +20,16 @@ _NAME = r"^[A-Za-z0-9_.-]{1,128}$"
 
 class PredictionIn(BaseModel):
     symbol: str = Field(min_length=1, max_length=64, examples=["SPY"])
-    ts: datetime = Field(examples=["2018-12-31T21:00:00Z"])
+    ts: datetime = Field(examples=["2018-12-31T21:00:00Z"],
+                         description="UTC unless it says otherwise; 1970 to 2261")
     model: str = Field(pattern=_NAME, examples=["signal_spy"])
     model_version: str = Field(min_length=1, max_length=32, examples=["3"])
     feature_hash: str = Field(min_length=1, max_length=64, examples=["9f2c..."])
-    score: float = Field(examples=[0.64])
-    confidence: float | None = Field(default=None, examples=[0.7])
+    score: float = Field(examples=[0.64], allow_inf_nan=False)
+    confidence: float | None = Field(default=None, examples=[0.7], allow_inf_nan=False)
     decision: str = Field(min_length=1, max_length=16, examples=["long"])
     served: str = Field(default="live", pattern=r"^(live|traded|shadow|ab)$")
-    price: float | None = Field(default=None, gt=0)
+    price: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class RollbackIn(BaseModel):
@@ -91,8 +92,7 @@ def drift(request: Request, _: Annotated[Principal, Depends(require_role("viewer
           reference: Annotated[int, Query(ge=20, le=20000)] = 756) -> dict[str, Any]:
     from signaltrust.core.errors import ValidationError
     from signaltrust.ml.drift import drift_report
-    from signaltrust.research.ml_eval.dataset import compute_features, load_data, \
-        resolve_features
+    from signaltrust.research.ml_eval.dataset import compute_features, load_data, resolve_features
 
     learning = request.app.state.settings.learning
     _, bars = load_data(data)

@@ -40,11 +40,16 @@ SERVED = ("live", "traded", "shadow", "ab")
 OUTCOME_RULES = ("hit", "triple_barrier")
 
 
-def _ns(ts: Any) -> int:
-    stamp = pd.Timestamp(ts)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return int(stamp.value)
+def _ns(ts: Any, field: str = "ts") -> int:
+    try:
+        stamp = pd.Timestamp(ts)
+        if stamp.tzinfo is None:
+            stamp = stamp.tz_localize("UTC")
+        return int(stamp.value)
+    except (ValueError, TypeError, OverflowError) as exc:  # OutOfBoundsDatetime is a ValueError
+        raise ValidationError("a time between 1970 and 2261 is expected", field=field,
+                              value=str(ts), fix="pass an ISO time, e.g. 2018-12-31T21:00Z"
+                              ) from exc
 
 
 @dataclass(frozen=True)
@@ -161,9 +166,9 @@ class SignalLog:
         if served is not None:
             conds.append(signal_log.c.served == served)
         if start is not None:
-            conds.append(signal_log.c.ts_ns >= _ns(start))
+            conds.append(signal_log.c.ts_ns >= _ns(start, "start"))
         if end is not None:
-            conds.append(signal_log.c.ts_ns <= _ns(end))
+            conds.append(signal_log.c.ts_ns <= _ns(end, "end"))
         if conds:
             query = query.where(and_(*conds))
         with self.database.engine.connect() as conn:
