@@ -267,3 +267,23 @@ def test_paper_node_with_volume_participation_when_replayed_then_partial_fills_e
     assert result.accounts["main"]["trades"] == expected.stats["trades"]
     assert result.accounts["main"]["final_equity"] == pytest.approx(
         expected.stats["final_equity"], rel=1e-9)
+
+
+def test_node_record_when_its_heartbeat_is_stale_or_its_process_ended_then_down(tmp_path):
+    import os
+    import time
+
+    database = open_database(None, tmp_path)
+    registry = NodeRegistry(database)
+    registry.register("hb", "paper", {}, pid=os.getpid())
+    registry.heartbeat("hb", "running", {"host": "elsewhere"})
+    assert registry.get("hb").running  # fresh heartbeat from another machine
+    registry.heartbeat("hb", "running", {"host": __import__("socket").gethostname()})
+    assert registry.get("hb").running  # this process is alive
+    with database.engine.begin() as connection:  # a heartbeat 10 s old
+        connection.exec_driver_sql(
+            f"UPDATE nodes SET heartbeat_ns = {time.time_ns() - 10 * 10**9} WHERE name = 'hb'")
+    assert registry.get("hb").effective_status().startswith("down")
+    registry.register("gone", "paper", {}, pid=2**22 + 12345)  # no such process here
+    registry.heartbeat("gone", "running", {"host": __import__("socket").gethostname()})
+    assert registry.get("gone").effective_status().startswith("down")

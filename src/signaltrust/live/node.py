@@ -26,6 +26,7 @@ import hashlib
 import io
 import os
 import pickle
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -490,6 +491,7 @@ class TradingNode:
         """Status, steps and each account's figures (what ``node status`` shows)."""
         return {
             "name": self.name, "mode": self.config.mode, "status": self.status,
+            "host": socket.gethostname(), "pid": os.getpid(),
             "steps": self.steps, "last_bar": None if self.last_bar_end is None
             else pd.Timestamp(self.last_bar_end, tz="UTC").isoformat(),
             "accounts": [a.summary() for a in self.accounts.values()],

@@ -17,6 +17,7 @@ moment the process dies at; entries are numbered per node (``seq``) and never ch
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ class Command:
     result: str | None
 
 
+#: a running node whose last heartbeat is older than this is down
+STALE_HEARTBEAT_S = 3.0
+
+
 def process_alive(pid: int | None) -> bool:
     """Whether a process of this id runs on this machine (a node's heartbeat check)."""
     if not pid:
@@ -84,12 +89,22 @@ class NodeRecord:
 
     @property
     def running(self) -> bool:
-        """Running or starting, and its process is alive."""
-        return self.status in ("running", "starting") and process_alive(self.pid)
+        """Running or starting, and alive: its heartbeat is recent (a running node beats about
+        twice a second) and, seen from this machine, its process has not ended. The heartbeat
+        is what tells a node on another machine (a container) is gone; on this machine its
+        process ending says so at once."""
+        if self.status not in ("running", "starting"):
+            return False
+        age_s = (time.time_ns() - (self.heartbeat_ns or 0)) / 1e9
+        if age_s > STALE_HEARTBEAT_S:
+            return False
+        host = (self.summary or {}).get("host")
+        here = host is None or host == socket.gethostname()
+        return not here or process_alive(self.pid)
 
     def effective_status(self) -> str:
-        """The stored status, corrected for a running node whose process is gone (a crash)."""
-        if self.status in ("running", "starting") and not process_alive(self.pid):
+        """The stored status, corrected for a running node that is gone (a crash)."""
+        if self.status in ("running", "starting") and not self.running:
             return "down (its process ended without stopping: start it again to resume)"
         return self.status
 
