@@ -221,3 +221,30 @@ def test_hub_when_the_app_has_an_event_bus_then_node_events_come_from_it(tmp_pat
     assert fills[1]["seq"] == 2 and fills[1]["data"]["fill_id"] == "F-1"
     assert fills[1]["data"]["bus_seq"] == 1
     assert health[1]["data"]["steps"] == 7 and health[1]["data"]["status"] == "running"
+
+
+def test_ws_when_a_job_runs_then_the_jobs_channel_follows_it_to_done(client, headers, tokens,
+                                                                     app, tmp_path):
+    from signaltrust.api.services.jobs import JobRunner
+
+    app.state.jobs = JobRunner(app.state.database, output_dir=tmp_path / "jobs", pool="thread")
+    try:
+        with client.websocket_connect("/api/v1/ws") as ws:
+            _signed_in(ws, tokens.access["viewer"])
+            read = _Reader(ws)
+            ws.send_json({"type": "subscribe", "channel": "jobs"})
+            assert read.next("jobs") == {"type": "snapshot", "channel": "jobs", "node": None,
+                                         "seq": 1, "data": []}
+            job = client.post("/api/v1/backtests/sweeps", headers=headers["trader"], json={
+                "data": "goog", "strategy": "sma_cross",
+                "grid": {"fast": "5:20:5", "slow": "30:60:10"}}).json()
+            states = []
+            while not states or states[-1]["status"] not in ("done", "failed"):
+                delta = read.next("jobs")
+                assert delta["type"] == "delta" and delta["data"]["id"] == job["id"]
+                states.append(delta["data"])
+    finally:
+        app.state.jobs.shutdown(wait=True)
+    assert states[-1]["status"] == "done" and states[-1]["progress"] == 1.0
+    seqs = [m["seq"] for m in read.seen["jobs"]]
+    assert seqs == list(range(1, len(seqs) + 1))

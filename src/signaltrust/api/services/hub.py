@@ -253,9 +253,9 @@ class Hub:
     async def _snapshot(self, key: Key) -> Any:
         channel, node = key
         if channel == "jobs":
-            self._start_jobs()
-            return [self._job(r) for r in await asyncio.to_thread(
-                lambda: self.jobs().store.list(limit=KEEP))]
+            records = await asyncio.to_thread(lambda: self.jobs().store.list(limit=KEEP))
+            self._start_jobs(records)
+            return [self._job(r) for r in records]
         if channel == "signals":
             self._hook_signals()
             service = self.signals()
@@ -339,22 +339,21 @@ class Hub:
         return {k: getattr(record, k) for k in ("id", "kind", "status", "progress", "message",
                                                 "error", "actor")}
 
-    def _start_jobs(self) -> None:
+    def _start_jobs(self, records: list[Any]) -> None:
         if self._jobs_task is None or self._jobs_task.done():
+            # what the first snapshot showed: every change after it is a delta
+            self.job_state = {r.id: (r.status, r.progress) for r in records}
             self._jobs_task = asyncio.create_task(self._follow_jobs())
 
     async def _follow_jobs(self) -> None:
         store = self.jobs().store
-        first = True
         while True:
             records = await asyncio.to_thread(store.list, limit=KEEP)
-            for record in records:
+            for record in reversed(records):  # oldest first
                 state = (record.status, record.progress)
                 if self.job_state.get(record.id) != state:
                     self.job_state[record.id] = state
-                    if not first:
-                        self.publish(("jobs", None), self._job(record))
-            first = False
+                    self.publish(("jobs", None), self._job(record))
             if self.metrics is not None:
                 for status in ("queued", "running", "done", "failed", "interrupted"):
                     self.metrics.jobs.labels(status).set(
