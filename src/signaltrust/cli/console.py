@@ -11,6 +11,7 @@ import errno
 import functools
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,13 @@ def check_writable(path: Path | None, option: str) -> Path | None:
         problem = (f"the folder {folder} does not exist", "create the folder or choose another")
     elif not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         problem = ("permission denied", "choose a path you may write to")
+    else:
+        try:  # what access() cannot tell (root on a read-only or virtual file system)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".signaltrust-probe-"):
+                pass
+        except OSError as exc:
+            problem = (f"files cannot be created in {folder} ({exc.strerror or exc})",
+                       "choose a path you may write to")
     if problem is not None:
         raise ValidationError(f"cannot write {option} {target}: {problem[0]}", field=option,
                               value=str(target), fix=problem[1])
