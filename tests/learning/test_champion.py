@@ -80,3 +80,18 @@ def test_retrain_when_run_twice_then_first_serves_and_second_is_gated_on_matured
     assert registry.get_model_version("loop_sp500", "production").version == expected
     assert decisions(db, "loop_sp500")[0]["action"] == ("promote" if decision.promoted
                                                         else "keep")
+
+
+def test_review_ab_when_challenger_arm_wins_then_promoted_and_when_undecided_then_kept(setup):
+    from signaltrust.research.learning.serving import ArmComparison
+
+    registry, db = setup
+    loop = ChampionChallenger(registry, db, "loop_m")
+    loop.propose(2)
+    before = loop.champion_version()
+    undecided = ArmComparison(20, 20, 0.5, 0.7, 0.2, 0.0, 0.001, 0.3, "undecided", 0.05)
+    assert not loop.review_ab(undecided) and loop.champion_version() == before
+    wins = ArmComparison(600, 600, 0.50, 0.62, 1e-5, 0.0, 0.001, 0.01, "b", 0.05)
+    assert loop.review_ab(wins) and loop.champion_version() == 2
+    latest = decisions(db, "loop_m")[0]
+    assert latest["action"] == "promote" and latest["evidence"]["ab"]["winner"] == "b"

@@ -69,6 +69,23 @@ class ChampionChallenger:
                      decision.promoted, decision.reason, decision.evidence)
         return decision
 
+    def review_ab(self, comparison: Any) -> bool:
+        """Promote the challenger when an A/B or shadow comparison (``serving.compare_arms``,
+        champion as arm a) names it the winner; record the decision either way."""
+        champion, challenger = self.champion_version(), self._version_at(CHALLENGER)
+        if challenger is None:
+            raise ValidationError("no challenger to review", field="challenger", value=None,
+                                  fix="register a retrained model and call propose(version)")
+        promoted = comparison.winner == "b"
+        reason = (f"A/B: challenger hit rate {comparison.hit_rate_b:.3f} vs "
+                  f"{comparison.hit_rate_a:.3f} (p={comparison.hit_pvalue:.3g}, "
+                  f"n={comparison.n_b}/{comparison.n_a}): {comparison.winner}")
+        if promoted:
+            self.registry.promote(self.name, challenger, CHAMPION)
+        self._record("promote" if promoted else "keep", champion, challenger, promoted, reason,
+                     {"ab": comparison.to_dict()})
+        return promoted
+
     def rollback(self, reason: str = "rollback requested") -> int:
         """Point ``production`` back at the champion before the last promotion; its version."""
         with self.database.engine.connect() as conn:
