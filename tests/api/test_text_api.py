@@ -79,3 +79,9 @@ def test_text_endpoints_when_given_a_text_then_sentiment_and_tickers(client, hea
 def test_news_routes_when_anonymous_then_401(client, stored_news):
     assert client.get("/api/v1/news/AAPL").status_code == 401
     assert client.post("/api/v1/text/sentiment", json={"text": "x"}).status_code == 401
+
+
+def test_news_when_as_of_is_outside_storable_times_then_422_naming_the_field(client, headers):
+    answer = client.get("/api/v1/news/AAPL", params={"as_of": "0927-01-01T00:00:00Z"},
+                        headers=headers["viewer"])
+    assert answer.status_code == 422 and answer.json()["field"] == "as_of"

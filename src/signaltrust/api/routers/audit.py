@@ -37,7 +37,7 @@ class ChainAnswer(BaseModel):
 def rows(
     request: Request,
     _: Annotated[Principal, Depends(require_role("admin"))],
-    after: Annotated[int, Query(ge=0, description="rows after this seq")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62, description="rows after this seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from signaltrust.api.errors import ApiError
 from signaltrust.api.security import Principal, require_role
 from signaltrust.core.serialize import to_plain
 
@@ -66,7 +67,13 @@ def _cutoff(as_of: datetime | None) -> Any:
 
     from signaltrust.text.documents import as_utc
 
-    return as_utc(as_of, "as_of") if as_of is not None else pd.Timestamp.now(tz="UTC")
+    if as_of is None:
+        return pd.Timestamp.now(tz="UTC")
+    if not 1678 <= as_of.year <= 2261:
+        raise ApiError(422, "ValidationError", "as_of is outside the times that can be stored",
+                       field="as_of", value=as_of.isoformat(),
+                       fix="give a time between 1678 and 2261, e.g. 2024-03-05T15:00:00Z")
+    return as_utc(as_of, "as_of")
 
 
 def _news(request: Request, symbol: str, as_of: datetime | None, limit: int | None = None,

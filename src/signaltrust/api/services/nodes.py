@@ -38,18 +38,6 @@ def check_node_name(name: Any) -> str:
     return name
 
 
-def alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _when(ns: int | None) -> str | None:
     return None if ns is None else pd.Timestamp(ns, tz="UTC").isoformat()
 
@@ -73,7 +61,7 @@ class NodeService:
         process = self._processes.get(record.name)
         if process is not None and process.poll() is not None and record.status in RUNNING:
             return "down"
-        if record.status in RUNNING and not alive(record.pid):
+        if record.status in RUNNING and not record.running:  # stale heartbeat or process gone
             return "down"
         return record.status
 
@@ -226,4 +214,4 @@ class NodeService:
                 del self._processes[name]
 
 
-__all__ = ["NodeService", "alive", "check_node_name"]
+__all__ = ["NodeService", "check_node_name"]
