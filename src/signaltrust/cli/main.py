@@ -54,7 +54,8 @@ class SignalTrustGroup(LazyGroup):
                     "Trade a strategy through a venue: its paper endpoint unless --real is "
                     "given and confirmed."),
         LazyCommand("up", "signaltrust.cli.up:up",
-                    "Start the API, the dashboard at / and a paper node replaying the S&P 500."),
+                    "Start the API, the dashboard and a paper node replaying the S&P 500; "
+                    "Ctrl-C stops."),
         LazyCommand("api", "signaltrust.cli.api:api",
                     "Serve the SignalTrust API (FastAPI on uvicorn): /docs, /openapi.json, "
                     "/api/v1/..."),
@@ -84,9 +85,10 @@ class SignalTrustGroup(LazyGroup):
                     "Oversight agents: list them, read their audit trail and usage, decide "
                     "pending approvals."),
         LazyCommand("backup", "signaltrust.cli.backup:backup",
-                    "Back up the database, the bar lake and the model registry into a folder."),
+                    "Back up the database, the bar lake and the model registry into a new "
+                    "folder."),
         LazyCommand("restore", "signaltrust.cli.backup:restore",
-                    "Restore a backup folder (existing data is replaced only with --force)."),
+                    "Restore a backup folder; existing data is replaced only with --force."),
         LazyCommand("explain", "signaltrust.cli.explain:explain",
                     "Explain a trade of a saved run or a node: rule, features, checks, sizing, "
                     "fills, costs, outcome."),
