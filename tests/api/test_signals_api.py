@@ -34,6 +34,22 @@ def test_signal_when_viewer_asks_a_fresh_install_then_trained_answer_then_cached
     assert again.json() == body and signals.computed == 1
 
 
+@pytest.mark.slow
+def test_signal_when_computed_then_logged_once_per_bar_for_the_learning_loop(
+        app, client, headers, signals):
+    from signaltrust.api.services.state import PredictionLog
+    from signaltrust.research.learning.signal_log import SignalLog
+
+    signals.listeners.append(PredictionLog(app.state.database))
+    body = client.get("/api/v1/signals/goog", headers=headers["viewer"]).json()
+    client.get("/api/v1/signals/goog", headers=headers["viewer"])  # cached: not logged again
+    logged = SignalLog(app.state.database).frame(symbol="goog")
+    assert len(logged) == 1
+    row = logged.iloc[0]
+    assert row["score"] == pytest.approx(body["score"])
+    assert row["model"] == "signal_goog" and row["decision"] == body["direction"]
+
+
 def test_signal_when_anonymous_then_401(client, signals):
     answer = client.get("/api/v1/signals/sp500")
     assert answer.status_code == 401

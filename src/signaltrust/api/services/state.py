@@ -44,11 +44,37 @@ def signals_of(app: Any) -> Any:
         from signaltrust.ml.registry import tracking_uri
 
         settings = app.state.settings
-        return SignalService(tracking_uri=tracking_uri(settings.home),
-                             lock_dir=_home(app) / "api" / "locks",
-                             redis_url=redis_url(settings))
+        service = SignalService(tracking_uri=tracking_uri(settings.home),
+                                lock_dir=_home(app) / "api" / "locks",
+                                redis_url=redis_url(settings))
+        service.listeners.append(PredictionLog(app.state.database))
+        return service
 
     return _get(app, "signals", build)
+
+
+class PredictionLog:
+    """A signals-service listener: each signal computed (once per symbol and bar) goes to the
+    learning loop's signal log, where its outcome is joined when the label matures."""
+
+    def __init__(self, database: Any) -> None:
+        self.database = database
+
+    def __call__(self, answer: dict[str, Any]) -> None:
+        import hashlib
+
+        from signaltrust.research.learning.signal_log import log_prediction
+
+        version = answer.get("model_version") or {}
+        features = sorted(answer.get("features") or {})
+        log_prediction(
+            self.database, symbol=answer["symbol"], ts=answer["timestamp"],
+            model=str(version.get("name")), model_version=str(version.get("version")),
+            feature_hash=hashlib.sha256("|".join(features).encode()).hexdigest()[:16],
+            score=float(answer["score"]), decision=str(answer.get("direction", "")),
+            confidence=answer.get("confidence"), served="live",
+            price=(answer.get("bar") or {}).get("close"),
+        )
 
 
 def jobs_of(app: Any) -> Any:
