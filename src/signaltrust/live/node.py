@@ -362,8 +362,10 @@ class TradingNode:
         self._pending_steps += 1
         self.steps += 1
         self._since_snapshot += 1
-        if held or kind not in ("bars", "warmup") or \
-                self._pending_steps >= self.config.commit_every:
+        # a node replayed at a set speed has time to spare: each step is committed at once,
+        # so followers (the dashboard) see it without waiting for a group
+        every = 1 if self.config.speed is not None else self.config.commit_every
+        if held or kind not in ("bars", "warmup") or self._pending_steps >= every:
             self.commit()
         for account, requests in held:  # the journal holds them: now they may leave
             account.outbox.release(requests)

@@ -144,7 +144,7 @@ class Hub:
     def __init__(self, *, nodes: Any, jobs: Callable[[], Any] | None = None,
                  signals: Callable[[], Any] | None = None, bus: Any = None,
                  metrics: Any = None, queue_size: int = 256, max_skipped: int = 1000,
-                 lag_seconds: float = 5.0, poll_seconds: float = 0.2) -> None:
+                 lag_seconds: float = 5.0, poll_seconds: float = 0.05) -> None:
         self.nodes = nodes
         self.jobs = jobs
         self.signals = signals
