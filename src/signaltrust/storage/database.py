@@ -8,6 +8,7 @@ configured; its schema is kept by Alembic migrations, applied on open.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self.engine.begin() as connection:
+                if self.dialect == "postgresql":  # processes starting together migrate in turn
+                    key = zlib.crc32(f"signaltrust-migrations:{self.schema or ''}".encode())
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
                 if self.schema:
                     connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
                 config.attributes["connection"] = connection
