@@ -75,15 +75,17 @@ def kill_loop(url: str | None, home: str, config: NodeConfig, frames: dict[str, 
     """Run the node in a forked child and SIGKILL it, ``kills`` times, restarting it each time
     from its journal; then let it finish. Returns the journal's length after each kill.
 
-    A fifth of the kills come at a random moment of the start (opening, recovery); the rest
-    once the journal has grown to a random point of the run (``expected_entries`` is an
-    uninterrupted run's journal length), plus a random 0-20 ms, so that the kills spread over
-    the whole run whatever the machine's speed."""
+    About 40 % of the kills come at a random moment of the start (opening, recovery, replay);
+    the rest once the journal has grown to a random point a little further on
+    (``expected_entries`` is an uninterrupted run's journal length), so that the kills spread
+    over the whole run whatever the machine's speed. A node that finishes before all the kills
+    were made is started again and killed while it starts (it recovers, finds nothing left)."""
     rng = random.Random(seed)
     lengths: list[int] = []
     observer = open_database(url, home, schema=schema)
     journal = Journal(observer, config.name)
-    while True:
+    finished = False
+    for _ in range(50 * kills):
         pid = os.fork()
         if pid == 0:  # the child: a fresh engine on the same database, run to the end
             code = 1
@@ -95,18 +97,18 @@ def kill_loop(url: str | None, home: str, config: NodeConfig, frames: dict[str, 
                 os._exit(code)
         status = None
         if len(lengths) < kills:
-            if rng.random() < 0.2:
-                time.sleep(rng.uniform(0.0, 0.1))
+            if finished or rng.random() < 0.4:
+                time.sleep(rng.uniform(0.0, 0.03 if finished else 0.1))
             else:
-                now, left = journal.count(), kills - len(lengths)
-                target = now + rng.uniform(0.0, 1.6) * max(expected_entries - now, 0) / (left + 1)
+                now = journal.count()
+                left = max(1.0, 0.6 * (kills - len(lengths)))  # the progressing kills to come
+                target = now + rng.uniform(0.05, 0.5) * max(expected_entries - now, 0) / left
                 while journal.count() < target:
                     done, code = os.waitpid(pid, os.WNOHANG)
                     if done:
                         status = code
                         break
-                    time.sleep(0.003)
-                time.sleep(rng.uniform(0.0, 0.02))
+                    time.sleep(0.002)
             if status is None:
                 os.kill(pid, signal.SIGKILL)
         if status is None:
@@ -114,6 +116,10 @@ def kill_loop(url: str | None, home: str, config: NodeConfig, frames: dict[str, 
         if os.WIFEXITED(status):
             if os.WEXITSTATUS(status) != 0:
                 raise AssertionError(f"the node exited with {os.WEXITSTATUS(status)}")
-            observer.dispose()
-            return lengths
+            finished = True
+            if len(lengths) >= kills:
+                observer.dispose()
+                return lengths
+            continue
         lengths.append(journal.count())
+    raise AssertionError(f"only {len(lengths)} of {kills} kills landed")
