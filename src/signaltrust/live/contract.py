@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from signaltrust.core.errors import ValidationError
 from signaltrust.core.events import Bar, Tick
 from signaltrust.core.instrument import Instrument
 from signaltrust.execution.broker import Broker
@@ -46,14 +47,22 @@ class InstrumentProvider(ABC):
     """The instruments a venue trades."""
 
     venue: str
+    #: what :meth:`load` fetched, keyed by our symbol
+    loaded: dict[str, Instrument]
+    #: how the error for an unknown symbol names the venue's things, and how they are written
+    unknown = "unknown instrument"
+    spelling = "call load() first"
 
     @abstractmethod
     async def load(self) -> dict[str, Instrument]:
-        """Fetch the venue's instruments, keyed by our symbol."""
+        """Fetch the venue's instruments, keyed by our symbol (and keep them in ``loaded``)."""
 
-    @abstractmethod
     def instrument(self, symbol: str) -> Instrument:
         """One loaded instrument; a ``ValidationError`` naming the symbol when unknown."""
+        found = getattr(self, "loaded", {}).get(symbol)
+        if found is None:
+            raise ValidationError(self.unknown, field="symbol", value=symbol, fix=self.spelling)
+        return found
 
 
 class DataClient(ABC):

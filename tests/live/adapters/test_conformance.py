@@ -10,6 +10,7 @@ import logging
 import pandas as pd
 import pytest
 
+from signaltrust.core.errors import ValidationError
 from signaltrust.core.events import Bar
 from signaltrust.core.orders import Order, OrderType
 from tests.live.adapters.kit_alpaca import AlpacaKit
@@ -75,6 +76,9 @@ def test_load_when_asked_then_instruments_are_keyed_by_our_symbol(kit):
     assert kit.symbol in instruments
     assert venue.instruments.instrument(kit.symbol).symbol == kit.symbol
     assert instruments[kit.symbol].tick_size > 0
+    with pytest.raises(ValidationError) as err:  # an unknown symbol names itself and the fix
+        venue.instruments.instrument("NOPE-NOPE")
+    assert err.value.field == "symbol" and err.value.value == "NOPE-NOPE" and err.value.fix
 
 
 def test_history_when_it_spans_pages_then_bars_are_utc_ascending_unique_by_start(kit):

@@ -173,6 +173,8 @@ class AlpacaSession:
 
 
 class AlpacaInstruments(InstrumentProvider):
+    unknown = "unknown Alpaca asset"
+    spelling = "call load() first; stocks are AAPL, crypto BTC-USD"
     venue = "alpaca"
 
     def __init__(self, session: AlpacaSession) -> None:
@@ -203,11 +205,6 @@ class AlpacaInstruments(InstrumentProvider):
         self.loaded = out
         return out
 
-    def instrument(self, symbol: str) -> Instrument:
-        if symbol not in self.loaded:
-            raise ValidationError("unknown Alpaca asset", field="symbol", value=symbol,
-                                  fix="call load() first; stocks are AAPL, crypto BTC-USD")
-        return self.loaded[symbol]
 
 
 class AlpacaData(DataClient):

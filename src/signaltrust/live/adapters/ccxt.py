@@ -58,6 +58,8 @@ def _step(value: Any, mode: int) -> Decimal:
 
 
 class CcxtInstruments(InstrumentProvider):
+    spelling = "call load() first; write pairs as BTC-USDT"
+
     def __init__(self, session: CcxtSession) -> None:
         self.session = session
         self.venue = session.name
@@ -84,11 +86,9 @@ class CcxtInstruments(InstrumentProvider):
         self.loaded = out
         return out
 
-    def instrument(self, symbol: str) -> Instrument:
-        if symbol not in self.loaded:
-            raise ValidationError(f"unknown {self.venue} market", field="symbol", value=symbol,
-                                  fix="call load() first; write pairs as BTC-USDT")
-        return self.loaded[symbol]
+    @property
+    def unknown(self) -> str:  # type: ignore[override]
+        return f"unknown {self.venue} market"
 
 
 class CcxtData(DataClient):

@@ -91,6 +91,8 @@ class OandaSession:
 
 
 class OandaInstruments(InstrumentProvider):
+    unknown = "unknown OANDA instrument"
+    spelling = "call load() first, or use a pair such as EUR-USD"
     venue = "oanda"
 
     def __init__(self, session: OandaSession) -> None:
@@ -114,11 +116,6 @@ class OandaInstruments(InstrumentProvider):
         self.loaded = out
         return out
 
-    def instrument(self, symbol: str) -> Instrument:
-        if symbol not in self.loaded:
-            raise ValidationError("unknown OANDA instrument", field="symbol", value=symbol,
-                                  fix="call load() first, or use a pair such as EUR-USD")
-        return self.loaded[symbol]
 
 
 class OandaData(DataClient):

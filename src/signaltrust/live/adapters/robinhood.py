@@ -118,6 +118,8 @@ class RobinhoodSession:
 
 
 class RobinhoodInstruments(InstrumentProvider):
+    unknown = "unknown Robinhood crypto pair"
+    spelling = "call load() first; pairs are written BTC-USD"
     venue = "robinhood"
 
     def __init__(self, session: RobinhoodSession) -> None:
@@ -137,11 +139,6 @@ class RobinhoodInstruments(InstrumentProvider):
         self.loaded = out
         return out
 
-    def instrument(self, symbol: str) -> Instrument:
-        if symbol not in self.loaded:
-            raise ValidationError("unknown Robinhood crypto pair", field="symbol", value=symbol,
-                                  fix="call load() first; pairs are written BTC-USD")
-        return self.loaded[symbol]
 
 
 class RobinhoodExecution(VenueExecutionClient):
