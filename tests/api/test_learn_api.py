@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from signaltrust.learn import get_lesson
 from signaltrust.learn.quiz import lesson_quiz
 from signaltrust.learn.runs import RunSpec, save_run
-from tests.api.conftest import add_users, make_app, sign_in
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
-    add_users(app)
-    yield app
-    app.state.database.dispose()
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as client:
-        yield client
-
-
-@pytest.fixture
-def viewer(client):
-    return {"Authorization": f"Bearer {sign_in(client, 'viewer').json()['access_token']}"}
+def viewer(headers):
+    return headers["viewer"]
 
 
 def test_lessons_when_listed_by_a_viewer_then_twelve_or_more(client, viewer):
