@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 
 from signaltrust.core.errors import SignalTrustError, ValidationError
-from signaltrust.core.events import Bar, ExecutionReport, Timer
+from signaltrust.core.events import Timer
 from signaltrust.live import codec
 from signaltrust.live.account import NodeAccount, Outputs, prepare_frames
 from signaltrust.live.clock import NodeClock
@@ -158,8 +158,6 @@ class TradingNode:
         self._pending_steps = 0
         self._since_snapshot = 0
         self._stopping = False
-        self._held: list[tuple[NodeAccount, list[Any]]] = []
-        self._inbox: asyncio.Queue[tuple[str, Any]] | None = None
         self._reconcile_requested = False
         self.bus = bus
         self._outgoing: list[tuple[str, dict[str, Any]]] = []
@@ -514,7 +512,7 @@ class TradingNode:
         last_poll = last_beat = time.monotonic()
         try:
             async for bars in feed:
-                self.step("bars", self._stamp_now(bars), {
+                self.step("bars", max(b.end_ns for b in bars), {
                     "bars": [codec.bar_payload(b) for b in bars]})
                 now = time.monotonic()
                 if now - last_poll >= self.poll_seconds:
@@ -544,7 +542,6 @@ class TradingNode:
         operators' commands, one step at a time from one queue; reconciliation at the start,
         every ``reconcile_seconds`` and on command."""
         inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self._inbox = inbox
         for account in self.accounts.values():
             if account.outbox is not None:
                 account.outbox.route_reports(
@@ -711,11 +708,6 @@ class TradingNode:
         if self.on_progress is not None:
             self.on_progress(summary)
 
-    def _stamp_now(self, bars: list[Bar]) -> int:
-        if self.frames:
-            return max(b.end_ns for b in bars)
-        return time.time_ns()
-
     def _feed(self) -> Any:
         if self.frames:
             return ReplayFeed(self.frames, speed=self.config.speed, after_ns=self.last_bar_end)
@@ -769,15 +761,6 @@ def _key(kind: str, payload: Mapping[str, Any]) -> tuple[str, str]:
         return ("order", f"{payload['account']}:{payload['client_order_id']}:{payload['status']}")
     return ("fill", f"{payload['account']}:{payload['fill_id']}:{payload['quantity']}@"
                     f"{payload['price']}")
-
-
-def report_entry(account: str, report: ExecutionReport) -> dict[str, Any]:
-    """A broker's report as the journal's payload."""
-    return codec.report_payload(report, account)
-
-
-def timer_entry(timer: Timer) -> dict[str, Any]:
-    return codec.timer_payload(timer)
 
 
 __all__ = ["INPUTS", "NodeResult", "RecoveryError", "TradingNode", "frames_hash"]
