@@ -52,11 +52,13 @@ def catalogue() -> list[dict[str, object]]:
     from signaltrust.agents.market import CryptoAnalyst, StockAnalyst
     from signaltrust.agents.news import NewsSentimentAgent, SocialSentimentAgent
     from signaltrust.agents.onchain import WhaleWatcher
+    from signaltrust.agents.options import OptionsAgent
     from signaltrust.agents.risk import RiskManager
 
     cards = [a.spec.__plain__() for a in (StockAnalyst, CryptoAnalyst, NewsSentimentAgent,
-                                          SocialSentimentAgent, MacroAgent, WhaleWatcher,
-                                          RiskManager, ComplianceOfficer, Explainer)]
+                                          SocialSentimentAgent, MacroAgent, OptionsAgent,
+                                          WhaleWatcher, RiskManager, ComplianceOfficer,
+                                          Explainer)]
     cards.append({"name": "portfolio", "job": "target weights with the optimisers and Kelly "
                   "sizing", "trigger": "on rebalance (daily)", "inputs": "PortfolioInputs",
                   "report": "PortfolioReport", "tools": ["optimiser_weights"],

@@ -1,18 +1,29 @@
-"""The macro agent: inflation, credit spreads and volatility as they were known at the time.
+"""The macro agent: inflation, credit spreads, rates and volatility as they were known at the time.
 
-Each series is read as of ``as_of`` with its publication lag
-(:data:`signaltrust.features.macro.MACRO_LAGS`: core CPI of month M from mid M+1, Moody's
-spreads of M from the first day of M+1, the VIX close of D from D's close). A value older than
-the series' ``max_age`` is stale and left out. Rules, each in [-1, 1]:
+Every series is a vintage table (:mod:`signaltrust.data.vintages`): each observation with the
+real-time period in which each of its values held, ALFRED's semantics. At ``as_of`` the agent
+reads the vintage in effect then (a release day's values are usable from that day's close), so
+a figure revised later is seen with the value published before the revision, and a figure not
+yet published is not seen at all. Where FRED vintages were downloaded (``signaltrust data
+download --source fred CPILFESL``) or exported from ALFRED as CSV into the folder given to
+:meth:`MacroAgent.from_folder`, they are used; otherwise the bundled series with the fixed
+publication lags of :data:`signaltrust.features.macro.MACRO_LAGS` (core CPI of month M from
+mid M+1, Moody's spreads of M from the first day of M+1, the VIX close of D from D's close).
+A value whose observation is older than the series' ``max_age`` is stale and left out.
+
+Rules, each in [-1, 1]:
 
 - VIX: (20 - VIX) / 15 (calm markets are friendly, above 35 a crisis);
 - credit: (2.5 - (BAA - AAA)) / 1.5 (a wide default spread is stress);
-- inflation: (3 - core CPI year on year in %) / 3 (hot inflation means tighter policy).
+- inflation: (3 - core CPI year on year in %) / 3 (hot inflation means tighter policy);
+- rates (only with a rate series' vintages, DGS10 or FEDFUNDS): -(change over 3 months in
+  points) / 1.0 (rising rates tighten).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -20,69 +31,127 @@ import pandas as pd
 from signaltrust.agents.base import Agent, AgentSpec, clip
 from signaltrust.agents.reports import AgentReport, stance_of
 
+#: FRED series ids the agent reads, by reading; the first found of ``rates`` is used
+SERIES = {"vix": ("VIXCLS",), "inflation": ("CPILFESL",), "credit": ("BAA", "AAA"),
+          "rates": ("DGS10", "FEDFUNDS")}
+#: the bundled fallback of each FRED series: (dataset, column, publication lag)
+BUNDLED = {"VIXCLS": ("vix", "vix", "vix"), "CPILFESL": ("core_cpi", "core_cpi", "core_cpi"),
+           "BAA": ("credit_spreads", "baa", "credit_spreads"),
+           "AAA": ("credit_spreads", "aaa", "credit_spreads")}
+DAILY_MAX_AGE = pd.Timedelta(days=10)
+MONTHLY_MAX_AGE = pd.Timedelta(days=75)
+MAX_AGE = {"VIXCLS": DAILY_MAX_AGE, "DGS10": DAILY_MAX_AGE, "CPILFESL": MONTHLY_MAX_AGE,
+           "BAA": MONTHLY_MAX_AGE, "AAA": MONTHLY_MAX_AGE, "FEDFUNDS": MONTHLY_MAX_AGE}
 
-def publication_times(series: pd.Series, lag_name: str) -> tuple[pd.Series, pd.Series]:
-    """The series without gaps, and when each value became known (its publication lag)."""
+
+def bundled_vintages() -> dict[str, Any]:
+    """The bundled series as never-revised vintages with their fixed publication lags."""
+    from signaltrust.data import load
+    from signaltrust.data.vintages import vintages_from_lag
     from signaltrust.features.macro import MACRO_LAGS
 
-    clean = series.dropna()
-    known = MACRO_LAGS[lag_name].known_at(pd.DatetimeIndex(clean.index))
-    return clean, pd.Series(known, index=clean.index)
-
-
-def known_value(series: pd.Series, lag_name: str, as_of: pd.Timestamp,
-                published: tuple[pd.Series, pd.Series] | None = None) -> tuple[Any, Any]:
-    """The values of ``series`` published by ``as_of`` (the last is the latest) and when the
-    latest was published (None, None when none is, or it is older than the series' max age)."""
-    from signaltrust.features.macro import MACRO_LAGS
-
-    clean, known = published if published is not None else publication_times(series, lag_name)
-    count = int(known.searchsorted(as_of, side="right"))  # publication times are sorted
-    usable = clean.iloc[:count]
-    if usable.empty or as_of - usable.index[-1] > MACRO_LAGS[lag_name].max_age:
-        return None, None
-    return usable, known.iloc[count - 1]
+    frames: dict[str, pd.DataFrame] = {}
+    out = {}
+    for series_id, (dataset, column, lag) in BUNDLED.items():
+        if dataset not in frames:
+            frames[dataset] = load(dataset)
+        out[series_id] = vintages_from_lag(frames[dataset][column], series_id,
+                                           MACRO_LAGS[lag].known_at)
+    return out
 
 
 @dataclass
 class MacroAgent(Agent):
+    """``vintages``: FRED series id -> ``FredVintages`` (missing ids: the bundled series)."""
+
     spec: ClassVar[AgentSpec] = AgentSpec(
-        "macro", "inflation, credit spreads and volatility, with publication lags",
-        "daily (after the close)", "bundled macro series (vix, core_cpi, credit_spreads)",
-        tools=("readings",))
-    series: dict[str, Any] = field(default_factory=dict, repr=False)
-    _published: dict[str, Any] = field(default_factory=dict, repr=False)
+        "macro", "inflation, credit spreads, rates and volatility, with publication lags and "
+        "FRED vintages", "daily (after the close)",
+        "FRED/ALFRED vintages when downloaded, else bundled series (vix, core_cpi, "
+        "credit_spreads) with fixed publication lags", tools=("readings",))
+    vintages: dict[str, Any] = field(default_factory=dict, repr=False)
+    _tables: dict[str, Any] = field(default_factory=dict, repr=False)
+    _sources: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def _known(self, name: str, series: pd.Series, lag: str, as_of: pd.Timestamp
-               ) -> tuple[Any, Any]:
-        if name not in self._published:
-            self._published[name] = publication_times(series, lag)
-        return known_value(series, lag, as_of, self._published[name])
+    @classmethod
+    def from_folder(cls, folder: str | Path | None, **kwargs: Any) -> MacroAgent:
+        """Vintages from ``folder`` (``<home>/fred``: downloads and ALFRED CSV exports)."""
+        from signaltrust.data.vintages import load_folder
 
-    def _load(self) -> dict[str, pd.DataFrame]:
-        if not self.series:
-            from signaltrust.data import load
+        return cls(vintages=load_folder(folder) if folder is not None else {}, **kwargs)
 
-            self.series = {name: load(name) for name in ("vix", "core_cpi", "credit_spreads")}
-        return self.series
+    def _load(self) -> dict[str, Any]:
+        """Each series' as-of lookup (FRED vintages where given, else bundled with lags)."""
+        if not self._tables:
+            from signaltrust.data.vintages import AsOfVintages
+
+            fallback = bundled_vintages()
+            for series_id, data in fallback.items():
+                given = self.vintages.get(series_id)
+                self._tables[series_id] = AsOfVintages(given if given is not None else data)
+                self._sources[series_id] = "FRED vintages" if given is not None else \
+                    "bundled, fixed publication lag"
+            for series_id, data in self.vintages.items():
+                if series_id not in self._tables:
+                    self._tables[series_id] = AsOfVintages(data)
+                    self._sources[series_id] = "FRED vintages"
+        return self._tables
+
+    def source_of(self, series_id: str) -> str:
+        """Where ``series_id`` comes from: FRED vintages, or bundled with a fixed lag."""
+        self._load()
+        return self._sources.get(series_id, "absent")
+
+    def known(self, series_id: str, as_of: pd.Timestamp) -> pd.Series | None:
+        """``series_id`` as known at ``as_of`` (None when absent or stale)."""
+        table = self._load().get(series_id)
+        if table is None:
+            return None
+        known = table.known(as_of)
+        max_age = MAX_AGE.get(series_id, MONTHLY_MAX_AGE)
+        if known.empty or as_of - known.index[-1] > max_age:
+            return None
+        return known
+
+    def _reading(self, series_id: str, known: pd.Series, value: float, score: float
+                 ) -> dict[str, Any]:
+        usable = known.attrs["usable_from"].iloc[-1]
+        return {"value": round(value, 3), "published": str(usable), "series": series_id,
+                "observation": str(known.index[-1].date()), "source": self._sources[series_id],
+                "score": score}
 
     def readings(self, as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
-        data, out = self._load(), {}
-        vix, when = self._known("vix", data["vix"]["vix"], "vix", as_of)
+        """Each reading known at ``as_of``: value, when it became usable, series, score."""
+        as_of = pd.Timestamp(as_of)
+        as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
+        out = {}
+        vix = self.known("VIXCLS", as_of)
         if vix is not None:
-            out["vix"] = {"value": float(vix.iloc[-1]), "published": str(when),
-                          "score": clip((20 - float(vix.iloc[-1])) / 15)}
-        cpi, when = self._known("core_cpi", data["core_cpi"]["core_cpi"], "core_cpi", as_of)
-        if cpi is not None and len(cpi) > 12:
-            yoy = 100 * (float(cpi.iloc[-1]) / float(cpi.iloc[-13]) - 1)
-            out["inflation"] = {"value": round(yoy, 3), "published": str(when),
-                                "score": clip((3 - yoy) / 3)}
-        spreads = data["credit_spreads"]
-        gap = (spreads["baa"] - spreads["aaa"]).rename("spread")
-        credit, when = self._known("credit", gap, "credit_spreads", as_of)
-        if credit is not None:
-            out["credit"] = {"value": round(float(credit.iloc[-1]), 3), "published": str(when),
-                             "score": clip((2.5 - float(credit.iloc[-1])) / 1.5)}
+            level = float(vix.iloc[-1])
+            out["vix"] = self._reading("VIXCLS", vix, level, clip((20 - level) / 15))
+        cpi = self.known("CPILFESL", as_of)
+        if cpi is not None:
+            year_ago = cpi.index[-1] - pd.DateOffset(months=12)
+            if year_ago in cpi.index:
+                yoy = 100 * (float(cpi.iloc[-1]) / float(cpi[year_ago]) - 1)
+                out["inflation"] = self._reading("CPILFESL", cpi, yoy, clip((3 - yoy) / 3))
+        baa, aaa = self.known("BAA", as_of), self.known("AAA", as_of)
+        if baa is not None and aaa is not None and baa.index[-1] in aaa.index:
+            spread = float(baa.iloc[-1]) - float(aaa[baa.index[-1]])
+            reading = self._reading("BAA", baa, spread, clip((2.5 - spread) / 1.5))
+            reading["series"] = "BAA-AAA"
+            out["credit"] = reading
+        for series_id in SERIES["rates"]:
+            rate = self.known(series_id, as_of)
+            if rate is None:
+                continue
+            before = rate[rate.index <= rate.index[-1] - pd.DateOffset(months=3)]
+            if before.empty:
+                continue
+            change = float(rate.iloc[-1]) - float(before.iloc[-1])
+            out["rates"] = self._reading(series_id, rate, float(rate.iloc[-1]), clip(-change))
+            out["rates"]["change_3m"] = round(change, 3)
+            break
         return out
 
     def assess(self, inputs: Any) -> AgentReport:
@@ -93,9 +162,10 @@ class MacroAgent(Agent):
             return AgentReport(agent=self.name, as_of=as_of_dt, data={"readings": {}},
                                summary=f"no macro series was published and fresh at {as_of}")
         score = clip(sum(r["score"] for r in found.values()) / len(found))
-        names = {"vix": "VIX", "inflation": "core CPI y/y %", "credit": "BAA-AAA spread %"}
-        reasons = [f"{names[k]} {r['value']:.2f} (published {r['published'][:10]})"
-                   for k, r in found.items()]
+        names = {"vix": "VIX", "inflation": "core CPI y/y %", "credit": "BAA-AAA spread %",
+                 "rates": "rate %"}
+        reasons = [f"{names[k]} {r['value']:.2f} ({r['series']}, usable from "
+                   f"{r['published'][:10]}, {r['source']})" for k, r in found.items()]
         return AgentReport(
             agent=self.name, stance=stance_of(score), score=score, as_of=as_of_dt,
             confidence=round(clip(abs(score) * len(found) / 3, 0, 1), 4),
@@ -104,10 +174,10 @@ class MacroAgent(Agent):
 
     def tools(self, inputs: Any) -> dict[str, Any]:
         def readings() -> dict[str, Any]:
-            """The macro readings known at the time, with their publication dates."""
+            """The macro readings known at the time, with when each became usable."""
             return self.readings(pd.Timestamp(inputs.as_of))
 
         return {"readings": readings}
 
 
-__all__ = ["MacroAgent", "known_value"]
+__all__ = ["BUNDLED", "SERIES", "MacroAgent", "bundled_vintages"]

@@ -36,9 +36,9 @@ from signaltrust.agents.memory import LongTermMemory
 from signaltrust.agents.model import SignalModel
 from signaltrust.agents.news import NewsSentimentAgent, SocialSentimentAgent
 from signaltrust.agents.onchain import WhaleWatcher
+from signaltrust.agents.options import OptionsAgent, OptionsInputs
 from signaltrust.agents.risk import RiskInputs, RiskManager
 from signaltrust.core.errors import ValidationError
-from signaltrust.features.macro import MACRO_LAGS
 
 #: the breakout score's components and weights (``signaltrust.strategy.breakout_score``)
 BREAKOUT_COMPONENTS = ("momentum", "onchain", "sentiment", "macro", "news")
@@ -118,7 +118,8 @@ class SignalEngine:
                  retrain_every: int = 250, llm_agents: tuple[str, ...] | None = (
                      "stock_analyst", "crypto_analyst"),
                  model_params: dict[str, Any] | None = None,
-                 macro: MacroAgent | None = None) -> None:
+                 macro: MacroAgent | None = None, options: OptionsAgent | None = None,
+                 chains: dict[str, Any] | None = None) -> None:
         self.probability_weight = probability_weight
         self.llm_weight = llm_weight
         self.supervisor = supervisor if supervisor is not None else Supervisor()
@@ -132,6 +133,8 @@ class SignalEngine:
         self.llm_agents = llm_agents
         self.model_params = dict(model_params or {})
         self.macro = macro if macro is not None else MacroAgent()
+        self.options = options if options is not None else OptionsAgent()
+        self.chains = dict(chains or {})  # symbol -> OptionChain (none ship bundled)
         self._models: dict[str, tuple[SignalModel, int]] = {}
         self._answers: dict[tuple[str, int], tuple[float, ExplainedSignal]] = {}
         self._news_index: Any = None
@@ -176,13 +179,17 @@ class SignalEngine:
         sources: dict[str, str | None] = dict.fromkeys(BREAKOUT_COMPONENTS)
         sources["momentum"] = "prices"
         bars = bars.iloc[-BREAKOUT_BARS:]
-        vix = self.macro._load()["vix"]["vix"].dropna()
-        vix = vix[(vix.index >= bars.index[0] - pd.Timedelta(days=10))
-                  & (vix.index <= bars.index[-1])]
-        # a VIX older than its max age at the last bar is stale: no macro component then
-        if len(vix) and bars.index[-1] - vix.index[-1] <= MACRO_LAGS["vix"].max_age:
+        # the VIX as known at the last bar (its vintage, or the bundled series with its lag);
+        # None when older than its max age: no macro component then
+        from signaltrust.features.align import bar_ends
+
+        vix = self.macro.known("VIXCLS", pd.Timestamp(bar_ends(bars.index[-2:])[-1]))
+        if vix is not None:
+            vix = vix[vix.index >= bars.index[0] - pd.Timedelta(days=10)]
+        if vix is not None and len(vix):
             series["macro"] = vix
-            sources["macro"] = "VIX (bundled), known at each day's close"
+            sources["macro"] = (f"VIX ({self.macro.source_of('VIXCLS')}), known at each "
+                                "day's close")
         for key, social in (("news", False), ("sentiment", True)):
             tone = daily_tone(self.documents, symbol, social)
             if tone is not None:
@@ -269,13 +276,16 @@ class SignalEngine:
                               transfers=self.transfers.get(symbol))
         returns = bars["close"].astype(float).pct_change().iloc[-252:]
         agents: list[Agent] = [analyst_for(asset_class), NewsSentimentAgent(),
-                               SocialSentimentAgent(), self.macro, WhaleWatcher(),
-                               RiskManager(), self.compliance]
+                               SocialSentimentAgent(), self.macro, self.options,
+                               WhaleWatcher(), RiskManager(), self.compliance]
         price = float(bars["close"].iloc[-1])
 
         def inputs_for(agent: Agent, memory: Any) -> Any:
             if isinstance(agent, RiskManager):
                 return RiskInputs(as_of=end, returns=returns, exposure=1.0)
+            if isinstance(agent, OptionsAgent):
+                return OptionsInputs(symbol=symbol, as_of=end, bars=bars,
+                                     chain=self.chains.get(symbol))
             if isinstance(agent, ComplianceOfficer):
                 return OrderIntent(symbol=symbol, side=1, quantity=1.0, limit_price=price)
             return market

@@ -27,6 +27,10 @@ def signal_engine(settings: Any = None, **kwargs: Any) -> SignalEngine:
     """A signal engine with the breakout score (and the ``[agents]`` settings when given)."""
     kwargs.setdefault("breakout", breakout_scorer)
     if settings is not None:
+        if "macro" not in kwargs:  # FRED vintages downloaded or exported to <home>/fred
+            from signaltrust.agents.macro import MacroAgent
+
+            kwargs["macro"] = MacroAgent.from_folder(settings.home / "fred")
         return SignalEngine.from_settings(settings, **kwargs)
     return SignalEngine(**kwargs)
 
