@@ -108,6 +108,7 @@ def create_app(
     app.state.access = access
     app.state.metrics = ops.ApiMetrics()
     app.state.log = ops.access_logger()
+    app.state.metrics.watch(database)
     errors.install(app)
     app.include_router(ops.router)
     for module in ROUTERS:
@@ -125,10 +126,25 @@ def create_app(
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     logging.getLogger("signaltrust.api").debug("API on %s", database.describe())
+    _trace(app, settings)
     return app
 
 
 def route_groups() -> list[str]:
+def _trace(app: FastAPI, settings: Settings) -> None:
+    """OpenTelemetry spans of requests and jobs when ``[tracing]`` (or
+    OTEL_EXPORTER_OTLP_ENDPOINT) names a collector; ``app.state.tracer`` is None otherwise."""
+    import os
+
+    from signaltrust.ops import tracing
+
+    provider = tracing.configured_provider(settings.tracing, os.environ, "api")
+    app.state.tracer_provider = provider
+    app.state.tracer = tracing.tracer(provider, "signaltrust.api")
+    if provider is not None:
+        tracing.instrument_api(app, provider)
+
+
     """The route groups under /api/v1 (``data``, ``signals`` ...): what API keys are scoped to.
 
     Read from the routers of :data:`ROUTERS` without building an app (``auth`` is left out:

@@ -4,12 +4,19 @@ size and per-address limits, and the ``/health``, ``/ready`` and ``/metrics`` en
 Metrics live in a registry of their own per app (two apps in one process never share counts);
 part 2 of the API and the node endpoints count orders, fills, rejections, reconciliation
 differences, WebSocket clients and the job queue through ``app.state.metrics``.
+
+With several uvicorn workers (``signaltrust api --workers N``) each worker is a process of its
+own: the command sets ``PROMETHEUS_MULTIPROC_DIR`` (emptied at start) before the workers
+start, every worker writes its counts there, and ``/metrics``, whichever worker answers, sums
+them (``prometheus_client``'s multiprocess mode). Figures read from the database (jobs by state,
+the agents' language-model usage) are the same in every worker and added as they are.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -49,7 +56,7 @@ class ApiMetrics:
         self.latency = Histogram("signaltrust_api_request_seconds", "HTTP request latency",
                                  ["method", "route"], buckets=_LATENCY_BUCKETS, registry=r)
         self.in_flight = Gauge("signaltrust_api_requests_in_flight", "requests being answered",
-                               registry=r)
+                               registry=r, multiprocess_mode="livesum")
         self.rate_limited = Counter("signaltrust_api_rate_limited_total",
                                     "requests refused by a rate limit", ["kind"], registry=r)
         self.logins = Counter("signaltrust_api_logins_total", "sign-in attempts", ["outcome"],
@@ -63,17 +70,47 @@ class ApiMetrics:
             "signaltrust_reconciliation_differences_total",
             "differences found between the node and the venue", ["node"], registry=r)
         self.ws_clients = Gauge("signaltrust_ws_clients", "WebSocket clients connected",
-                                registry=r)
+                                registry=r, multiprocess_mode="livesum")
         self.ws_lag = Histogram("signaltrust_ws_lag_seconds",
                                 "time from an event to its send to a WebSocket client",
                                 buckets=_LATENCY_BUCKETS, registry=r)
         self.ws_dropped = Counter("signaltrust_ws_dropped_total",
                                   "WebSocket clients dropped for being slow", registry=r)
-        self.jobs = Gauge("signaltrust_jobs", "jobs by state", ["state"], registry=r)
+        self.jobs = Gauge("signaltrust_jobs", "jobs by state", ["state"], registry=r,
+                          multiprocess_mode="livemax")
+        #: the workers' shared folder in multiprocess mode (read once, where the app is built)
+        self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+        self.collectors: list[Any] = []
+        self._job_metrics: Any = None
+
+    def watch(self, database: Any) -> None:
+        """Add the figures read from ``database`` when scraped: jobs by state and the agents'
+        language-model calls, tokens, cost and fallbacks."""
+        from signaltrust.ops.metrics import AgentUsageCollector, JobStateCollector
+
+        for collector in (JobStateCollector(database), AgentUsageCollector(database)):
+            self.registry.register(collector)
+            self.collectors.append(collector)
+
+    def job_metrics(self) -> Any:
+        """The job runner's counters and timings, in this registry (made once)."""
+        if self._job_metrics is None:
+            from signaltrust.ops.metrics import JobMetrics
+
+            self._job_metrics = JobMetrics(self.registry)
+        return self._job_metrics
 
     def render(self) -> bytes:
-        """The text exposition format."""
-        return generate_latest(self.registry)
+        """The text exposition format (every worker's counts summed in multiprocess mode)."""
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        from prometheus_client import multiprocess
+
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=self.multiprocess_dir)
+        for collector in self.collectors:
+            merged.register(collector)
+        return generate_latest(merged)
 
 
 def access_logger(name: str = _LOGGER) -> Any:

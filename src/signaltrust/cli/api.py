@@ -3,6 +3,8 @@ strong secret and TLS)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from signaltrust.cli.console import err_console, handles_errors
@@ -33,6 +35,7 @@ def api(
     workers = workers or settings.api.workers
     check_bind(settings.api, host)
     open_app_database().dispose()  # migrations run once, before the workers start
+    _multiprocess_metrics(workers, settings.home)
     signing_secret(settings.api, settings.home)  # created once, read by every worker
     tls = settings.api.tls_certfile is not None and settings.api.tls_keyfile is not None
     scheme = "https" if tls else "http"
@@ -45,6 +48,21 @@ def api(
         ssl_keyfile=str(settings.api.tls_keyfile) if tls else None,
         log_config=log_config(), proxy_headers=False,
     )
+
+
+def _multiprocess_metrics(workers: int, home: Any) -> None:
+    """Several workers: each writes its metrics under PROMETHEUS_MULTIPROC_DIR (set here, before
+    they start, to <home>/api/prometheus unless given; emptied of the last run's files) and
+    /metrics sums them whichever worker answers."""
+    import os
+    from pathlib import Path
+
+    from signaltrust.ops.metrics import reset_multiprocess_dir
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if workers > 1 or given:
+        folder = reset_multiprocess_dir(given or Path(home) / "api" / "prometheus")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def log_config() -> dict[str, object]:

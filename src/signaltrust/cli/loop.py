@@ -17,6 +17,7 @@ from signaltrust.cli.console import (
     progress,
     table,
 )
+from signaltrust.cli.observability import METRICS_PORT_OPTION
 from signaltrust.core.errors import ValidationError
 
 app = typer.Typer(
@@ -196,19 +197,21 @@ def run(
         print_json({"job": once, "ran": ran}) if as_json else console.print(
             f"{once}: {'ran' if ran else 'skipped (running elsewhere)'}")
         return
-    scheduler.start()
-    if not as_json:
-        console.print(table("Scheduled jobs", ["job", "cron", "next (UTC)"],
-                            [[s.name, s.cron, str(scheduler.next_runs()[s.name])]
-                             for s in scheduler.jobs]))
-    try:
-        deadline = None if seconds is None else time.monotonic() + seconds
-        while deadline is None or time.monotonic() < deadline:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        scheduler.shutdown()
+    # /metrics: the logged predictions, promotions and firings, read from the database
+    with serving_metrics(metrics_port, lambda _: [LearningCollector(scheduler.database)]):
+        scheduler.start()
+        if not as_json:
+            console.print(table("Scheduled jobs", ["job", "cron", "next (UTC)"],
+                                [[s.name, s.cron, str(scheduler.next_runs()[s.name])]
+                                 for s in scheduler.jobs]))
+        try:
+            deadline = None if seconds is None else time.monotonic() + seconds
+            while deadline is None or time.monotonic() < deadline:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            scheduler.shutdown()
     if as_json:
         print_json({"stopped": True, "jobs": [s.name for s in scheduler.jobs]})
 
@@ -253,4 +256,7 @@ def status(as_json: bool = JSON_OPTION) -> None:
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
+    metrics_port: int | None = METRICS_PORT_OPTION,
     return "" if value is None else str(value)
+    from signaltrust.cli.observability import serving_metrics
+    from signaltrust.ops.metrics import LearningCollector

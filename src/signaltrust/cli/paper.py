@@ -25,6 +25,7 @@ from signaltrust.cli.backtest import (
 )
 from signaltrust.cli.console import JSON_OPTION, console, err_console, handles_errors, print_json
 from signaltrust.cli.data_options import import_options
+from signaltrust.cli.observability import METRICS_PORT_OPTION, node_observability
 from signaltrust.core.errors import ValidationError
 
 NAME_OPTION = typer.Option(
@@ -138,6 +139,7 @@ def paper(
     fill_at: str = FILL_OPTION,
     participation: float = PARTICIPATION_OPTION,
     latency_ms: float = LATENCY_OPTION,
+    metrics_port: int | None = METRICS_PORT_OPTION,
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
@@ -169,8 +171,10 @@ def paper(
         raise _config_error(exc, name) from None
     database = open_app_database()
     hooks = compliance_hooks()
-    result = asyncio.run(run_node(lambda bus: TradingNode(
-        config, database, frames=frames, on_progress=_printer(as_json), bus=bus, hooks=hooks)))
+    with node_observability(metrics_port) as metrics:
+        result = asyncio.run(run_node(lambda bus: TradingNode(
+            config, database, frames=frames, on_progress=_printer(as_json), bus=bus,
+            hooks=hooks, metrics=metrics)))
     _print_result(result, as_json)
 
 
@@ -214,6 +218,7 @@ def live(
     timeframe: str = TIMEFRAME_OPTION,
     real: bool = REAL_OPTION,
     confirm: str = CONFIRM_OPTION,
+    metrics_port: int | None = METRICS_PORT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Trade a strategy through a venue: its paper endpoint unless --real is given and
@@ -259,9 +264,10 @@ def live(
     venue = open_venue(broker, settings, paper=not real)
     database = open_app_database()
     hooks = compliance_hooks()
-    result = asyncio.run(run_node(lambda bus: TradingNode(
-        config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus,
-        hooks=hooks)))
+    with node_observability(metrics_port) as metrics:
+        result = asyncio.run(run_node(lambda bus: TradingNode(
+            config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus,
+            hooks=hooks, metrics=metrics)))
     _print_result(result, as_json)
 
 

@@ -475,6 +475,39 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     data: DataSettings = DataSettings()
     backtest: BacktestSettings = BacktestSettings()
+class MetricsSettings(_Section):
+    """Prometheus metrics of the long-running processes other than the API (which serves
+    ``/metrics`` on its own port): a node, the scheduler. Off unless a port is set here or with
+    a command's ``--metrics-port``."""
+
+    port: int | None = Field(
+        default=None, ge=0, le=65535, description="serve /metrics on this port (0: any free one)"
+    )
+    host: str = Field(default="127.0.0.1", description="address the metrics server listens on")
+
+
+class TracingSettings(_Section):
+    """OpenTelemetry tracing: spans of API requests, jobs and node steps sent by OTLP over HTTP.
+    Off (no cost) unless ``endpoint`` or ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set."""
+
+    endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector, e.g. http://127.0.0.1:4318"
+    )
+    service_name: str = Field(default="signaltrust", description="service.name of the spans")
+    sample_ratio: float = Field(default=1.0, ge=0, le=1, description="share of traces kept")
+
+
+class JobsSettings(_Section):
+    """Where the API's research jobs run: worker processes (default) or a Ray cluster."""
+
+    backend: Literal["process", "thread", "ray"] = "process"
+    workers: int = Field(default=2, ge=1, le=256, description="jobs run at once per API worker")
+    ray_address: str | None = Field(
+        default=None, description="ray backend: a cluster (host:6379, ray://host:10001, auto); "
+        "none starts a local Ray"
+    )
+
+
     log: LogSettings = LogSettings()
     api: ApiSettings = ApiSettings()
     risk: RiskSettings = RiskSettings()
@@ -498,6 +531,9 @@ class Settings(BaseSettings):
             init_settings,
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
+    metrics: MetricsSettings = MetricsSettings()
+    tracing: TracingSettings = TracingSettings()
+    jobs: JobsSettings = JobsSettings()
         )
 
     @property

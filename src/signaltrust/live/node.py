@@ -138,8 +138,11 @@ class TradingNode:
         hooks: tuple[Callable[[NodeAccount], Any], ...] = (),
         poll_seconds: float = 0.25,
         bus: Any = None,
+        metrics: Any = None,
     ) -> None:
         self.config = config
+        # ``metrics.on_step``/``on_commit`` (signaltrust.ops.metrics.NodeMetrics): none, no cost
+        self.metrics = metrics
         self.name = config.name
         self.database = database
         self.registry = NodeRegistry(database)
@@ -348,6 +351,7 @@ class TradingNode:
         """Apply one input, journal it with what followed, then send what it ordered."""
         self._apply(kind, ts_ns, payload)
         entries = [(kind, ts_ns, payload), *self.outputs.take()]
+        started_ns = time.time_ns() if self.metrics is not None else 0
         held = []
         for account in self.accounts.values():
             if account.outbox is not None and account.outbox.pending:
@@ -369,13 +373,18 @@ class TradingNode:
             account.outbox.release(requests)
         if self._since_snapshot >= self.config.snapshot_every:
             self.snapshot()
+        if self.metrics is not None:
+            self.metrics.on_step(self.name, kind, entries, started_ns, time.time_ns())
 
     def commit(self) -> None:
         """Write the steps taken since the last commit to the journal (one transaction)."""
         if self._pending:
             last = self.journal.append(self._pending)
             if self.bus is not None:
+            started = time.perf_counter()
                 self._queue_events(self._pending, last - len(self._pending) + 1)
+            if self.metrics is not None:
+                self.metrics.on_commit(self.name, self._pending, time.perf_counter() - started)
         self._pending = []
         self._pending_steps = 0
 

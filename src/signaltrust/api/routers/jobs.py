@@ -1,5 +1,6 @@
 """Jobs (viewer): the backtests, sweeps, optimisations and walk-forwards submitted, their
-progress, results and tearsheets. Submit them under ``/backtests`` (trader)."""
+progress, results and tearsheets. Submit them under ``/backtests`` (trader); cancel one with
+``POST /jobs/{id}/cancel`` (trader, audited)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from signaltrust.api.audit import audit
 from signaltrust.api.errors import ErrorBody
 from signaltrust.api.security import Principal, require_role
 from signaltrust.api.services.state import jobs_of
@@ -20,12 +22,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "a value is not valid (the field is named)"},
     404: {"model": ErrorBody, "description": "no such job"},
 }
+CANCEL_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS, 409: {"model": ErrorBody, "description": "the job has already ended"}}
 
 
 class JobAnswer(BaseModel):
     id: str = Field(examples=["5f3a9c2e7b1d4e08"])
     kind: str = Field(examples=["backtest"])
-    status: str = Field(description="queued, running, done, failed or interrupted",
+    status: str = Field(description="queued, running, done, failed, canceled or interrupted",
                         examples=["done"])
     params: dict[str, Any] = Field(examples=[{"data": "goog", "strategy": "sma_cross"}])
     actor: str = Field(examples=["ada"])
@@ -63,7 +67,8 @@ def _missing(job_id: str) -> Any:
             summary="Jobs, newest first (without their results)")
 def list_jobs(
     request: Request, _: Annotated[Principal, Depends(require_role("viewer"))],
-    status: Annotated[str | None, Query(pattern="^(queued|running|done|failed|interrupted)$")]
+    status: Annotated[str | None,
+                      Query(pattern="^(queued|running|done|failed|canceled|interrupted)$")]
     = None,
     kind: Annotated[str | None, Query(pattern="^(backtest|sweep|optimize|walkforward)$")]
     = None,
@@ -94,3 +99,23 @@ def tearsheet(request: Request, job_id: Annotated[str, Path(pattern=JOB_ID)],
     if runner.store.get(job_id) is None:
         raise _missing(job_id)
     return FileResponse(runner.tearsheet(job_id), media_type="text/html")
+
+
+@router.post("/{job_id}/cancel", response_model=JobAnswer, responses=CANCEL_ERRORS,
+             summary="Cancel a queued or running job (trader)")
+def cancel_job(request: Request, job_id: Annotated[str, Path(pattern=JOB_ID)],
+               principal: Annotated[Principal, Depends(require_role("trader"))]) -> JobAnswer:
+    """A queued job never starts; a running one is stopped within about a second (whichever API
+    worker runs it). The job then reads ``canceled``; the cancel is in the audit log."""
+    from signaltrust.api.errors import ApiError
+
+    runner = jobs_of(request.app)
+    if runner.store.get(job_id) is None:
+        raise _missing(job_id)
+    record, canceled = runner.cancel(job_id, principal.name)
+    if not canceled:
+        raise ApiError(409, "Conflict", f"this job has already ended ({record.status})",
+                       field="job_id", value=job_id,
+                       fix="only a queued or running job can be canceled")
+    audit(request, "jobs.cancel", job_id, {"kind": record.kind})
+    return job_answer(record, with_result=False)

@@ -81,11 +81,16 @@ def jobs_of(app: Any) -> Any:
     def build(app: Any) -> Any:
         from signaltrust.api.services.jobs import JobRunner
 
-        backtest = app.state.settings.backtest
+        settings = app.state.settings
+        backtest, jobs = settings.backtest, settings.jobs
         costs = {"cash": backtest.cash, "fees": backtest.fees,
                  "slippage": backtest.slippage_bps / 10_000.0, "fill_at": backtest.fill_at}
+        metrics = getattr(app.state, "metrics", None)
         return JobRunner(app.state.database, output_dir=_home(app) / "api" / "jobs",
-                         workers=2, pool="process", costs=costs)
+                         workers=jobs.workers, pool=jobs.backend, costs=costs,
+                         ray_address=jobs.ray_address,
+                         metrics=None if metrics is None else metrics.job_metrics(),
+                         tracer=getattr(app.state, "tracer", None))
 
     return _get(app, "jobs", build)
 
