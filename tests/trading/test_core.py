@@ -251,3 +251,32 @@ def test_kill_switch_when_called_then_core_cancels_and_flattens_every_strategy()
     assert canceled and len(sent) == 1
     core.on_bar(feed[10])  # the flattening order fills at the next open
     assert core.ledger.quantity("X") == 0
+
+
+class HoldsEach(Strategy):
+    """Buys 10 of each symbol on its first bar, then holds."""
+
+    def on_start(self, ctx):
+        self.bought = set()
+
+    def on_bar(self, ctx, bar):
+        if bar.symbol not in self.bought:
+            self.bought.add(bar.symbol)
+            ctx.buy(bar.symbol, 10)
+
+
+def test_flatten_when_given_a_symbol_then_only_that_position_closes():
+    frames = {"X": bars(12), "Y": bars(12, seed=3)}
+    core = TradingCore(MarketData.replay(frames), SimulatedVenue(), cash=100_000)
+    core.add_strategy(HoldsEach(), strategy_id="h")
+    core.start()
+    feed = list(HistoricalBarFeed(frames).in_order())
+    for bar in feed[:6]:
+        core.on_bar(bar)
+    assert core.ledger.quantity("X") == 10 and core.ledger.quantity("Y") == 10
+    assert core.flatten("operator", symbol="Z") == []  # nothing open there: nothing sent
+    sent = core.flatten("operator", symbol="X")
+    assert len(sent) == 1 and core.manager.get(sent[0]).symbol == "X"
+    for bar in feed[6:8]:  # the closing order fills at the next open
+        core.on_bar(bar)
+    assert core.ledger.quantity("X") == 0 and core.ledger.quantity("Y") == 10

@@ -334,9 +334,11 @@ class TradingNode:
                 elif any(o.client_order_id == order_id for o in core.manager.open_orders()):
                     core.router.cancel(order_id)
                     core.drain()
-        elif command == "close":  # market orders that close every position
+        elif command == "close":  # market orders that close every position (or args.symbol's)
+            symbol = (payload.get("args") or {}).get("symbol")
             for account in self.accounts.values():
-                account.core.flatten(f"operator {payload.get('actor', 'operator')}")
+                account.core.flatten(f"operator {payload.get('actor', 'operator')}",
+                                     symbol=symbol)
         elif command == "ack":
             known = payload.get("acknowledged") or {}
             for account in self.accounts.values():
@@ -349,9 +351,9 @@ class TradingNode:
 
     def step(self, kind: str, ts_ns: int, payload: dict[str, Any]) -> None:
         """Apply one input, journal it with what followed, then send what it ordered."""
+        started_ns = time.time_ns() if self.metrics is not None else 0
         self._apply(kind, ts_ns, payload)
         entries = [(kind, ts_ns, payload), *self.outputs.take()]
-        started_ns = time.time_ns() if self.metrics is not None else 0
         held = []
         for account in self.accounts.values():
             if account.outbox is not None and account.outbox.pending:
@@ -371,20 +373,20 @@ class TradingNode:
             self.commit()
         for account, requests in held:  # the journal holds them: now they may leave
             account.outbox.release(requests)
-        if self._since_snapshot >= self.config.snapshot_every:
-            self.snapshot()
         if self.metrics is not None:
             self.metrics.on_step(self.name, kind, entries, started_ns, time.time_ns())
+        if self._since_snapshot >= self.config.snapshot_every:
+            self.snapshot()
 
     def commit(self) -> None:
         """Write the steps taken since the last commit to the journal (one transaction)."""
         if self._pending:
-            last = self.journal.append(self._pending)
-            if self.bus is not None:
             started = time.perf_counter()
-                self._queue_events(self._pending, last - len(self._pending) + 1)
+            last = self.journal.append(self._pending)
             if self.metrics is not None:
                 self.metrics.on_commit(self.name, self._pending, time.perf_counter() - started)
+            if self.bus is not None:
+                self._queue_events(self._pending, last - len(self._pending) + 1)
         self._pending = []
         self._pending_steps = 0
 
@@ -465,14 +467,20 @@ class TradingNode:
                 payload["acknowledged"] = {
                     a.name: list(getattr(a, "last_unexplained", ())) for a in
                     self.accounts.values()}
+            held = self._holds((command.args or {}).get("symbol"))
             self.step("command", self._now(), payload)
-            answer = self._command_answer(command.command)
+            answer = self._command_answer(command.command, command.args or {}, held)
             if command.command == "stop":
                 self._stopping = True
             self.commit()
             self.registry.answer(command.id, answer)
 
-    def _command_answer(self, command: str) -> str:
+    def _holds(self, symbol: str | None) -> bool:
+        """Whether an account holds a position (in ``symbol``, when given)."""
+        return any(symbol is None or held == symbol for account in self.accounts.values()
+                   for held, _ in account.core.ledger.open_quantities())
+
+    def _command_answer(self, command: str, args: Mapping[str, Any], held: bool) -> str:
         if command == "pause":
             return "paused: new orders are denied until resume"
         if command == "resume":
@@ -483,6 +491,9 @@ class TradingNode:
             return "acknowledged: risk state ACTIVE"
         if command == "cancel":
             return "cancel sent for the open orders"
+        if command == "close" and args.get("symbol") is not None:
+            return (f"closing the position in {args['symbol']} with a market order" if held
+                    else f"nothing to close: no open position in {args['symbol']}")
         if command == "close":
             return "closing every position with market orders"
         if all(a.outbox is None for a in self.accounts.values()):

@@ -493,13 +493,17 @@ class TradingCore:
         self.drain()
         return canceled
 
-    def flatten(self, reason: str, *, tag: str = KILL_TAG) -> list[str]:
-        """Send a market order that closes every position (each strategy's own); their ids."""
+    def flatten(self, reason: str, *, tag: str = KILL_TAG, symbol: str | None = None
+                ) -> list[str]:
+        """Send a market order that closes every position (each strategy's own), or only the
+        positions in ``symbol``; their ids (none when nothing is open there)."""
         sent = []
-        for (symbol, strategy_id), quantity in self.ledger.open_quantities().items():
+        for (held, strategy_id), quantity in self.ledger.open_quantities().items():
+            if symbol is not None and held != symbol:
+                continue
             side = "SELL" if quantity > 0 else "BUY"
             order = Order(
-                self.manager.next_client_order_id(strategy_id), symbol, side, abs(quantity),
+                self.manager.next_client_order_id(strategy_id), held, side, abs(quantity),
                 strategy_id=strategy_id, tags=(tag,),
             )
             self.router.submit(order)

@@ -1,7 +1,8 @@
-"""Paper trading nodes: list them and read their orders, fills, positions and P&L (viewer);
-start, stop, pause, resume, cancel, close and reconcile (trader); acknowledge risk differences
-(admin). Every action is audited with its actor and queued for the node, which answers within
-a fraction of a second while it runs.
+"""Paper trading nodes: list them and read their orders, fills, positions, P&L, equity
+history and log (viewer); start, stop, pause, resume, cancel, close (every position or one
+symbol's) and reconcile (trader); acknowledge risk differences (admin). Every action is
+audited with its actor and queued for the node, which answers within a fraction of a second
+while it runs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from signaltrust.api.audit import audit
 from signaltrust.api.errors import ErrorBody
 from signaltrust.api.routers.backtests import DATA, ParamValue, Strategy
 from signaltrust.api.security import Principal, require_role
+from signaltrust.api.services.nodes import check_node_name
 from signaltrust.api.services.state import nodes_of
+from signaltrust.core.errors import ValidationError
 
 router = APIRouter(prefix="/nodes", tags=["nodes"])
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$"
@@ -108,6 +111,30 @@ class Position(BaseModel):
     quantity: float
 
 
+class CloseRequest(CommandRequest):
+    symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/^=-]{0,63}$",
+                               description="one symbol's position (default: every position)",
+                               examples=["goog"])
+
+
+class EquityPoint(BaseModel):
+    time: str = Field(description="the bar's end (UTC)", examples=["2009-05-01T00:00:00+00:00"])
+    equity: dict[str, float] = Field(description="each account's equity after that bar",
+                                     examples=[{"main": 104_512.3}])
+    total: float = Field(examples=[104_512.3])
+
+
+class LogLine(BaseModel):
+    model_config = {"extra": "allow"}
+
+    seq: int | None = Field(description="the journal's number (none: a process line)")
+    ts: str | None
+    kind: str = Field(description="command, state, reconcile (journal) or process",
+                      examples=["command"])
+    source: str = Field(examples=["journal"])
+    message: str = Field(examples=["ada: close (symbol goog)"])
+
+
 @router.get("", response_model=list[NodeAnswer], summary="Every node with its figures")
 def list_nodes(request: Request, _: Annotated[Principal, Depends(require_role("viewer"))]
                ) -> Any:
@@ -169,6 +196,40 @@ def pnl(request: Request, name: NodeName,
     return nodes_of(request.app).pnl(name)
 
 
+@router.get("/{name}/equity", response_model=list[EquityPoint], responses=ERRORS,
+            summary="The node's equity after each bar, from its journal")
+def equity(request: Request, name: NodeName,
+           _: Annotated[Principal, Depends(require_role("viewer"))],
+           limit: Annotated[int, Query(ge=2, le=20_000)] = 2000) -> Any:
+    """Each account's journalled cash plus its journalled positions marked at the latest
+    journalled close, after every bar step since the node first started (at most ``limit``
+    points, evenly spaced; the first and the latest kept)."""
+    from signaltrust.live.history import equity_history
+
+    service = nodes_of(request.app)
+    record = service.registry.require(check_node_name(name))
+    start_cash = {a.get("name", "main"): float(a.get("cash") or 0.0)
+                  for a in record.config.get("accounts", [])}
+    return equity_history(service.database, name, start_cash, limit=limit)
+
+
+@router.get("/{name}/logs", response_model=list[LogLine], responses=ERRORS,
+            summary="The node's recent log: operators' commands, risk states, its output")
+def logs(request: Request, name: NodeName,
+         _: Annotated[Principal, Depends(require_role("viewer"))],
+         limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Any:
+    """The latest ``limit`` journal entries that say what happened to the node (each
+    operator's command with its actor, risk state changes, reconciliations; the WebSocket's
+    ``logs`` channel sends the next ones as they are journalled), then the last ``limit``
+    lines its process wrote (nodes the API started: their output file)."""
+    from signaltrust.live.history import journal_log, process_log
+
+    service = nodes_of(request.app)
+    service.registry.require(check_node_name(name))
+    return [*journal_log(service.database, name, limit=limit),
+            *process_log(service.log_dir / f"{name}.log", limit=limit)]
+
+
 def _command(request: Request, name: str, command: str, body: CommandRequest,
              principal: Principal, args: dict[str, Any] | None = None) -> Any:
     args = {**(args or {}), **({"note": body.note} if body.note else {})}
@@ -193,16 +254,35 @@ def acknowledge(request: Request, name: NodeName, body: CommandRequest,
     return _command(request, name, "ack", body, principal)
 
 
-# after /cancel and /acknowledge: the path parameter would match them first
-Action = Literal["stop", "pause", "resume", "reconcile", "close"]
+@router.post("/{name}/close", response_model=CommandAnswer, responses=ERRORS,
+             summary="Close every position, or one symbol's, with market orders (trader)")
+def close(request: Request, name: NodeName,
+          principal: Annotated[Principal, Depends(require_role("trader"))],
+          body: CloseRequest | None = None) -> Any:
+    """Market orders that close every position of every account, or only the positions in
+    ``symbol`` (the node answers ``nothing to close`` when it holds none there)."""
+    body = body or CloseRequest()
+    if body.symbol is not None:
+        known = {p["symbol"] for p in nodes_of(request.app).positions(name)}
+        known |= set(nodes_of(request.app).get(name)["data"])
+        if body.symbol not in known:
+            raise ValidationError(
+                f"the node {name} neither holds nor trades {body.symbol}", field="symbol",
+                value=body.symbol, fix=f"GET /api/v1/nodes/{name}/positions lists what it "
+                "holds; leave symbol out to close every position")
+    args = {"symbol": body.symbol} if body.symbol is not None else {}
+    return _command(request, name, "close", body, principal, args)
+
+
+# after /cancel, /acknowledge and /close: the path parameter would match them first
+Action = Literal["stop", "pause", "resume", "reconcile"]
 
 
 @router.post("/{name}/{action}", response_model=CommandAnswer, responses=ERRORS,
-             summary="Stop, pause, resume, reconcile or close every position (trader)")
+             summary="Stop, pause, resume or reconcile (trader)")
 def act(request: Request, name: NodeName, action: Annotated[Action, Path()],
         principal: Annotated[Principal, Depends(require_role("trader"))],
         body: CommandRequest | None = None) -> Any:
     """``stop`` after the current step (it snapshots); ``pause`` denies new orders until
-    ``resume``; ``reconcile`` compares with the brokers; ``close`` sends market orders that
-    close every position."""
+    ``resume``; ``reconcile`` compares with the brokers (``/close`` closes positions)."""
     return _command(request, name, action, body or CommandRequest(), principal)

@@ -159,7 +159,11 @@ def run_kind(kind: str, params: dict[str, Any], folder: Path, report: Progress) 
                      n_trials=params["n_trials"], params=params["params"] or None,
                      seed=params["seed"], progress=report, fill_at=params["fill_at"],
                      **_costs(params))
-    plain = found.to_dict(20)
+    plain = found.to_dict(MAX_GRID)  # every feasible trial: the dashboard draws the surface
+    from signaltrust.strategy import get_strategy
+
+    names = [p.name for p in getattr(get_strategy(params["strategy"]), "parameters", ())]
+    plain["parameters"] = [n for n in names if len({str(t.get(n)) for t in plain["top"]}) > 1]
     headline = {k: plain.get(k) for k in ("best_params", "best_value", "best_sharpe",
                                            "deflated_sharpe", "pbo", "distinct_trials",
                                            "trials_deflated", "note")}
