@@ -72,7 +72,9 @@ def simulate(
                   f"{payload['elapsed_seconds']:.0f} s", highlight=False)
 
 
-DEFAULT_JOBS = {"report": "signaltrust.cli.loop:report_job",
+DEFAULT_JOBS = {"data_update": "signaltrust.cli.loop:data_update_job",
+                "feature_refresh": "signaltrust.cli.loop:feature_refresh_job",
+                "report": "signaltrust.cli.loop:report_job",
                 "retrain": "signaltrust.cli.loop:retrain_job",
                 "evaluate": "signaltrust.cli.loop:evaluate_job"}
 
@@ -95,6 +97,77 @@ def _registry() -> Any:
     from signaltrust.ml.registry import ModelRegistry
 
     return ModelRegistry(registry_uri())
+
+
+def bar_fetcher(source: str, venues: Any) -> tuple[Any, str]:
+    """The data_update job's fetcher and the store's venue for ``[learning] update_source``:
+    ``file:<folder>`` (files, offline) or a download source (a venue adapter, Yahoo)."""
+    from pathlib import Path
+
+    from signaltrust.research.learning.jobs import LocalFileSource
+
+    text = source.strip()
+    if text.lower().startswith("file:"):
+        return LocalFileSource(Path(text[5:]).expanduser()), "FILE"
+    from signaltrust.live.adapters.download import check_source, download, store_venue
+
+    checked = check_source(text)
+
+    def fetch(symbol: str, start: Any, end: Any, timeframe: str) -> Any:
+        return download(checked, symbol, start, end, timeframe, venues).bars
+
+    return fetch, store_venue(checked)
+
+
+def data_update_job() -> None:
+    """The default ``data_update`` job: new bars of [learning] update_symbols from [learning]
+    update_source into the bar store (idempotent); off while update_source is empty."""
+    from signaltrust.core.config import load_settings
+    from signaltrust.data.store import open_store
+    from signaltrust.research.learning.jobs import record_updated, update_bars
+
+    settings = load_settings()
+    learning = settings.learning
+    if not learning.update_source.strip():
+        return
+    fetch, venue = bar_fetcher(learning.update_source, settings.venues)
+    store = open_store(settings)
+    try:
+        updates = update_bars(store, fetch, learning.update_symbols, venue=venue,
+                              timeframe=learning.update_timeframe, start=learning.update_start)
+    finally:
+        store.close()
+    record_updated(settings.home / "features", updates)
+
+
+def feature_refresh_job() -> None:
+    """The default ``feature_refresh`` job: [learning] feature_set recomputed and cached (under
+    <home>/features) for the symbols the data_update job changed since the last refresh."""
+    from signaltrust.core.config import load_settings
+    from signaltrust.data.store import open_store
+    from signaltrust.features import Alpha158Features, FeatureStore, TechnicalFeatures
+    from signaltrust.research.learning.jobs import (
+        clear_pending,
+        pending_symbols,
+        refresh_features,
+    )
+
+    settings = load_settings()
+    learning = settings.learning
+    folder = settings.home / "features"
+    symbols = pending_symbols(folder)
+    if not symbols or not learning.update_source.strip():
+        return
+    _, venue = bar_fetcher(learning.update_source, settings.venues)
+    feature_set = Alpha158Features() if learning.feature_set == "alpha158" \
+        else TechnicalFeatures()
+    store = open_store(settings)
+    try:
+        done = refresh_features(store, FeatureStore(folder), feature_set, symbols, venue=venue,
+                                timeframe=learning.update_timeframe)
+    finally:
+        store.close()
+    clear_pending(folder, [d.symbol for d in done])
 
 
 def retrain_job() -> None:

@@ -450,6 +450,20 @@ class LearningSettings(_Section):
     evaluate_cron: str = "30 23 * * mon-fri"
     report_cron: str = "0 6 * * *"
     backup_cron: str = "0 3 * * *"
+    update_source: str = Field(
+        default="", description="where the data_update job fetches bars: yahoo, alpaca, oanda, "
+        "ccxt:<exchange>, or file:<folder> (SYMBOL.csv/.parquet files); empty: the job is off"
+    )
+    update_symbols: list[str] = Field(
+        default_factory=list, description="symbols the data_update job keeps up to date"
+    )
+    update_timeframe: str = Field(default="1d", description="bar length the data jobs keep")
+    update_start: str = Field(
+        default="2024-01-01", description="first bar fetched for a symbol the store lacks"
+    )
+    feature_set: Literal["technical", "alpha158"] = Field(
+        default="technical", description="what the feature_refresh job computes and caches"
+    )
     data: str = Field(default="sp500", description="what the retrain job learns from")
     model: str = Field(default="lgbm", description="the classifier the retrain job fits")
     model_name: str = Field(

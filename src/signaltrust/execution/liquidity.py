@@ -27,38 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from signaltrust.core.errors import ValidationError
-
-
-@dataclass(frozen=True)
-class LiquiditySnapshot:
-    """What the market offers now: ``spread_bps`` (ask - bid over mid, in basis points),
-    ``depth`` (size resting on the side an order would take, over the first levels) and
-    ``vpin`` (NaN when unknown)."""
-
-    spread_bps: float
-    depth: float
-    vpin: float = float("nan")
-
-    @classmethod
-    def from_book(cls, levels: Any, side: str, *, depth_levels: int = 5,
-                  vpin: float = float("nan")) -> LiquiditySnapshot:
-        """From one row of ``book_levels`` (``bid_price_1``, ``ask_size_1``...): a BUY takes
-        the asks, a SELL the bids."""
-        if side not in ("BUY", "SELL"):
-            raise ValidationError("side must be BUY or SELL", field="side", value=side,
-                                  fix="pass side='BUY' or side='SELL'")
-        bid, ask = float(levels["bid_price_1"]), float(levels["ask_price_1"])
-        if not (bid > 0 and ask > bid):
-            raise ValidationError("the book has no valid best bid and ask", field="levels",
-                                  value=(bid, ask), fix="pass a row of an uncrossed book")
-        taken = "ask" if side == "BUY" else "bid"
-        depth = 0.0
-        for j in range(1, depth_levels + 1):
-            size = levels.get(f"{taken}_size_{j}", float("nan"))
-            if size is not None and size == size:  # NaN where the book is thinner
-                depth += float(size)
-        mid = 0.5 * (bid + ask)
-        return cls((ask - bid) / mid * 1e4, depth, vpin)
+from signaltrust.execution.liquidity_policy import LiquidityPolicy, LiquiditySnapshot
 
 
 @dataclass(frozen=True)
@@ -105,29 +74,6 @@ def walk_book(levels: Any, side: str, quantity: float, *, depth_levels: int = 20
 
 
 @dataclass(frozen=True)
-class LiquidityPolicy:
-    """The analyser's thresholds (see the module docstring for the rules they drive)."""
-
-    max_take_of_depth: float = 0.25
-    toxic_vpin: float = 0.6
-    toxic_rate: float = 0.05
-    wide_spread_bps: float = 20.0
-
-    def __post_init__(self) -> None:
-        for name in ("max_take_of_depth", "toxic_rate"):
-            value = getattr(self, name)
-            if not 0 < value <= 1:
-                raise ValidationError(f"{name} is a fraction in (0, 1]", field=name,
-                                      value=value, fix=f"pass e.g. {name}=0.1")
-        if not 0 < self.toxic_vpin <= 1:
-            raise ValidationError("toxic_vpin is a probability in (0, 1]", field="toxic_vpin",
-                                  value=self.toxic_vpin, fix="pass e.g. toxic_vpin=0.6")
-        if not self.wide_spread_bps > 0:
-            raise ValidationError("wide_spread_bps must be positive", field="wide_spread_bps",
-                                  value=self.wide_spread_bps, fix="pass e.g. 20")
-
-
-@dataclass(frozen=True)
 class ExecutionPlan:
     """How to work an order: ``algorithm`` (MARKET, TWAP, ICEBERG or POV), ``mode`` (taker or
     maker), ``child_quantity``, ``children`` (how many, at least), ``rate`` (POV only) and the
@@ -167,6 +113,18 @@ class LiquidityAnalyser:
     def __init__(self, policy: LiquidityPolicy | None = None) -> None:
         self.policy = policy if policy is not None else LiquidityPolicy()
 
+    def is_toxic(self, market: LiquiditySnapshot) -> bool:
+        return self.policy.is_toxic(market)
+
+    def is_wide(self, market: LiquiditySnapshot) -> bool:
+        return self.policy.is_wide(market)
+
+    def take_share(self, market: LiquiditySnapshot) -> float:
+        return self.policy.take_share(market)
+
+    def child_cap(self, market: LiquiditySnapshot, lot: float | Decimal = 1) -> Decimal:
+        return self.policy.child_cap(market, lot)
+
     def plan(self, quantity: float | Decimal, market: LiquiditySnapshot, *,
              lot: float | Decimal = 1) -> ExecutionPlan:
         """The plan for an order of ``quantity`` (either sign) in ``market``."""
@@ -180,10 +138,9 @@ class LiquidityAnalyser:
                                   field="market", value=market,
                                   fix="pass a snapshot of an uncrossed book with resting size")
         policy, reasons = self.policy, []
-        toxic = market.vpin == market.vpin and market.vpin >= policy.toxic_vpin
-        share = policy.max_take_of_depth * (0.5 if toxic else 1.0)
-        cap = Decimal(str(share * market.depth))
-        child = max((cap // step) * step, step)
+        toxic = self.is_toxic(market)
+        share = self.take_share(market)
+        child = max(self.child_cap(market, step), step)
         reasons.append(f"child <= {share:.0%} of the depth {market.depth:g}")
         children = math.ceil(size / child)
         if toxic:
@@ -191,7 +148,7 @@ class LiquidityAnalyser:
                            f"resting orders, taker POV at {policy.toxic_rate:.0%}")
             return ExecutionPlan("POV", "taker", min(child, size), children, policy.toxic_rate,
                                  tuple(reasons))
-        if market.spread_bps >= policy.wide_spread_bps:
+        if self.is_wide(market):
             reasons.append(f"spread {market.spread_bps:.1f} bp >= {policy.wide_spread_bps} bp: "
                            "wait at the touch (maker iceberg)")
             return ExecutionPlan("ICEBERG", "maker", min(child, size), children, None,

@@ -8,6 +8,16 @@ worse price for a stop). Within one bar: fills at the open first, then triggered
 slippage, limits at their price. A volume participation cap fills an order partly; the rest
 keeps working per its time in force (IOC/FOK cancel it).
 
+Book data, when there is some, changes how limit orders fill: the venue's named hook
+:meth:`SimulatedVenue.on_book` (L2 snapshots and deltas) and :meth:`SimulatedVenue.on_trade`
+(prints) switch a symbol to queue-position matching (:mod:`signaltrust.execution.queue`, model
+``queue=QueueModel(...)``) from its first book message on. A limit order of that symbol then
+never fills from a bar's range: when it becomes active it takes what the displayed other side
+offers up to its limit (taker fills at each level's price), and the rest rests at the back of
+the queue at its price (IOC/FOK: canceled), filled at its limit (maker) only from the volume
+printed at its price beyond the queue ahead, or from a print through its price. Market and
+stop orders, and symbols without book data, fill against bars exactly as above.
+
 It is one broker among others: it answers every order with execution reports (venue order
 id ``SIM-<n>``, fill id ``SIM-F-<n>``, the fee of its fee model, taker liquidity for market and
 stop fills, maker for limits) sent to the report sink at once. The trading core drives it
@@ -40,6 +50,8 @@ from signaltrust.execution.models import (
     SlippageModel,
     VolumeParticipation,
 )
+from signaltrust.execution.queue import BookQueues, QueueModel
+from signaltrust.execution.queue_fills import QueueFills
 
 _DAY_NS = 86_400_000_000_000
 _STOPS = (OrderType.STOP, OrderType.TRAILING_STOP)
@@ -86,8 +98,9 @@ def _decimals(price: Any, fee: Any) -> tuple[Decimal, Decimal]:
     return exact_price, exact_fee
 
 
-class SimulatedVenue(Broker):
-    """Fills orders against bars with pluggable fee, slippage, latency and participation models."""
+class SimulatedVenue(QueueFills, Broker):
+    """Fills orders against bars with pluggable fee, slippage, latency and participation
+    models; with book data (:meth:`on_book`, :meth:`on_trade`) limit orders by queue position."""
 
     def __init__(
         self,
@@ -97,6 +110,7 @@ class SimulatedVenue(Broker):
         latency: LatencyModel | None = None,
         participation: float | None = None,
         fill_at: str = "next_open",
+        queue: QueueModel | None = None,
     ) -> None:
         if fill_at not in ("next_open", "close"):
             raise ValidationError(
@@ -122,6 +136,10 @@ class SimulatedVenue(Broker):
         self._orders_seen = 0
         self._fills_made = 0
         self._trade: dict[int, tuple[int, float]] = {}  # slot -> (time, price) of last fill
+        #: the book-driven state (books, queue positions); symbols without book data never
+        #: touch it
+        self.queues = BookQueues(queue if queue is not None else QueueModel())
+        self._booked: set[int] = set()  # slots with book data: limit orders fill by queue
 
     # -- wiring -----------------------------------------------------------------------------
     def connect(self, reports: ReportSink, symbols: tuple[str, ...]) -> None:
@@ -192,6 +210,9 @@ class SimulatedVenue(Broker):
         self.book[slot].append(order)
         self.working += 1
         self._active[cid] = now_ns + self.latency.delay_ns(order)
+        if slot in self._booked and order.order_type is _LIMIT:
+            self._join_queues(slot, now_ns)
+            self._prune(slot)
         if order.order_type is _TRAILING and order.stop_price is None:
             # trail from the latest trade: a fill at this very time (e.g. the entry it
             # protects), else the latest bar price
@@ -217,6 +238,10 @@ class SimulatedVenue(Broker):
     def _prune(self, slot: int) -> None:
         book = self.book[slot]
         kept = [o for o in book if o.status not in _DONE]
+        if len(kept) != len(book) and slot in self._booked:
+            for order in book:
+                if order.status in _DONE:
+                    self.queues.forget(order.client_order_id)
         self.working -= len(book) - len(kept)
         self.book[slot] = kept
 
@@ -366,11 +391,14 @@ class SimulatedVenue(Broker):
         if not self.book[slot]:
             return
         trail = self._trail
+        by_queue = slot in self._booked
         hits: list[tuple[int, float, int, Order, float]] = []
         tried: list[Order] = []
         for seq, order in enumerate(self.book[slot]):
             if order.order_type is _MARKET or order.status in _DONE:
                 continue
+            if by_queue and order.order_type is _LIMIT:
+                continue  # the book and the prints fill it (on_book, on_trade)
             if self._active[order.client_order_id] > now_ns:
                 continue
             if order.order_type is _TRAILING:

@@ -24,6 +24,7 @@ from signaltrust.execution.algos.base import (
     MarketView,
     Submit,
 )
+from signaltrust.execution.algos.book import BookSizing
 from signaltrust.execution.algos.pricing import Peg
 from signaltrust.execution.algos.routing import Leg, Route, VenueQuote, route_order
 from signaltrust.execution.algos.schedule import (
@@ -41,6 +42,7 @@ __all__ = [
     "TWAP",
     "VWAP",
     "AlgoReport",
+    "BookSizing",
     "Cancel",
     "Child",
     "ExecutionAlgorithm",

@@ -15,6 +15,10 @@ most one child at a time:
 - **maker** mode: a limit child pegged to the touch (:class:`~.pricing.Peg`), canceled and sent
   again when the market moves away from it or when more became due than it shows.
 
+With ``book=BookSizing(...)`` and a view that carries the touch's sizes, children are sized
+from the depth at the touch and priced from the book (:mod:`.book`); without book data the
+option changes nothing.
+
 When its window ends (``duration`` or ``bars``) resting children are canceled and the rest
 goes as a market order (``finish="market"``, unless a ``limit`` is set) or is left
 (``finish="cancel"``: EXPIRED). A child denied by the pre-trade check or rejected by the broker
@@ -32,6 +36,7 @@ from typing import Any, ClassVar, NamedTuple
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
+from signaltrust.execution.algos.book import BookSizing
 from signaltrust.execution.algos.pricing import Peg
 from signaltrust.execution.algos.schedule import to_lots
 from signaltrust.execution.algos.shortfall import AlgoReport, build_report
@@ -46,7 +51,8 @@ _FINISH = ("market", "cancel")
 class MarketView(NamedTuple):
     """What the market did at one event, as the runtime saw it: the time, the latest price,
     the quote (NaN without one), the volume traded in this event (a completed bar's or a
-    trade's; 0 when none) and whether it is a completed bar of the algorithm's symbol."""
+    trade's; 0 when none) and whether it is a completed bar of the algorithm's symbol. With
+    book data: the sizes resting at the bid and the ask, and VPIN (NaN when unknown)."""
 
     now_ns: int
     last: float
@@ -54,6 +60,9 @@ class MarketView(NamedTuple):
     ask: float = float("nan")
     volume: float = 0.0
     bar: bool = False
+    bid_size: float = float("nan")
+    ask_size: float = float("nan")
+    vpin: float = float("nan")
 
 
 class Submit(NamedTuple):
@@ -122,7 +131,9 @@ class ExecutionAlgorithm:
     more (buy) or receive less (sell) than; ``lot``: the quantity step (children are whole
     lots, the quantity is a multiple of it); ``min_child``: the smallest child worth sending
     (one lot by default; the last one may be smaller); ``finish``: what happens to the rest
-    when the window ends (``"market"``: sent as a market order, ``"cancel"``: left, EXPIRED).
+    when the window ends (``"market"``: sent as a market order, ``"cancel"``: left, EXPIRED);
+    ``book``: size and price children from the live book when the view carries it
+    (:class:`~.book.BookSizing`; None: never).
     """
 
     algorithm: ClassVar[str] = ""
@@ -141,6 +152,7 @@ class ExecutionAlgorithm:
         lot: float | Decimal = 1,
         min_child: float | Decimal | None = None,
         finish: str = "market",
+        book: BookSizing | None = None,
     ) -> None:
         if not isinstance(symbol, str) or not symbol or symbol.strip() != symbol:
             raise ValidationError("symbol must be a non-empty string", field="symbol",
@@ -175,6 +187,10 @@ class ExecutionAlgorithm:
         self.lots = to_lots(self.quantity, self.lot)
         self.min_child = self.lot if min_child is None else _decimal(min_child, "min_child")
         self.finish = finish
+        if book is not None and not isinstance(book, BookSizing):
+            raise ValidationError("book must be a BookSizing", field="book", value=book,
+                                  fix="pass book=BookSizing() or leave it out")
+        self.book = book
         # the running state (set by begin)
         self.parent_id = ""
         self.strategy_id = ""
@@ -184,6 +200,7 @@ class ExecutionAlgorithm:
         self.end_ns: int | None = None  # when it ended
         self.arrival = self.last = float("nan")
         self.bid = self.ask = float("nan")
+        self.bid_size = self.ask_size = self.vpin = float("nan")
         self.bars_seen = 0
         self.volume_seen = 0.0
         self.filled = self.notional = self.fees = _ZERO
@@ -218,7 +235,8 @@ class ExecutionAlgorithm:
         return {"symbol": self.symbol, "quantity": str(self.sign * self.quantity),
                 "mode": self.mode, "peg": self.peg.to_state(),
                 "limit": None if self.limit is None else str(self.limit), "lot": str(self.lot),
-                "min_child": str(self.min_child), "finish": self.finish}
+                "min_child": str(self.min_child), "finish": self.finish,
+                "book": None if self.book is None else self.book.to_state()}
 
     def plan_state(self) -> dict[str, Any]:
         return {}
@@ -246,6 +264,7 @@ class ExecutionAlgorithm:
         self.start_ns = self.now_ns = int(view.now_ns)
         self.arrival = float(arrival)
         self.last, self.bid, self.ask = view.last, bid, ask
+        self.bid_size, self.ask_size, self.vpin = view.bid_size, view.ask_size, view.vpin
         self.plan(history)
         self.status = "WORKING"
 
@@ -260,6 +279,7 @@ class ExecutionAlgorithm:
         if view.last == view.last:
             self.last = view.last
         self.bid, self.ask = view.bid, view.ask
+        self.bid_size, self.ask_size, self.vpin = view.bid_size, view.ask_size, view.vpin
 
     def cancel(self, reason: str = "canceled by the strategy") -> None:
         """Stop the parent: its working children are canceled at the next decision."""
@@ -315,14 +335,41 @@ class ExecutionAlgorithm:
         return (self.window_ns is not None and self.now_ns >= self.window_ns) or (
             self.window_bars is not None and self.bars_seen >= self.window_bars)
 
+    def child_mode(self) -> str:
+        """Taker or maker for the next child: ``mode``, or the book's choice (``book``)."""
+        if self.book is None:
+            return self.mode
+        return self.book.mode(self.mode, self.bid, self.ask, self.vpin)
+
     def child_price(self) -> Decimal | None:
-        """The limit price of a new child: the peg (maker, capped at ``limit``) or ``limit``."""
-        if self.mode == "taker":
-            return self.limit
-        price = self.peg.price(self.sign, self.bid, self.ask, self.last)
+        """The limit price of a new child: the peg (maker), the opposite touch (taker with
+        book data) or ``limit`` (taker), never beyond ``limit``."""
+        mode = self.child_mode()
+        if mode == "taker":
+            if self._book_market(mode) is None:
+                return self.limit
+            touch = self.ask if self.sign > 0 else self.bid
+            price: Decimal | None = Decimal(f"{touch:.10g}")
+        else:
+            price = self.peg.price(self.sign, self.bid, self.ask, self.last)
         if price is not None and self.limit is not None:
             price = min(price, self.limit) if self.sign > 0 else max(price, self.limit)
         return price
+
+    def _book_market(self, mode: str) -> Any:
+        """The touch a child in ``mode`` measures (a LiquiditySnapshot), None without book."""
+        if self.book is None:
+            return None
+        return self.book.market(self.sign, mode, self.bid, self.ask, self.bid_size,
+                                self.ask_size, self.vpin)
+
+    def book_cap(self) -> Decimal | None:
+        """The most the next child may be from the depth at the touch (None: no book)."""
+        mode = self.child_mode()
+        market = self._book_market(mode)
+        if market is None or self.book is None:
+            return None
+        return self.book.policy.child_cap(market, self.lot)
 
     def decide(self) -> list[Submit | Cancel]:
         """What to do now: send one child, cancel one, or nothing (see the module doc)."""
@@ -344,15 +391,21 @@ class ExecutionAlgorithm:
         cap = self.max_child()
         if cap is not None:
             want = min(want, cap)
+        depth_cap = self.book_cap()
+        if depth_cap is not None:
+            want = min(want, depth_cap)
+        mode = self.child_mode()
         price = self.child_price()
-        if self.mode == "maker" and price is None:
+        if mode == "maker" and price is None:
             return []  # nothing to peg to yet
         if open_:
             child = open_[0]
             if child.status == "CANCELING" or child.limit_price is None:
                 return []  # a cancel on its way, or a market child still working
-            stale = self.mode == "maker" and price is not None and self.peg.moved_away(
+            stale = mode == "maker" and price is not None and self.peg.moved_away(
                 self.sign, child.limit_price, price)
+            if depth_cap is not None and mode == "taker":
+                stale = price is not None and price != child.limit_price  # the touch moved
             short = self.grows and want > child.remaining
             return [Cancel(child.client_order_id)] if stale or short else []
         quantity = self._child_quantity(want, remaining)
@@ -406,6 +459,8 @@ class ExecutionAlgorithm:
                 "status": self.status, "reason": self.reason, "start_ns": self.start_ns,
                 "now_ns": self.now_ns, "end_ns": self.end_ns, "arrival": _f(self.arrival),
                 "last": _f(self.last), "bid": _f(self.bid), "ask": _f(self.ask),
+                "bid_size": _f(self.bid_size), "ask_size": _f(self.ask_size),
+                "vpin": _f(self.vpin),
                 "bars_seen": self.bars_seen, "volume_seen": self.volume_seen,
                 "filled": str(self.filled), "notional": str(self.notional),
                 "fees": str(self.fees), "denied": self.denied,
@@ -421,6 +476,8 @@ class ExecutionAlgorithm:
         """A new algorithm from :meth:`spec`'s plain data."""
         args = dict(spec)
         args["peg"] = Peg.from_state(args["peg"])
+        if args.get("book") is not None:
+            args["book"] = BookSizing.from_state(args["book"])
         args["quantity"] = Decimal(args["quantity"])
         return cls(**args)
 
@@ -445,6 +502,8 @@ class ExecutionAlgorithm:
         self.start_ns, self.now_ns, self.end_ns = s["start_ns"], s["now_ns"], s["end_ns"]
         self.arrival, self.last = _nan(s["arrival"]), _nan(s["last"])
         self.bid, self.ask = _nan(s["bid"]), _nan(s["ask"])
+        self.bid_size, self.ask_size = _nan(s.get("bid_size")), _nan(s.get("ask_size"))
+        self.vpin = _nan(s.get("vpin"))
         self.bars_seen, self.volume_seen = int(s["bars_seen"]), float(s["volume_seen"])
         self.filled, self.notional = Decimal(s["filled"]), Decimal(s["notional"])
         self.fees, self.denied = Decimal(s["fees"]), int(s["denied"])
