@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signaltrust.core.book import BookLevel, BookUpdate, Side, Trade
 from signaltrust.core.errors import ValidationError
@@ -85,6 +87,49 @@ def test_trades_then_book_update_are_not_counted_twice():
     queue.on_trade(100.0, 200.0, 10.0)
     queue.on_level(300.0)  # the book shows the 200 traded: no cancel, no new size
     assert (queue.ahead, queue.behind) == (300.0, 0.0)
+
+
+events = st.lists(st.tuples(st.sampled_from(["trade", "add", "cancel"]),
+                            st.floats(0.0, 300.0)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.0, 1_000.0), st.floats(1.0, 100.0), events)
+def test_property_when_conservative_then_fills_start_exactly_past_the_queue(queue_ahead,
+                                                                          quantity, stream):
+    # size only added behind and trades: the order fills exactly the volume beyond the queue
+    queue = QueueModel("behind").join(1, 100.0, queue_ahead)
+    filled = traded = 0.0
+    for kind, size in stream:
+        if kind == "trade":
+            traded += size
+            filled += queue.on_trade(100.0, size, quantity - filled)
+        elif kind == "add":
+            queue.on_level(queue.level + size)
+        assert queue.ahead >= 0.0 and queue.behind >= 0.0
+    assert filled == pytest.approx(min(quantity, max(traded - queue_ahead, 0.0)), abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([QueueModel("behind"), QueueModel("pro_rata"),
+                        QueueModel("pro_rata", power=3.0)]),
+       st.floats(0.0, 1_000.0), st.floats(1.0, 100.0), events)
+def test_property_when_any_stream_then_the_queue_matches_the_book_and_fills_are_bounded(
+        model, queue_ahead, quantity, stream):
+    queue = model.join(-1, 101.0, queue_ahead)
+    filled = traded = 0.0
+    for kind, size in stream:
+        before = queue.ahead
+        if kind == "trade":
+            traded += size
+            filled += queue.on_trade(101.0, size, quantity - filled)
+        else:
+            level = queue.level + size if kind == "add" else max(queue.level - size, 0.0)
+            queue.on_level(level)
+            assert queue.level == pytest.approx(level)  # ahead + behind is what the book shows
+            assert queue.ahead <= before + 1e-9  # the queue ahead never grows
+        assert queue.ahead >= 0.0 and queue.behind >= 0.0
+    assert filled <= min(quantity, traded) + 1e-9
 
 
 def test_model_when_arguments_wrong_then_validation_error_names_them():
@@ -257,7 +302,7 @@ def test_venue_when_book_data_then_the_bar_range_no_longer_fills_limits():
     assert desk.fills == [] and order.is_open
 
 
-def test_venue_when_book_for_an_unknown_symbol_or_out_of_order_then_validation_error():
+def test_venue_when_bad_book_or_print_then_validation_error_names_the_field():
     desk = _desk_with_book()
     with pytest.raises(ValidationError) as err:
         desk.venue.on_book(BookUpdate("NOPE", T0, 99, snapshot=True))
@@ -265,6 +310,9 @@ def test_venue_when_book_for_an_unknown_symbol_or_out_of_order_then_validation_e
     with pytest.raises(ValidationError) as err:
         desk.venue.on_book(BookUpdate(SYMBOL, T0, 1, (BookLevel(100.0, 1.0),)))
     assert err.value.field == "seq"
+    with pytest.raises(ValidationError) as err:
+        desk.trade(100.0, -3.0)
+    assert err.value.field == "size"
 
 
 def _replay(model: QueueModel) -> list[tuple[str, Decimal, Decimal, str]]:

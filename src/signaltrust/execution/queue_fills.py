@@ -74,6 +74,11 @@ class QueueFills:
         """A print of a traded symbol with book data: it fills the resting limit orders that
         its volume reaches beyond their queue ahead (at their limit, maker)."""
         slot = self._book_slot(trade.symbol)
+        if not (trade.price > 0.0 and 0.0 <= trade.size < float("inf")):
+            bad = "price" if not trade.price > 0.0 else "size"
+            raise ValidationError("a print needs a price > 0 and a finite size >= 0",
+                                  field=bad, value=getattr(trade, bad),
+                                  fix="drop or correct the print (check_ticks finds these)")
         if slot not in self._booked:
             return  # no book yet: nothing is queued, bars fill the orders
         now_ns = trade.ts_ns
