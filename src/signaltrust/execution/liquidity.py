@@ -87,19 +87,23 @@ class ExecutionPlan:
     reasons: tuple[str, ...]
 
     def algorithm_for(self, symbol: str, quantity: float | Decimal, *,
-                      lot: float | Decimal = 1) -> Any:
+                      lot: float | Decimal = 1, book: Any = None) -> Any:
         """The execution algorithm to hand to ``ctx.execute`` (signed ``quantity``), or None
-        for MARKET (send one market order)."""
+        for MARKET (send one market order). ``book``: a
+        :class:`~signaltrust.execution.algos.BookSizing` that keeps sizing each child from
+        the live touch while the algorithm works (None: sized by this plan only)."""
         from signaltrust.execution.algos import POV, TWAP, Iceberg
 
         if self.algorithm == "MARKET":
             return None
         if self.algorithm == "TWAP":
-            return TWAP(symbol, quantity, bars=self.children, mode=self.mode, lot=lot)
+            return TWAP(symbol, quantity, bars=self.children, mode=self.mode, lot=lot,
+                        book=book)
         if self.algorithm == "ICEBERG":
             return Iceberg(symbol, quantity, display=self.child_quantity, mode=self.mode,
-                           lot=lot)
-        return POV(symbol, quantity, rate=float(self.rate or 0.05), mode=self.mode, lot=lot)
+                           lot=lot, book=book)
+        return POV(symbol, quantity, rate=float(self.rate or 0.05), mode=self.mode, lot=lot,
+                   book=book)
 
     def __plain__(self) -> dict[str, Any]:
         return {"algorithm": self.algorithm, "mode": self.mode,

@@ -207,3 +207,14 @@ def test_maker_child_in_the_venue_with_book_then_fills_only_past_its_queue():
     assert algo.filled == 50
     # the next child joins the same bid queue, sized from it again
     assert [(c.quantity, c.limit_price) for c in algo.children][1] == (D(50), D(100))
+
+
+def test_plan_when_built_with_book_sizing_then_the_algorithm_keeps_reading_the_touch():
+    from signaltrust.execution.liquidity import LiquidityAnalyser, LiquiditySnapshot
+
+    policy = LiquidityPolicy(max_take_of_depth=0.25)
+    plan = LiquidityAnalyser(policy).plan(1000, LiquiditySnapshot(1.0, 400.0))
+    algo = plan.algorithm_for("GOOG", 1000, book=BookSizing(policy))
+    assert plan.algorithm == "TWAP" and algo.book == BookSizing(policy)
+    algo.begin("p", "s", touch(0, ask_size=200.0))  # the touch thinned since the plan
+    assert algo.decide() == [Submit(D(50), D("100.01"))]
