@@ -128,6 +128,18 @@ class ApprovalQueue:
                 agent_approvals.c.status == "pending").order_by(agent_approvals.c.id))]
         return [self.get(i) for i in ids]
 
+    def recent(self, *, status: str | None = None, limit: int = 50) -> list[Approval]:
+        """The latest approvals, newest first (``status``: pending, approved or rejected)."""
+        if status is not None and status not in ("pending", "approved", "rejected"):
+            raise ValidationError("unknown approval status", field="status", value=status,
+                                  fix="use pending, approved or rejected (or none for all)")
+        query = sa.select(agent_approvals).order_by(agent_approvals.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(agent_approvals.c.status == status)
+        with self.database.engine.connect() as conn:
+            return [Approval(r.id, r.agent, r.action, r.level, r.payload, r.status,
+                             r.decided_by, r.note) for r in conn.execute(query)]
+
     def decide(self, approval_id: int, *, approve: bool, actor: str, note: str = "") -> Approval:
         """Approve or reject a pending action (once: a decided one is refused)."""
         current = self.get(approval_id)

@@ -49,6 +49,7 @@ ROUTERS: list[str] = [
     "signaltrust.api.routers.nodes",
     "signaltrust.api.routers.learning",
     "signaltrust.api.routers.learn",
+    "signaltrust.api.routers.agents",
     "signaltrust.api.routers.ws",
 ]
 
