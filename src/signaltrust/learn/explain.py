@@ -17,7 +17,7 @@ import pandas as pd
 from signaltrust.core.errors import ValidationError
 from signaltrust.learn.rules import context_features, rule_fired
 
-SLIPPED = ("signal", "stop_loss", "trailing_stop", "reverse")  # take-profit is a limit
+SLIPPED = ("signal", "stop_loss", "trailing_stop", "reverse", "kill_switch")  # not the limit
 
 
 @dataclass(frozen=True)
@@ -264,9 +264,13 @@ def _exit(record: TradeRecord, trade: pd.Series, bars: pd.DataFrame, slippage: f
         info.update(why=f"decided at the close of {_date(bars.index[decided])}: {rule}",
                     values=values)
     elif reason in ("stop_loss", "take_profit"):
-        fraction = float(opts.get("sl_stop" if reason == "stop_loss" else "tp_stop") or 0)
         sign = -1 if (reason == "stop_loss") == long else 1
-        level = entry * (1 + sign * fraction)
+        placed = float(trade.get("exit_level", float("nan")))
+        if placed == placed:  # a node's journal holds the order's own level
+            level, fraction = placed, abs(placed / entry - 1)
+        else:
+            fraction = float(opts.get("sl_stop" if reason == "stop_loss" else "tp_stop") or 0)
+            level = entry * (1 + sign * fraction)
         kind = "stop-market" if reason == "stop_loss" else "limit"
         gapped = (bar["open"] <= level) if (reason == "stop_loss") == long else (
             bar["open"] >= level)
@@ -281,10 +285,15 @@ def _exit(record: TradeRecord, trade: pd.Series, bars: pd.DataFrame, slippage: f
                     "(adverse first)")
         info.update(why=why, level=level)
     elif reason == "trailing_stop":
-        fraction = float(opts.get("tsl_stop") or 0)
-        info.update(why=f"price fell {fraction:.1%} from its best since entry; the trailing "
-                    "stop (stop-market) filled at its level, or the open when the bar gapped "
-                    "through it, plus slippage")
+        trail = float(trade.get("exit_trail_percent", float("nan")))
+        fraction = trail / 100 if trail == trail else float(opts.get("tsl_stop") or 0)
+        info.update(why=f"price moved {fraction:.1%} against the position from its best since "
+                    "entry; the trailing stop (stop-market) filled at its level, or the open "
+                    "when the bar gapped through it, plus slippage")
+    elif reason == "kill_switch":
+        info.update(why="the kill switch closed the position: the risk engine halted trading "
+                    "and flattened every position with market orders (not the strategy's "
+                    "signal)")
     elif reason == "reverse":
         info.update(why="an opposite entry reversed the position: closed, then opened the "
                     "other way")

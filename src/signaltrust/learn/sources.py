@@ -12,6 +12,7 @@ import pandas as pd
 from signaltrust.core.errors import ValidationError
 from signaltrust.learn.explain import TradeRecord
 from signaltrust.learn.runs import SavedRun, load_run
+from signaltrust.risk import KILL_TAG
 from signaltrust.storage import Database, Journal, NodeRegistry
 
 
@@ -42,6 +43,7 @@ def node_record(database: Database, node: str, *, symbol: str | None = None,
     bars: dict[str, list[dict[str, Any]]] = {}
     fills: list[dict[str, Any]] = []
     events: dict[str, list[dict[str, Any]]] = {}
+    registered: dict[str, dict[str, Any]] = {}  # each order as it registered (type, tags)
     for entry in Journal(database, node).entries():
         if entry.kind in ("bars", "warmup"):
             for bar in entry.payload.get("bars", []):
@@ -50,6 +52,8 @@ def node_record(database: Database, node: str, *, symbol: str | None = None,
             fills.append(entry.payload)
         elif entry.kind == "order" and entry.payload.get("account") == chosen["name"]:
             events.setdefault(entry.payload["client_order_id"], []).append(entry.payload)
+            if entry.payload.get("previous") is None:
+                registered[entry.payload["client_order_id"]] = entry.payload
     symbols = sorted({f["symbol"] for f in fills}) or sorted(bars)
     if symbol is None:
         if not symbols:
@@ -62,7 +66,8 @@ def node_record(database: Database, node: str, *, symbol: str | None = None,
     frame = pd.DataFrame(bars[symbol]).drop_duplicates("ts_ns", keep="last")
     frame.index = pd.to_datetime(frame.pop("ts_ns"), utc=True)
     frame = frame[["open", "high", "low", "close", "volume"]].astype(float)
-    trades, orders_of = _round_trips([f for f in fills if f["symbol"] == symbol], frame)
+    trades, orders_of = _round_trips([f for f in fills if f["symbol"] == symbol], frame,
+                                     registered)
     settings = {k: chosen.get(k) for k in ("cash", "fees", "fixed_fees", "min_fees",
                                            "slippage", "fill_at") if chosen.get(k) is not None}
     return TradeRecord(
@@ -83,9 +88,40 @@ def _resolved(name: str | None, params: dict[str, Any]) -> dict[str, Any]:
     return strategy.resolve(params) if isinstance(strategy, RuleStrategy) else dict(params)
 
 
-def _round_trips(fills: list[dict[str, Any]], bars: pd.DataFrame
+#: tags that name why an order closed a position, as the strategies and the kill switch tag them
+EXIT_TAGS = (KILL_TAG, "stop_loss", "take_profit", "trailing_stop", "reverse")
+
+
+def exit_reason(order: dict[str, Any] | None) -> str:
+    """Why an order closed a position, from its journalled registration: the first tag that
+    names an exit (a stop, a take-profit, a trailing stop, a reversal, the kill switch); a
+    bracket's child by its type, as the backtest labels it; else the strategy's signal."""
+    if order is None:
+        return "signal"
+    for tag in order.get("tags") or ():
+        if tag in EXIT_TAGS:
+            return str(tag)
+    if order.get("parent_id"):
+        return {"TRAILING_STOP": "trailing_stop", "LIMIT": "take_profit"}.get(
+            str(order.get("type")), "stop_loss")
+    return "signal"
+
+
+def _exit_level(order: dict[str, Any] | None) -> float:
+    """The price level of a stop or a take-profit order (NaN for others)."""
+    for key in ("stop_price", "limit_price"):
+        if order is not None and order.get(key) is not None:
+            return float(order[key])
+    return float("nan")
+
+
+def _round_trips(fills: list[dict[str, Any]], bars: pd.DataFrame,
+                 registered: dict[str, dict[str, Any]] | None = None
                  ) -> tuple[pd.DataFrame, dict[int, list[str]]]:
-    """Trades from fills: one opens when the position leaves zero, closes when it returns."""
+    """Trades from fills: one opens when the position leaves zero, closes when it returns;
+    its exit is labelled by what the closing order was (``registered``: the orders' journalled
+    registrations; without them, the signal)."""
+    registered = registered or {}
     rows: list[dict[str, Any]] = []
     orders_of: dict[int, list[str]] = {}
     position, current = 0.0, None
@@ -110,23 +146,26 @@ def _round_trips(fills: list[dict[str, Any]], bars: pd.DataFrame
         current["orders"].append(fill["client_order_id"])
         position += qty
         if abs(position) < 1e-9:
-            rows.append(_close(current, stamp, bar))
+            closing = registered.get(fill["client_order_id"])
+            rows.append(_close(current, stamp, bar, exit_reason(closing),
+                               _exit_level(closing), closing))
             orders_of[len(rows)] = list(dict.fromkeys(current["orders"]))
             current, position = None, 0.0
     if current is not None:
         last = float(bars["close"].iloc[-1])
         current["exit_qty"], current["proceeds"] = current["qty"], current["qty"] * last
-        row = _close(current, pd.NaT, -1)
-        row.update(status="open", exit_reason="open")
+        row = _close(current, pd.NaT, -1, "open", float("nan"), None)
+        row.update(status="open")
         rows.append(row)
         orders_of[len(rows)] = list(dict.fromkeys(current["orders"]))
     columns = ["asset", "direction", "entry_time", "exit_time", "entry_price", "exit_price",
                "size", "pnl", "return", "fees", "exit_reason", "status", "entry_bar",
-               "exit_bar"]
+               "exit_bar", "exit_level", "exit_trail_percent"]
     return pd.DataFrame(rows, columns=columns), orders_of
 
 
-def _close(trade: dict[str, Any], stamp: Any, bar: int) -> dict[str, Any]:
+def _close(trade: dict[str, Any], stamp: Any, bar: int, reason: str, level: float,
+           order: dict[str, Any] | None) -> dict[str, Any]:
     entry = trade["cost"] / trade["qty"]
     exit_price = trade["proceeds"] / trade["exit_qty"] if trade["exit_qty"] else np.nan
     sign = 1 if trade["direction"] == "long" else -1
@@ -134,8 +173,10 @@ def _close(trade: dict[str, Any], stamp: Any, bar: int) -> dict[str, Any]:
     return {"asset": trade["asset"], "direction": trade["direction"],
             "entry_time": trade["entry_time"], "exit_time": stamp, "entry_price": entry,
             "exit_price": exit_price, "size": trade["qty"], "pnl": pnl,
-            "return": pnl / trade["cost"], "fees": trade["fees"], "exit_reason": "signal",
-            "status": "closed", "entry_bar": trade["entry_bar"], "exit_bar": bar}
+            "return": pnl / trade["cost"], "fees": trade["fees"], "exit_reason": reason,
+            "status": "closed", "entry_bar": trade["entry_bar"], "exit_bar": bar,
+            "exit_level": level,
+            "exit_trail_percent": float((order or {}).get("trail_percent") or "nan")}
 
 
 def open_record(run: str, *, runs_folder: str | Path, database: Database | None = None,
@@ -158,4 +199,4 @@ def open_record(run: str, *, runs_folder: str | Path, database: Database | None 
                           "list`)")
 
 
-__all__ = ["backtest_record", "node_record", "open_record"]
+__all__ = ["EXIT_TAGS", "backtest_record", "exit_reason", "node_record", "open_record"]

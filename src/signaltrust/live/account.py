@@ -45,13 +45,21 @@ class Outputs:
 
 
 class _OrderEvents:
-    def __init__(self, outputs: Outputs, account: str, clock: Any) -> None:
-        self.outputs, self.account, self.clock = outputs, account, clock
+    def __init__(self, outputs: Outputs, account: str, clock: Any, orders: Any = None) -> None:
+        self.outputs, self.account, self.clock, self.orders = outputs, account, clock, orders
 
     def __call__(self, event: OrderEvent) -> None:
-        self.outputs.entries.append(
-            ("order", self.clock.now_ns, order_event_payload(event, self.account))
-        )
+        payload = order_event_payload(event, self.account)
+        if event.previous_status is None and self.orders is not None:
+            # what the order is and why it was sent (a stop, a take-profit, the kill switch):
+            # journalled once, when it registers, for the trade explanations
+            order = self.orders.find(event.client_order_id)
+            if order is not None:
+                payload.update(
+                    type=order.order_type.value, tags=list(order.tags), parent_id=order.parent_id,
+                    **{k: None if getattr(order, k) is None else str(getattr(order, k))
+                       for k in ("stop_price", "limit_price", "trail_percent")})
+        self.outputs.entries.append(("order", self.clock.now_ns, payload))
 
 
 class _Fills:
@@ -125,7 +133,7 @@ class NodeAccount:
         self.core = core
         self.recorder = Recorder(core)
         self.risk.attach(core)
-        core.add_order_listener(_OrderEvents(outputs, config.name, clock))
+        core.add_order_listener(_OrderEvents(outputs, config.name, clock, core.manager))
         core.add_fill_listener(_Fills(outputs, config.name, core))
         self.strategies = []
         for strategy, sid in strategies:
