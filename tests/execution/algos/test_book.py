@@ -218,3 +218,13 @@ def test_plan_when_built_with_book_sizing_then_the_algorithm_keeps_reading_the_t
     assert plan.algorithm == "TWAP" and algo.book == BookSizing(policy)
     algo.begin("p", "s", touch(0, ask_size=200.0))  # the touch thinned since the plan
     assert algo.decide() == [Submit(D(50), D("100.01"))]
+
+
+def test_replay_when_the_same_book_views_then_the_same_children():
+    market = [touch(i, bid=100.0 + (i % 3) * 0.01, ask=100.02 + (i % 3) * 0.01,
+                    bid_size=100.0 + 40 * (i % 4), ask_size=60.0 + 30 * (i % 5),
+                    vpin=0.3 + 0.1 * (i % 5)) for i in range(10)]
+    logs = [run_all(TWAP("GOOG", 500, bars=10, book=QUARTER), market).log for _ in range(2)]
+    assert logs[0] and logs[0] == logs[1]
+    # within the window every child is priced from the book
+    assert all(limit is not None for _, what, _, limit in logs[0] if what == "submit")
