@@ -83,10 +83,32 @@ def test_compose_when_read_then_no_password_is_written_in_it(compose):
     assert "postgresql+psycopg://signaltrust:${POSTGRES_PASSWORD" in text
 
 
-def test_grafana_dashboard_when_read_then_every_metric_it_plots_is_one_the_api_exports():
-    from signaltrust.api.ops import ApiMetrics
+def _exported(tmp_path: Path) -> set[str]:
+    """Every metric a SignalTrust process exports: the API's (with the job runner's and the
+    figures read from the database), a node's, and the scheduler's learning-loop figures."""
+    from prometheus_client import CollectorRegistry
 
-    exported = {m.name for m in ApiMetrics().registry.collect()}
+    from signaltrust.api.ops import ApiMetrics
+    from signaltrust.ops.metrics import LearningCollector, NodeMetrics
+    from signaltrust.storage import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'app.db'}")
+    database.upgrade()
+    api = ApiMetrics()
+    api.watch(database)
+    api.job_metrics()
+    learning = CollectorRegistry()
+    learning.register(LearningCollector(database))
+    try:
+        return {m.name for registry in (api.registry, NodeMetrics().registry, learning)
+                for m in registry.collect()}
+    finally:
+        database.dispose()
+
+
+def test_grafana_dashboard_when_read_then_every_metric_it_plots_is_one_a_process_exports(
+        tmp_path):
+    exported = _exported(tmp_path)
     dashboard = json.loads((ROOT / "deploy/grafana/dashboards/signaltrust.json").read_text())
     plotted = set()
     for panel in dashboard["panels"]:
@@ -95,7 +117,25 @@ def test_grafana_dashboard_when_read_then_every_metric_it_plots_is_one_the_api_e
     bases = {re.sub(r"_(total|bucket|sum|count)$", "", name) for name in plotted}
     assert bases and bases <= exported, bases - exported
     assert {"signaltrust_orders", "signaltrust_fills", "signaltrust_api_request_seconds",
-            "signaltrust_jobs"} <= bases
+            "signaltrust_jobs", "signaltrust_node_steps", "signaltrust_node_bar_to_order_seconds",
+            "signaltrust_node_journal_commit_seconds", "signaltrust_jobs_finished",
+            "signaltrust_job_seconds", "signaltrust_agent_llm_calls",
+            "signaltrust_agent_llm_tokens", "signaltrust_agent_llm_cost_usd",
+            "signaltrust_agent_fallbacks", "signaltrust_learning_predictions_logged",
+            "signaltrust_learning_promotion_decisions",
+            "signaltrust_learning_job_firings"} <= bases
+
+
+def test_prometheus_config_when_read_then_it_scrapes_each_node_and_the_scheduler(compose):
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    targets = {job["job_name"]: [t for group in job["static_configs"] for t in group["targets"]]
+               for job in config["scrape_configs"]}
+    assert targets["signaltrust-nodes"] == ["node-a:9100", "node-b:9100"]
+    assert targets["signaltrust-scheduler"] == ["scheduler:9100"]
+    for service in ("node-a", "node-b", "scheduler"):
+        env = compose["services"][service]["environment"]
+        assert env["SIGNALTRUST__METRICS__PORT"] == "9100"
+        assert env["SIGNALTRUST__METRICS__HOST"] == "0.0.0.0"  # reachable from Prometheus
 
 
 def test_prometheus_config_when_read_then_it_scrapes_the_api_with_a_key_over_https():
