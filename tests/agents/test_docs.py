@@ -28,3 +28,6 @@ def test_agents_page_when_examples_run_then_they_print_what_the_page_says(tmp_pa
     assert "restricted: SPX is on the restricted list" in out
     assert "would exceed the limit 100000" in out
     assert re.search(r"2018-06-30: score 0\.\d\d, confidence 0\.\d\d", out)
+    assert "2020-03-12 18:00 2.6 2020-02-14 FRED vintages" in out  # before the revision
+    assert "2020-03-13 4.0 2020-03-13 FRED vintages" in out
+    assert "realised (no option chain)" in out and "a protective put at" in out
