@@ -37,6 +37,8 @@ def test_api_page_when_python_examples_run_in_order_then_no_error(tmp_path, monk
         exec(compile(block, f"docs/api.md block {index}", "exec"), namespace)
     printed = capsys.readouterr().out
     assert "'after': 2.0" in printed and "422 start 2018-13-45" in printed
+    assert "200 canceled" in printed and "409 job_id" in printed  # a job canceled once
+    assert "[('grace', True)]" in printed  # and the cancel audited
 
 
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl, jq")
