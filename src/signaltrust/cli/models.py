@@ -30,9 +30,14 @@ def registry_uri() -> str:
 
 
 def _registry() -> Any:
+    """The registry, read directly from its SQL store (no MLflow import) unless MLflow's
+    workspaces are enabled in the environment (then MLflow picks the workspace)."""
+    import os
+
     from signaltrust.ml.registry import ModelRegistry
 
-    return ModelRegistry(registry_uri())
+    workspaces = os.environ.get("MLFLOW_ENABLE_WORKSPACES", "").strip().lower() in ("1", "true")
+    return ModelRegistry(registry_uri(), reads="mlflow" if workspaces else "auto")
 
 
 @app.command("list")

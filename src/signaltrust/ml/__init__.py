@@ -6,15 +6,14 @@ does not pay for scikit-learn, SciPy and numba.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 from signaltrust.core.lazy import lazy_exports
 
-# ``explain`` is also the name of its module: bound now, or importing the module would rebind
-# the package attribute to it (pandas only; no scikit-learn)
-from signaltrust.ml.explain import Explanation, explain
-
 if TYPE_CHECKING:
+    from signaltrust.ml.explain import Explanation, explain
     from signaltrust.ml.models import CalibratedModel, StackedEnsemble, get_model, list_models
     from signaltrust.ml.regimes import GaussianHMMRegimes, GMMRegimes
     from signaltrust.ml.validation import (
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     )
 
 _WHERE = {
+    "Explanation": "signaltrust.ml.explain:Explanation",
     "GMMRegimes": "signaltrust.ml.regimes:GMMRegimes",
     "GaussianHMMRegimes": "signaltrust.ml.regimes:GaussianHMMRegimes",
     "CalibratedModel": "signaltrust.ml.models:CalibratedModel",
@@ -51,3 +51,25 @@ __all__ = [
     "time_decay", "uniqueness_weights",
 ]
 __getattr__, __dir__ = lazy_exports(globals(), _WHERE)
+
+
+class _Package(types.ModuleType):
+    """``signaltrust.ml.explain`` is the function, loaded on first use (pandas, not at import).
+
+    ``explain`` is also the name of its module, and importing a submodule binds the package
+    attribute to it; a data descriptor wins over that binding, so the name stays the function
+    whatever was imported first, as it was when the function was bound eagerly.
+    """
+
+    @property
+    def explain(self) -> Any:
+        from signaltrust.ml.explain import explain
+
+        return explain
+
+    @explain.setter
+    def explain(self, value: Any) -> None:  # the import system's binding of the submodule
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

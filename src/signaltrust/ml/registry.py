@@ -17,6 +17,12 @@ round-trip); then registers it as a new version of the named model.
 Stages are aliases (MLflow 3 deprecates the old stages): ``promote(name, 3)`` points the
 ``production`` alias at version 3; ``staging`` is the other conventional alias. A version is
 referred to by its number or an alias wherever a ``ref`` is taken; ``None`` means the latest.
+
+Reads are fast: on a SQL store (the local SQLite one, PostgreSQL, MySQL) the registry's rows and
+each version's ``signaltrust.json`` are read directly (:mod:`signaltrust.ml.registry_sql`), and
+``promote`` writes its one alias row directly, so ``list``, ``show`` and ``promote`` never import
+MLflow; logging a run and loading a model use MLflow. ``reads="mlflow"`` (the named bypass) reads
+through MLflow's client instead, with the same answers.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from typing import Any
 
 from signaltrust.core.errors import SignalTrustError, ValidationError
 from signaltrust.core.serialize import to_plain
+from signaltrust.ml.registry_sql import SqlRegistryStore, VersionRow, is_sql_store
 
 EXPERIMENT = "signaltrust"
 META_FILE = "signaltrust.json"
@@ -149,19 +156,32 @@ def _requirements() -> list[str]:
     return out
 
 
-class ModelRegistry:
-    """The registry at ``tracking_uri`` (an MLflow store URI; see :func:`tracking_uri`)."""
+READS = ("auto", "mlflow")
 
-    def __init__(self, tracking_uri: str, experiment: str = EXPERIMENT) -> None:
+
+class ModelRegistry:
+    """The registry at ``tracking_uri`` (an MLflow store URI; see :func:`tracking_uri`).
+
+    ``reads="auto"`` reads a SQL store directly (no MLflow import), any other store through
+    MLflow; ``reads="mlflow"`` always through MLflow (same answers, slower to start).
+    """
+
+    def __init__(self, tracking_uri: str, experiment: str = EXPERIMENT,
+                 reads: str = "auto") -> None:
         if not isinstance(tracking_uri, str) or not tracking_uri.strip():
             raise ValidationError(
                 "the registry needs the URI of its MLflow store", field="tracking_uri",
                 value=tracking_uri,
                 fix="pass signaltrust.ml.registry.tracking_uri(home) or a server's URL",
             )
+        if reads not in READS:
+            raise ValidationError("unknown read path", field="reads", value=reads,
+                                  fix=f"use one of {', '.join(READS)}")
         self.tracking_uri = tracking_uri
         self.experiment = experiment
+        self.reads = reads
         self._client_obj: Any = None
+        self._sql_obj: SqlRegistryStore | None = None
 
     # -- plumbing -------------------------------------------------------------------------------
     @property
@@ -174,6 +194,15 @@ class ModelRegistry:
             self._client_obj = mlflow.MlflowClient(tracking_uri=self.tracking_uri,
                                                    registry_uri=self.tracking_uri)
         return self._client_obj
+
+    @property
+    def _sql(self) -> SqlRegistryStore | None:
+        """The direct reader of a SQL store (None: read through MLflow)."""
+        if self.reads == "mlflow" or not is_sql_store(self.tracking_uri):
+            return None
+        if self._sql_obj is None:
+            self._sql_obj = SqlRegistryStore(self.tracking_uri)
+        return self._sql_obj
 
     def _experiment_id(self) -> str:
         found = self.client.get_experiment_by_name(self.experiment)
@@ -274,15 +303,25 @@ class ModelRegistry:
             raise ValidationError("an alias is a word such as production or staging",
                                   field="alias", value=alias,
                                   fix="use --alias production or --alias staging")
+        if len(alias) > 255:
+            raise ValidationError("an alias has at most 255 characters", field="alias",
+                                  value=alias, fix="use a shorter alias such as production")
         mv = self._resolve(name, _as_version(version))
-        self.client.set_registered_model_alias(name, alias, str(mv.version))
+        if self._sql is not None:
+            self._sql.set_alias(name, alias, mv.version)
+        else:
+            self.client.set_registered_model_alias(name, alias, str(mv.version))
         return self.get_model_version(name, int(mv.version))
 
     # -- read -----------------------------------------------------------------------------------
     def _exists(self, name: str) -> bool:
+        if self._sql is not None:
+            return self._sql.exists(name)
         return bool(self.client.search_registered_models(filter_string=f"name = '{_q(name)}'"))
 
     def _names(self) -> list[str]:
+        if self._sql is not None:
+            return [m.name for m in self._sql.models()]
         return sorted(m.name for m in self._search_models())
 
     def _search_models(self) -> list[Any]:
@@ -294,10 +333,20 @@ class ModelRegistry:
             if not token:
                 return out
 
-    def _versions(self, name: str) -> list[Any]:
-        return list(self.client.search_model_versions(f"name = '{_q(name)}'"))
+    def _versions(self, name: str) -> list[VersionRow]:
+        if self._sql is not None:
+            return self._sql.versions(name)
+        found = self.client.search_model_versions(f"name = '{_q(name)}'")
+        return sorted((VersionRow(version=int(v.version), run_id=v.run_id, source=v.source,
+                                  created_ms=int(v.creation_timestamp)) for v in found),
+                      key=lambda v: v.version)
 
-    def _resolve(self, name: str, ref: int | str | None) -> Any:
+    def _aliases(self, name: str) -> dict[str, int]:
+        if self._sql is not None:
+            return self._sql.aliases(name)
+        return {a: int(v) for a, v in self.client.get_registered_model(name).aliases.items()}
+
+    def _resolve(self, name: str, ref: int | str | None) -> VersionRow:
         if not self._exists(name):
             names = self._names()
             raise ModelNotFoundError(
@@ -306,17 +355,17 @@ class ModelRegistry:
                 "no model is registered yet: log one with log_training_run",
             )
         versions = self._versions(name)
-        numbers = sorted(int(v.version) for v in versions)
+        numbers = [v.version for v in versions]
         if ref is None:
             ref = numbers[-1]
         if isinstance(ref, int):
             for v in versions:
-                if int(v.version) == ref:
+                if v.version == ref:
                     return v
             raise ModelNotFoundError(
                 f"model {name!r} has no version {ref}", field="version", value=ref,
                 fix=f"use one of the versions {numbers}")
-        aliases = self.client.get_registered_model(name).aliases
+        aliases = self._aliases(name)
         if ref not in aliases:
             raise ModelNotFoundError(
                 f"model {name!r} has no alias {ref!r}", field="version", value=ref,
@@ -326,12 +375,8 @@ class ModelRegistry:
     def get_model_version(self, name: str, ref: int | str | None = None) -> ModelVersion:
         """One version by number, alias ("production") or, with ``ref=None``, the latest."""
         mv = self._resolve(name, _as_version(ref))
-        run = self.client.get_run(mv.run_id)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = self.client.download_artifacts(mv.run_id, META_FILE, tmp)
-            meta = json.loads(Path(path).read_text())
-        aliases = sorted(a for a, v in self.client.get_registered_model(name).aliases.items()
-                         if int(v) == int(mv.version))
+        run_tags, meta = self._run_record(mv.run_id)
+        aliases = sorted(a for a, v in self._aliases(name).items() if v == mv.version)
         params = dict(meta.get("params", {}))
         params.update({f"model.{k}": v for k, v in meta.get("model_params", {}).items()})
         return ModelVersion(
@@ -339,10 +384,23 @@ class ModelRegistry:
             data_hash=meta["data_hash"], features=meta["features"], params=params,
             seeds=meta.get("seeds", {}), metrics=meta.get("metrics", {}),
             model_class=meta.get("model_class", ""),
-            created=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
-            source=mv.source, tags={k: v for k, v in run.data.tags.items()
+            created=datetime.fromtimestamp(mv.created_ms / 1000, tz=UTC),
+            source=mv.source, tags={k: v for k, v in run_tags.items()
                                     if not k.startswith("mlflow.")},
         )
+
+    def _run_record(self, run_id: str) -> tuple[dict[str, str], dict[str, Any]]:
+        """A run's tags and its ``signaltrust.json`` (read directly when the store allows)."""
+        if self._sql is not None:
+            artifact_uri, tags = self._sql.run(run_id)
+            text = self._sql.read_artifact(artifact_uri, META_FILE)
+            if text is not None:
+                return tags, json.loads(text)
+        else:
+            tags = dict(self.client.get_run(run_id).data.tags)
+        with tempfile.TemporaryDirectory() as tmp:  # a remote artefact store: MLflow fetches it
+            path = self.client.download_artifacts(run_id, META_FILE, tmp)
+            return tags, json.loads(Path(path).read_text())
 
     def load_model(self, name: str, ref: int | str | None = None) -> Any:
         """The fitted model of a version (number, alias or latest), ready to ``predict``."""
@@ -364,13 +422,18 @@ class ModelRegistry:
         does not exist yet has none: MLflow is not started for it)."""
         if self._client_obj is None and self._local_store_missing():
             return []
+        if self._sql is not None:
+            rows = [(m.name, m.aliases, m.updated_ms) for m in self._sql.models()]
+        else:
+            rows = [(rm.name, {a: int(v) for a, v in rm.aliases.items()},
+                     rm.last_updated_timestamp) for rm in self._search_models()]
         out = []
-        for rm in sorted(self._search_models(), key=lambda m: m.name):
-            numbers = sorted(int(v.version) for v in self._versions(rm.name))
+        for name, aliases, updated_ms in sorted(rows, key=lambda row: row[0]):
+            numbers = [v.version for v in self._versions(name)]
             out.append(RegisteredModel(
-                name=rm.name, latest_version=numbers[-1] if numbers else 0, versions=numbers,
-                aliases={a: int(v) for a, v in sorted(rm.aliases.items())},
-                updated=datetime.fromtimestamp(rm.last_updated_timestamp / 1000, tz=UTC),
+                name=name, latest_version=numbers[-1] if numbers else 0, versions=numbers,
+                aliases=dict(sorted(aliases.items())),
+                updated=datetime.fromtimestamp(updated_ms / 1000, tz=UTC),
             ))
         return out
 
