@@ -121,7 +121,8 @@ class MacroAgent(Agent):
                 "score": score}
 
     def readings(self, as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
-        """Each reading known at ``as_of``: value, when it became usable, series, score."""
+        """Each reading known at ``as_of``: its value, ``published`` (when it became usable:
+        the end of its release day), series, observation date, source and score."""
         as_of = pd.Timestamp(as_of)
         as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
         out = {}
@@ -164,8 +165,8 @@ class MacroAgent(Agent):
         score = clip(sum(r["score"] for r in found.values()) / len(found))
         names = {"vix": "VIX", "inflation": "core CPI y/y %", "credit": "BAA-AAA spread %",
                  "rates": "rate %"}
-        reasons = [f"{names[k]} {r['value']:.2f} ({r['series']}, usable from "
-                   f"{r['published'][:10]}, {r['source']})" for k, r in found.items()]
+        reasons = [f"{names[k]} {r['value']:.2f} (published {r['published'][:10]}, "
+                   f"{r['series']}, {r['source']})" for k, r in found.items()]
         return AgentReport(
             agent=self.name, stance=stance_of(score), score=score, as_of=as_of_dt,
             confidence=round(clip(abs(score) * len(found) / 3, 0, 1), 4),
