@@ -355,7 +355,7 @@ class Hub:
                     self.job_state[record.id] = state
                     self.publish(("jobs", None), self._job(record))
             if self.metrics is not None:
-                for status in ("queued", "running", "done", "failed", "interrupted"):
+                for status in ("queued", "running", "done", "failed", "canceled", "interrupted"):
                     self.metrics.jobs.labels(status).set(
                         sum(1 for r in records if r.status == status))
             await asyncio.sleep(max(self.poll_seconds, 0.5))
