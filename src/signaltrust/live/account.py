@@ -152,6 +152,13 @@ class NodeAccount:
         elif mine:
             self.core.on_bars(mine)
 
+    def on_market(self, event: Any) -> None:
+        """A tick, sized quote, print or L2 book message of one of the account's symbols (a
+        paper account's venue then fills limit orders by queue position, as a replay does:
+        ``TradingCore.on_book``); another symbol's is not the account's business."""
+        if event.symbol in self.core.market.slots:
+            self.core.on_market(event)
+
     def summary(self) -> dict[str, Any]:
         """Cash, equity, positions, orders and fills so far, and the risk state."""
         core = self.core

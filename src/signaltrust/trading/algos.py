@@ -21,16 +21,30 @@ Nothing here reads a clock or a random source: the same events give the same chi
 runtime's state (the algorithms, which child belongs to which parent) is plain Python that
 pickles with the core, so a node restored from a snapshot continues the schedules.
 A live driver asks :meth:`AlgoRuntime.next_due_ns` when to send the core a timer.
+
+**Book data.** The runtime keeps the touch of each symbol with the sizes resting there
+(:class:`~signaltrust.trading.books.Touches`: from L2 book messages and quotes that carry
+sizes, handed over by the core's ``on_book`` and ``on_quote``) and shows it to the algorithms
+in every view (``bid_size``, ``ask_size``), so an algorithm built with ``book=BookSizing(...)``
+sizes and prices its children from the touch inside the core. Its **finish** is sized from the
+book too: when the window ends and the algorithm sends the rest as one market order, with the
+touch known the runtime sends instead a limit order at the opposite touch of at most the
+policy's share of the size there (whole lots), kept while the touch stays and sent again, for
+what is left, when it moves or fills; a touch too thin for one lot sends nothing until it
+refills. Without sizes (bars, plain quotes) the finish is the market order, as before.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from signaltrust.core.book import Quote
 from signaltrust.core.errors import ValidationError
 from signaltrust.core.events import Bar, Tick
 from signaltrust.core.orders import Order
 from signaltrust.execution.algos import AlgoReport, ExecutionAlgorithm, MarketView, Submit
+from signaltrust.trading.books import Touches
 
 #: the tag every child order carries, followed by its parent's id
 ALGO_TAG = "algo:"
@@ -53,6 +67,16 @@ class AlgoRuntime:
         self.working: list[ExecutionAlgorithm] = []
         self.slots: dict[str, int] = {}  # parent id -> the symbol's slot
         self.quotes: dict[int, tuple[float, float]] = {}  # slot -> the latest (bid, ask)
+        self.touches = Touches()  # slot -> the touch with its sizes (book data)
+        self.finishing: set[str] = set()  # the children sent as a book-sized finish
+        self.used: dict[str, int] = {}  # parent id -> the touch its last sized child took
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a runtime pickled before book data was kept has none
+        state.setdefault("touches", Touches())
+        state.setdefault("finishing", set())
+        state.setdefault("used", {})
+        self.__dict__.update(state)
 
     # -- the strategy's calls (through its Context) -----------------------------------------
     def start(self, strategy_id: str, algo: ExecutionAlgorithm) -> str:
@@ -111,19 +135,45 @@ class AlgoRuntime:
             self._sync(algo)
             if bar.end_ns > algo.start_ns:  # the arrival bar was seen at the start
                 bid, ask = self.quotes.get(slot, (_NAN, _NAN))
-                algo.observe(MarketView(bar.end_ns, bar.close, bid, ask, bar.volume, True))
+                _, _, bid_size, ask_size = self.touches.get(slot)
+                algo.observe(MarketView(bar.end_ns, bar.close, bid, ask, bar.volume, True,
+                                        bid_size, ask_size))
+            self._act(algo)
+        self._retire()
+
+    def on_quote(self, slot: int, quote: Quote) -> None:
+        """A quote with the sizes at the touch: kept; the algorithms on its symbol see it."""
+        self.touches.on_quote(slot, quote)
+        self.on_touch(slot, quote.ts_ns)
+
+    def on_touch(self, slot: int, now_ns: int) -> None:
+        """The touch of ``slot`` changed (the core applied a book message or a sized quote to
+        :attr:`touches`): kept as the latest quote; the algorithms on its symbol see it."""
+        bid, ask, _, _ = self.touches.get(slot)
+        self.quotes[slot] = (bid, ask)
+        if not self.working:
+            return
+        last = self.core.market.last[slot]
+        for algo in list(self.working):
+            if self.slots[algo.parent_id] != slot:
+                continue
+            self._sync(algo)
+            algo.observe(self._view(slot, now_ns, last))
             self._act(algo)
         self._retire()
 
     def on_tick(self, slot: int, tick: Tick) -> None:
         """A quote or a trade of ``slot``: kept (the next arrival price), and the algorithms
-        on its symbol observe it and act."""
+        on its symbol observe it and act. A quote here carries no sizes: the sizes at the
+        touch become unknown until the next book message or sized quote."""
         quote = tick.kind == "quote"
         if quote:
             self.quotes[slot] = (tick.bid, tick.ask)
+            self.touches.on_plain_quote(slot, tick.bid, tick.ask)
         if not self.working:
             return
         bid, ask = self.quotes.get(slot, (_NAN, _NAN))
+        _, _, bid_size, ask_size = self.touches.get(slot)
         last = self.core.market.last[slot] if quote else tick.price
         volume = 0.0 if quote else tick.size
         for algo in list(self.working):
@@ -131,7 +181,8 @@ class AlgoRuntime:
                 continue
             self._sync(algo)
             if tick.ts_ns > algo.start_ns or quote:
-                algo.observe(MarketView(tick.ts_ns, last, bid, ask, volume, False))
+                algo.observe(MarketView(tick.ts_ns, last, bid, ask, volume, False, bid_size,
+                                        ask_size))
             self._act(algo)
         self._retire()
 
@@ -152,9 +203,11 @@ class AlgoRuntime:
         return min(due) if due else None
 
     # -- inside ---------------------------------------------------------------------------------
-    def _view(self, slot: int, now_ns: int) -> MarketView:
+    def _view(self, slot: int, now_ns: int, last: float | None = None) -> MarketView:
         bid, ask = self.quotes.get(slot, (_NAN, _NAN))
-        return MarketView(now_ns, self.core.market.last[slot], bid, ask)
+        _, _, bid_size, ask_size = self.touches.get(slot)
+        return MarketView(now_ns, self.core.market.last[slot] if last is None else last,
+                          bid, ask, 0.0, False, bid_size, ask_size)
 
     def _history(self, slot: int) -> tuple[Any, Any]:
         """Bar starts and volumes of ``slot``'s completed bars (what is known now)."""
@@ -180,10 +233,24 @@ class AlgoRuntime:
                 return
             for decision in decisions:
                 if isinstance(decision, Submit):
+                    if not self._touch_free(algo):
+                        return  # this touch was used: the next child waits for a new one
+                    finish = (decision.limit_price is None and algo.book is not None
+                              and algo.window_over)
+                    if finish:
+                        sized = self._finish_slice(algo, decision)
+                        if sized is None:
+                            return  # the touch is too thin for a lot: wait for it
+                        finish = sized is not decision
+                        decision = sized
                     order = self._child(algo, decision)
                     algo.child_sent(order.client_order_id, decision, self.core.clock.now_ns)
+                    if finish:
+                        self.finishing.add(order.client_order_id)
                     router.submit(order)  # the pre-trade check, then the broker
                 else:
+                    if self._holds(algo, decision.client_order_id):
+                        return  # a finish at the touch, which has not moved
                     algo.child_canceling(decision.client_order_id)
                     router.cancel(decision.client_order_id)
             self._sync(algo)
@@ -191,6 +258,54 @@ class AlgoRuntime:
             f"the algorithm decided {_MAX_DECISIONS} times at one moment", field="algo",
             value=repr(algo), fix="report this: an algorithm's schedule must settle",
         )
+
+    def _touch_free(self, algo: ExecutionAlgorithm) -> bool:
+        """Whether ``algo`` may send a child now: always without sizes at the touch; with
+        them, once per touch (a book message or sized quote), so that its children take at
+        most the policy's share of each displayed touch, not the share again and again of a
+        size that the first child already took. Marks the touch used."""
+        book = algo.book
+        if book is None or book.market(algo.sign, algo.child_mode(), algo.bid, algo.ask,
+                                       algo.bid_size, algo.ask_size, algo.vpin) is None:
+            return True
+        version = self.touches.version.get(self.slots[algo.parent_id], 0)
+        if self.used.get(algo.parent_id) == version:
+            return False
+        self.used[algo.parent_id] = version
+        return True
+
+    def _finish_touch(self, algo: ExecutionAlgorithm) -> tuple[Decimal, Decimal] | None:
+        """The opposite touch's price and the most a finish child may take there (the
+        policy's share of the size, whole lots), or None without sizes at the touch."""
+        book = algo.book
+        if book is None:
+            return None
+        market = book.market(algo.sign, "taker", algo.bid, algo.ask, algo.bid_size,
+                             algo.ask_size, algo.vpin)
+        if market is None:
+            return None
+        touch = algo.ask if algo.sign > 0 else algo.bid
+        return Decimal(f"{touch:.10g}"), book.policy.child_cap(market, algo.lot)
+
+    def _finish_slice(self, algo: ExecutionAlgorithm, decision: Submit) -> Submit | None:
+        """The window's final market order sized from the book (module doc): the decision
+        itself without sizes at the touch, None when the touch holds less than a lot."""
+        touch = self._finish_touch(algo)
+        if touch is None:
+            return decision
+        price, cap = touch
+        quantity = min(decision.quantity, (cap // algo.lot) * algo.lot)
+        if quantity <= 0:
+            return None
+        return Submit(quantity, price)
+
+    def _holds(self, algo: ExecutionAlgorithm, client_order_id: str) -> bool:
+        """Whether a cancel of the finish child ``client_order_id`` waits: the parent is not
+        stopping and the child still rests at the opposite touch."""
+        if client_order_id not in self.finishing or algo.stopping is not None:
+            return False
+        touch = self._finish_touch(algo)
+        return touch is not None and algo.child(client_order_id).limit_price == touch[0]
 
     def _child(self, algo: ExecutionAlgorithm, decision: Submit) -> Order:
         manager = self.core.manager

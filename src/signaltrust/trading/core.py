@@ -7,6 +7,10 @@ strategies, calls :meth:`TradingCore.start`, then hands it events in time order:
 - :meth:`~TradingCore.on_bar` / :meth:`~TradingCore.on_bars`: bars that completed (several
   instruments may complete at one time);
 - :meth:`~TradingCore.on_tick`: a quote or a trade;
+- :meth:`~TradingCore.on_book`, :meth:`~TradingCore.on_trade`,
+  :meth:`~TradingCore.on_quote`: book data (L2 messages, prints with their side, quotes with
+  sizes; :class:`~signaltrust.trading.books.BookEvents`): the simulated venue fills limit
+  orders by queue position, the execution algorithms size children from the touch;
 - :meth:`~TradingCore.on_execution_report`: a broker's report that arrived on its own (a real
   broker); the simulated venue reports at once, inside the core's own calls;
 - :meth:`~TradingCore.on_timer`: a moment the driver scheduled;
@@ -51,6 +55,7 @@ from signaltrust.execution import (
 from signaltrust.risk.killswitch import KILL_TAG
 from signaltrust.strategy.api import Context, Strategy
 from signaltrust.trading.algos import AlgoRuntime
+from signaltrust.trading.books import BookEvents
 from signaltrust.trading.clock import SimulatedClock
 from signaltrust.trading.market import MarketData
 
@@ -68,7 +73,7 @@ class Running:
     wants_fills: bool
 
 
-class TradingCore:
+class TradingCore(BookEvents):
     """Clock, market data, portfolio, order router, risk and strategies, stepped by events.
 
     ``market``: the symbols and their history (:class:`MarketData`); ``broker``: where orders

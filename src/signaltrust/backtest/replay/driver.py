@@ -97,7 +97,7 @@ def run_strategy(
     leverage: float = 1.0,
     periods_per_year: float | None = None,
     benchmark: pd.Series | None = None,
-    ticks: Mapping[str, pd.DataFrame] | None = None,
+    ticks: Mapping[str, Any] | None = None,
     bar_period: Any = None,
     listeners: Sequence[StepListener] = (),
     settings: ReplaySettings | None = None,
@@ -115,8 +115,11 @@ def run_strategy(
     ``listener(core, bars)`` after each step (the strategies acted, close fills booked);
     ``attach(core)`` is called once the core is
     built, before it starts (e.g. ``risk.attach``). ``strategy_id`` names the strategy's
-    orders (default: its name). ``trade_from`` (a bar label) makes the bars before it a
-    warm-up: the strategy sees them, but orders placed before that bar's close are denied
+    orders (default: its name). ``ticks`` (``{symbol: frame or [frames]}``): quotes, prints
+    and L2 book messages replayed between the bars (:mod:`.book_feed`); with book data the
+    venue fills limit orders by queue position and algorithms size children from the touch.
+    ``trade_from`` (a bar label) makes the bars before it a warm-up: the strategy sees them,
+    but orders placed before that bar's close are denied
     (reason ``warm_up``), so trading starts flat on that bar, as a walk-forward test window.
     """
     # the collector is paused from building the feed to the result (see paused_gc)
@@ -133,7 +136,7 @@ def run_strategy(
         else:
             for _, kind, payload in feed.events():
                 if kind == TICK:
-                    core.on_tick(payload)
+                    core.on_market(payload)
                 else:
                     core.on_bars(payload)
         core.stop()
@@ -180,7 +183,7 @@ def build_replay(
     venue: SimulatedVenue | None = None,
     check: PreTradeCheck | None = None,
     leverage: float = 1.0,
-    ticks: Mapping[str, pd.DataFrame] | None = None,
+    ticks: Mapping[str, Any] | None = None,
     bar_period: Any = None,
     listeners: Sequence[StepListener] = (),
     settings: ReplaySettings | None = None,

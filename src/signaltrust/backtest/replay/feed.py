@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from signaltrust.core.errors import ValidationError
-from signaltrust.core.events import Bar, Tick
+from signaltrust.core.events import Bar
 
 BAR = 1
 TICK = 0
@@ -45,7 +45,7 @@ class HistoricalBarFeed:
         frames: Mapping[str, pd.DataFrame],
         *,
         bar_period: Any = None,
-        ticks: Mapping[str, pd.DataFrame] | None = None,
+        ticks: Mapping[str, Any] | None = None,
     ) -> None:
         if not frames:
             raise ValidationError(
@@ -67,23 +67,20 @@ class HistoricalBarFeed:
             self.ends.append(start + period)
         self.ticks = self._ticks(ticks or {})
 
-    def _ticks(self, ticks: Mapping[str, pd.DataFrame]) -> list[tuple[int, Tick]]:
+    def _ticks(self, ticks: Mapping[str, Any]) -> list[tuple[int, Any]]:
+        """Each symbol's tick frames (one, or a list) as events (``book_feed``), by time; at
+        one time in the order given."""
+        from signaltrust.backtest.replay.book_feed import tick_events
+
         out = []
-        for symbol, frame in ticks.items():
+        for symbol, frames in ticks.items():
             if symbol not in self.symbols:
                 raise ValidationError(
                     "ticks for a symbol without bars", field="ticks", value=symbol,
                     fix=f"use one of {', '.join(self.symbols)}",
                 )
-            kind = "quote" if "bid" in frame.columns else "trade"
-            get = {
-                c: frame[c].to_numpy(dtype=np.float64)
-                for c in frame.columns
-                if c in ("price", "size", "bid", "ask")
-            }
-            for i, ts in enumerate(_ns(frame.index)):
-                values = {k: float(v[i]) for k, v in get.items()}
-                out.append((int(ts), Tick(symbol, int(ts), kind, **values)))
+            for frame in frames if isinstance(frames, list | tuple) else (frames,):
+                out += tick_events(symbol, frame)
         out.sort(key=lambda item: item[0])
         return out
 
