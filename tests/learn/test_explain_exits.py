@@ -1,5 +1,6 @@
 """A node's trades are labelled by what really closed them (a stop, a take-profit, a trailing
-stop, the kill switch), read from the orders the journal recorded, not all called "signal"."""
+stop, the kill switch, an operator's close), read from the orders the journal recorded, not
+all called "signal"."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ STRATEGY = textwrap.dedent("""
     ({"tags": ["take_profit"], "type": "LIMIT"}, "take_profit"),
     ({"tags": ["trailing_stop"], "type": "TRAILING_STOP"}, "trailing_stop"),
     ({"tags": ["kill_switch"], "type": "MARKET"}, "kill_switch"),
+    ({"tags": ["kill_switch"], "type": "MARKET", "closed_by": "operator ann"}, "operator_close"),
     ({"tags": ["reverse"], "type": "MARKET"}, "reverse"),
     ({"tags": [], "type": "LIMIT", "parent_id": "entry-1"}, "take_profit"),  # a bracket's child
     ({"tags": [], "type": "STOP", "parent_id": "entry-1"}, "stop_loss"),
@@ -73,3 +75,24 @@ def test_node_trades_when_a_stop_fires_then_exit_labelled_stop_loss_as_the_backt
     assert why.exit["reason"] == "stop_loss"
     assert why.exit["level"] == pytest.approx(0.98 * trade["entry_price"], rel=1e-9)
     assert "2.0% stop-loss" in why.exit["why"] and "Exit     stop_loss" in why.text()
+
+
+def test_node_trade_when_an_operator_closes_it_then_exit_labelled_operator_close(tmp_path):
+    from signaltrust.storage import NodeRegistry, open_database
+    from tests.live.test_node_close import play, started, two_symbols
+
+    database = open_database(None, tmp_path)
+    node = started(database, two_symbols())
+    play(node, 5)
+    NodeRegistry(database).post("c1", "close", {"symbol": "A"}, actor="tester")
+    node._poll_commands()
+    play(node, 2)
+    node.commit()
+    record = open_record("c1", runs_folder=tmp_path / "runs", database=database, symbol="A")
+    trade = record.trades.iloc[0]
+    assert (trade["status"], trade["exit_reason"], trade["exit_by"]) == (
+        "closed", "operator_close", "operator tester")
+    why = explain_trade(record, 1)
+    assert why.exit["why"].startswith("operator tester closed the position")
+    held = open_record("c1", runs_folder=tmp_path / "runs", database=database, symbol="B")
+    assert held.trades.iloc[0]["exit_reason"] == "open"  # B was not closed

@@ -17,7 +17,8 @@ import pandas as pd
 from signaltrust.core.errors import ValidationError
 from signaltrust.learn.rules import context_features, rule_fired
 
-SLIPPED = ("signal", "stop_loss", "trailing_stop", "reverse", "kill_switch")  # not the limit
+#: exits by market or stop orders (they slip); a take-profit is a limit order
+SLIPPED = ("signal", "stop_loss", "trailing_stop", "reverse", "kill_switch", "operator_close")
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,9 @@ def _exit(record: TradeRecord, trade: pd.Series, bars: pd.DataFrame, slippage: f
         info.update(why=f"price moved {fraction:.1%} against the position from its best since "
                     "entry; the trailing stop (stop-market) filled at its level, or the open "
                     "when the bar gapped through it, plus slippage")
+    elif reason == "operator_close":
+        info.update(why=f"{trade.get('exit_by') or 'an operator'} closed the position with a "
+                    "market order (the node's close command), not the strategy's signal")
     elif reason == "kill_switch":
         info.update(why="the kill switch closed the position: the risk engine halted trading "
                     "and flattened every position with market orders (not the strategy's "

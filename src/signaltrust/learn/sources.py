@@ -44,7 +44,10 @@ def node_record(database: Database, node: str, *, symbol: str | None = None,
     fills: list[dict[str, Any]] = []
     events: dict[str, list[dict[str, Any]]] = {}
     registered: dict[str, dict[str, Any]] = {}  # each order as it registered (type, tags)
+    step: Any = None  # the input of the step that journalled the entries after it
     for entry in Journal(database, node).entries():
+        if entry.kind in NODE_INPUTS:
+            step = entry
         if entry.kind in ("bars", "warmup"):
             for bar in entry.payload.get("bars", []):
                 bars.setdefault(bar["symbol"], []).append(bar)
@@ -53,7 +56,7 @@ def node_record(database: Database, node: str, *, symbol: str | None = None,
         elif entry.kind == "order" and entry.payload.get("account") == chosen["name"]:
             events.setdefault(entry.payload["client_order_id"], []).append(entry.payload)
             if entry.payload.get("previous") is None:
-                registered[entry.payload["client_order_id"]] = entry.payload
+                registered[entry.payload["client_order_id"]] = _registered(entry.payload, step)
     symbols = sorted({f["symbol"] for f in fills}) or sorted(bars)
     if symbol is None:
         if not symbols:
@@ -90,15 +93,28 @@ def _resolved(name: str | None, params: dict[str, Any]) -> dict[str, Any]:
 
 #: tags that name why an order closed a position, as the strategies and the kill switch tag them
 EXIT_TAGS = (KILL_TAG, "stop_loss", "take_profit", "trailing_stop", "reverse")
+#: the journal kinds that start a node's step (its inputs; orders and fills are its outputs)
+NODE_INPUTS = ("bars", "warmup", "report", "timer", "command", "state")
+
+
+def _registered(order: dict[str, Any], step: Any) -> dict[str, Any]:
+    """An order's registration, with who closed the position when an operator's ``close``
+    command sent it (the node flattens with the kill switch's market orders)."""
+    if step is not None and step.kind == "command" and step.payload.get("command") == "close":
+        return {**order, "closed_by": f"operator {step.payload.get('actor') or 'operator'}"}
+    return order
 
 
 def exit_reason(order: dict[str, Any] | None) -> str:
     """Why an order closed a position, from its journalled registration: the first tag that
-    names an exit (a stop, a take-profit, a trailing stop, a reversal, the kill switch); a
-    bracket's child by its type, as the backtest labels it; else the strategy's signal."""
+    names an exit (a stop, a take-profit, a trailing stop, a reversal, the kill switch, or an
+    operator's ``close`` command, which flattens with the kill switch's orders); a bracket's
+    child by its type, as the backtest labels it; else the strategy's signal."""
     if order is None:
         return "signal"
     for tag in order.get("tags") or ():
+        if tag == KILL_TAG and order.get("closed_by"):
+            return "operator_close"
         if tag in EXIT_TAGS:
             return str(tag)
     if order.get("parent_id"):
@@ -160,7 +176,7 @@ def _round_trips(fills: list[dict[str, Any]], bars: pd.DataFrame,
         orders_of[len(rows)] = list(dict.fromkeys(current["orders"]))
     columns = ["asset", "direction", "entry_time", "exit_time", "entry_price", "exit_price",
                "size", "pnl", "return", "fees", "exit_reason", "status", "entry_bar",
-               "exit_bar", "exit_level", "exit_trail_percent"]
+               "exit_bar", "exit_level", "exit_trail_percent", "exit_by"]
     return pd.DataFrame(rows, columns=columns), orders_of
 
 
@@ -176,7 +192,8 @@ def _close(trade: dict[str, Any], stamp: Any, bar: int, reason: str, level: floa
             "return": pnl / trade["cost"], "fees": trade["fees"], "exit_reason": reason,
             "status": "closed", "entry_bar": trade["entry_bar"], "exit_bar": bar,
             "exit_level": level,
-            "exit_trail_percent": float((order or {}).get("trail_percent") or "nan")}
+            "exit_trail_percent": float((order or {}).get("trail_percent") or "nan"),
+            "exit_by": (order or {}).get("closed_by")}
 
 
 def open_record(run: str, *, runs_folder: str | Path, database: Database | None = None,
