@@ -254,9 +254,12 @@ def run(
     once: str | None = typer.Option(None, "--once", help="Run this job now (once) and exit."),
     seconds: float | None = typer.Option(None, "--seconds", min=1,
                                          help="Stop after this long (default: until Ctrl-C)."),
+    metrics_port: int | None = METRICS_PORT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run the scheduled jobs (crons from [learning]); a firing runs in one process only."""
+    from signaltrust.cli.observability import serving_metrics
+    from signaltrust.ops.metrics import LearningCollector
     from signaltrust.research.learning.scheduler import resolve_callable, run_once
 
     scheduler = _scheduler(job or [])
@@ -329,7 +332,4 @@ def status(as_json: bool = JSON_OPTION) -> None:
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
-    metrics_port: int | None = METRICS_PORT_OPTION,
     return "" if value is None else str(value)
-    from signaltrust.cli.observability import serving_metrics
-    from signaltrust.ops.metrics import LearningCollector

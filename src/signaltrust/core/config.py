@@ -475,20 +475,6 @@ class LearningSettings(_Section):
     )
 
 
-class Settings(BaseSettings):
-    """The effective configuration of SignalTrust."""
-
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
-        extra="forbid",
-        validate_default=True,
-    )
-
-    home: Path = Field(default_factory=default_home)
-    store: StoreSettings = StoreSettings()
-    data: DataSettings = DataSettings()
-    backtest: BacktestSettings = BacktestSettings()
 class MetricsSettings(_Section):
     """Prometheus metrics of the long-running processes other than the API (which serves
     ``/metrics`` on its own port): a node, the scheduler. Off unless a port is set here or with
@@ -522,6 +508,20 @@ class JobsSettings(_Section):
     )
 
 
+class Settings(BaseSettings):
+    """The effective configuration of SignalTrust."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    home: Path = Field(default_factory=default_home)
+    store: StoreSettings = StoreSettings()
+    data: DataSettings = DataSettings()
+    backtest: BacktestSettings = BacktestSettings()
     log: LogSettings = LogSettings()
     api: ApiSettings = ApiSettings()
     risk: RiskSettings = RiskSettings()
@@ -531,6 +531,9 @@ class JobsSettings(_Section):
     llm: LLMSettings = LLMSettings()
     agents: AgentsSettings = AgentsSettings()
     learning: LearningSettings = LearningSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    tracing: TracingSettings = TracingSettings()
+    jobs: JobsSettings = JobsSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -545,9 +548,6 @@ class JobsSettings(_Section):
             init_settings,
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
-    metrics: MetricsSettings = MetricsSettings()
-    tracing: TracingSettings = TracingSettings()
-    jobs: JobsSettings = JobsSettings()
         )
 
     @property
