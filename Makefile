@@ -23,9 +23,14 @@ web:
 demo: $(VENV)/.installed
 	$(BIN)/signaltrust demo
 
+# The dashboard's packages (Vitest for its component tests): installed from the lock file when
+# missing or older than it, so `make test` runs the component tests everywhere, CI included.
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
 # In parallel (pytest-xdist, one worker per core: faster end to end on two cores); each test
 # file stays on one worker, so its module fixtures are built once.
-test: $(VENV)/.installed
+test: $(VENV)/.installed web/node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 $(VENV)/.bench: $(VENV)/.installed

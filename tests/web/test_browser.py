@@ -272,6 +272,90 @@ def test_open_order_when_cancelled_then_it_leaves_the_open_orders(browser, serve
     context.close()
 
 
+def _wait_registered(server: Server, name: str, timeout: float = 60.0) -> None:
+    token = server.token("admin", server.password)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{server.url}/api/v1/nodes/{name}",
+                           headers={"Authorization": f"Bearer {token}"})
+        if answer.status_code == 200 and answer.json()["status"] == "running":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the node {name} did not start")
+
+
+def test_position_when_one_is_closed_then_it_leaves_and_the_other_stays_open(
+        browser, server, tmp_path):
+    from signaltrust.data import load
+
+    bars = load("goog").iloc[:600]
+    half = tmp_path / "half.csv"  # a second symbol trading on the same days
+    bars.assign(**{c: bars[c] * 0.5 for c in ("open", "high", "low", "close")}).to_csv(half)
+    node = subprocess.Popen(
+        _cli("paper", "--data", "goog", "--data", str(half), "--strategy",
+             f"{HERE / 'holding.py'}:HoldsEach", "--name", "two", "--speed", "86400", "--json"),
+        env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_registered(server, "two")
+        context, page, console = _open(browser, server)
+        page.goto(server.url + "/#/trading")
+        page.get_by_label("Node", exact=True).select_option("two")
+        positions = page.get_by_role("table", name="positions")
+        goog = positions.get_by_role("row").filter(has_text="goog")
+        other = positions.get_by_role("row").filter(has_text="half")
+        goog.wait_for(timeout=30_000)
+        other.wait_for(timeout=30_000)
+        page.get_by_role("img", name="equity and drawdown of two").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "trading-two-positions.png"), full_page=True)
+        goog.get_by_role("button", name="Close").click()
+        dialog = page.get_by_role("dialog")
+        assert "Close goog on two" in dialog.inner_text()
+        dialog.get_by_role("button", name="Confirm").click()
+        goog.wait_for(state="detached", timeout=15_000)
+        page.wait_for_timeout(1500)  # the node trades on: the other position stays open
+        assert other.count() == 1 and goog.count() == 0
+        page.screenshot(path=str(ARTIFACTS / "trading-closed-one.png"), full_page=True)
+        page.goto(server.url + "/#/logs")
+        page.get_by_role("table", name="node log").get_by_text(
+            "admin: close (symbol goog)").wait_for(timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "logs-close.png"), full_page=True)
+        assert not console.errors, console.errors
+        context.close()
+    finally:
+        node.terminate()
+        node.wait(15)
+
+
+def test_sweep_and_walk_forward_when_run_then_heatmap_of_its_grid_and_window_stability(
+        browser, server):
+    context, page, console = _open(browser, server)
+    page.goto(server.url + "/#/optimisation")
+    form = page.get_by_role("form", name="Search parameters")
+    form.get_by_label("Data").fill("goog")
+    form.get_by_label("fast values").fill("5:15:5")
+    form.get_by_label("slow values").fill("50, 100")
+    form.get_by_label("train bars").fill("500")
+    form.get_by_label("test bars").fill("500")
+    form.get_by_role("button", name="Run grid sweep").click()
+    heatmap = page.get_by_role("img", name="sharpe_ratio by fast and slow")
+    heatmap.wait_for(timeout=180_000)
+    assert "6 trials of the grid over fast, slow" in page.locator(
+        "section[aria-label^='sweep']").inner_text()
+    page.wait_for_timeout(500)
+    page.locator("section[aria-label^='sweep']").screenshot(
+        path=str(ARTIFACTS / "optimisation-heatmap.png"))
+    form.get_by_role("button", name="Run walk-forward").click()
+    windows = page.get_by_role("table", name="walk-forward windows")
+    windows.wait_for(timeout=180_000)
+    assert windows.get_by_role("row").count() >= 4  # the header and three windows or more
+    page.get_by_role("table", name="parameter stability").get_by_text("fast").wait_for()
+    page.wait_for_timeout(500)
+    page.locator("section[aria-label^='walkforward']").screenshot(
+        path=str(ARTIFACTS / "optimisation-walk-forward.png"))
+    assert not console.errors, console.errors
+    context.close()
+
+
 def test_kill_switch_when_pressed_and_confirmed_then_halted(browser, server):
     context, page, console = _open(browser, server)
     page.goto(server.url + "/#/trading")

@@ -1,12 +1,11 @@
-import { useMemo, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { api, type Bar, type NodeInfo } from "../api";
+import { useState } from "react";
+import { api, type NodeInfo } from "../api";
 import { useLiveQuery } from "../hooks";
 import { useSession } from "../session";
-import { fetchFills } from "../store";
-import { Card, Stat, Table } from "../components/ui";
+import { Card, ErrorNote, Stat, Table } from "../components/ui";
 import { EChart } from "../components/EChart";
-import { day, drawdown, equityFromFills, money, pct, pnlByPeriod } from "../format";
+import { EquityChart, useEquityHistory } from "../components/EquityHistory";
+import { day, drawdown, money, pct, pnlByPeriod } from "../format";
 
 /** Every node, refreshed when the selected node's figures or any node's health change. */
 export function useNodes() {
@@ -21,16 +20,7 @@ export function Overview() {
   const nodes = useNodes();
   const [period, setPeriod] = useState<"day" | "week" | "month">("week");
   const current = nodes.data?.find((n) => n.name === node);
-  const symbol = current?.data[0];
-  const bars = useQuery({ queryKey: ["bars-all", symbol], enabled: !!symbol, staleTime: Infinity, queryFn: () => api<{ bars: Bar[] }>(`/data/bars/${symbol}?limit=20000`).then((b) => b.bars) });
-  const fills = useLiveQuery(["fills", node], () => fetchFills(node!), node ? [["fills", node]] : [], !!node);
-  const startCash = current?.pnl[0]?.start_cash ?? 0;
-  const points = useMemo(() => {
-    const rebuilt = equityFromFills(bars.data ?? [], fills.data ?? [], startCash, current?.last_bar);
-    const e = current?.pnl[0]?.equity;
-    if (rebuilt.length && e != null) rebuilt[rebuilt.length - 1] = [rebuilt[rebuilt.length - 1][0], e];
-    return rebuilt;
-  }, [bars.data, fills.data, startCash, current?.last_bar, current?.pnl]);
+  const { points, error } = useEquityHistory(node, current);
   const dd = drawdown(points.map((p) => p[1]));
   const pnl = current?.pnl[0];
   const periods = pnlByPeriod(points, period).slice(-40);
@@ -47,17 +37,9 @@ export function Overview() {
         </div>
       </Card>
       <Card title="Equity and drawdown" wide>
-        <EChart label="equity and drawdown" height={260} option={{
-          tooltip: { trigger: "axis" },
-          grid: [{ left: 60, right: 16, top: 10, height: "55%" }, { left: 60, right: 16, top: "72%", height: "20%" }],
-          xAxis: [{ type: "category", data: points.map((p) => p[0].slice(0, 10)), gridIndex: 0, show: false }, { type: "category", data: points.map((p) => p[0].slice(0, 10)), gridIndex: 1 }],
-          yAxis: [{ type: "value", scale: true, gridIndex: 0 }, { type: "value", gridIndex: 1, max: 0, min: Math.min(-0.01, ...dd), splitNumber: 2, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } }],
-          series: [
-            { type: "line", name: "equity", data: points.map((p) => p[1]), showSymbol: false, xAxisIndex: 0, yAxisIndex: 0 },
-            { type: "line", name: "drawdown", data: dd, showSymbol: false, areaStyle: { opacity: 0.3 }, color: "#cf222e", xAxisIndex: 1, yAxisIndex: 1 },
-          ],
-        }} />
-        <p className="muted small">Rebuilt from the node's journalled fills and the bars' closes; the last point is the node's own figure.</p>
+        <EquityChart points={points} />
+        <ErrorNote error={error} />
+        <p className="muted small">Every bar since the node first started, from its journal (cash and positions after each fill, marked at each close), then each figure the node reports as it trades.</p>
       </Card>
       <Card title="P&L by period" actions={
         <div className="row" role="group" aria-label="Period">

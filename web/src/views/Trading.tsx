@@ -1,11 +1,12 @@
 import { useMemo } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, post, type Bar, type JournalRow } from "../api";
+import { api, post, type Account, type Bar, type JournalRow } from "../api";
 import { useLiveQuery } from "../hooks";
 import { can, useSession } from "../session";
 import { fetchFills } from "../store";
 import { Card, ConfirmButton, Table } from "../components/ui";
 import { CandleChart } from "../components/CandleChart";
+import { EquityChart, useEquityHistory } from "../components/EquityHistory";
 import { day, money, num, toNumber } from "../format";
 import { useNodes } from "./Overview";
 
@@ -34,6 +35,18 @@ export function KillSwitch() {
   );
 }
 
+/** The chosen node's open positions; a trader closes one (its symbol, in every account) or all. */
+export function Positions({ node, accounts, trader, close }: { node: string | null; accounts: Account[]; trader: boolean; close: (symbol: string | null) => Promise<unknown> }) {
+  const rows = accounts.flatMap((a) => Object.entries(a.positions).filter(([, q]) => q !== 0).map(([s, q]) => [
+    a.account, s, num(q, 4), ...(trader ? [<ConfirmButton label="Close" question={`Close ${s} on ${node}: a market order ${q > 0 ? "sells" : "buys back"} ${num(Math.abs(q), 4)}. The other positions stay open.`} onConfirm={() => close(s)} />] : []),
+  ]));
+  return (
+    <Card title="Positions" actions={trader && rows.length > 1 ? <ConfirmButton danger label="Close all" question={`Close every position of ${node} with market orders?`} onConfirm={() => close(null)} /> : undefined}>
+      <Table label="positions" columns={["account", "symbol", "quantity", ...(trader ? ["close"] : [])]} rows={rows} empty="flat" />
+    </Card>
+  );
+}
+
 export function Trading() {
   const { me, node } = useSession();
   const trader = can(me, "trader");
@@ -50,6 +63,7 @@ export function Trading() {
     await post(`/nodes/${node}/${action}`, { wait: 2, ...body });
     await nodes.refetch(); await orders.refetch();
   };
+  const equity = useEquityHistory(node, current);
   const recent = (fills.data ?? []).slice(-50).reverse();
   return (
     <div className="grid">
@@ -67,11 +81,10 @@ export function Trading() {
       <Card title={`Chart ${symbol ?? ""}`} wide>
         <CandleChart bars={bars.data ?? []} markers={markers} label="candles with fills" />
       </Card>
-      <Card title="Positions">
-        <Table label="positions" columns={["account", "symbol", "quantity", ...(trader ? [""] : [])]} rows={(current?.accounts ?? []).flatMap((a) => Object.entries(a.positions).map(([s, q]) => [
-          a.account, s, num(q, 4), ...(trader ? [<ConfirmButton label="Close" question={`Close every position of ${node}?`} onConfirm={() => command("close")} />] : []),
-        ]))} empty="flat" />
+      <Card title={`Equity ${node ?? ""}`} wide>
+        <EquityChart points={equity.points} height={200} label={`equity and drawdown of ${node ?? "the node"}`} />
       </Card>
+      <Positions node={node} accounts={current?.accounts ?? []} trader={trader} close={(symbol) => command("close", symbol ? { symbol } : {})} />
       <Card title="Open orders">
         <Table label="open orders" columns={["order", "symbol", "status", "since", ...(trader ? [""] : [])]} rows={(orders.data ?? []).map((o) => [
           String(o.client_order_id), String(o.symbol), String(o.status), day(o.ts),

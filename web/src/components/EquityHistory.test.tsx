@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { addPoint, latestPoint } from "./EquityHistory";
+import type { NodeInfo } from "../api";
+
+describe("addPoint", () => {
+  const history: Array<[string, number]> = [["2020-01-01", 100], ["2020-01-02", 101]];
+  it("adds a later bar's figure after the history", () => {
+    expect(addPoint(history, ["2020-01-03", 99])).toEqual([...history, ["2020-01-03", 99]]);
+  });
+  it("replaces the figure of the same bar (the node reported it again)", () => {
+    expect(addPoint(history, ["2020-01-02", 102])).toEqual([["2020-01-01", 100], ["2020-01-02", 102]]);
+  });
+  it("ignores a figure older than the history (it came late)", () => {
+    expect(addPoint(history, ["2019-12-31", 5])).toBe(history);
+  });
+  it("keeps the latest points only", () => {
+    expect(addPoint(history, ["2020-01-03", 1], 2)).toEqual([["2020-01-02", 101], ["2020-01-03", 1]]);
+  });
+});
+
+describe("latestPoint", () => {
+  it("is the node's last bar and the equity of all its accounts", () => {
+    const node = { last_bar: "2020-01-03", pnl: [{ equity: 10 }, { equity: 5 }] } as unknown as NodeInfo;
+    expect(latestPoint(node)).toEqual(["2020-01-03", 15]);
+  });
+  it("is nothing before the node's first bar", () => {
+    expect(latestPoint({ last_bar: null, pnl: [] } as unknown as NodeInfo)).toBeNull();
+  });
+});
