@@ -176,3 +176,17 @@ def test_default_data_jobs_when_two_processes_race_on_postgres_then_each_firing_
         postgres_url, postgres_schema, tmp_path, goog):
     url = postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)
     _race(url, postgres_schema, tmp_path, goog)
+
+
+def test_loop_status_when_update_source_set_then_data_jobs_listed_else_off(isolated_home,
+                                                                           monkeypatch):
+    from typer.testing import CliRunner
+
+    from signaltrust.cli.main import app
+
+    runner = CliRunner()
+    off = json.loads(runner.invoke(app, ["loop", "status", "--json"]).stdout)
+    assert not {"data_update", "feature_refresh"} & {j["name"] for j in off["jobs"]}
+    monkeypatch.setenv("SIGNALTRUST__LEARNING__UPDATE_SOURCE", "file:/srv/drops")
+    on = json.loads(runner.invoke(app, ["loop", "status", "--json"]).stdout)
+    assert {"data_update", "feature_refresh"} <= {j["name"] for j in on["jobs"]}

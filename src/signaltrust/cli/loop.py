@@ -79,9 +79,15 @@ DEFAULT_JOBS = {"data_update": "signaltrust.cli.loop:data_update_job",
                 "evaluate": "signaltrust.cli.loop:evaluate_job"}
 
 
-def _targets(jobs: list[str], configured: dict[str, str] | None = None) -> dict[str, str]:
-    """Job -> import path: the defaults, then ``[learning] jobs``, then ``--job`` options."""
-    targets = dict(DEFAULT_JOBS) | dict(configured or {})
+def _targets(jobs: list[str], configured: dict[str, str] | None = None,
+             learning: Any = None) -> dict[str, str]:
+    """Job -> import path: the defaults, then ``[learning] jobs``, then ``--job`` options. The
+    default data jobs are off while ``[learning] update_source`` is empty."""
+    defaults = dict(DEFAULT_JOBS)
+    if learning is not None and not learning.update_source.strip():
+        defaults.pop("data_update")
+        defaults.pop("feature_refresh")
+    targets = defaults | dict(configured or {})
     for item in jobs:
         name, sep, path = item.partition("=")
         if not sep or ":" not in path:
@@ -241,7 +247,7 @@ def _scheduler(jobs: list[str]) -> Any:
     from signaltrust.research.learning.scheduler import LoopScheduler, job_specs
 
     learning = load_settings().learning
-    specs = job_specs(learning, _targets(jobs, learning.jobs))
+    specs = job_specs(learning, _targets(jobs, learning.jobs, learning))
     return LoopScheduler(open_app_database(), specs)
 
 
@@ -301,7 +307,7 @@ def _status() -> dict[str, Any]:
 
     database = open_app_database()
     learning = load_settings().learning
-    specs = job_specs(learning, _targets([], learning.jobs))
+    specs = job_specs(learning, _targets([], learning.jobs, learning))
     return {"jobs": [{"name": s.name, "cron": s.cron} for s in specs],
             "next_runs": LoopScheduler(database, specs).next_runs(),
             "recent_runs": recent_runs(database), "decisions": decisions(database, limit=20),
