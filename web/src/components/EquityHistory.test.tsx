@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addPoint, latestPoint } from "./EquityHistory";
+import { addPoint, joinLive, latestPoint } from "./EquityHistory";
 import type { NodeInfo } from "../api";
 
 describe("addPoint", () => {
@@ -25,5 +25,16 @@ describe("latestPoint", () => {
   });
   it("is nothing before the node's first bar", () => {
     expect(latestPoint({ last_bar: null, pnl: [] } as unknown as NodeInfo)).toBeNull();
+  });
+});
+
+describe("joinLive", () => {
+  it("puts the live figures after the history, the same bar's replacing the history's", () => {
+    const history: Array<[string, number]> = [["2020-01-01", 100], ["2020-01-02", 101]];
+    const live: Array<[string, number]> = [["2019-12-31", 1], ["2020-01-02", 102], ["2020-01-03", 103]];
+    expect(joinLive(history, live)).toEqual([["2020-01-01", 100], ["2020-01-02", 102], ["2020-01-03", 103]]);
+  });
+  it("is the live figures alone while the history is read", () => {
+    expect(joinLive([], [["2020-01-03", 103]])).toEqual([["2020-01-03", 103]]);
   });
 });

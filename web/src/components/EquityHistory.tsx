@@ -23,20 +23,30 @@ export function latestPoint(node: NodeInfo | undefined): Point | null {
   return [node.last_bar, node.pnl.reduce((sum, p) => sum + p.equity, 0)];
 }
 
-/** The chosen node's equity after each bar since it first started, kept current. */
+/** The history, then the live points after its last one. */
+export function joinLive(history: Point[], live: Point[]): Point[] {
+  const last = history.length ? history[history.length - 1][0] : "";
+  let out = history;
+  for (const p of live) if (p[0] >= last) out = addPoint(out, p);
+  return out;
+}
+
+/** The chosen node's equity after each bar since it first started, kept current: the figures
+ * the node reports show at once, its journalled history joins them when it has been read. */
 export function useEquityHistory(node: string | null, current: NodeInfo | undefined) {
   const history = useQuery({
     queryKey: ["equity", node], enabled: !!node, staleTime: Infinity,
     queryFn: () => api<EquityPoint[]>(`/nodes/${node}/equity?limit=2000`),
   });
-  const [points, setPoints] = useState<Point[]>([]);
-  useEffect(() => { setPoints((history.data ?? []).map((p) => [p.time, p.total])); }, [history.data]);
-  const latest = latestPoint(current);
+  const [live, setLive] = useState<Point[]>([]);
+  useEffect(() => setLive([]), [node]);
+  const latest = current?.name === node ? latestPoint(current) : null;
   const key = latest ? `${latest[0]} ${latest[1]}` : "";
   useEffect(() => {
-    if (latest && history.data && current?.name === node) setPoints((old) => addPoint(old, latest));
+    if (latest) setLive((old) => addPoint(old, latest));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, history.data]);
+  }, [key]);
+  const points = useMemo(() => joinLive((history.data ?? []).map((p) => [p.time, p.total] as Point), live), [history.data, live]);
   return { points, loading: history.isLoading, error: history.error };
 }
 
