@@ -80,13 +80,16 @@ class OptionsReport(AgentReport):
     hedge: dict[str, Any] = Field(default_factory=dict)
 
 
-def realised_vol(close: pd.Series, window: int) -> float | None:
-    """Annualised standard deviation of the last ``window`` log returns (None: too few)."""
-    close = close.dropna().astype(float)
-    if len(close) <= window:
+def realised_vol(close: pd.Series, window: int, per_year: float | None = None) -> float | None:
+    """Annualised standard deviation of the last ``window`` log returns (None: too few);
+    ``per_year`` bars in a year (default: :func:`bars_per_year` of the index)."""
+    values = close.to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) <= window:
         return None
-    returns = np.log(close.iloc[-window - 1:]).diff().dropna()
-    return float(returns.std(ddof=1) * math.sqrt(bars_per_year(close.index)))
+    returns = np.diff(np.log(values[-window - 1:]))
+    per_year = per_year if per_year is not None else bars_per_year(close.index)
+    return float(returns.std(ddof=1) * math.sqrt(per_year))
 
 
 def bars_per_year(index: pd.DatetimeIndex) -> float:
@@ -151,7 +154,8 @@ class OptionsAgent(Agent):
             return OptionsReport(agent=self.name, as_of=inputs.as_of.to_pydatetime(),
                                  summary=f"{inputs.symbol}: no bars up to {inputs.as_of}")
         spot = float(close.iloc[-1])
-        rv = {"rv_20": realised_vol(close, 20), "rv_60": realised_vol(close, 60)}
+        per_year = bars_per_year(close.index) if len(close) > 1 else None
+        rv = {f"rv_{n}": realised_vol(close, n, per_year) for n in (20, 60)}
         chain, why_not = self._chain(inputs)
         if chain is not None and abs(chain.spot / spot - 1) > 0.2:
             chain, why_not = None, (f"the chain's spot {chain.spot:g} is far from the last "
