@@ -288,3 +288,27 @@ def test_api_when_two_workers_answer_then_metrics_sum_the_counts_of_both(tmp_pat
         assert _sample(text, "signaltrust_api_requests_total", method="GET", route="/health",
                        status="200") == 60
         assert _sample(text, "signaltrust_job_records", state="queued") == 0
+
+
+@pytest.mark.slow
+def test_scheduler_when_started_with_a_metrics_port_then_its_scrape_shows_the_learning_loop(
+        tmp_path, isolated_home):
+    from signaltrust.research.learning.signal_log import log_prediction
+
+    database = open_database(None, isolated_home)  # the scheduler's database: under its home
+    log_prediction(database, symbol="SPX", ts=86_400_000_000_000, model="m", model_version="1",
+                   feature_hash="h", score=0.6, decision="long", confidence=0.7, served="live",
+                   price=100.0)
+    database.dispose()
+    port = _free_port()
+    log = tmp_path / "scheduler.log"
+    scheduler = _signaltrust(["loop", "run", "--metrics-port", str(port), "--seconds", "120"],
+                             dict(os.environ), log)
+    try:
+        text = _wait("the scheduler's /metrics",
+                     lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text,
+                     START_S, log)
+    finally:
+        _stop(scheduler)
+    assert _sample(text, "signaltrust_learning_predictions_logged_total", served="live") == 1
+    assert _sample(text, "process_resident_memory_bytes") > 0
