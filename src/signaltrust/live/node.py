@@ -1,7 +1,8 @@
 """The trading node: accounts (trading cores with their brokers and strategies) driven by a feed,
 every step journalled, rebuilt from its journal after a crash, steered by operator commands.
 
-One step, whatever its input (bars, a broker's report, a timer, an operator's command):
+One step, whatever its input (bars, book data, a broker's report, a timer, an operator's
+command):
 
 1. the node stamps the input with its time and applies it to the cores;
 2. what followed (order events, fills with their ledger entries, orders to send) is collected;
@@ -39,6 +40,7 @@ from signaltrust.core.events import Timer
 from signaltrust.live import codec
 from signaltrust.live.account import NodeAccount, Outputs, prepare_frames
 from signaltrust.live.clock import NodeClock
+from signaltrust.live.codec_book import market_from
 from signaltrust.live.config import NodeConfig
 from signaltrust.live.feeds import ReplayFeed, StreamFeed
 from signaltrust.storage import Database, Journal, NodeRegistry
@@ -308,6 +310,12 @@ class TradingNode:
             account = self.accounts[payload["account"]]
             _stamp(account, ts_ns)
             account.core.on_execution_report(codec.report_from(payload))
+        elif kind == "market":  # book messages, prints, quotes (codec_book): queue fills
+            events = [market_from(p) for p in payload["events"]]
+            for account in self.accounts.values():
+                _stamp(account, ts_ns)
+                for event in events:
+                    account.on_market(event)
         elif kind == "timer":
             timer = codec.timer_from(payload)
             for account in self.accounts.values():
@@ -369,7 +377,7 @@ class TradingNode:
         # a node replayed at a set speed has time to spare: each step is committed at once,
         # so followers (the dashboard) see it without waiting for a group
         every = 1 if self.config.speed is not None else self.config.commit_every
-        if held or kind not in ("bars", "warmup") or self._pending_steps >= every:
+        if held or kind not in ("bars", "warmup", "market") or self._pending_steps >= every:
             self.commit()
         for account, requests in held:  # the journal holds them: now they may leave
             account.outbox.release(requests)
