@@ -112,6 +112,8 @@ def walkforward(
                                   help="Log the run and the last fold's model to the registry."),
     ray: bool = typer.Option(False, "--ray", help="Train the folds on Ray when the work pays "
                              "for it (local, or SIGNALTRUST_RAY_ADDRESS)."),
+    jobs: int = typer.Option(1, "--jobs", help="Fit the folds in this many worker processes "
+                             "(-1: one per core); the same results."),
     as_json: bool = JSON_OPTION,
     import_options: Any = None,
 ) -> None:
@@ -143,7 +145,7 @@ def walkforward(
             n_trials=trials, explain_last=explain, explain_method=explain_method,
             progress=advance,
             tracking_uri=registry_uri() if register else None,
-            ray=ray_option(ray, os.environ),
+            ray=ray_option(ray, os.environ), n_jobs=jobs,
         )
     written = result.report(report) if report is not None else None
     if as_json:
