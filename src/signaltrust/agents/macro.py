@@ -40,6 +40,7 @@ BUNDLED = {"VIXCLS": ("vix", "vix", "vix"), "CPILFESL": ("core_cpi", "core_cpi",
            "AAA": ("credit_spreads", "aaa", "credit_spreads")}
 DAILY_MAX_AGE = pd.Timedelta(days=10)
 MONTHLY_MAX_AGE = pd.Timedelta(days=75)
+READ_BACK = pd.Timedelta(days=500)
 MAX_AGE = {"VIXCLS": DAILY_MAX_AGE, "DGS10": DAILY_MAX_AGE, "CPILFESL": MONTHLY_MAX_AGE,
            "BAA": MONTHLY_MAX_AGE, "AAA": MONTHLY_MAX_AGE, "FEDFUNDS": MONTHLY_MAX_AGE}
 
@@ -102,12 +103,14 @@ class MacroAgent(Agent):
         self._load()
         return self._sources.get(series_id, "absent")
 
-    def known(self, series_id: str, as_of: pd.Timestamp) -> pd.Series | None:
-        """``series_id`` as known at ``as_of`` (None when absent or stale)."""
+    def known(self, series_id: str, as_of: pd.Timestamp, since: Any = None
+              ) -> pd.Series | None:
+        """``series_id`` as known at ``as_of``, observations from ``since`` on (all when None);
+        None when absent or stale."""
         table = self._load().get(series_id)
         if table is None:
             return None
-        known = table.known(as_of)
+        known = table.known(as_of, since)
         max_age = MAX_AGE.get(series_id, MONTHLY_MAX_AGE)
         if known.empty or as_of - known.index[-1] > max_age:
             return None
@@ -126,24 +129,25 @@ class MacroAgent(Agent):
         as_of = pd.Timestamp(as_of)
         as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
         out = {}
-        vix = self.known("VIXCLS", as_of)
+        since = as_of - READ_BACK  # the readings look back at most 13 months past max age
+        vix = self.known("VIXCLS", as_of, since)
         if vix is not None:
             level = float(vix.iloc[-1])
             out["vix"] = self._reading("VIXCLS", vix, level, clip((20 - level) / 15))
-        cpi = self.known("CPILFESL", as_of)
+        cpi = self.known("CPILFESL", as_of, since)
         if cpi is not None:
             year_ago = cpi.index[-1] - pd.DateOffset(months=12)
             if year_ago in cpi.index:
                 yoy = 100 * (float(cpi.iloc[-1]) / float(cpi[year_ago]) - 1)
                 out["inflation"] = self._reading("CPILFESL", cpi, yoy, clip((3 - yoy) / 3))
-        baa, aaa = self.known("BAA", as_of), self.known("AAA", as_of)
+        baa, aaa = self.known("BAA", as_of, since), self.known("AAA", as_of, since)
         if baa is not None and aaa is not None and baa.index[-1] in aaa.index:
             spread = float(baa.iloc[-1]) - float(aaa[baa.index[-1]])
             reading = self._reading("BAA", baa, spread, clip((2.5 - spread) / 1.5))
             reading["series"] = "BAA-AAA"
             out["credit"] = reading
         for series_id in SERIES["rates"]:
-            rate = self.known(series_id, as_of)
+            rate = self.known(series_id, as_of, since)
             if rate is None:
                 continue
             before = rate[rate.index <= rate.index[-1] - pd.DateOffset(months=3)]

@@ -183,9 +183,8 @@ class SignalEngine:
         # None when older than its max age: no macro component then
         from signaltrust.features.align import bar_ends
 
-        vix = self.macro.known("VIXCLS", pd.Timestamp(bar_ends(bars.index[-2:])[-1]))
-        if vix is not None:
-            vix = vix[vix.index >= bars.index[0] - pd.Timedelta(days=10)]
+        vix = self.macro.known("VIXCLS", pd.Timestamp(bar_ends(bars.index[-2:])[-1]),
+                               since=bars.index[0] - pd.Timedelta(days=10))
         if vix is not None and len(vix):
             series["macro"] = vix
             sources["macro"] = (f"VIX ({self.macro.source_of('VIXCLS')}), known at each "

@@ -193,20 +193,27 @@ class AsOfVintages:
     def series_id(self) -> str:
         return self.vintages.series_id
 
-    def known(self, when: Any) -> pd.Series:
+    def known(self, when: Any, since: Any = None) -> pd.Series:
         """The series as it could be read at ``when`` (UTC; naive is read as UTC), by
-        observation date; ``.attrs['usable_from']`` says when each value became usable."""
-        stamp = pd.Timestamp(when)
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-        t = stamp.value
-        mask = (self._from <= t) & (self._until > t)
-        if (np.diff(self._dates[mask]) <= 0).any():
+        observation date (from ``since`` on, when given); ``.attrs['usable_from']`` says when
+        each value became usable."""
+        t = _utc(when).value
+        lo = 0 if since is None else int(np.searchsorted(self._dates, _utc(since).value))
+        mask = (self._from[lo:] <= t) & (self._until[lo:] > t)
+        dates = self._dates[lo:][mask]
+        if (np.diff(dates) <= 0).any():
             raise ValidationError("two vintages of one observation hold at the same time",
                                   field="realtime_start", value=self.series_id,
                                   fix="check that the real-time periods do not overlap")
-        out = pd.Series(self._value[mask], index=self._date[mask], name=self.series_id)
-        out.attrs["usable_from"] = pd.Series(self._usable[mask], index=out.index)
+        out = pd.Series(self._value[lo:][mask], index=self._date[lo:][mask],
+                        name=self.series_id)
+        out.attrs["usable_from"] = pd.Series(self._usable[lo:][mask], index=out.index)
         return out
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def load_folder(folder: str | Path) -> dict[str, FredVintages]:
