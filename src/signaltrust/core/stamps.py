@@ -28,7 +28,7 @@ class TimestampCache:
             micros, nanos = divmod(ns, 1000)
             self._ns = ns
             self._stamp = (
-                _EPOCH + timedelta(microseconds=micros) if not nanos
+                _EPOCH + timedelta(0, 0, micros) if not nanos  # positional: faster
                 else pd.Timestamp(ns, tz=UTC)
             )
         return self._stamp

@@ -402,11 +402,20 @@ class OrderManager(BracketLinks, TimeInForceRules):
         order.updated_at = ts
         self._fills[fill.fill_id] = fill
         del self._open[client_order_id]
-        record = self._record
-        record(client_order_id, _NEW, _SUBMITTED, ts, None, None, sid, symbol)
-        record(client_order_id, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol)
-        record(client_order_id, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol)
-        self._after_terminal(order, ts)
+        if self.compact_log and not self._listeners:  # _record's compact form, three at once
+            self._log += (
+                (client_order_id, _NEW, _SUBMITTED, ts, None, None, sid, symbol),
+                (client_order_id, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol),
+                (client_order_id, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol),
+            )  # type: ignore[arg-type]
+            self._unbuilt = True
+        else:
+            record = self._record
+            record(client_order_id, _NEW, _SUBMITTED, ts, None, None, sid, symbol)
+            record(client_order_id, _SUBMITTED, _ACCEPTED, ts, None, None, sid, symbol)
+            record(client_order_id, _ACCEPTED, _FILLED, ts, None, fill, sid, symbol)
+        if order.oco_group is not None or client_order_id in self._children:
+            self._after_terminal(order, ts)  # OCO siblings, bracket exits (none otherwise)
 
     def apply_late_fill(self, fill: Fill) -> OrderEvent | None:
         """Record a fill the broker reports for an order that already ended on our side (a

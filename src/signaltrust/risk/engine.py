@@ -188,6 +188,8 @@ class RiskEngine(PreTradeCheck):
                 "max_net_exposure", "max_leverage", "max_orders_per_second",
                 "max_orders_per_minute"))
         )
+        #: ... and no stale-data guard: a check is the buying-power check alone (no hold)
+        self._buying_power_only_now = self._buying_power_only and self.stale is None
         if self._core is not None and self.needs_observations() and not self._observing:
             self._observe(self._core)
 
@@ -259,9 +261,19 @@ class RiskEngine(PreTradeCheck):
     # ------------------------------------------------------------------ the check
     def check(self, order: Order, portfolio: PortfolioView) -> Verdict:
         """Allow ``order`` or deny it with a named reason (kept in ``denials`` and the audit)."""
-        now = self.now_ns(order)
+        clock = self.clock
+        now = int(clock.now_ns) if clock is not None else self.now_ns(order)
         if now > self._now_ns:
             self._now_ns = now
+        if (
+            self._buying_power_only_now
+            and not self.states.holds
+            and type(portfolio) is Portfolio
+            and KILL_TAG not in order.tags
+        ):
+            # the default limits, no hold, not the kill switch: what _evaluate comes to
+            denial = L.buying_power_denial(order, portfolio)
+            return self._allowed if denial is None else self._deny(order, denial, now)
         if self.states.holds:
             self.states.expire(now, self.steps)
         denial = self._evaluate(order, portfolio, now)

@@ -142,12 +142,14 @@ def buying_power_denial(order: Order, portfolio: Portfolio) -> Denial | None:
         order, last)
     if price != price:
         return Denial(Reason.NO_PRICE, f"no price yet for {symbol}", {"symbol": symbol})
-    position = portfolio.qty[slot]
+    qty = portfolio.qty
+    position = qty[slot]
     after = position + order.side.sign * float(order.quantity)
     gross = 0.0  # of the other symbols
-    for other, (held, mark) in enumerate(zip(portfolio.qty, portfolio.last, strict=True)):
-        if held and other != slot:
-            gross += abs(held * mark)
+    if len(qty) > 1:
+        for other, (held, mark) in enumerate(zip(qty, portfolio.last, strict=True)):
+            if held and other != slot:
+                gross += abs(held * mark)
     mark = last if last == last else price
     gross_now = gross + abs(position) * mark
     cost = (gross + abs(after) * price) - gross_now
