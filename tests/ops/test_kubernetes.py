@@ -121,6 +121,25 @@ def test_network_policy_when_deployed_then_only_the_api_port_is_reachable(manife
     assert api["spec"]["ingress"][0]["ports"] == [{"port": 8000, "protocol": "TCP"}]
 
 
+def test_nodes_and_scheduler_when_deployed_then_their_metrics_port_is_served_and_reachable(
+        manifests):
+    port = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))["metrics"]["port"]
+    for kind, suffix in (("StatefulSet", "-node"), ("Deployment", "-scheduler")):
+        container = _kind(manifests, kind, suffix)["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["SIGNALTRUST__METRICS__PORT"] == str(port)
+        assert env["SIGNALTRUST__METRICS__HOST"] == "0.0.0.0"  # noqa: S104 (inside the pod)
+        assert {"name": "metrics", "containerPort": port, "protocol": "TCP"} in container["ports"]
+    api = _kind(manifests, "Deployment", "-api")["spec"]["template"]["spec"]["containers"][0]
+    assert "SIGNALTRUST__METRICS__PORT" not in {e["name"] for e in api["env"]}
+    assert _kind(manifests, "Service", "-node")["spec"]["ports"][0]["port"] == port
+    policy = _kind(manifests, "NetworkPolicy", "-metrics")
+    assert policy["spec"]["ingress"] == [{"ports": [{"port": port, "protocol": "TCP"}]}]
+    selected = policy["spec"]["podSelector"]["matchExpressions"]
+    assert {"key": "app.kubernetes.io/component", "operator": "In",
+            "values": ["node", "scheduler"]} in selected
+
+
 def test_values_when_validated_against_the_chart_schema_then_defaults_pass_and_latest_fails():
     schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
     values = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))

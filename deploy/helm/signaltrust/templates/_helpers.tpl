@@ -53,6 +53,26 @@ the rate-limit storage, the model registry, JSON logs. */}}
   value: /tmp/matplotlib
 {{- end -}}
 
+{{/* A node's or the scheduler's metrics server: the port to serve /metrics on, on every
+address of the pod. */}}
+{{- define "signaltrust.metricsEnv" -}}
+{{- if .Values.metrics.enabled }}
+- name: SIGNALTRUST__METRICS__PORT
+  value: {{ .Values.metrics.port | quote }}
+- name: SIGNALTRUST__METRICS__HOST
+  value: "0.0.0.0"
+{{- end }}
+{{- end -}}
+
+{{- define "signaltrust.metricsPort" -}}
+{{- if .Values.metrics.enabled }}
+ports:
+  - name: metrics
+    containerPort: {{ .Values.metrics.port }}
+    protocol: TCP
+{{- end }}
+{{- end -}}
+
 {{- define "signaltrust.containerSecurity" -}}
 allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
