@@ -190,3 +190,13 @@ def test_loop_status_when_update_source_set_then_data_jobs_listed_else_off(isola
     monkeypatch.setenv("SIGNALTRUST__LEARNING__UPDATE_SOURCE", "file:/srv/drops")
     on = json.loads(runner.invoke(app, ["loop", "status", "--json"]).stdout)
     assert {"data_update", "feature_refresh"} <= {j["name"] for j in on["jobs"]}
+
+
+def test_bar_fetcher_when_source_unknown_then_error_names_the_setting_and_the_choices(tmp_path):
+    from signaltrust.cli.loop import bar_fetcher
+
+    with pytest.raises(ValidationError) as error:
+        bar_fetcher("ftp://bars", None)
+    assert error.value.field == "learning.update_source" and "file:<folder>" in error.value.fix
+    fetch, venue = bar_fetcher(f"file:{tmp_path}", None)
+    assert venue == "FILE" and fetch == LocalFileSource(tmp_path)

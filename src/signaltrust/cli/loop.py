@@ -115,9 +115,14 @@ def bar_fetcher(source: str, venues: Any) -> tuple[Any, str]:
     text = source.strip()
     if text.lower().startswith("file:"):
         return LocalFileSource(Path(text[5:]).expanduser()), "FILE"
-    from signaltrust.live.adapters.download import check_source, download, store_venue
+    from signaltrust.live.adapters.download import SOURCES, check_source, download, store_venue
 
-    checked = check_source(text)
+    try:
+        checked = check_source(text)
+    except ValidationError:
+        raise ValidationError("unknown data source for the data_update job",
+                              field="learning.update_source", value=source,
+                              fix=f"use one of {', '.join(SOURCES)} or file:<folder>") from None
 
     def fetch(symbol: str, start: Any, end: Any, timeframe: str) -> Any:
         return download(checked, symbol, start, end, timeframe, venues).bars
