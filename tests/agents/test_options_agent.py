@@ -12,6 +12,7 @@ import pytest
 from vollib.black_scholes_merton import black_scholes_merton
 
 from signaltrust.agents.options import OptionsAgent, OptionsInputs, bars_per_year
+from signaltrust.core.errors import ValidationError
 from signaltrust.data import load
 from signaltrust.options.svi import SviSmile, synthetic_chain
 
@@ -113,3 +114,27 @@ def test_signal_when_chain_configured_then_options_view_reads_it_else_says_none(
     assert without.agents["options"]["vol_source"] == "realised (no option chain)"
     assert without.agents["options"]["hedge"]["protective"]["cost"] > 0
     assert with_chain.score == without.score  # the options view is shown, not blended
+
+
+def test_read_chain_when_saved_as_the_cli_writes_it_then_same_quotes_and_found_by_symbol(
+        bars, tmp_path, isolated_home):
+    import json
+
+    from signaltrust.agents.options import chains_in, read_chain
+    from signaltrust.core import to_plain
+    from signaltrust.core.config import load_settings
+    from signaltrust.research.agents.signal import signal_engine
+
+    chain, _ = chain_for(bars)
+    (isolated_home / "chains").mkdir(parents=True)
+    path = isolated_home / "chains" / "SP500.json"
+    path.write_text(json.dumps(to_plain(chain)))
+    again = read_chain(path)
+    assert again.as_of == chain.as_of and again.spot == chain.spot
+    pd.testing.assert_frame_equal(again.quotes, chain.quotes, check_dtype=False)
+    assert list(chains_in(isolated_home / "chains")) == ["sp500"]
+    assert list(signal_engine(load_settings()).chains) == ["sp500"]
+    path.write_text("{}")
+    with pytest.raises(ValidationError, match="cannot be read") as error:
+        read_chain(path)
+    assert error.value.field == "chain"

@@ -28,8 +28,10 @@ The agent is not one of the coordinator's directional agents: its view is shown,
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -38,11 +40,38 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from signaltrust.agents.base import Agent, AgentSpec, clip, utc
 from signaltrust.agents.reports import AgentReport, stance_of
-from signaltrust.options.chain import OptionChain
+from signaltrust.core.errors import ValidationError
+from signaltrust.options.chain import COLUMNS, OptionChain
 
 DAYS_PER_YEAR = 365.0
 MIN_EXPIRY_DAYS = 7  # nearer expiries are dominated by noise and pin risk
 SKEW_MONEYNESS = 0.9
+
+
+def read_chain(path: str | Path) -> OptionChain:
+    """A chain saved as JSON (``signaltrust options chain SPY --json > spy.json``)."""
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        quotes = pd.DataFrame(payload["quotes"])
+        quotes["expiry"] = pd.to_datetime(quotes["expiry"], utc=True)
+        for column in ("strike", "bid", "ask", "last", "volume", "open_interest", "venue_iv"):
+            quotes[column] = pd.to_numeric(quotes[column], errors="coerce")
+        return OptionChain(str(payload["symbol"]), float(payload["spot"]),
+                           utc(payload["as_of"]), quotes[list(COLUMNS)])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValidationError(f"the option chain file cannot be read ({type(exc).__name__}: "
+                              f"{exc})", field="chain", value=str(path),
+                              fix="save one with `signaltrust options chain SYMBOL --json`"
+                              ) from None
+
+
+def chains_in(folder: str | Path) -> dict[str, OptionChain]:
+    """The chains saved in ``folder`` as ``<symbol>.json``, keyed by the file's name in lower
+    case (the explained signal's symbol); a missing folder holds none."""
+    path = Path(folder)
+    if not path.is_dir():
+        return {}
+    return {file.stem.lower(): read_chain(file) for file in sorted(path.glob("*.json"))}
 
 
 class OptionsInputs(BaseModel):
@@ -292,4 +321,5 @@ class OptionsAgent(Agent):
         return {"volatility": volatility, "hedge": hedge}
 
 
-__all__ = ["OptionsAgent", "OptionsInputs", "OptionsReport", "bars_per_year", "realised_vol"]
+__all__ = ["OptionsAgent", "OptionsInputs", "OptionsReport", "bars_per_year", "chains_in",
+           "read_chain", "realised_vol"]

@@ -31,6 +31,10 @@ def signal_engine(settings: Any = None, **kwargs: Any) -> SignalEngine:
             from signaltrust.agents.macro import MacroAgent
 
             kwargs["macro"] = MacroAgent.from_folder(settings.home / "fred")
+        if "chains" not in kwargs:  # option chains saved as <home>/chains/<symbol>.json
+            from signaltrust.agents.options import chains_in
+
+            kwargs["chains"] = chains_in(settings.home / "chains")
         return SignalEngine.from_settings(settings, **kwargs)
     return SignalEngine(**kwargs)
 
