@@ -310,34 +310,41 @@ class TradingCore(BookEvents):
         the same steps, with the symbol's slot and its strategy's hook read once."""
         clock, sim, market, router = self.clock, self.simulator, self.market, self.router
         lengths, last_end, last = market.lengths, self.last_end, market.last
-        growing, streams = market.growing[0], market.streams
+        growing, streams = market.growing[0], market.streams[0]  # lists extended in place
         on_bar, ctx = call
         queue, drain = self._queue, self.drain
         working, algo_bar = self.algos.working, self.algos.on_bar
         row = lengths[0]
-        for bar in bars:
-            end = bar.end_ns
-            if end <= last_end[0]:
-                self._in_order(((0, bar),))  # raises: out of order
-            if router.pending or sim.working:
-                self._open_one(bar)
-            clock.now_ns = last_end[0] = end
-            for handle, values in growing:
-                _append(handle, values[row])
-            row += 1
-            lengths[0] = row
-            if streams[0]:
-                market._stream(0, row - 1, bar)
-            last[0] = bar.close
-            on_bar(ctx, bar)
-            if queue:
-                drain()
-            if working:
-                algo_bar(0, bar)
+        # the symbol's last end lives in a local while the loop runs (nothing else reads it
+        # then) and is written back when the loop ends or leaves by an exception
+        previous = last_end[0]
+        try:
+            for bar in bars:
+                end = bar.end_ns
+                if end <= previous:
+                    last_end[0] = previous
+                    self._in_order(((0, bar),))  # raises: out of order
+                if router.pending or sim.working:
+                    self._open_one(bar)
+                clock.now_ns = previous = end
+                for handle, values in growing:
+                    _append(handle, values[row])
+                row += 1
+                lengths[0] = row
+                if streams:
+                    market._stream(0, row - 1, bar)
+                last[0] = bar.close
+                on_bar(ctx, bar)
                 if queue:
                     drain()
-            if at_close and (router.pending or sim.working):
-                self._fill_market(((0, bar),), 6)
+                if working:
+                    algo_bar(0, bar)
+                    if queue:
+                        drain()
+                if at_close and (router.pending or sim.working):
+                    self._fill_market(((0, bar),), 6)
+        finally:
+            last_end[0] = previous
 
     def on_tick(self, tick: Tick) -> None:
         """A quote or a trade: the clock moves to it and the strategies trading it see it."""
