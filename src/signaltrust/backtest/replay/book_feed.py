@@ -66,7 +66,8 @@ def tick_events(symbol: str, frame: pd.DataFrame) -> list[Event]:
         price, size = table["price"].tolist(), table["size"].tolist()
         side, seq = table["side"].tolist(), table["seq"].tolist()
         ids = table["trade_id"].tolist()
-        return [(t, Trade(symbol, t, price[i], size[i], Side(side[i]), seq[i], ids[i]))
+        sides = {int(s): s for s in Side}  # a lookup: Side(value) is slow per print
+        return [(t, Trade(symbol, t, price[i], size[i], sides[side[i]], seq[i], ids[i]))
                 for i, t in enumerate(ts)]
     if kind == "quotes":
         cols = [table[c].tolist() for c in ("bid", "ask", "bid_size", "ask_size", "seq")]
@@ -88,23 +89,27 @@ def _plain(symbol: str, frame: pd.DataFrame) -> list[Event]:
 
 def _book(symbol: str, table: pd.DataFrame, ts: list[int]) -> list[Event]:
     """One BookUpdate per message; messages without sequence numbers are numbered in order."""
-    seq = table["seq"].tolist()
-    side, price = table["side"].tolist(), table["price"].tolist()
-    size, snapshot = table["size"].tolist(), table["snapshot"].tolist()
+    seq_array = table["seq"].to_numpy(np.int64)
+    stamps = np.asarray(ts, dtype=np.int64)
+    new = np.ones(len(ts), dtype=bool)
+    same_seq = (seq_array[1:] == seq_array[:-1]) & (seq_array[1:] >= 0)
+    same_ts = (seq_array[1:] < 0) & (seq_array[:-1] < 0) & (stamps[1:] == stamps[:-1])
+    new[1:] = ~(same_seq | same_ts)
+    starts = np.flatnonzero(new).tolist() + [len(ts)]
+    seq = seq_array.tolist()
+    levels = [BookLevel(p, q) for p, q in zip(table["price"].tolist(), table["size"].tolist(),
+                                              strict=True)]
+    bid = (table["side"].to_numpy() > 0).tolist()
+    snapshot = table["snapshot"].tolist()
     out: list[Event] = []
-    start = 0
-    for i in range(1, len(ts) + 1):
-        same = i < len(ts) and (seq[i] == seq[i - 1] if seq[i] >= 0 else
-                                seq[i - 1] < 0 and ts[i] == ts[i - 1])
-        if same:
-            continue
-        rows = range(start, i)
-        bids = tuple(BookLevel(price[r], size[r]) for r in rows if side[r] > 0)
-        asks = tuple(BookLevel(price[r], size[r]) for r in rows if side[r] < 0)
-        number = seq[start] if seq[start] >= 0 else len(out)
-        out.append((ts[start], BookUpdate(symbol, ts[start], number, bids, asks,
-                                          bool(snapshot[start]))))
-        start = i
+    for number, (first, stop) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
+        rows = levels[first:stop]
+        sides = bid[first:stop]
+        bids = tuple(level for level, b in zip(rows, sides, strict=True) if b)
+        asks = tuple(level for level, b in zip(rows, sides, strict=True) if not b)
+        out.append((ts[first], BookUpdate(symbol, ts[first],
+                                          seq[first] if seq[first] >= 0 else number, bids,
+                                          asks, bool(snapshot[first]))))
     return out
 
 
