@@ -59,6 +59,8 @@ class SignalTrustGroup(LazyGroup):
         LazyCommand("api", "signaltrust.cli.api:api",
                     "Serve the SignalTrust API (FastAPI on uvicorn): /docs, /openapi.json, "
                     "/api/v1/..."),
+        LazyCommand("jobs", "signaltrust.cli.jobs:app",
+                    "Research jobs of the API: run the queued ones in a worker of their own."),
         LazyCommand("users", "signaltrust.cli.users:app",
                     "API users and their roles (viewer < trader < admin)."),
         LazyCommand("keys", "signaltrust.cli.keys:app",

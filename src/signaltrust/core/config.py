@@ -498,10 +498,15 @@ class TracingSettings(_Section):
 
 
 class JobsSettings(_Section):
-    """Where the API's research jobs run: worker processes (default) or a Ray cluster."""
+    """Where the API's research jobs run: worker processes (default), a Ray cluster, or the
+    queue that stand-alone workers (``signaltrust jobs work``) take them from."""
 
-    backend: Literal["process", "thread", "ray"] = "process"
-    workers: int = Field(default=2, ge=1, le=256, description="jobs run at once per API worker")
+    backend: Literal["process", "thread", "ray", "queue"] = Field(
+        default="process", description="queue: the API only records jobs; `signaltrust jobs "
+        "work` processes run them"
+    )
+    workers: int = Field(default=2, ge=1, le=256, description="jobs run at once per API worker "
+                         "(or per job worker)")
     ray_address: str | None = Field(
         default=None, description="ray backend: a cluster (host:6379, ray://host:10001, auto); "
         "none starts a local Ray"
