@@ -321,9 +321,15 @@ def test_position_when_one_is_closed_then_it_leaves_and_the_other_stays_open(
         page.screenshot(path=str(ARTIFACTS / "logs-close.png"), full_page=True)
         assert not console.errors, console.errors
         context.close()
-    finally:
-        node.terminate()
-        node.wait(15)
+    finally:  # stopped as an operator would (the later views show it stopped, not down)
+        token = server.token("admin", server.password)
+        httpx.post(f"{server.url}/api/v1/nodes/two/stop", json={"wait": 5},
+                   headers={"Authorization": f"Bearer {token}"})
+        try:
+            node.wait(15)
+        except subprocess.TimeoutExpired:
+            node.terminate()
+            node.wait(15)
 
 
 def test_sweep_and_walk_forward_when_run_then_heatmap_of_its_grid_and_window_stability(

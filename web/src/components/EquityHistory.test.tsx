@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { addPoint, joinLive, latestPoint } from "./EquityHistory";
+import { describe, expect, it, vi } from "vitest";
+import { act, render } from "@testing-library/react";
+import { addPoint, joinLive, latestPoint, useThrottled } from "./EquityHistory";
 import type { NodeInfo } from "../api";
 
 describe("addPoint", () => {
@@ -36,5 +37,21 @@ describe("joinLive", () => {
   });
   it("is the live figures alone while the history is read", () => {
     expect(joinLive([], [["2020-01-03", 103]])).toEqual([["2020-01-03", 103]]);
+  });
+});
+
+describe("useThrottled", () => {
+  it("shows the first value at once, then the latest at most once per period", async () => {
+    vi.useFakeTimers();
+    const seen: number[] = [];
+    function Probe({ value }: { value: number }) { seen.push(useThrottled(value, 1000)); return null; }
+    const { rerender } = render(<Probe value={1} />);
+    act(() => { rerender(<Probe value={2} />); });
+    act(() => { rerender(<Probe value={3} />); });
+    expect(seen[seen.length - 1]).toBe(1);
+    act(() => { vi.advanceTimersByTime(1000); });
+    expect(seen[seen.length - 1]).toBe(3);
+    expect(seen).not.toContain(2); // skipped: a later value came within the period
+    vi.useRealTimers();
   });
 });

@@ -1,6 +1,6 @@
 // A node's equity curve: its whole history from GET /nodes/{name}/equity (read from its journal
 // once per node), then each figure the node reports as it trades (pushed over the WebSocket).
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api, type NodeInfo } from "../api";
 import { drawdown } from "../format";
@@ -50,7 +50,23 @@ export function useEquityHistory(node: string | null, current: NodeInfo | undefi
   return { points, loading: history.isLoading, error: history.error };
 }
 
-export function EquityChart({ points, height = 260, label = "equity and drawdown" }: { points: Point[]; height?: number; label?: string }) {
+/** ``value``, changed at most once every ``ms`` milliseconds (the latest kept). */
+export function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + ms - Date.now();
+    if (wait <= 0) { last.current = Date.now(); setShown(value); return; }
+    const timer = setTimeout(() => { last.current = Date.now(); setShown(value); }, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
+}
+
+// redrawn at most once a second: a node replayed fast reports many figures a second, and the
+// page has rows to show first (a fill's row is measured)
+export function EquityChart({ points: latest, height = 260, label = "equity and drawdown" }: { points: Point[]; height?: number; label?: string }) {
+  const points = useThrottled(latest, 1000);
   const option = useMemo(() => {
     const dd = drawdown(points.map((p) => p[1]));
     const days = points.map((p) => p[0].slice(0, 10));
