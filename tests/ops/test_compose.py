@@ -58,6 +58,23 @@ def test_compose_when_read_then_nodes_and_api_share_postgres_and_nats(compose):
     assert all(e["SIGNALTRUST__BUS__BACKEND"] == "nats" for e in envs)
 
 
+def test_compose_when_read_then_a_job_worker_runs_the_jobs_the_api_queues(compose):
+    services = compose["services"]
+    worker, api = services["worker"], services["api"]
+    assert worker["command"][:2] == ["jobs", "work"]
+    assert api["environment"]["SIGNALTRUST__JOBS__BACKEND"] == "queue"
+    assert worker["environment"]["SIGNALTRUST__JOBS__BACKEND"] == "queue"
+    assert (worker["environment"]["SIGNALTRUST__DATABASE__URL"]
+            == api["environment"]["SIGNALTRUST__DATABASE__URL"])
+    # the files jobs write (tearsheets) land in the home the API serves them from
+    assert "api-home:/var/lib/signaltrust" in worker["volumes"]
+    assert "api-home:/var/lib/signaltrust" in api["volumes"]
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    scraped = [t for job in config["scrape_configs"] for group in job["static_configs"]
+               for t in group["targets"]]
+    assert "worker:9100" in scraped and worker["environment"]["SIGNALTRUST__METRICS__PORT"]
+
+
 def test_compose_when_read_then_references_resolve_and_mounted_files_exist(compose):
     services = compose["services"]
     for name, service in services.items():
