@@ -94,8 +94,19 @@ class HistoricalBarFeed:
         """The bars of one symbol in order, built lazily in C."""
         columns = [self._column(slot, f).tolist() for f in ("open", "high", "low", "close",
                                                               "volume")]
-        return Bar.bulk(repeat(self.symbols[slot]), self.starts[slot].tolist(),
-                        self.ends[slot].tolist(), *columns)
+        return Bar.bulk(repeat(self.symbols[slot]), *self._times(slot), *columns)
+
+    def _times(self, slot: int) -> tuple[Any, Any]:
+        """The starts and ends (ns) of one symbol's bars as Python ints: ``range`` objects
+        when the bars are evenly spaced (no list of ints to build), else lists."""
+        start, end = self.starts[slot], self.ends[slot]
+        if len(start) > 1:
+            step = int(start[1] - start[0])
+            if step > 0 and bool(np.all(np.diff(start) == step)):
+                first, stop = int(start[0]), int(start[0]) + len(start) * step
+                period = int(end[0] - start[0])  # every end is its start + the period
+                return range(first, stop, step), range(first + period, stop + period, step)
+        return start.tolist(), end.tolist()
 
     def single_stream(self) -> bool:
         """True when the bars come one at a time (no two end together) and there are no ticks:
