@@ -137,3 +137,25 @@ def test_models_commands_when_run_then_mlflow_pandas_and_sklearn_not_imported(st
     assert promoted["aliases"] == ["staging"] and heavy == []
     assert ModelRegistry(tracking_uri(home), reads="mlflow").get_model_version(
         "sp500_lgbm", "staging").version == 1
+
+
+@pytest.mark.postgres
+def test_reads_when_store_is_postgresql_then_equal_to_mlflow(postgres_url, postgres_schema,
+                                                             tmp_path, monkeypatch):
+    import psycopg
+
+    monkeypatch.chdir(tmp_path)  # MLflow puts a server store's artefacts under ./mlruns
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{postgres_schema}"')
+    uri = (postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)
+           + f"?options=-csearch_path%3D{postgres_schema}")
+    fast, slow = ModelRegistry(uri), ModelRegistry(uri, reads="mlflow")
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(100, 2)), columns=["a", "b"])
+    for c in (1.0, 0.1):
+        slow.log_training_run(get_model("logistic", C=c).fit(X, (X["a"] > 0).astype(int)),
+                              name="pg_logit", data_hash=f"h{c}", features=["a", "b"])
+    fast.promote("pg_logit", 1, "production")
+    assert slow.client.get_registered_model("pg_logit").aliases == {"production": 1}
+    assert fast.list_models() == slow.list_models()
+    for ref in (None, 1, "production"):
+        assert fast.get_model_version("pg_logit", ref) == slow.get_model_version("pg_logit", ref)
