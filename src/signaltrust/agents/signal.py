@@ -260,12 +260,36 @@ class SignalEngine:
                 "cached": True, "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
         model = self._model(symbol, bars)
         ml, features = model.view(bars)
-        # retrieved before this workflow adds its own reports to the long-term memory
-        related = self._related(symbol, f"{symbol} {ml.sentence}", end)
-        result = self._workflow(symbol, asset_class, bars, end, ml, features, related)
+        result = self._explain_at(symbol, asset_class, bars, end, ml, features)
         self._answers[key] = (time.monotonic(), result)
         return result.model_copy(update={
             "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
+
+    def explain_with(self, symbol: str, bars: pd.DataFrame, ml: MLView,
+                     features: dict[str, float], *, asset_class: str = "equity"
+                     ) -> ExplainedSignal:
+        """The explained signal at the last bar of ``bars`` with the ML part given from outside.
+
+        ``ml`` is a model's view of that bar (its probability, SHAP contributions, regime) and
+        ``features`` the bar's feature values, e.g. the API's registered champion: the same
+        agents' workflow, blend and explanation as :meth:`explain`, without fitting a model
+        and without the engine's answer cache (the caller caches per bar and model)."""
+        started = time.perf_counter()
+        if len(bars) < 60:
+            raise ValidationError("too few bars for a signal", field="bars", value=len(bars),
+                                  fix="give at least 60 bars (a few hundred for the model)")
+        from signaltrust.features.align import bar_ends
+
+        end = pd.Timestamp(bar_ends(bars.index[-2:])[-1])
+        result = self._explain_at(symbol, asset_class, bars, end, ml, features)
+        return result.model_copy(update={
+            "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
+
+    def _explain_at(self, symbol: str, asset_class: str, bars: pd.DataFrame, end: pd.Timestamp,
+                    ml: MLView, features: dict[str, float]) -> ExplainedSignal:
+        # retrieved before this workflow adds its own reports to the long-term memory
+        related = self._related(symbol, f"{symbol} {ml.sentence}", end)
+        return self._workflow(symbol, asset_class, bars, end, ml, features, related)
 
     def _workflow(self, symbol: str, asset_class: str, bars: pd.DataFrame, end: pd.Timestamp,
                   ml: MLView, features: dict[str, float],

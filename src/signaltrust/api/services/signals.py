@@ -8,6 +8,12 @@ request trains the default meta-model (LightGBM on the technical features, tripl
 labels, the last ``train_bars`` bars whose label is known), registers and promotes it, and
 its answer says so (``trained: true``); later requests load the champion.
 
+The champion's view (probability, features, SHAP contributions, regime) is handed to the
+agents' :class:`~signaltrust.agents.signal.SignalEngine` (``explain_with``), the same workflow
+as ``signaltrust signal``: each agent's view, conflicts, the breakout score, related documents,
+and ``score`` = the configured blend of the probability and an LLM's confidence (the
+probability itself when no LLM is configured).
+
 The answer is cached per symbol and bar (this process's memory, and Redis when a URL is
 given, so several workers share it): a new bar in the store changes the key, so the next request
 computes again. Bundled datasets never change; a stored series is looked at again at most every
@@ -113,6 +119,18 @@ def open_bars_of(symbol: str) -> tuple[pd.DataFrame, bool]:
     return source.frame, source.origin == "bundled"
 
 
+def asset_class_of(symbol: str) -> str:
+    """The asset class of a bundled dataset (``crypto`` for btcusd); ``equity`` for a stored
+    series, whose instrument the store does not record."""
+    from signaltrust.data import list_datasets
+
+    for spec in list_datasets():
+        if spec.name == symbol and spec.kind == "bars":
+            found = spec.instrument.asset_class
+            return str(getattr(found, "value", found))
+    return "equity"
+
+
 def _model_name(symbol: str) -> str:
     return "signal_" + re.sub(r"[^A-Za-z0-9_.-]", "_", symbol)
 
@@ -125,7 +143,7 @@ class SignalService:
                  recheck_seconds: float = 5.0, train_bars: int = 2000, horizon: int = 10,
                  seed: int = 0, ttl_seconds: int = 86_400, namespace: str = PREFIX,
                  loader: Callable[[str], tuple[pd.DataFrame, bool]] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, engine: Any = None) -> None:
         self.tracking_uri = tracking_uri
         self.lock_dir = Path(lock_dir)
         self.redis_url = redis_url
@@ -137,6 +155,8 @@ class SignalService:
         self.clock = clock
         self.namespace = namespace
         self.loader = loader if loader is not None else open_bars_of
+        #: the agents' SignalEngine; None: the default one (rules, breakout score) on first use
+        self.engine = engine
         self._bars: dict[str, _Bars] = {}
         self._cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self._models: dict[str, tuple[str, Any, Any]] = {}
@@ -211,6 +231,7 @@ class SignalService:
         return answer
 
     def _compute(self, symbol: str, bars: pd.DataFrame) -> dict[str, Any]:
+        from signaltrust.agents.base import MLView
         from signaltrust.ml.explain import explain
 
         version, model, trained = self._model(symbol, bars)
@@ -225,6 +246,7 @@ class SignalService:
         probability = float(classifier.predict_proba(last)[0, -1])
         explanation = explain(classifier, last, background=model.background_)
         top = explanation.top(0, 5)
+        sentence = explanation.sentence(0, 5)
         contributions = [
             {"feature": str(r.feature), "label": str(r.label), "value": _num(r.value),
              "contribution": _num(r.contribution)} for r in top.itertuples(index=False)]
@@ -234,38 +256,78 @@ class SignalService:
                 f"{model.train_rows_} bars to {model.train_end_[:10]} and registered as "
                 f"{version.name} v{version.version} ({ALIAS})" if trained else
                 f"the registered champion {version.name} v{version.version} ({ALIAS})")
+        values = {c: _num(v) for c, v in last.iloc[0].items()}
+        regime = self._regime(model, bars)
+        ml = MLView(probability=probability, contributions=contributions, sentence=sentence,
+                    regime=regime["label"], regime_bias=regime.pop("bias"),
+                    model=f"{version.name} v{version.version}", train_rows=model.train_rows_)
+        signal = self._engine().explain_with(
+            symbol, bars, ml, {k: v for k, v in values.items() if v is not None},
+            asset_class=asset_class_of(symbol))
+        agents = json.loads(signal.model_dump_json(include={
+            "llm_confidence", "related_docs", "breakout_score", "agents", "conflicts", "blend",
+            "explanation", "explanation_parts"}))  # NaN -> null: the answer is valid JSON
+        breakout = agents["breakout_score"]
+        if breakout is not None:  # the same keys whether a scorer ran or not
+            breakout = {"weight_present": None, "note": None, **breakout}
+        # without an LLM the blend is the probability itself (not its 6-digit rounding)
+        score = probability if signal.llm_confidence is None else signal.score
         return {
             "symbol": symbol,
-            "score": probability,
+            "score": score,
             "ml_probability": probability,
-            "confidence": abs(2.0 * probability - 1.0),
-            "direction": "long" if probability > 0.5 else "flat",
-            "features": {c: _num(v) for c, v in last.iloc[0].items()},
+            "llm_confidence": agents["llm_confidence"],
+            "confidence": abs(2.0 * score - 1.0),
+            "direction": "long" if score > 0.5 else "flat",
+            "features": values,
             "explanation": {
                 "method": explanation.method, "output": explanation.output,
                 "base_value": _num(explanation.base_values.iloc[0]),
                 "contributions": contributions,
-                "sentences": [s.strip() for s in explanation.sentence(0, 5).split(";")
-                              if s.strip()],
+                "sentences": [s.strip() for s in sentence.split(";") if s.strip()],
+                "summary": agents["explanation"],
+                "parts": agents["explanation_parts"],
             },
-            "regime": self._regime(model, bars),
+            "regime": regime,
             "model_version": {"name": version.name, "version": version.version,
                               "alias": ALIAS, "model_class": version.model_class},
             "trained": trained,
             "note": note,
             "timestamp": timestamp.isoformat(),
             "bar": {k: _num(bar[k]) for k in ("open", "high", "low", "close") if k in bar},
+            "related_docs": agents["related_docs"],
+            "breakout_score": breakout,
+            "agents": agents["agents"],
+            "conflicts": agents["conflicts"],
+            "blend": agents["blend"],
         }
+
+    def _engine(self) -> Any:
+        if self.engine is None:
+            from signaltrust.research.agents.signal import signal_engine
+
+            self.engine = signal_engine()
+        return self.engine
 
     @staticmethod
     def _regime(model: SignalModel, bars: pd.DataFrame) -> dict[str, Any]:
+        """The regime of the last bar, its probabilities, and ``bias``: the regime's drift over
+        its volatility, scaled to [-1, 1] (what the analysts weigh)."""
         if model.regimes_ is None:
             return {"label": None, "probabilities": {},
-                    "note": "too few bars to fit regimes"}
+                    "note": "too few bars to fit regimes", "bias": 0.0}
         frame = model.regimes_.transform(bars).iloc[-1]
         probabilities = {k[len("prob_"):]: _num(v) for k, v in frame.items()
                          if k.startswith("prob_")}
-        return {"label": str(frame["regime"]), "probabilities": probabilities, "note": None}
+        label = str(frame["regime"])
+        bias = 0.0
+        stats = getattr(model.regimes_, "regime_stats_", None)
+        if stats is not None and label in stats.index:
+            from signaltrust.agents.base import clip
+
+            ratio = float(stats.loc[label, "drift"] / stats.loc[label, "volatility"])
+            bias = clip(5 * ratio) if math.isfinite(ratio) else 0.0
+        return {"label": label, "probabilities": probabilities, "note": None, "bias": bias}
 
     # -- the model ----------------------------------------------------------------------------
     def _model(self, symbol: str, bars: pd.DataFrame) -> tuple[Any, SignalModel, bool]:

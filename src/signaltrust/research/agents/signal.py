@@ -39,6 +39,23 @@ def signal_engine(settings: Any = None, **kwargs: Any) -> SignalEngine:
     return SignalEngine(**kwargs)
 
 
+def documents_in(home: Any, as_of: Any = None) -> pd.DataFrame | None:
+    """The document store's frame under ``home`` as of ``as_of`` (None when no store was ever
+    written, or it holds nothing): what the engine's news agents and related documents read."""
+    from pathlib import Path
+
+    if not (Path(home) / "text" / "documents.db").is_file():
+        return None
+    from signaltrust.text.store import DocumentStore
+
+    store = DocumentStore.open(None, home=home)
+    try:
+        frame = store.frame(as_of=as_of)
+    finally:
+        store.close()
+    return frame if len(frame) else None
+
+
 def explained_signal(symbol: str, *, engine: SignalEngine | None = None, **kwargs: Any
                      ) -> ExplainedSignal:
     """:func:`signaltrust.agents.signal.explained_signal` with the breakout score."""
@@ -49,4 +66,4 @@ def explained_signal(symbol: str, *, engine: SignalEngine | None = None, **kwarg
     return _explained_signal(symbol, engine=engine, **kwargs)
 
 
-__all__ = ["breakout_scorer", "explained_signal", "signal_engine"]
+__all__ = ["breakout_scorer", "documents_in", "explained_signal", "signal_engine"]
