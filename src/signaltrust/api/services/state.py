@@ -46,11 +46,25 @@ def signals_of(app: Any) -> Any:
         settings = app.state.settings
         service = SignalService(tracking_uri=tracking_uri(settings.home),
                                 lock_dir=_home(app) / "api" / "locks",
-                                redis_url=redis_url(settings))
+                                redis_url=redis_url(settings), engine=signal_engine_of(app))
         service.listeners.append(PredictionLog(app.state.database))
         return service
 
     return _get(app, "signals", build)
+
+
+def signal_engine_of(app: Any) -> Any:
+    """The agents' signal engine of the app's ``[agents]`` and ``[llm]`` settings (one per app):
+    its prompts, answers and decisions go to the app database's audit trail."""
+    from signaltrust.agents.audit import AuditTrail
+    from signaltrust.agents.llm import Reasoner
+    from signaltrust.research.agents.signal import documents_in, signal_engine
+
+    settings = app.state.settings
+    trail = AuditTrail(getattr(app.state, "database", None), workflow="api:signals")
+    reasoner = Reasoner.from_settings(settings.llm, settings.agents, trail=trail)
+    return signal_engine(settings, reasoner=reasoner, trail=trail,
+                         documents=documents_in(settings.home))
 
 
 class PredictionLog:
