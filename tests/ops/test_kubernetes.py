@@ -124,7 +124,8 @@ def test_network_policy_when_deployed_then_only_the_api_port_is_reachable(manife
 def test_nodes_and_scheduler_when_deployed_then_their_metrics_port_is_served_and_reachable(
         manifests):
     port = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))["metrics"]["port"]
-    for kind, suffix in (("StatefulSet", "-node"), ("Deployment", "-scheduler")):
+    for kind, suffix in (("StatefulSet", "-node"), ("Deployment", "-scheduler"),
+                         ("Deployment", "-worker")):
         container = _kind(manifests, kind, suffix)["spec"]["template"]["spec"]["containers"][0]
         env = {e["name"]: e.get("value") for e in container["env"]}
         assert env["SIGNALTRUST__METRICS__PORT"] == str(port)
@@ -137,7 +138,7 @@ def test_nodes_and_scheduler_when_deployed_then_their_metrics_port_is_served_and
     assert policy["spec"]["ingress"] == [{"ports": [{"port": port, "protocol": "TCP"}]}]
     selected = policy["spec"]["podSelector"]["matchExpressions"]
     assert {"key": "app.kubernetes.io/component", "operator": "In",
-            "values": ["node", "scheduler"]} in selected
+            "values": ["node", "scheduler", "worker"]} in selected
 
 
 def test_values_when_validated_against_the_chart_schema_then_defaults_pass_and_latest_fails():
@@ -163,6 +164,16 @@ def test_scheduler_when_deployed_then_one_pod_replaced_never_overlapped(manifest
     assert "backup=signaltrust.cli.backup:backup_job" in container["args"]
 
 
+def test_worker_when_deployed_then_it_runs_the_jobs_the_api_queues(manifests):
+    worker = _kind(manifests, "Deployment", "-worker")
+    assert worker["spec"]["replicas"] == 1
+    container = worker["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["jobs", "work"]
+    api = _kind(manifests, "Deployment", "-api")["spec"]["template"]["spec"]["containers"][0]
+    for env in (container["env"], api["env"]):
+        assert {"name": "SIGNALTRUST__JOBS__BACKEND", "value": "queue"} in env
+
+
 def test_chart_when_a_worker_is_turned_on_then_it_renders_valid_without_an_autoscaler():
     result = _render("worker.enabled=true", "worker.args={jobs,work}",
                      "api.autoscaling.enabled=false")
@@ -174,7 +185,7 @@ def test_chart_when_a_worker_is_turned_on_then_it_renders_valid_without_an_autos
 
 
 def test_chart_when_a_component_is_on_without_a_command_then_rendering_fails():
-    result = _render("worker.enabled=true")
+    result = _render("worker.enabled=true", "worker.args={}")  # on by default, args emptied
     assert result.returncode != 0
     assert "worker.args" in result.stderr
 
