@@ -47,15 +47,15 @@ def _points(database: Database, node: str, start_cash: Mapping[str, float]
     closes: dict[str, float] = {}
     bar_end: int | None = None
 
-    def point() -> tuple[int, dict[str, float]]:
-        return bar_end, {account: cash[account] + sum(
+    def point(end: int) -> tuple[int, dict[str, float]]:
+        return end, {account: cash[account] + sum(
             quantity * closes.get(symbol, 0.0) for symbol, quantity in held[account].items())
             for account in cash}
 
     for entry in Journal(database, node).entries(kinds=("bars", "fill")):
         if entry.kind == "bars":
             if bar_end is not None:  # the previous bar's step is whole: its fills are in
-                yield point()
+                yield point(bar_end)
             for bar in entry.payload.get("bars", ()):
                 closes[bar["symbol"]] = float(bar["close"])
                 bar_end = max(bar_end or 0, int(bar["end_ns"]))
@@ -66,7 +66,7 @@ def _points(database: Database, node: str, start_cash: Mapping[str, float]
             cash[account] = float(entry.payload["cash_after"])
             held[account][entry.payload["symbol"]] = float(entry.payload["position_after"])
     if bar_end is not None:
-        yield point()
+        yield point(bar_end)
 
 
 def equity_history(database: Database, node: str, start_cash: Mapping[str, float], *,
