@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from signaltrust.backtest.replay.trades_nb import trades_from_fills
 from signaltrust.backtest.nb import layout
+from signaltrust.backtest.replay.trades_nb import trades_from_fills
 from signaltrust.backtest.result import BacktestResult, orders_frame, trades_frame
-from signaltrust.core.orders import Fill, Order, OrderSide, OrderType
+from signaltrust.core.orders import Fill, Order, OrderType
 
 _REASON = {name: code for code, name in enumerate(layout.EXIT_REASONS)}
 ORDER_LOG_COLUMNS = (
@@ -104,15 +105,15 @@ class Recorder:
     def table(self, bar_of: list[np.ndarray]) -> np.ndarray:
         """The rows as a float array, one row per fill (9 columns; 0 rows when none), with
         each fill's bar as its position in the run's index (``bar_of[slot][row]``)."""
-        buy = OrderSide.BUY
-        table = np.array(
-            [
-                (row, slot, 1.0 if fill.side is buy else -1.0, float(fill.quantity),
-                 float(fill.price), float(fill.fee), fill_reason(order), held, cash)
-                for row, slot, order, fill, held, cash in self.rows
-            ],
-            dtype=np.float64,
-        ).reshape(-1, ROW_FIELDS)
+        table = np.empty((len(self.rows), ROW_FIELDS), dtype=np.float64)
+        if self.rows:
+            # column by column, converted in C (NumPy takes each Decimal's float())
+            rows, slots, orders, fills, held, cash = zip(*self.rows, strict=True)
+            table[:, 0], table[:, 1], table[:, 7], table[:, 8] = rows, slots, held, cash
+            for column, field in ((2, "side.sign"), (3, "quantity"), (4, "price"), (5, "fee")):
+                table[:, column] = np.array(list(map(attrgetter(field), fills)),
+                                            dtype=np.float64)
+            table[:, 6] = list(map(fill_reason, orders))
         for slot, positions in enumerate(bar_of):
             mine = table[:, 1] == slot
             table[mine, 0] = positions[table[mine, 0].astype(np.int64)]
