@@ -179,7 +179,7 @@ def test_queue_when_jobs_are_canceled_or_a_worker_is_killed_then_canceled_and_in
         installation):
     running = installation.submit("/optimisations", LONG)
     waiting = installation.submit("", SIX[0][1])
-    installation.worker()
+    installation.worker("--workers", "1")
     installation.wait("the long job running", lambda: (lambda j: j["status"] == "running"
                       and j["progress"] > 0)(installation.job(running["id"])))
     assert installation.job(waiting["id"])["status"] == "queued"  # one process: it waits
@@ -199,7 +199,7 @@ def test_queue_when_jobs_are_canceled_or_a_worker_is_killed_then_canceled_and_in
     killed = installation.workers[0]
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(10)
-    installation.worker()  # another worker sees the owner gone
+    installation.worker("--workers", "1")  # another worker sees the owner gone
     gone = installation.wait("the killed worker's job interrupted", lambda: (
         lambda j: j if j["status"] == "interrupted" else None)(installation.job(doomed["id"])))
     assert "job worker" in gone["error"] and "ended" in gone["error"]

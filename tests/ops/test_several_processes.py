@@ -1,8 +1,9 @@
-"""Several processes on one machine, as a deployment runs them: two paper nodes and an API with two
-worker processes share one PostgreSQL schema and NATS JetStream. One WebSocket client of the API
-(/api/v1/ws) receives both nodes' events, and so does a follower of the bus; a node killed is
-reported down through the API within 5 seconds, and started again under its name it resumes
-from its journal.
+"""Several processes on one machine, as a deployment runs them: two paper nodes, an API with two
+worker processes and a job worker share one PostgreSQL schema and NATS JetStream. One WebSocket
+client of the API (/api/v1/ws) receives both nodes' events, and so does a follower of the bus; a
+node killed is reported down through the API within 5 seconds, and started again under its name
+it resumes from its journal. A backtest submitted through the API (queue backend) is run by the
+job worker.
 """
 
 from __future__ import annotations
@@ -174,7 +175,8 @@ def test_processes_when_two_nodes_and_two_api_workers_share_postgres_and_nats_th
     database_url = (postgres_url.replace("postgresql://", "postgresql+psycopg://")
                     + f"?options=-csearch_path%3D{postgres_schema}")
     shared = {"SIGNALTRUST__DATABASE__URL": database_url, "SIGNALTRUST__BUS__BACKEND": "nats",
-              "SIGNALTRUST__BUS__URL": NATS_URL, "SIGNALTRUST_HOME": str(tmp_path / "home")}
+              "SIGNALTRUST__BUS__URL": NATS_URL, "SIGNALTRUST_HOME": str(tmp_path / "home"),
+              "SIGNALTRUST__JOBS__BACKEND": "queue"}
     for name, value in shared.items():
         monkeypatch.setenv(name, value)
     env = {**os.environ, **shared}
@@ -188,12 +190,18 @@ def test_processes_when_two_nodes_and_two_api_workers_share_postgres_and_nats_th
     created = runner.invoke(app, ["keys", "create", "ops-test", "--user", "ops"])
     assert created.exit_code == 0, created.output
     key = created.output.strip().splitlines()[-1]
+    added = runner.invoke(app, ["users", "add", "ops-trader", "--role", "trader", "--password",
+                                "correct horse battery"])
+    assert added.exit_code == 0, added.output
+    created = runner.invoke(app, ["keys", "create", "ops-trade", "--user", "ops-trader"])
+    assert created.exit_code == 0, created.output
+    trader_key = created.output.strip().splitlines()[-1]
 
     run = uuid.uuid4().hex[:8]
     a, b = f"ops-a-{run}", f"ops-b-{run}"
     port = _free_port()
     api = f"http://127.0.0.1:{port}"
-    logs = {name: tmp_path / f"{name}.log" for name in ("api", a, b, f"{a}-again")}
+    logs = {name: tmp_path / f"{name}.log" for name in ("api", "worker", a, b, f"{a}-again")}
     node_args = ["paper", "--data", "sp500", "--strategy", "sma_cross", "--speed", SPEED,
                  "--name"]
     processes: list[subprocess.Popen] = []
@@ -205,6 +213,11 @@ def test_processes_when_two_nodes_and_two_api_workers_share_postgres_and_nats_th
         _wait("the API to be ready",
               lambda: httpx.get(f"{api}/ready", timeout=2).status_code == 200, START_S,
               list(logs.values()))
+        processes.append(_signaltrust(["jobs", "work", "--workers", "1"], env, logs["worker"]))
+        submitted = httpx.post(f"{api}/api/v1/backtests", headers={"X-API-Key": trader_key},
+                               json={"data": "goog", "strategy": "sma_cross"}, timeout=10)
+        assert submitted.status_code == 202, submitted.text
+        job_url = f"{api}/api/v1/jobs/{submitted.json()['id']}"
         node_a = _signaltrust([*node_args, a], env, logs[a])
         processes += [node_a, _signaltrust([*node_args, b], env, logs[b])]
 
@@ -249,6 +262,12 @@ def test_processes_when_two_nodes_and_two_api_workers_share_postgres_and_nats_th
         _wait("the restarted node's events", lambda: follower.events[a] > seen, 30,
               list(logs.values()))
         assert follower.error is None
+        job = _wait("the job worker to run the backtest", lambda: (lambda j: j if j["status"]
+                    not in ("queued", "running") else None)(
+            httpx.get(job_url, headers={"X-API-Key": key}, timeout=5).json()), START_S,
+            list(logs.values()))
+        assert job["status"] == "done", job["error"]
+        assert job["result"]["headline"]["trades"] > 0
     finally:
         closing.close()
         follower.stop()
