@@ -34,7 +34,9 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
     The base models are then refitted on all rows. ``mc_samples`` > 0 adds the MC-dropout spread
     of the deep models to the confidence. ``n_jobs`` is given to the base models named by
     registry name that take it (None: their own default); on busy shared cores one thread
-    per model is much faster than several (LightGBM's threads wait for each other).
+    per model is much faster than several (LightGBM's threads wait for each other). With
+    ``n_jobs=1`` the fits also run on one BLAS thread (the logistic member's L-BFGS solver
+    waits on two), with the same probabilities.
     """
 
     def __init__(
@@ -117,6 +119,21 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
         ya = check_target(y, len(Xa))
         encode_classes(self, ya, fit=True)
         w = check_sample_weight(sample_weight, len(Xa))
+        with self._blas_limit():
+            return self._fit_members(bases, meta, X, ya, w)
+
+    def _blas_limit(self) -> Any:
+        """One BLAS thread for the fits when ``n_jobs == 1``; the libraries' own otherwise."""
+        if self.n_jobs != 1:
+            from contextlib import nullcontext
+
+            return nullcontext()
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=1, user_api="blas")
+
+    def _fit_members(self, bases: list[tuple[str, Any]], meta: Any, X: ArrayLike,
+                     ya: np.ndarray, w: np.ndarray | None) -> StackedEnsemble:
         oof = out_of_fold(
             [m for _, m in bases], X, ya, w, self.cv, self._meta_columns_of, self._width
         )
