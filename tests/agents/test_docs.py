@@ -31,3 +31,5 @@ def test_agents_page_when_examples_run_then_they_print_what_the_page_says(tmp_pa
     assert "2020-03-12 18:00 2.6 2020-02-14 FRED vintages" in out  # before the revision
     assert "2020-03-13 4.0 2020-03-13 FRED vintages" in out
     assert "realised (no option chain)" in out and "a protective put at" in out
+    assert "[(1, 'HALTED')]" in out and "approved ada" in out
+    assert "409 it is approved by ada" in out

@@ -13,9 +13,12 @@ import { Optimisation } from "./views/Optimisation";
 import { Models } from "./views/Models";
 import { Risk } from "./views/Risk";
 import { Logs } from "./views/Logs";
+import { Agents } from "./views/Agents";
+import { Learning } from "./views/Learning";
+import { Loop } from "./views/Loop";
 import { ChartBench } from "./views/ChartBench";
 
-export const VIEWS = { overview: Overview, trading: Trading, signals: Signals, backtests: Backtests, optimisation: Optimisation, models: Models, risk: Risk, logs: Logs } as const;
+export const VIEWS = { overview: Overview, trading: Trading, signals: Signals, backtests: Backtests, optimisation: Optimisation, models: Models, risk: Risk, logs: Logs, agents: Agents, learning: Learning, loop: Loop } as const;
 type View = keyof typeof VIEWS;
 
 function useHash(): string {
