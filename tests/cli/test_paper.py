@@ -70,6 +70,20 @@ def test_node_commands_when_node_not_running_then_queued_and_answered_at_its_sta
     assert unknown.exit_code == 1 and "no node named 'nobody'" in unknown.output
 
 
+def test_node_close_when_a_symbol_is_given_then_the_queued_command_names_it():
+    from signaltrust.cli.node import _registry
+
+    assert runner.invoke(app, ["paper", "--data", "goog", "--name", "c"]).exit_code == 0
+    one = _json(["node", "close", "c", "--symbol", "goog", "--wait", "0", "--json"])
+    every = _json(["node", "close", "c", "--wait", "0", "--json"])
+    canceled = _json(["node", "cancel", "c", "--wait", "0", "--json"])
+    registry = _registry()
+    assert registry.command(one["id"]).args == {"symbol": "goog"}
+    assert not registry.command(every["id"]).args
+    assert (one["command"], every["command"], canceled["command"]) == ("close", "close", "cancel")
+    assert one["answer"].startswith("queued: the node is not running")
+
+
 def test_live_when_keys_missing_then_refused_naming_the_keys():
     result = runner.invoke(app, ["live", "--broker", "alpaca", "--symbol", "AAPL", "--name",
                                  "l1"])

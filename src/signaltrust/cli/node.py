@@ -1,6 +1,6 @@
 """``signaltrust node``: the trading nodes of this installation's database, and commands to them.
 
-A command (stop, pause, resume, reconcile, ack) is queued in the database; the running node
+A command (stop, pause, resume, cancel, close, reconcile, ack) is queued in the database; the running node
 picks it up within a fraction of a second, journals it and answers. A node that is not running
 answers nothing: its status says so.
 """
@@ -124,6 +124,24 @@ def resume(name: str = NAME_ARGUMENT, wait: float = WAIT_OPTION,
            as_json: bool = JSON_OPTION) -> None:
     """Let a paused node trade again."""
     _send(name, "resume", wait, as_json)
+
+
+@app.command("cancel")
+@handles_errors
+def cancel(name: str = NAME_ARGUMENT, wait: float = WAIT_OPTION,
+           as_json: bool = JSON_OPTION) -> None:
+    """Cancel every open order of the node (positions stay as they are)."""
+    _send(name, "cancel", wait, as_json)
+
+
+@app.command("close")
+@handles_errors
+def close(name: str = NAME_ARGUMENT,
+          symbol: str = typer.Option(None, "--symbol",
+                                     help="Close only this symbol's position (default: all)."),
+          wait: float = WAIT_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Close the node's positions with market orders: every one, or one symbol's."""
+    _send(name, "close", wait, as_json, {"symbol": symbol} if symbol else None)
 
 
 @app.command("reconcile")
