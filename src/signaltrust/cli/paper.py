@@ -43,6 +43,12 @@ SPEED_OPTION = typer.Option(
     "market time per second).",
 )
 
+TICKS_OPTION = typer.Option(
+    None, "--ticks",
+    help="Recorded book data from the tick lake to replay with the bars (SYMBOL@VENUE, e.g. "
+    "BTC-USDT@BINANCE, as `data record` stores it): resting limit orders fill by queue position.",
+)
+
 
 def open_app_database() -> Any:
     """The application database of the configuration (``[database] url``; SQLite under home)."""
@@ -133,6 +139,7 @@ def paper(
     param: list[str] = PARAM_OPTION,
     name: str = NAME_OPTION,
     speed: str = SPEED_OPTION,
+    ticks: str | None = TICKS_OPTION,
     cash: float = CASH_OPTION,
     fees: float = FEES_OPTION,
     slippage_bps: float = SLIPPAGE_OPTION,
@@ -161,6 +168,13 @@ def paper(
     params = parse_params(param)
     bars = bars_for(data, import_options)
     frames = bars if isinstance(bars, dict) else {str(data[0]): bars}
+    recorded = None
+    if ticks is not None:
+        from signaltrust.core.config import load_settings
+        from signaltrust.data.ticks_lake import TickLake
+        from signaltrust.live.tick_feed import lake_ticks
+
+        recorded = lake_ticks(TickLake(load_settings().lake_path), ticks, list(frames))
     costs = configured_costs(cash, fees, slippage_bps, fill_at)
     try:
         account = AccountConfig(strategies=[StrategyConfig(spec=strategy, params=params)],
@@ -174,7 +188,7 @@ def paper(
     with node_observability(metrics_port) as metrics:
         result = asyncio.run(run_node(lambda bus: TradingNode(
             config, database, frames=frames, on_progress=_printer(as_json), bus=bus,
-            hooks=hooks, metrics=metrics)))
+            hooks=hooks, metrics=metrics, ticks=recorded)))
     _print_result(result, as_json)
 
 

@@ -40,14 +40,15 @@ from signaltrust.core.events import Timer
 from signaltrust.live import codec
 from signaltrust.live.account import NodeAccount, Outputs, prepare_frames
 from signaltrust.live.clock import NodeClock
-from signaltrust.live.codec_book import market_from
+from signaltrust.live.codec_book import market_from, market_payload
 from signaltrust.live.config import NodeConfig
 from signaltrust.live.feeds import ReplayFeed, StreamFeed
+from signaltrust.live.tick_feed import MarketBatch, MarketCoalescer, TickReplayFeed, ticks_hash
 from signaltrust.storage import Database, Journal, NodeRegistry
 from signaltrust.trading import MarketData, SimulatedClock
 
 #: journal kinds the node acts on (replayed after a crash); the rest record what followed
-INPUTS = frozenset({"bars", "warmup", "report", "timer", "command", "state"})
+INPUTS = frozenset({"bars", "warmup", "market", "report", "timer", "command", "state"})
 SNAPSHOT_FORMAT = "pickle-v1"
 
 
@@ -117,7 +118,10 @@ def frames_hash(frames: Mapping[str, pd.DataFrame]) -> str:
 class TradingNode:
     """A node named ``config.name`` whose journal lives in ``database``.
 
-    ``frames`` are the bars a paper node replays (``{symbol: DataFrame}``); ``venues`` the
+    ``frames`` are the bars a paper node replays (``{symbol: DataFrame}``) and ``ticks`` the
+    book data it replays with them (a replay's ``ticks``: ``signaltrust.live.tick_feed``);
+    ``market_stream`` forwards a live venue's books and trades as ``market`` steps
+    (:class:`~signaltrust.live.tick_feed.VenueMarketStream`); ``venues`` the
     venues live accounts trade on, by broker name (each a
     :class:`~signaltrust.live.contract.Venue`); ``feed`` replaces the feed (tests).
     ``hooks`` are called with each account once it is built or restored, before the journal is
@@ -141,8 +145,13 @@ class TradingNode:
         poll_seconds: float = 0.25,
         bus: Any = None,
         metrics: Any = None,
+        ticks: Mapping[str, Any] | None = None,
+        market_stream: Any = None,
     ) -> None:
         self.config = config
+        self.ticks = dict(ticks or {})
+        self.market_stream = market_stream
+        self.last_market_ns: int | None = None
         # ``metrics.on_step``/``on_commit`` (signaltrust.ops.metrics.NodeMetrics): none, no cost
         self.metrics = metrics
         self.name = config.name
@@ -175,6 +184,8 @@ class TradingNode:
             )
         if self.frames:
             digest = frames_hash(self.frames)
+            if self.ticks:  # other ticks are other data (bars alone keep their old hash)
+                digest = f"{digest}-{ticks_hash(self.ticks)}"
             if config.data_hash is not None and config.data_hash != digest:
                 raise ValidationError(
                     "the data differs from the data this node started on", field="data",
@@ -251,6 +262,7 @@ class TradingNode:
             state = _SnapshotUnpickler(io.BytesIO(blob), self._live_objects()).load()
             self.accounts = state["accounts"]
             self.last_bar_end = state["last_bar_end"]
+            self.last_market_ns = state.get("last_market_ns")
             self.steps = state["steps"]
             after = seq
         else:
@@ -316,6 +328,7 @@ class TradingNode:
                 _stamp(account, ts_ns)
                 for event in events:
                     account.on_market(event)
+            self.last_market_ns = ts_ns
         elif kind == "timer":
             timer = codec.timer_from(payload)
             for account in self.accounts.values():
@@ -408,7 +421,7 @@ class TradingNode:
         try:
             _SnapshotPickler(buffer, live).dump({
                 "accounts": self.accounts, "last_bar_end": self.last_bar_end,
-                "steps": self.steps,
+                "last_market_ns": self.last_market_ns, "steps": self.steps,
             })
         except (pickle.PicklingError, TypeError, AttributeError):
             self._since_snapshot = 0
@@ -540,8 +553,12 @@ class TradingNode:
         last_poll = last_beat = time.monotonic()
         try:
             async for bars in feed:
-                self.step("bars", max(b.end_ns for b in bars), {
-                    "bars": [codec.bar_payload(b) for b in bars]})
+                if isinstance(bars, MarketBatch):  # recorded book data (--ticks)
+                    self.step("market", bars.ts_ns,
+                              {"events": [market_payload(e) for e in bars.events]})
+                else:
+                    self.step("bars", max(b.end_ns for b in bars), {
+                        "bars": [codec.bar_payload(b) for b in bars]})
                 now = time.monotonic()
                 if now - last_poll >= self.poll_seconds:
                     last_poll = now
@@ -582,6 +599,9 @@ class TradingNode:
                 opened.append(execution)
         await self._warm_up()
         feed_task = asyncio.create_task(self._pump(self._feed(), inbox))
+        coalescer = MarketCoalescer()
+        market_task = None if self.market_stream is None else asyncio.create_task(
+            self._pump_market(coalescer, inbox))
         try:
             await self.reconcile_all()
             last_poll = last_beat = last_reconcile = time.monotonic()
@@ -599,6 +619,11 @@ class TradingNode:
                 elif kind == "report":
                     account, report = item
                     self.step("report", time.time_ns(), codec.report_payload(report, account))
+                elif kind == "market":  # what the book stream coalesced since the last one
+                    events = coalescer.take()
+                    if events:
+                        self.step("market", time.time_ns(),
+                                  {"events": [market_payload(e) for e in events]})
                 elif kind == "end":  # the stream ended: settle what is still in flight
                     await asyncio.sleep(self.poll_seconds)
                     while not inbox.empty():
@@ -630,6 +655,8 @@ class TradingNode:
             raise
         finally:
             feed_task.cancel()
+            if market_task is not None:
+                market_task.cancel()
             self.commit()
             if self.status in ("stopped", "finished"):
                 self.snapshot()
@@ -656,6 +683,14 @@ class TradingNode:
             async for bars in feed:
                 await inbox.put(("bars", bars))
             await inbox.put(("end", None))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the node's loop raises it
+            await inbox.put(("error", exc))
+
+    async def _pump_market(self, coalescer: MarketCoalescer, inbox: asyncio.Queue) -> None:
+        try:
+            await self.market_stream.run(coalescer, lambda: inbox.put_nowait(("market", None)))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the node's loop raises it
@@ -737,6 +772,10 @@ class TradingNode:
             self.on_progress(summary)
 
     def _feed(self) -> Any:
+        if self.frames and self.ticks:
+            return TickReplayFeed(self.frames, self.ticks, speed=self.config.speed,
+                                  after_bar_ns=self.last_bar_end,
+                                  after_market_ns=self.last_market_ns)
         if self.frames:
             return ReplayFeed(self.frames, speed=self.config.speed, after_ns=self.last_bar_end)
         data = next((getattr(v, "data", None) for v in self.venues.values()), None)
