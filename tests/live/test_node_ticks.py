@@ -324,3 +324,60 @@ def test_paper_node_market_steps_when_time_is_a_tick_then_last_market_time_kept(
                        frames=frames, ticks=QUEUE_TICKS)
     asyncio.run(node.run())
     assert node.last_market_ns == int((T0 + MIN + 40 * SEC).value)
+
+
+def test_live_cli_when_book_asked_of_a_venue_without_book_streams_then_refused(monkeypatch):
+    from signaltrust.cli.main import app
+
+    monkeypatch.setenv("SIGNALTRUST__VENUES__ALPACA__API_KEY", "PKTESTKEY123456")
+    monkeypatch.setenv("SIGNALTRUST__VENUES__ALPACA__SECRET_KEY", "s3cr3tvalue987654")
+    result = CliRunner().invoke(app, ["live", "--broker", "alpaca", "--symbol", "AAPL",
+                                      "--name", "lbook", "--book"])
+    assert result.exit_code == 1
+    assert "order books" in result.output and "--book" in result.output
+    assert "PKTESTKEY123456" not in result.output
+
+
+def test_venue_market_stream_when_binance_streams_on_loopback_then_each_update_and_print():
+    """Through ccxt itself: Binance's recorded depth and trade streams (a dropped trade
+    stream, a repeated trade, a repeated book update), as `data record`'s tests play them."""
+    from tests.live.adapters.kit_ccxt import BinanceKit
+    from tests.live.adapters.kits import START_NS
+    from tests.live.adapters.loopback import FakeTime, Loopback
+    from tests.microstructure.test_record import _script
+
+    taken: list = []
+
+    async def scenario():
+        async with Loopback() as server:
+            _script(server)
+            venue = BinanceKit().open(server, FakeTime(START_NS))
+            coalescer = MarketCoalescer()
+            arrived = asyncio.Event()
+            stream = VenueMarketStream(venue.data, ["BTC-USDT"], depth=2)
+            task = asyncio.create_task(stream.run(coalescer, arrived.set))
+            try:
+                async with asyncio.timeout(20):
+                    while not ({"1", "2", "3", "4"} <= {e.trade_id for e in taken
+                                                        if isinstance(e, Trade)}
+                               and any(getattr(e, "seq", 0) == 104 for e in taken
+                                       if isinstance(e, BookUpdate))):
+                        await arrived.wait()
+                        arrived.clear()
+                        taken.extend(coalescer.take())
+                        await asyncio.sleep(0.05)  # let a burst gather, as the node does
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                await venue.data.close()
+            return stream
+
+    stream = asyncio.run(scenario())
+    prints_ = [e for e in taken if isinstance(e, Trade)]
+    assert [p.trade_id for p in prints_] == ["1", "2", "3", "4"]  # trade 2 once
+    assert [p.side for p in prints_] == [Side.BUY, Side.SELL, Side.BUY, Side.SELL]
+    books = [e for e in taken if isinstance(e, BookUpdate)]
+    assert [b.seq for b in books] == sorted({b.seq for b in books})  # 103 repeated: once
+    assert books[-1].bids == (BookLevel(42000.5, 0.3), BookLevel(42000.0, 1.7))
+    assert books[-1].asks == (BookLevel(42002.0, 2.5), BookLevel(42003.0, 4.0))
+    assert stream.reconnects >= 1  # the dropped trade stream was watched again

@@ -220,6 +220,11 @@ REAL_OPTION = typer.Option(
 CONFIRM_OPTION = typer.Option(
     None, "--confirm", help="The confirmation --real asks for, given in advance (scripts).",
 )
+BOOK_OPTION = typer.Option(
+    False, "--book", help="Forward the venue's order book and trades to the node as market "
+    "steps (ccxt venues; coalesced per symbol, see docs/microstructure.md).",
+)
+BOOK_DEPTH_OPTION = typer.Option(10, "--book-depth", min=1, help="Book levels a side kept.")
 
 
 @handles_errors
@@ -232,6 +237,8 @@ def live(
     timeframe: str = TIMEFRAME_OPTION,
     real: bool = REAL_OPTION,
     confirm: str = CONFIRM_OPTION,
+    book: bool = BOOK_OPTION,
+    book_depth: int = BOOK_DEPTH_OPTION,
     metrics_port: int | None = METRICS_PORT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -276,12 +283,22 @@ def live(
     except Exception as exc:
         raise _config_error(exc, name) from None
     venue = open_venue(broker, settings, paper=not real)
+    market_stream = None
+    if book:
+        from signaltrust.live.tick_feed import VenueMarketStream
+
+        if not VenueMarketStream.supported(getattr(venue, "data", None)):
+            raise ValidationError(
+                f"{broker} does not stream order books and trades here", field="book",
+                value=broker, fix="use --book with a ccxt.<exchange> broker, or leave it out",
+            )
+        market_stream = VenueMarketStream(venue.data, list(symbol), depth=book_depth)
     database = open_app_database()
     hooks = compliance_hooks()
     with node_observability(metrics_port) as metrics:
         result = asyncio.run(run_node(lambda bus: TradingNode(
             config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus,
-            hooks=hooks, metrics=metrics)))
+            hooks=hooks, metrics=metrics, market_stream=market_stream)))
     _print_result(result, as_json)
 
 
