@@ -18,6 +18,7 @@ and counted), so a burst becomes one ``market`` step instead of flooding the jou
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -262,7 +263,7 @@ class VenueMarketStream:
                         put(event)
 
                 watchers.append(self._watch(
-                    "watch_order_book", lambda m=market: exchange.watch_order_book(m),
+                    "watch_order_book", functools.partial(exchange.watch_order_book, market),
                     take_book, session))
             if self.trades:
                 seen: OrderedDict[str, None] = OrderedDict()
@@ -279,7 +280,7 @@ class VenueMarketStream:
                         put(trade_event(symbol, item, time.time_ns()))
 
                 watchers.append(self._watch(
-                    "watch_trades", lambda m=market: exchange.watch_trades(m), take_trades,
+                    "watch_trades", functools.partial(exchange.watch_trades, market), take_trades,
                     session))
         await asyncio.gather(*watchers)
 
