@@ -24,6 +24,7 @@ Every result carries the deflated Sharpe ratio and the PBO beside its headline f
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import os
 import socket
@@ -179,7 +180,7 @@ class JobStore:
         with self.database.engine.connect() as connection:
             return [JobRecord(**row._mapping) for row in connection.execute(query).all()]
 
-    def changed_since(self, ns: int) -> list[JobRecord]:
+    def changed_since(self, ns: int) -> builtins.list[JobRecord]:  # list: the method above
         """Jobs created, started or finished after ``ns`` or still active (the WebSocket's
         jobs channel polls this)."""
         query = select(jobs).where(
