@@ -96,3 +96,10 @@ def test_node_trade_when_an_operator_closes_it_then_exit_labelled_operator_close
     assert why.exit["why"].startswith("operator tester closed the position")
     held = open_record("c1", runs_folder=tmp_path / "runs", database=database, symbol="B")
     assert held.trades.iloc[0]["exit_reason"] == "open"  # B was not closed
+
+
+def test_node_trades_when_read_for_explanations_then_every_kind_of_node_step_is_an_input():
+    from signaltrust.learn.sources import NODE_INPUTS
+    from signaltrust.live.node import INPUTS
+
+    assert set(NODE_INPUTS) == set(INPUTS)

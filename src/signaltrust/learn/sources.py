@@ -93,8 +93,9 @@ def _resolved(name: str | None, params: dict[str, Any]) -> dict[str, Any]:
 
 #: tags that name why an order closed a position, as the strategies and the kill switch tag them
 EXIT_TAGS = (KILL_TAG, "stop_loss", "take_profit", "trailing_stop", "reverse")
-#: the journal kinds that start a node's step (its inputs; orders and fills are its outputs)
-NODE_INPUTS = ("bars", "warmup", "report", "timer", "command", "state")
+#: the journal kinds that start a node's step (its inputs; orders and fills are its outputs):
+#: the node's own INPUTS (a test keeps the two equal)
+NODE_INPUTS = ("bars", "warmup", "market", "report", "timer", "command", "state")
 
 
 def _registered(order: dict[str, Any], step: Any) -> dict[str, Any]:
