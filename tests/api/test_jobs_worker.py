@@ -143,10 +143,11 @@ def test_queue_when_two_workers_run_six_jobs_then_each_runs_once_with_in_process
     assert all(j["status"] == "queued" for j in jobs)
     time.sleep(1.0)
     assert all(installation.job(j["id"])["status"] == "queued" for j in jobs)  # no one runs them
-    first, second = installation.worker(), installation.worker("--metrics-port", "0")
+    first = installation.worker("--workers", "1")
+    second = installation.worker("--workers", "1", "--metrics-port", "0")
     finished = installation.wait("the six jobs to finish", lambda: all(
         installation.job(j["id"])["status"] == "done" for j in jobs) and [
-        installation.job(j["id"]) for j in jobs])
+        installation.job(j["id"]) for j in jobs], timeout=3 * START_S)
     summaries = [installation.stop(first), installation.stop(second)]
     ran = [job_id for s in summaries for job_id in s["ended"]]
     assert sorted(ran) == sorted(j["id"] for j in jobs)  # each once, by one worker
