@@ -112,7 +112,9 @@ def test_agents_view_when_a_trader_approves_then_the_api_shows_it_decided_by_the
     reports = page.get_by_role("table", name="agent reports")
     reports.get_by_text("stock_analyst").wait_for()
     assert "llm" in reports.inner_text()  # the TestModel's reasoning replaced the rules' words
-    steps = page.get_by_role("table", name="reasoning steps").inner_text()
+    steps = page.get_by_role("table", name="reasoning steps")
+    steps.get_by_role("cell", name="response", exact=True).first.wait_for()
+    steps = steps.inner_text()
     assert "prompt" in steps and "usage" in steps and "response" in steps
     assert "stock_analyst" in page.get_by_role("table", name="LLM usage").inner_text()
     page.get_by_role("button", name=f"Approve {first}", exact=True).click()
@@ -206,10 +208,12 @@ def test_loop_view_when_retrained_twice_then_decision_evidence_drift_and_firings
     gated = _api(server, "vera", "/learning/decisions")[0]
     assert gated["action"] in ("keep", "promote") and "n" in gated["evidence"]
     assert gated["reason"] in decisions.inner_text()
-    firings = page.get_by_role("table", name="job firings").inner_text()
+    firings = page.get_by_role("table", name="job firings")
+    firings.get_by_role("cell", name="retrain", exact=True).first.wait_for()
+    firings = firings.inner_text()
     assert firings.count("retrain") == 2 and "done" in firings
-    scores = page.get_by_role("table", name="model scores").inner_text()
-    assert "signal_sp500" in scores  # the explained signal logged its prediction
+    scores = page.get_by_role("table", name="model scores")
+    scores.get_by_role("cell", name="signal_sp500").wait_for()  # the signal logged it
     page.wait_for_timeout(400)
     page.screenshot(path=str(ARTIFACTS / "loop.png"), full_page=True)
     assert not console.errors, console.errors
@@ -224,7 +228,7 @@ def test_new_views_when_opened_then_screenshot_no_serious_axe_violation_no_conso
     page.reload()
     page.wait_for_selector("[data-testid=who]")
     problems = {}
-    for view, ready in (("agents", "table[aria-label='agent reports'] tbody tr"),
+    for view, ready in (("agents", "table[aria-label='agent reports'] td >> text=stock_analyst"),
                         ("learning", ".lesson h1, .lesson h2"),
                         ("loop", "table[aria-label='drift per feature'] tbody tr")):
         page.goto(f"{server.url}/#/{view}")

@@ -85,7 +85,7 @@ function Reports({ decision, records }: { decision: AuditRecord | undefined; rec
 function Steps({ workflow }: { workflow: string | null }) {
   const steps = useQuery({ queryKey: ["agent-audit", "workflow", workflow], enabled: !!workflow, queryFn: () => api<AuditRecord[]>(`/agents/audit?workflow=${encodeURIComponent(workflow ?? "")}&limit=200`) });
   return (
-    <Table label="reasoning steps" columns={["time", "agent", "step", "what"]} rows={[...(steps.data ?? [])].reverse().map((r) => [when(r.ts_ns), r.agent, r.kind, <span className="wrap">{describe(r)}</span>])} empty={workflow ? "no steps" : "pick a workflow"} />
+    <Table label="reasoning steps" columns={["time", "agent", "step", "what"]} rows={[...(steps.data ?? [])].reverse().map((r) => [when(r.ts_ns), r.agent, r.kind, <span className="wrap">{describe(r)}</span>])} empty={!workflow ? "pick a workflow" : steps.isLoading ? "loading..." : "no steps"} />
   );
 }
 
