@@ -193,7 +193,8 @@ def test_processes_when_two_nodes_and_two_api_workers_share_postgres_and_nats_th
     added = runner.invoke(app, ["users", "add", "ops-trader", "--role", "trader", "--password",
                                 "correct horse battery"])
     assert added.exit_code == 0, added.output
-    created = runner.invoke(app, ["keys", "create", "ops-trade", "--user", "ops-trader"])
+    created = runner.invoke(app, ["keys", "create", "ops-trade", "--user", "ops-trader",
+                                  "--role", "trader"])
     assert created.exit_code == 0, created.output
     trader_key = created.output.strip().splitlines()[-1]
 
