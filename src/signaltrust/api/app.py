@@ -108,8 +108,8 @@ def create_app(
     app.state.schema_head = _schema_head()
     app.state.access = access
     app.state.metrics = ops.ApiMetrics()
-    app.state.log = ops.access_logger()
     app.state.metrics.watch(database)
+    app.state.log = ops.access_logger()
     errors.install(app)
     app.include_router(ops.router)
     for module in ROUTERS:
@@ -126,12 +126,11 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-    logging.getLogger("signaltrust.api").debug("API on %s", database.describe())
     _trace(app, settings)
+    logging.getLogger("signaltrust.api").debug("API on %s", database.describe())
     return app
 
 
-def route_groups() -> list[str]:
 def _trace(app: FastAPI, settings: Settings) -> None:
     """OpenTelemetry spans of requests and jobs when ``[tracing]`` (or
     OTEL_EXPORTER_OTLP_ENDPOINT) names a collector; ``app.state.tracer`` is None otherwise."""
@@ -146,6 +145,7 @@ def _trace(app: FastAPI, settings: Settings) -> None:
         tracing.instrument_api(app, provider)
 
 
+def route_groups() -> list[str]:
     """The route groups under /api/v1 (``data``, ``signals`` ...): what API keys are scoped to.
 
     Read from the routers of :data:`ROUTERS` without building an app (``auth`` is left out:
