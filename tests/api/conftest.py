@@ -45,6 +45,15 @@ def sign_in(client, name: str, password: str = PASSWORD):
 
 
 @pytest.fixture
+def database(tmp_path):
+    """A fresh, migrated application database (SQLite) of its own."""
+    db = Database(f"sqlite:///{tmp_path / 'app.db'}")
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
 def app(tmp_path):
     app = make_app(tmp_path)
     add_users(app)

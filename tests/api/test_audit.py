@@ -20,13 +20,6 @@ def _log(database: Database, n: int = 5) -> AuditLog:
     return log
 
 
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'audit.db'}")
-    db.upgrade()
-    yield db
-    db.dispose()
-
 
 def test_chain_when_untouched_then_verifies(database):
     report = _log(database).verify()

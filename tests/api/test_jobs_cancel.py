@@ -9,20 +9,12 @@ import pytest
 
 from signaltrust.api.audit import AuditLog
 from signaltrust.api.services.jobs import JobRunner
-from signaltrust.storage import Database
 
 # an optimisation of 500 random trials: long enough to be caught running, reports each trial
 LONG = {"data": "goog", "strategy": "sma_cross", "grid": {"fast": "2:60:1", "slow": "61:300:1"},
         "method": "random", "n_trials": 500}
 COSTS = {"cash": 100_000.0, "fees": 0.001, "slippage": 0.0002, "fill_at": "next_open"}
 
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'app.db'}")
-    db.upgrade()
-    yield db
-    db.dispose()
 
 
 def _until(check, timeout: float = 120.0, what: str = "the condition"):

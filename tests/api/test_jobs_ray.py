@@ -8,7 +8,6 @@ import time
 import pytest
 
 from signaltrust.api.services.jobs import JobRunner
-from signaltrust.storage import Database
 
 pytestmark = pytest.mark.slow
 ray = pytest.importorskip("ray")
@@ -27,13 +26,6 @@ def local_ray():
     yield
     shutdown()
 
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'app.db'}")
-    db.upgrade()
-    yield db
-    db.dispose()
 
 
 def _ended(store, job_id, timeout=300.0):

@@ -16,13 +16,6 @@ COSTS = {"cash": 100_000.0, "fees": 0.001, "slippage": 0.0002, "fill_at": "next_
 GRID = {"fast": "5:20:5", "slow": "30:60:10"}
 
 
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'app.db'}")
-    db.upgrade()
-    yield db
-    db.dispose()
-
 
 def _wait(store: JobStore, job_id: str, timeout: float = 120.0):
     deadline = time.monotonic() + timeout

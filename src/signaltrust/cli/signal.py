@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from signaltrust.cli.console import JSON_OPTION, console, handles_errors, print_json, progress
@@ -14,22 +12,6 @@ AS_OF_OPTION = typer.Option(None, "--as-of", help="The signal at the last bar up
                             "(ISO date); default: the latest bar.")
 AUDIT_OPTION = typer.Option(True, "--audit/--no-audit", help="Record the agents' prompts, "
                             "answers and decisions in the application database.")
-
-
-def documents_of(home: Any, as_of: Any) -> Any:
-    """The document store's frame under ``home`` (None when no store was ever written)."""
-    from pathlib import Path
-
-    if not (Path(home) / "text" / "documents.db").is_file():
-        return None
-    from signaltrust.text.store import DocumentStore
-
-    store = DocumentStore.open(None, home=home)
-    try:
-        frame = store.frame(as_of=as_of)
-    finally:
-        store.close()
-    return frame if len(frame) else None
 
 
 @handles_errors
@@ -47,7 +29,7 @@ def signal(
     from signaltrust.agents.audit import AuditTrail
     from signaltrust.agents.llm import Reasoner
     from signaltrust.core.config import load_settings
-    from signaltrust.research.agents.signal import signal_engine
+    from signaltrust.research.agents.signal import documents_in, signal_engine
 
     settings = load_settings()
     trail = AuditTrail(workflow=f"cli:signal:{symbol}")
@@ -58,7 +40,7 @@ def signal(
     reasoner = Reasoner.from_settings(settings.llm, settings.agents, trail=trail)
     with progress(f"explaining {symbol}", total=None, quiet=as_json):
         engine = signal_engine(settings, reasoner=reasoner, trail=trail,
-                               documents=documents_of(settings.home, as_of))
+                               documents=documents_in(settings.home, as_of))
         result = engine.explain(symbol.strip().lower(), as_of=as_of)
     if as_json:
         print_json(result)
