@@ -15,6 +15,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 DEDICATED = {  # page -> the test that runs its examples
     "agents.md": "tests/agents/test_docs.py",
     "api.md": "tests/api/test_docs.py",
+    "dashboard.md": "tests/web/test_dashboard_docs.py",
     "strategies.md": "tests/backtest/test_strategies_docs.py",
     "sweeps.md": "tests/backtest/test_sweep.py",
     "tearsheets.md": "tests/backtest/test_tearsheet.py",
