@@ -185,11 +185,11 @@ def test_submit_when_the_venue_refuses_then_rejected_with_its_reason(kit):
 
 @pytest.mark.parametrize("failure", ["timeout", "drop"])
 def test_submit_when_no_answer_then_never_rejected_and_found_by_client_order_id(kit, failure):
-    first = Answer(delay=1.0) if failure == "timeout" else Answer(drop=True)
+    first = Answer(delay=2.0) if failure == "timeout" else Answer(drop=True)
 
     async def scenario():
         async with Loopback() as server:
-            venue, sink, _ = await _venue(kit, server, timeout_s=0.2, retries=0)
+            venue, sink, _ = await _venue(kit, server, timeout_s=0.5, retries=0)
             expected = kit.script_unanswered(server, "st-4", first)
             venue.execution.submit(_order(kit, "st-4"), START_NS)
             await venue.execution.settle()

@@ -71,7 +71,7 @@ function Surface({ job }: { job: Job }) {
       {parameters.length > 1 && x !== y ? <EChart label={`${metric} by ${x} and ${y}`} height={320} option={{
         tooltip: {}, grid: { left: 60, right: 80, top: 10, bottom: 40 },
         xAxis: { type: "category", data: xs, name: x }, yAxis: { type: "category", data: ys, name: y },
-        visualMap: { min: Math.min(...values), max: Math.max(...values), calculable: true, orient: "vertical", right: 0, top: "center" },
+        visualMap: { min: Math.min(...values), max: Math.max(...values), precision: 2, calculable: true, orient: "vertical", right: 0, top: "center" },
         series: [{ type: "heatmap", data: cells, label: { show: cells.length <= 80, formatter: (p: any) => Number(p.value[2]).toFixed(2) } }],
       }} /> : <EChart label={`${metric} by ${x}`} height={260} option={{
         tooltip: { trigger: "axis" }, grid: { left: 60, right: 16, top: 10, bottom: 40 },
