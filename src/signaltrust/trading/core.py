@@ -325,7 +325,7 @@ class TradingCore(BookEvents):
                     last_end[0] = previous
                     self._in_order(((0, bar),))  # raises: out of order
                 if router.pending or sim.working:
-                    self._open_one(bar)
+                    self._open(((0, bar),))
                 clock.now_ns = previous = end
                 for handle, values in growing:
                     _append(handle, values[row])
@@ -411,30 +411,6 @@ class TradingCore(BookEvents):
             now = clock.now_ns
             for slot, bar in items:
                 sim.match_range(slot, bar.open, bar.high, bar.low, bar.volume, now, bar.ts_ns)
-            self.drain()
-
-    def _open_one(self, bar: Bar) -> None:
-        """:meth:`_open` for one bar of slot 0 (:meth:`_consume_one`'s loop): the same steps
-        (DAY expiries, sizing orders and market orders at the open, reducing ones first, then
-        the bar's range), without the per-item loops."""
-        sim, clock, router = self.simulator, self.clock, self.router
-        self.current_row[0] = self.market.lengths[0]  # fills now belong to this bar
-        start, price = bar.ts_ns, bar.open
-        if start > clock.now_ns:
-            clock.advance(start)
-        self.market.last[0] = price
-        if sim.working:
-            sim.open_bar(0, start)
-        if price == price:
-            intents, volume, now = router.intents, bar.volume, clock.now_ns
-            for reducing in (True, False):
-                if intents[0]:
-                    router.release(0, reducing, volume)
-                if sim.working and sim.has_orders(0):
-                    sim.match_market(0, price, volume, now, start, reducing)
-        self.drain()
-        if sim.working:
-            sim.match_range(0, price, bar.high, bar.low, bar.volume, clock.now_ns, start)
             self.drain()
 
     def _fill_market(self, items: Iterable[tuple[int, Bar]], field: int) -> None:
