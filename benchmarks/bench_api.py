@@ -1,16 +1,19 @@
 """Warm ``GET /api/v1/signals/{symbol}`` on loopback: requests per second, p50 and p99 latency.
 
 Run: .venv/bin/python benchmarks/bench_api.py [--symbol sp500] [--workers 2] [--seconds 10]
-     [--requests 200000] [--connections 32] [--clients 2]
+     [--requests 200000] [--connections 8,32] [--clients 2]
 
 A fresh data home is made under a temporary folder; the signal model is trained and registered
 there first (the server must not train while measured), a viewer is added, then
 ``signaltrust api --workers N`` serves on a free loopback port with the rate limits raised out
 of the way (they are measured elsewhere). Every worker is warmed until its cache holds the
 answer, then ``--clients`` processes keep ``--connections`` keep-alive HTTP/1.1 connections
-busy for ``--seconds`` or ``--requests`` in all, whichever ends first. Each request carries the
+each busy for ``--seconds`` or ``--requests`` in all, whichever ends first; a list of
+connection counts measures each in turn against the same server. Each request carries the
 viewer's bearer token (checked on every request). Goal: 3,000 requests per second with p99
-under 20 ms (seed target: 2,000 per second within 150 ms).
+under 20 ms (seed target: 2,000 per second within 150 ms). Latency grows with the requests in
+flight (Little's law: 64 connections at 3,000 per second wait 21 ms on average), so the goal is
+judged at each concurrency and the figures say which.
 """
 
 from __future__ import annotations
@@ -106,7 +109,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--requests", type=int, default=200_000)
-    parser.add_argument("--connections", type=int, default=32, help="per client process")
+    parser.add_argument("--connections", default="8,32",
+                        help="per client process; a comma-separated list measures each")
     parser.add_argument("--clients", type=int, default=2, help="load-generating processes")
     args = parser.parse_args()
 
@@ -148,29 +152,34 @@ def main() -> None:
                     fresh.get(path).raise_for_status()
         print(f"warm-up (each worker loads the champion): {time.perf_counter() - started:.1f}s;"
               f" answer {len(first.content):,} bytes, trained={first.json()['trained']}")
-        jobs = [("127.0.0.1", port, path, token, args.connections, args.seconds,
-                 max(1, args.requests // args.clients)) for _ in range(args.clients)]
-        with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
-            results = pool.map(_client, jobs)
-        elapsed = max(r[2] for r in results) - min(r[1] for r in results)
+        levels = [int(x) for x in str(args.connections).split(",") if x.strip()]
+        measured = []
+        for level in levels:
+            jobs = [("127.0.0.1", port, path, token, level, args.seconds,
+                     max(1, args.requests // args.clients)) for _ in range(args.clients)]
+            with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
+                results = pool.map(_client, jobs)
+            measured.append((level, results))
     finally:
         server.terminate()
         server.wait(30)
-    latencies = [x for r in results for x in r[0]]
-    figures = {
-        "requests": len(latencies), "seconds": round(elapsed, 2),
-        "requests_per_second": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(1000 * percentile(latencies, 0.50), 2),
-        "p99_ms": round(1000 * percentile(latencies, 0.99), 2),
-        "workers": args.workers, "connections": args.connections * args.clients,
-        "cpus": os.cpu_count(),
-    }
-    print(json.dumps(figures, indent=2))
-    rate, p99 = figures["requests_per_second"], figures["p99_ms"]
-    goal = "met" if rate >= 3000 and p99 < 20 else "not met"
-    seed = "met" if rate >= 2000 and p99 < 150 else "not met"
-    print(f"goal 3,000 req/s with p99 < 20 ms: {goal} (seed target 2,000 req/s within 150 ms: "
-          f"{seed})")
+    for level, results in measured:
+        elapsed = max(r[2] for r in results) - min(r[1] for r in results)
+        latencies = [x for r in results for x in r[0]]
+        figures = {
+            "requests": len(latencies), "seconds": round(elapsed, 2),
+            "requests_per_second": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(1000 * percentile(latencies, 0.50), 2),
+            "p99_ms": round(1000 * percentile(latencies, 0.99), 2),
+            "workers": args.workers, "connections": level * args.clients,
+            "cpus": os.cpu_count(),
+        }
+        print(json.dumps(figures))
+        rate, p99 = figures["requests_per_second"], figures["p99_ms"]
+        goal = "met" if rate >= 3000 and p99 < 20 else "not met"
+        seed = "met" if rate >= 2000 and p99 < 150 else "not met"
+        print(f"{level * args.clients} connections: goal 3,000 req/s with p99 < 20 ms: {goal} "
+              f"(seed target 2,000 req/s within 150 ms: {seed})")
 
 
 if __name__ == "__main__":

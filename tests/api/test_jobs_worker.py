@@ -70,7 +70,12 @@ class Installation:
         self.database, self.home, self.logs = database, home, logs
         self.env = {**os.environ, "SIGNALTRUST_HOME": str(home),
                     "SIGNALTRUST__DATABASE__URL": url, "SIGNALTRUST__JOBS__BACKEND": "queue"}
-        self.app = create_app(load_settings(jobs={"backend": "queue"}), database=database,
+        # polling six jobs every 0.2 s is up to 1,800 requests a minute: above the viewer's
+        # default limit (600), which a slow last job would reach
+        self.app = create_app(load_settings(jobs={"backend": "queue"},
+                                            api={"rate_limit": "100000/minute",
+                                                 "address_rate_limit": "100000/minute"}),
+                              database=database,
                               password_hash=fast_password_hash())
         add_users(self.app)
         self.client = TestClient(self.app)
@@ -95,7 +100,9 @@ class Installation:
         return answer.json()
 
     def job(self, job_id: str) -> dict:
-        return self.client.get(f"/api/v1/jobs/{job_id}", headers=self.headers["viewer"]).json()
+        answer = self.client.get(f"/api/v1/jobs/{job_id}", headers=self.headers["viewer"]).json()
+        assert "status" in answer, answer
+        return answer
 
     def wait(self, what: str, check, timeout: float = START_S):
         deadline = time.monotonic() + timeout

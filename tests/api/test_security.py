@@ -24,6 +24,37 @@ def test_access_token_when_expired_then_401_says_refresh(app, client):
     assert "expired" in answer.json()["message"] and "refresh" in answer.json()["fix"]
 
 
+def test_access_token_when_accepted_once_then_still_refused_from_its_expiry(app, client):
+    issuer = app.state.access.tokens
+    token = issuer.access_token("viewer", "viewer", now=time.time() - issuer.access_s + 1.5)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # remembered
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    time.sleep(2.0)
+    answer = client.get("/api/v1/auth/me", headers=headers)
+    assert answer.status_code == 401 and "expired" in answer.json()["message"]
+
+
+def test_openapi_when_read_then_every_signed_in_operation_names_both_ways_to_sign_in(client):
+    document = client.get("/openapi.json").json()
+    assert set(document["components"]["securitySchemes"]) == {"OAuth2PasswordBearer",
+                                                              "APIKeyHeader"}
+    assert document["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    for op in operations:
+        signed_in = op["x-min-role"] != "public"
+        assert (op.get("security") == [{"OAuth2PasswordBearer": []}, {"APIKeyHeader": []}]) \
+            == signed_in, op["operationId"]
+
+
+def test_bearer_when_scheme_in_any_case_then_accepted_and_other_schemes_refused(client, tokens):
+    token = tokens.access["viewer"]
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"bearer {token}"}
+                      ).status_code == 200
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Basic {token}"}
+                      ).status_code == 401
+
+
 def test_access_token_when_signed_with_another_secret_then_401(client):
     forged = jwt.encode({"sub": "viewer", "role": "admin", "iat": int(time.time()),
                          "exp": int(time.time()) + 60, "iss": "signaltrust", "typ": "access"},

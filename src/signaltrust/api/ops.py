@@ -14,6 +14,7 @@ the agents' language-model usage) are the same in every worker and added as they
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -139,6 +140,13 @@ class RequestGuard:
         self.limits = limits
         self.log = log
         self.logging_to = logging.getLogger(_LOGGER)
+        #: request ids: this process's random prefix and a count (unique across workers
+        #: without reading the system's random source on every request)
+        self._id_prefix = uuid.uuid4().hex[:16]
+        self._id_count = itertools.count(1)
+
+    def _next_id(self) -> str:
+        return f"{self._id_prefix}{next(self._id_count):016x}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,7 +154,7 @@ class RequestGuard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _REQUEST_ID.match(given) else self._next_id()
         scope.setdefault("state", {})["request_id"] = request_id
         path, method = scope["path"], scope["method"]
         address = scope["client"][0] if scope.get("client") else "unknown"

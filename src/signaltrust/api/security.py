@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from fastapi import Security as SecurityParam
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.routing import BaseRoute
 
@@ -88,17 +87,47 @@ def require_role(role: str) -> Callable[..., Any]:
     """
     check_role(role)
 
-    async def dependency(
-        request: Request,
-        bearer: str | None = SecurityParam(_bearer),
-        api_key: str | None = SecurityParam(_api_key),
-    ) -> Principal:
-        return authorise(request, role, bearer, api_key)
+    async def dependency(request: Request) -> Principal:
+        return authorise(request, role, *credentials(request))
 
     setattr(dependency, ROLE_ATTRIBUTE, role)
     dependency.__name__ = f"require_{role}"
     dependency.__qualname__ = dependency.__name__
     return dependency
+
+
+def credentials(request: Request) -> tuple[str | None, str | None]:
+    """The bearer token and the API key a request carries (None where absent).
+
+    Read from the headers here rather than through FastAPI's security dependencies, which
+    cost a warm request a third of its time; the OpenAPI document still declares both schemes
+    (:func:`declare_security`)."""
+    headers = request.headers
+    bearer = None
+    authorization = headers.get("authorization")
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value:
+            bearer = value
+    return bearer, headers.get("x-api-key") or None
+
+
+def declare_security(schema: dict[str, Any], roles: Iterable[RouteRole]) -> None:
+    """Write the two ways to sign in into the OpenAPI ``schema``: the OAuth2 password flow and
+    the ``X-API-Key`` header, required by every operation whose role is not public."""
+    components = schema.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update({
+        scheme.scheme_name: scheme.model.model_dump(mode="json", by_alias=True,
+                                                    exclude_none=True)
+        for scheme in (_bearer, _api_key)
+    })
+    for found in roles:
+        if found.role == PUBLIC:
+            continue
+        for method in found.methods:
+            operation = schema.get("paths", {}).get(found.path, {}).get(method.lower())
+            if operation is not None:
+                operation["security"] = [{_bearer.scheme_name: []}, {_api_key.scheme_name: []}]
 
 
 def authorise(request: Request, role: str, bearer: str | None, api_key: str | None) -> Principal:
@@ -116,7 +145,7 @@ def authorise(request: Request, role: str, bearer: str | None, api_key: str | No
     if not principal.at_least(role):
         raise ApiError(403, "Forbidden", f"this needs the role {role}; you have {principal.role}",
                        field="role", value=principal.role, fix="ask an admin for a higher role")
-    group = route_group(request.url.path)
+    group = route_group(request.scope["path"])
     if principal.key_id and group and "*" not in principal.scopes and group not in principal.scopes:
         raise ApiError(403, "Forbidden", f"this API key is not scoped for {group}",
                        field="scopes", value=",".join(principal.scopes),
@@ -201,6 +230,7 @@ def _roles(dependencies: Iterable[Any]) -> Iterable[str]:
 
 
 __all__ = [
-    "API_PREFIX", "PUBLIC", "ROLES", "AccessControl", "Principal", "authorise",
+    "API_PREFIX", "PUBLIC", "ROLES", "AccessControl", "Principal", "authorise", "credentials",
+    "declare_security",
     "RouteRole", "declared_role", "identify", "require_role", "route_group", "route_roles",
 ]
