@@ -7,7 +7,8 @@ Warm: each of the last ``--bars`` bars in turn, as a live service sees new bars:
 model is reused (retrained every 250 bars), features, SHAP, the agents, the breakout score and
 the explanation are computed afresh. Cached: the same bar asked again. The fake LLM answers the
 analyst's structured reasoning after ``--llm-ms`` milliseconds, in process (pydantic-ai's
-FunctionModel) and over loopback HTTP (an OpenAI-compatible server, one request per signal).
+FunctionModel) and over loopback HTTP (an OpenAI-compatible server in another process, one
+request per signal).
 Seed target: 150 ms in total with the LLM, cached answers under 20 ms. Prints the median and
 worst wall time, and the median CPU time of this process (what the signal costs on an idle
 core: on a loaded machine the wall time is mostly waiting for a core).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import statistics
 import sys
 import time
@@ -42,6 +44,17 @@ def fake_llm(delay_s: float) -> FunctionModel:
         await asyncio.sleep(delay_s)
         return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, ANSWER)])
     return FunctionModel(answer)
+
+
+def serve_fake_llm(delay_s, urls, stop) -> None:
+    """The fake OpenAI-compatible server, in a process of its own as a real LLM server is (in
+    this process its threads would take the GIL from the signal being measured)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.agents.fake_openai import FakeOpenAI
+
+    with FakeOpenAI([("final", ANSWER)], delay_s=delay_s) as fake:
+        urls.put(fake.url)
+        stop.wait()
 
 
 def timed(engine, symbol, bars, steps):
@@ -90,18 +103,24 @@ def main() -> None:
     assert all(r.llm_confidence is not None for r in results)
     line(f"warm, fake LLM in process ({args.llm_ms:g} ms)", with_llm)
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.agents.fake_openai import FakeOpenAI
-
-    with FakeOpenAI([("final", ANSWER)], delay_s=args.llm_ms / 1000) as server:
-        model = build_model(LLMSettings(backend="openai", base_url=server.url, api_key="k"))
+    context = multiprocessing.get_context("spawn")
+    urls, stop = context.Queue(), context.Event()
+    server = context.Process(target=serve_fake_llm, args=(args.llm_ms / 1000, urls, stop),
+                             daemon=True)
+    server.start()
+    try:
+        model = build_model(LLMSettings(backend="openai", base_url=urls.get(timeout=60),
+                                        api_key="k"))
         reasoner = Reasoner(model)
         http_engine = signal_engine(supervisor=Supervisor(trail=reasoner.trail,
                                                           reasoner=reasoner))
         http_engine._models = engine._models
         over_http, results = timed(http_engine, args.symbol, bars, args.bars)
+    finally:
+        stop.set()
+        server.join(10)
     assert all(r.llm_confidence is not None for r in results)
-    line(f"warm, fake LLM over loopback HTTP ({args.llm_ms:g} ms)", over_http)
+    line(f"warm, fake LLM over HTTP ({args.llm_ms:g} ms)", over_http)
     cached = []
     for _ in range(20):
         started = time.perf_counter()

@@ -91,6 +91,67 @@ def test_signal_when_llm_answers_then_score_blends_probability_and_llm_confidenc
     assert reasoner.trail.records(kind="response")
 
 
+def test_signal_when_llm_configured_then_its_question_goes_out_before_shap_and_its_tool_waits(
+        recent, monkeypatch):
+    """The analyst's question is asked before the SHAP contributions are computed (the slow
+    part of the model's view), and its ml_view tool still answers with them."""
+    import time
+
+    from signaltrust.agents.model import SignalModel
+
+    events: list[tuple[str, float]] = []
+    explain = SignalModel.explain
+
+    def timed_explain(self, rows):
+        events.append(("shap", time.perf_counter()))
+        return explain(self, rows)
+
+    monkeypatch.setattr(SignalModel, "explain", timed_explain)
+    seen: list[dict] = []
+
+    def model(messages, info: AgentInfo) -> ModelResponse:
+        returns = [p for m in messages for p in getattr(m, "parts", [])
+                   if getattr(p, "part_kind", "") == "tool-return"]
+        if not returns:
+            events.append(("asked", time.perf_counter()))
+            return ModelResponse(parts=[ToolCallPart("ml_view", {})])
+        seen.append(json.loads(returns[-1].content))
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, {
+            "stance": "neutral", "confidence": 0.5, "summary": "mixed", "reasons": []})])
+
+    reasoner = Reasoner(FunctionModel(model))
+    record = reasoner.trail.record
+
+    def timed_record(agent, kind, *args, **kwargs):
+        if kind == "prompt":
+            events.append(("prompt", time.perf_counter()))
+        return record(agent, kind, *args, **kwargs)
+
+    monkeypatch.setattr(reasoner.trail, "record", timed_record)
+    engine = signal_engine(supervisor=Supervisor(trail=reasoner.trail, reasoner=reasoner))
+    engine._model("sp500", recent)  # trained first: training runs SHAP-free
+    events.clear()
+    result = engine.explain("sp500", bars=recent)
+    order = [name for name, _ in sorted(events, key=lambda e: e[1])]
+    assert order.index("prompt") < order.index("shap")  # asked first, explained meanwhile
+    assert seen and seen[0]["contributions"] == result.model["top_contributions"] != []
+    assert result.agents["stock_analyst"]["source"] == "llm"
+
+
+def test_ml_view_when_pending_then_settled_waits_and_a_settled_view_pickles():
+    import pickle
+    import threading
+
+    from signaltrust.agents.base import MLView
+
+    view = MLView(probability=0.6).pending()
+    assert not view.is_settled()
+    threading.Timer(0.05, view.settle, ([{"feature": "rsi_14"}], "RSI raised it")).start()
+    assert view.settled(timeout=5).sentence == "RSI raised it" and view.is_settled()
+    assert pickle.loads(pickle.dumps(view)).contributions == [{"feature": "rsi_14"}]
+    assert MLView(probability=0.5).settled(timeout=0).is_settled()
+
+
 def test_signal_when_llm_breaks_the_schema_then_rule_signal_without_llm_confidence(recent):
     reasoner = Reasoner(llm_answering({"stance": "moon", "confidence": 7}))
     engine = signal_engine(supervisor=Supervisor(trail=reasoner.trail, reasoner=reasoner))

@@ -8,13 +8,14 @@ hard numbers, vetoes and limits are the rules' alone.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from signaltrust.agents.reports import AgentReport
 
@@ -48,6 +49,30 @@ class MLView(BaseModel):
                                description="the regime's drift over its volatility, scaled")
     model: str = ""
     train_rows: int = 0
+    #: set while the contributions are still being computed (see :meth:`pending`)
+    _settled: threading.Event | None = PrivateAttr(default=None)
+
+    def pending(self) -> MLView:
+        """This view, marked as waiting for its contributions (:meth:`settle` adds them)."""
+        self._settled = threading.Event()
+        return self
+
+    def settle(self, contributions: list[dict[str, Any]], sentence: str) -> None:
+        """Add the contributions and their sentence to a pending view."""
+        self.contributions, self.sentence = contributions, sentence
+        event, self._settled = self._settled, None  # a settled view pickles like any other
+        if event is not None:
+            event.set()
+
+    def is_settled(self) -> bool:
+        return self._settled is None
+
+    def settled(self, timeout: float | None = 30.0) -> MLView:
+        """This view once its contributions are in (at once unless it is pending)."""
+        event = self._settled
+        if event is not None:
+            event.wait(timeout)
+        return self
 
 
 class MarketInputs(BaseModel):

@@ -14,6 +14,7 @@ conflict is named and the consensus confidence halved.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +26,8 @@ from signaltrust.agents.base import Agent
 from signaltrust.agents.memory import LongTermMemory, WorkflowMemory
 from signaltrust.agents.reports import AgentReport, stance_of
 
+#: how long the workflow waits for an LLM's question to go out before its next agent
+SEND_WAIT_S = 0.5
 #: agents whose score is a view of the market's direction
 DIRECTIONAL = ("stock_analyst", "crypto_analyst", "market_analyst", "news_sentiment",
                "social_sentiment", "macro", "whale_watcher")
@@ -65,12 +68,15 @@ class Supervisor:
         return (self.reasoner is not None and report.source == "rules"
                 and (llm_agents is None or agent.name in llm_agents))
 
-    def refine(self, agent: Agent, inputs: Any, report: AgentReport) -> AgentReport:
-        """The LLM's reasoning over the rule report (the rule report when it fails)."""
+    def refine(self, agent: Agent, inputs: Any, report: AgentReport,
+               sent: threading.Event | None = None) -> AgentReport:
+        """The LLM's reasoning over the rule report (the rule report when it fails); ``sent``
+        is set once the question has gone to the model."""
         started = time.perf_counter()
+        extra = {} if sent is None else {"sent": sent}
         refined = self.reasoner.refine(report, job=agent.spec.job,
                                        prompt=agent.prompt(inputs, report),
-                                       tools=agent.tools(inputs))
+                                       tools=agent.tools(inputs), **extra)
         stats = self._stats(agent.name)
         stats["llm" if refined.source == "llm" else "fallbacks"] += 1
         stats["last_llm_ms"] = round(1000 * (time.perf_counter() - started), 3)
@@ -150,8 +156,13 @@ class Coordinator:
             report = self.supervisor.assess(agent, inputs, workflow=workflow)
             if self.supervisor.wants_llm(agent, report, llm_agents):
                 pool = pool or ThreadPoolExecutor(4, thread_name_prefix="agent-llm")
-                pending.append((len(memory.reports),
-                                pool.submit(self.supervisor.refine, agent, inputs, report)))
+                sent = threading.Event()
+                pending.append((len(memory.reports), pool.submit(
+                    self.supervisor.refine, agent, inputs, report, sent)))
+                # the few ms the framework takes to build the question are spent here, alone,
+                # rather than at half speed beside the next agents (one GIL): the answer is
+                # what the workflow waits for, so its question goes out first
+                sent.wait(SEND_WAIT_S)
             memory.add(report)
         return PendingWorkflow(self, memory, symbol, pending, pool)
 
@@ -196,5 +207,5 @@ class PendingWorkflow:
         return self.coordinator.finish(self.memory, self.symbol)
 
 
-__all__ = ["DIRECTIONAL", "Coordinator", "PendingWorkflow", "Supervisor", "WorkflowResult",
-           "resolve"]
+__all__ = ["DIRECTIONAL", "SEND_WAIT_S", "Coordinator", "PendingWorkflow", "Supervisor",
+           "WorkflowResult", "resolve"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,20 @@ def build_model(llm: Any) -> Any:
     return OpenAIChatModel(llm.model, provider=OpenAIProvider(openai_client=client))
 
 
+def _on_first_request(sent: threading.Event) -> Any:
+    """A pydantic-ai capability that sets ``sent`` before each request to the model."""
+    from pydantic_ai.capabilities.hooks import Hooks
+
+    hooks: Any = Hooks()
+
+    @hooks.on.before_model_request
+    async def mark(ctx: Any, request_context: Any) -> Any:
+        sent.set()
+        return request_context
+
+    return hooks
+
+
 class Reasoner:
     """Asks the model to reason about an agent's rule report, within quotas, on the record."""
 
@@ -64,6 +79,8 @@ class Reasoner:
         self.output_retries = output_retries
         self.timeout_s = timeout_s
         self.stream = stream
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, llm: Any, agents: Any, *, trail: AuditTrail | None = None,
@@ -89,9 +106,22 @@ class Reasoner:
         return [wrap(name, fn) for name, fn in tools.items()]
 
     def refine(self, report: AgentReport, *, job: str, prompt: str,
-               tools: dict[str, Callable[[], Any]] | None = None) -> AgentReport:
+               tools: dict[str, Callable[[], Any]] | None = None,
+               sent: threading.Event | None = None) -> AgentReport:
         """``report`` with the model's stance, confidence and reasons (``source="llm"``), or
-        ``report`` itself marked ``fallback`` when the model cannot give a valid answer."""
+        ``report`` itself marked ``fallback`` when the model cannot give a valid answer.
+
+        ``sent`` is set when the first question goes to the model (or when there will be
+        none): a caller that started this in a thread may wait for it before going on."""
+        try:
+            return self._refine(report, job=job, prompt=prompt, tools=tools, sent=sent)
+        finally:
+            if sent is not None:
+                sent.set()
+
+    def _refine(self, report: AgentReport, *, job: str, prompt: str,
+                tools: dict[str, Callable[[], Any]] | None,
+                sent: threading.Event | None) -> AgentReport:
         agent = report.agent
         if not self.ledger.allows(agent):
             self.trail.record(agent, "fallback", {"why": "daily quota spent",
@@ -102,7 +132,8 @@ class Reasoner:
         tools = {"rule_report": lambda: report.model_dump(mode="json"), **(tools or {})}
         llm_agent = Agent(self.model, output_type=Reasoning, retries=self.output_retries,
                           instructions=INSTRUCTIONS.format(agent=agent, job=job),
-                          tools=self._tools(agent, tools), name=agent)
+                          tools=self._tools(agent, tools), name=agent,
+                          capabilities=[_on_first_request(sent)] if sent is not None else None)
         self.trail.record(agent, "prompt", {"prompt": prompt, "tools": sorted(tools)})
         try:
             result = self._run(llm_agent, prompt)
@@ -126,16 +157,22 @@ class Reasoner:
 
     def _run(self, llm_agent: Any, prompt: str) -> Any:
         handler = self._stream_events if self.stream else None
-        coro = llm_agent.run(prompt, event_stream_handler=handler)
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(asyncio.wait_for(coro, self.timeout_s))
-        # called from inside an event loop (e.g. an async API route): run in a worker thread
-        import concurrent.futures
+        coro = asyncio.wait_for(llm_agent.run(prompt, event_stream_handler=handler),
+                                self.timeout_s)
+        return asyncio.run_coroutine_threadsafe(coro, self._event_loop()).result()
 
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, asyncio.wait_for(coro, self.timeout_s)).result()
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        """The reasoner's own event loop, in a daemon thread, made on first use: every call
+        runs there, whichever thread asks (a workflow's worker, an async API route), so the
+        model's HTTP client keeps its connections between calls and no call pays for a new
+        loop."""
+        with self._loop_lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="reasoner-loop",
+                                 daemon=True).start()
+                self._loop = loop
+            return self._loop
 
     async def _stream_events(self, ctx: Any, events: Any) -> None:
         async for _event in events:  # consuming the stream is what streams the request

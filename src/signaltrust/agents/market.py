@@ -80,7 +80,7 @@ class MarketAnalyst(Agent):
 
         def ml_view() -> dict[str, Any]:
             """The meta-model's probability, top SHAP contributions and regime."""
-            return inputs.ml.model_dump() if inputs.ml is not None else {}
+            return inputs.ml.settled().model_dump() if inputs.ml is not None else {}
 
         return {"features": features, "ml_view": ml_view}
 

@@ -9,6 +9,7 @@ explains the latest bar with SHAP (tree explainer, against a sample of its train
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -108,14 +109,18 @@ class SignalModel:
         The features of the last bar are computed on its last ``VIEW_BARS`` bars: every window
         is shorter than that, and the 200-bar EMA's memory of older bars weighs under 0.1 %
         (a test compares with the full history)."""
+        ml, values, explain = self.view_first(bars, table, top)
+        explain()
+        return ml, values
+
+    def view_first(self, bars: pd.DataFrame, table: pd.DataFrame | None = None,
+                   top: int = 5) -> tuple[MLView, dict[str, float], Callable[[], MLView]]:
+        """:meth:`view` in two steps: the probability, regime and features now, and a call
+        that adds the SHAP contributions and their sentence to the same view (a third of the
+        cost). Until it is made the view is pending (:meth:`MLView.settled` waits for it)."""
         table = self.features(bars.iloc[-VIEW_BARS:]) if table is None else table
         last = table[self.columns_].iloc[[-1]]
         proba = float(self.classifier_.predict_proba(last)[0, -1])
-        contributions: list[dict[str, Any]] = []
-        sentence = ""
-        if last.notna().all(axis=1).iloc[0]:
-            record = self.explain(last).records(top=top)[0]
-            contributions, sentence = record["top"], record["sentence"]
         regime, bias = None, 0.0
         if self.regimes_ is not None:
             states = self.regimes_.transform(bars.iloc[-120:])
@@ -125,10 +130,24 @@ class SignalModel:
                 bias = clip(5 * float(self.regimes_.regime_stats_.loc[regime, "drift"]
                                       / self.regimes_.regime_stats_.loc[regime, "volatility"]))
         values = {k: float(v) for k, v in table.iloc[-1].items() if pd.notna(v)}
-        return MLView(probability=proba, contributions=contributions, sentence=sentence,
-                      regime=regime,
-                      regime_bias=bias, model=f"lightgbm-{self.n_estimators}-h{self.horizon_}",
-                      train_rows=self.train_rows_), values
+        ml = MLView(probability=proba, regime=regime, regime_bias=bias,
+                    model=f"lightgbm-{self.n_estimators}-h{self.horizon_}",
+                    train_rows=self.train_rows_).pending()
+
+        def explain() -> MLView:
+            if ml.is_settled():
+                return ml
+            contributions: list[dict[str, Any]] = []
+            sentence = ""
+            try:
+                if last.notna().all(axis=1).iloc[0]:
+                    record = self.explain(last).records(top=top)[0]
+                    contributions, sentence = record["top"], record["sentence"]
+            finally:
+                ml.settle(contributions, sentence)
+            return ml
+
+        return ml, values, explain
 
 
 __all__ = ["SignalModel"]

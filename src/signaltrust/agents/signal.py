@@ -31,7 +31,7 @@ from signaltrust.agents.compliance import ComplianceOfficer, ComplianceRules, Or
 from signaltrust.agents.coordinator import Coordinator, Supervisor
 from signaltrust.agents.explainer import Explainer, ExplainInputs
 from signaltrust.agents.macro import MacroAgent
-from signaltrust.agents.market import analyst_for
+from signaltrust.agents.market import MarketAnalyst, analyst_for
 from signaltrust.agents.memory import LongTermMemory
 from signaltrust.agents.model import SignalModel
 from signaltrust.agents.news import NewsSentimentAgent, SocialSentimentAgent
@@ -259,8 +259,9 @@ class SignalEngine:
             return hit[1].model_copy(update={
                 "cached": True, "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
         model = self._model(symbol, bars)
-        ml, features = model.view(bars)
-        result = self._explain_at(symbol, asset_class, bars, end, ml, features)
+        # the SHAP part of the view is computed once the analyst (and its LLM) has started
+        ml, features, explain_ml = model.view_first(bars)
+        result = self._workflow(symbol, asset_class, bars, end, ml, features, explain_ml)
         self._answers[key] = (time.monotonic(), result)
         return result.model_copy(update={
             "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
@@ -281,19 +282,17 @@ class SignalEngine:
         from signaltrust.features.align import bar_ends
 
         end = pd.Timestamp(bar_ends(bars.index[-2:])[-1])
-        result = self._explain_at(symbol, asset_class, bars, end, ml, features)
+        result = self._workflow(symbol, asset_class, bars, end, ml, features, ml.settled)
         return result.model_copy(update={
             "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
 
-    def _explain_at(self, symbol: str, asset_class: str, bars: pd.DataFrame, end: pd.Timestamp,
-                    ml: MLView, features: dict[str, float]) -> ExplainedSignal:
-        # retrieved before this workflow adds its own reports to the long-term memory
-        related = self._related(symbol, f"{symbol} {ml.sentence}", end)
-        return self._workflow(symbol, asset_class, bars, end, ml, features, related)
-
     def _workflow(self, symbol: str, asset_class: str, bars: pd.DataFrame, end: pd.Timestamp,
                   ml: MLView, features: dict[str, float],
-                  related: list[dict[str, Any]]) -> ExplainedSignal:
+                  explain_ml: Callable[[], MLView]) -> ExplainedSignal:
+        """The agents' workflow at ``end``. ``ml`` may still lack its SHAP contributions:
+        ``explain_ml()`` adds them, called once the analyst (the agent an LLM is asked about
+        first, and the only one reading no contributions) has had its rule report, so its
+        question goes out before the slow part."""
         market = MarketInputs(symbol=symbol, asset_class=asset_class, as_of=end, bars=bars,
                               features=features, ml=ml, documents=self.documents,
                               transfers=self.transfers.get(symbol))
@@ -304,6 +303,8 @@ class SignalEngine:
         price = float(bars["close"].iloc[-1])
 
         def inputs_for(agent: Agent, memory: Any) -> Any:
+            if not isinstance(agent, MarketAnalyst):
+                explain_ml()
             if isinstance(agent, RiskManager):
                 return RiskInputs(as_of=end, returns=returns, exposure=1.0)
             if isinstance(agent, OptionsAgent):
@@ -317,7 +318,11 @@ class SignalEngine:
         started = Coordinator(agents, supervisor=self.supervisor, memory=self.memory).start(
             inputs_for, workflow=workflow, symbol=symbol,
             llm_agents=None if self.llm_agents is None else set(self.llm_agents))
-        breakout = self._breakout(bars, symbol, asset_class)  # while the LLM answers
+        explain_ml()
+        # while the LLM answers: the related documents (retrieved before this workflow adds
+        # its own reports to the long-term memory, which result() does) and the breakout score
+        related = self._related(symbol, f"{symbol} {ml.sentence}", end)
+        breakout = self._breakout(bars, symbol, asset_class)
         run = started.result()
         by_agent = {r.agent: r for r in run.reports}
         analyst = by_agent.get("crypto_analyst" if asset_class == "crypto" else "stock_analyst")
