@@ -60,18 +60,30 @@ class AuditTrail:
         return row
 
     def records(self, *, agent: str | None = None, kind: str | None = None,
-                since_ns: int | None = None) -> list[AuditRecord]:
-        """The records in order, filtered by agent, kind and time."""
+                since_ns: int | None = None, workflow: str | None = None,
+                latest: int | None = None) -> list[AuditRecord]:
+        """The records in order, filtered by agent, kind, time and workflow; only the
+        ``latest`` N of them when given (the filters and the limit run in the database)."""
         if self.database is None:
-            rows = self.memory
-        else:
-            query = sa.select(agent_audit).order_by(agent_audit.c.id)
-            with self.database.engine.connect() as conn:
-                rows = [AuditRecord(r.ts_ns, r.workflow, r.agent, r.kind, r.payload)
-                        for r in conn.execute(query)]
-        return [r for r in rows if (agent is None or r.agent == agent)
-                and (kind is None or r.kind == kind)
-                and (since_ns is None or r.ts_ns >= since_ns)]
+            rows = [r for r in self.memory if (agent is None or r.agent == agent)
+                    and (kind is None or r.kind == kind)
+                    and (since_ns is None or r.ts_ns >= since_ns)
+                    and (workflow is None or r.workflow == workflow)]
+            return rows[-latest:] if latest else rows
+        table = agent_audit.c
+        query = sa.select(agent_audit)
+        for column, value in ((table.agent, agent), (table.kind, kind),
+                              (table.workflow, workflow)):
+            if value is not None:
+                query = query.where(column == value)
+        if since_ns is not None:
+            query = query.where(table.ts_ns >= since_ns)
+        query = query.order_by(table.id.desc()).limit(latest) if latest else \
+            query.order_by(table.id)
+        with self.database.engine.connect() as conn:
+            rows = [AuditRecord(r.ts_ns, r.workflow, r.agent, r.kind, r.payload)
+                    for r in conn.execute(query)]
+        return rows[::-1] if latest else rows
 
 
 def needs_approval(level: str, threshold: str) -> bool:

@@ -44,7 +44,7 @@ def audit(agent: str = AGENT_OPTION, kind: str = KIND_OPTION, limit: int = LIMIT
     """The audit trail: prompts, answers, tool calls, fallbacks and decisions."""
     from signaltrust.agents.audit import AuditTrail
 
-    records = AuditTrail(_database()).records(agent=agent, kind=kind)[-limit:]
+    records = AuditTrail(_database()).records(agent=agent, kind=kind, latest=limit)
     if as_json:
         print_json(records)
         return

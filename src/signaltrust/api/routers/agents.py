@@ -119,10 +119,8 @@ def audit_trail(
     limit: Annotated[int, Query(ge=1, le=1000, description="the most recent N")] = 100,
 ) -> list[AuditRecordAnswer]:
     """The most recent ``limit`` records, newest first, of an agent, a kind or a workflow."""
-    records = _trail(request).records(agent=agent, kind=kind)
-    if workflow is not None:
-        records = [r for r in records if r.workflow == workflow]
-    return [AuditRecordAnswer(**r.__plain__()) for r in reversed(records[-limit:])]
+    records = _trail(request).records(agent=agent, kind=kind, workflow=workflow, latest=limit)
+    return [AuditRecordAnswer(**r.__plain__()) for r in reversed(records)]
 
 
 @router.get("/usage", response_model=UsageReport,
