@@ -41,3 +41,20 @@ def test_equity_history_when_the_limit_is_below_2_then_refused_naming_it():
     with pytest.raises(ValidationError) as caught:
         history.equity_history(_journal(3), "n", {"main": 1.0}, limit=1)
     assert caught.value.field == "limit"
+
+
+def test_equity_curve_when_kept_between_reads_then_equal_to_reading_the_whole_journal():
+    database = _journal(3)
+    curve = history.EquityCurve({"main": 1000.0})
+    fill = {"account": "main", "symbol": "X", "side": "BUY", "quantity": "2", "price": "103",
+            "fee": "1", "cash_after": "793", "position_after": "2"}
+    first = history.equity_history(database, "n", {"main": 1000.0}, curve=curve)
+    assert [p["total"] for p in first] == [1000.0, 1000.0, 1000.0]
+    journal = Journal(database, "n")
+    journal.append([("fill", 3 * DAY, fill)])  # a fill in the latest bar's step, read after it
+    journal.append([("bars", 4 * DAY, {"bars": [{"symbol": "X", "end_ns": 4 * DAY,
+                                                 "close": 110.0}]})])
+    again = history.equity_history(database, "n", {"main": 1000.0}, curve=curve)
+    fresh = history.equity_history(database, "n", {"main": 1000.0})
+    assert again == fresh
+    assert [p["total"] for p in again] == [1000.0, 1000.0, 999.0, 1013.0]

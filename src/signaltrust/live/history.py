@@ -23,7 +23,8 @@ at their latest prices).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,44 +41,63 @@ def _iso(ns: int) -> str:
     return pd.Timestamp(ns, tz="UTC").isoformat()
 
 
-def _points(database: Database, node: str, start_cash: Mapping[str, float]
-            ) -> Iterator[tuple[int, dict[str, float]]]:
-    cash = {account: float(value) for account, value in start_cash.items()}
-    held: dict[str, dict[str, float]] = {account: {} for account in cash}
-    closes: dict[str, float] = {}
-    bar_end: int | None = None
+class EquityCurve:
+    """A node's equity points folded from its journal, kept between reads: :meth:`advance`
+    folds only the entries journalled since the last call (a journal only grows), so a long
+    run's curve is read once, not at every request."""
 
-    def point(end: int) -> tuple[int, dict[str, float]]:
-        return end, {account: cash[account] + sum(
-            quantity * closes.get(symbol, 0.0) for symbol, quantity in held[account].items())
-            for account in cash}
+    def __init__(self, start_cash: Mapping[str, float]) -> None:
+        self.cash = {account: float(value) for account, value in start_cash.items()}
+        self.held: dict[str, dict[str, float]] = {account: {} for account in self.cash}
+        self.closes: dict[str, float] = {}
+        self.bar_end: int | None = None
+        self.done: list[tuple[int, dict[str, float]]] = []  # bar steps whose fills are all in
+        self.after = 0  # the last journal seq folded
+        self.lock = threading.Lock()
 
-    for entry in Journal(database, node).entries(kinds=("bars", "fill")):
-        if entry.kind == "bars":
-            if bar_end is not None:  # the previous bar's step is whole: its fills are in
-                yield point(bar_end)
-            for bar in entry.payload.get("bars", ()):
-                closes[bar["symbol"]] = float(bar["close"])
-                bar_end = max(bar_end or 0, int(bar["end_ns"]))
-        else:
-            account = entry.payload["account"]
-            if account not in cash:  # an account the configuration did not name
-                cash[account], held[account] = 0.0, {}
-            cash[account] = float(entry.payload["cash_after"])
-            held[account][entry.payload["symbol"]] = float(entry.payload["position_after"])
-    if bar_end is not None:
-        yield point(bar_end)
+    def _point(self, end: int) -> tuple[int, dict[str, float]]:
+        closes = self.closes
+        return end, {account: self.cash[account] + sum(
+            quantity * closes.get(symbol, 0.0) for symbol, quantity in held.items())
+            for account, held in self.held.items()}
+
+    def advance(self, database: Database, node: str) -> EquityCurve:
+        """Fold the bars and fills journalled since the last call."""
+        for entry in Journal(database, node).entries(self.after, kinds=("bars", "fill")):
+            self.after = entry.seq
+            if entry.kind == "bars":
+                if self.bar_end is not None:  # the previous bar's step is whole: fills are in
+                    self.done.append(self._point(self.bar_end))
+                for bar in entry.payload.get("bars", ()):
+                    self.closes[bar["symbol"]] = float(bar["close"])
+                    self.bar_end = max(self.bar_end or 0, int(bar["end_ns"]))
+            else:
+                account = entry.payload["account"]
+                if account not in self.cash:  # an account the configuration did not name
+                    self.cash[account], self.held[account] = 0.0, {}
+                self.cash[account] = float(entry.payload["cash_after"])
+                self.held[account][entry.payload["symbol"]] = float(
+                    entry.payload["position_after"])
+        return self
+
+    def points(self) -> list[tuple[int, dict[str, float]]]:
+        """Every bar step's point, the latest one as it stands now."""
+        return self.done + ([self._point(self.bar_end)] if self.bar_end is not None else [])
 
 
 def equity_history(database: Database, node: str, start_cash: Mapping[str, float], *,
-                   limit: int = 2000) -> list[dict[str, Any]]:
+                   limit: int = 2000, curve: EquityCurve | None = None) -> list[dict[str, Any]]:
     """The node's equity after each bar step, per account: ``[{"time", "equity": {account:
     value}, "total"}]``, oldest first; at most ``limit`` points, evenly spaced over the run
-    (the first and the latest always kept)."""
+    (the first and the latest always kept). A ``curve`` kept by the caller (made with the
+    same ``start_cash``) is advanced rather than the journal read from its start."""
     if not isinstance(limit, int) or limit < 2:
         raise ValidationError("an equity history needs at least 2 points", field="limit",
                               value=limit, fix="pass a limit of 2 or more")
-    points = list(_points(database, node, start_cash))
+    if curve is None:
+        curve = EquityCurve(start_cash)
+    with curve.lock:
+        points = curve.advance(database, node).points()
     if len(points) > limit:
         step = (len(points) - 1) / (limit - 1)
         points = [points[round(i * step)] for i in range(limit)]
@@ -132,4 +152,4 @@ def process_log(path: str | Path, *, limit: int = 200, tail_bytes: int = 256_000
             for line in lines if line.strip()][-limit:]
 
 
-__all__ = ["LOG_KINDS", "equity_history", "journal_log", "process_log"]
+__all__ = ["LOG_KINDS", "EquityCurve", "equity_history", "journal_log", "process_log"]

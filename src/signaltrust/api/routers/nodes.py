@@ -204,13 +204,11 @@ def equity(request: Request, name: NodeName,
     """Each account's journalled cash plus its journalled positions marked at the latest
     journalled close, after every bar step since the node first started (at most ``limit``
     points, evenly spaced; the first and the latest kept)."""
-    from signaltrust.live.history import equity_history
-
     service = nodes_of(request.app)
     record = service.registry.require(check_node_name(name))
     start_cash = {a.get("name", "main"): float(a.get("cash") or 0.0)
                   for a in record.config.get("accounts", [])}
-    return equity_history(service.database, name, start_cash, limit=limit)
+    return service.equity(name, start_cash, limit)
 
 
 @router.get("/{name}/logs", response_model=list[LogLine], responses=ERRORS,

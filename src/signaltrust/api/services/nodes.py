@@ -54,8 +54,23 @@ class NodeService:
         self.log_dir = Path(log_dir)
         self.env = dict(env or {})
         self._processes: dict[str, subprocess.Popen] = {}
+        self._curves: dict[tuple[str, tuple[tuple[str, float], ...]], Any] = {}
 
     # -- reading ------------------------------------------------------------------------------
+    def equity(self, name: str, start_cash: Mapping[str, float], limit: int
+               ) -> list[dict[str, Any]]:
+        """The node's equity history (:func:`~signaltrust.live.history.equity_history`), its
+        curve kept between calls: each call folds only what the node journalled since."""
+        from signaltrust.live.history import EquityCurve, equity_history
+
+        key = (name, tuple(sorted(start_cash.items())))
+        curve = self._curves.get(key)
+        if curve is None:
+            if len(self._curves) > 256:  # bounded: one per node and starting cash
+                self._curves.clear()
+            curve = self._curves.setdefault(key, EquityCurve(start_cash))
+        return equity_history(self.database, name, start_cash, limit=limit, curve=curve)
+
     def status_of(self, record: Any) -> str:
         """The stored status, corrected for a node whose process is gone (a crash)."""
         process = self._processes.get(record.name)
