@@ -267,14 +267,16 @@ class SignalEngine:
             "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
 
     def explain_with(self, symbol: str, bars: pd.DataFrame, ml: MLView,
-                     features: dict[str, float], *, asset_class: str = "equity"
-                     ) -> ExplainedSignal:
+                     features: dict[str, float], *, asset_class: str = "equity",
+                     explain_ml: Callable[[], MLView] | None = None) -> ExplainedSignal:
         """The explained signal at the last bar of ``bars`` with the ML part given from outside.
 
         ``ml`` is a model's view of that bar (its probability, SHAP contributions, regime) and
         ``features`` the bar's feature values, e.g. the API's registered champion: the same
         agents' workflow, blend and explanation as :meth:`explain`, without fitting a model
-        and without the engine's answer cache (the caller caches per bar and model)."""
+        and without the engine's answer cache (the caller caches per bar and model). A pending
+        ``ml`` comes with ``explain_ml``, the call that adds its contributions (made once the
+        analyst's LLM question is out, as :meth:`explain` does)."""
         started = time.perf_counter()
         if len(bars) < 60:
             raise ValidationError("too few bars for a signal", field="bars", value=len(bars),
@@ -282,7 +284,8 @@ class SignalEngine:
         from signaltrust.features.align import bar_ends
 
         end = pd.Timestamp(bar_ends(bars.index[-2:])[-1])
-        result = self._workflow(symbol, asset_class, bars, end, ml, features, ml.settled)
+        result = self._workflow(symbol, asset_class, bars, end, ml, features,
+                                explain_ml or ml.settled)
         return result.model_copy(update={
             "elapsed_ms": round(1000 * (time.perf_counter() - started), 3)})
 

@@ -244,12 +244,6 @@ class SignalService:
                                   fix=f"wait for more bars (missing: {missing[:5]})")
         classifier = model.classifier_
         probability = float(classifier.predict_proba(last)[0, -1])
-        explanation = explain(classifier, last, background=model.background_)
-        top = explanation.top(0, 5)
-        sentence = explanation.sentence(0, 5)
-        contributions = [
-            {"feature": str(r.feature), "label": str(r.label), "value": _num(r.value),
-             "contribution": _num(r.contribution)} for r in top.itertuples(index=False)]
         timestamp = pd.Timestamp(bars.index[-1])
         bar = bars.iloc[-1]
         note = (f"no model was registered for {symbol}: the default meta-model was trained on "
@@ -258,12 +252,33 @@ class SignalService:
                 f"the registered champion {version.name} v{version.version} ({ALIAS})")
         values = {c: _num(v) for c, v in last.iloc[0].items()}
         regime = self._regime(model, bars)
-        ml = MLView(probability=probability, contributions=contributions, sentence=sentence,
-                    regime=regime["label"], regime_bias=regime.pop("bias"),
-                    model=f"{version.name} v{version.version}", train_rows=model.train_rows_)
+        ml = MLView(probability=probability, regime=regime["label"],
+                    regime_bias=regime.pop("bias"), model=f"{version.name} v{version.version}",
+                    train_rows=model.train_rows_).pending()
+        explained: list[Any] = []
+
+        def explain_ml() -> MLView:
+            """The SHAP part of the view, computed once the analyst's LLM question is out."""
+            if explained:
+                return ml
+            contributions: list[dict[str, Any]] = []
+            sentence = ""
+            try:
+                explained.append(explain(classifier, last, background=model.background_))
+                sentence = explained[0].sentence(0, 5)
+                contributions = [
+                    {"feature": str(r.feature), "label": str(r.label), "value": _num(r.value),
+                     "contribution": _num(r.contribution)}
+                    for r in explained[0].top(0, 5).itertuples(index=False)]
+            finally:
+                ml.settle(contributions, sentence)
+            return ml
+
         signal = self._engine().explain_with(
             symbol, bars, ml, {k: v for k, v in values.items() if v is not None},
-            asset_class=asset_class_of(symbol))
+            asset_class=asset_class_of(symbol), explain_ml=explain_ml)
+        explain_ml()  # the workflow made it already: nothing to do then
+        explanation, contributions, sentence = explained[0], ml.contributions, ml.sentence
         agents = json.loads(signal.model_dump_json(include={
             "llm_confidence", "related_docs", "breakout_score", "agents", "conflicts", "blend",
             "explanation", "explanation_parts"}))  # NaN -> null: the answer is valid JSON
