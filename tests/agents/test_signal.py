@@ -138,6 +138,28 @@ def test_signal_when_llm_configured_then_its_question_goes_out_before_shap_and_i
     assert result.agents["stock_analyst"]["source"] == "llm"
 
 
+def test_explain_with_when_the_view_is_pending_then_its_explain_call_runs_once_after_the_analyst(
+        engine, recent):
+    from signaltrust.agents.base import MLView
+
+    ml = MLView(probability=0.7, model="champion v1").pending()
+    runs = lambda: engine.supervisor.health.get("stock_analyst", {}).get("runs", 0)  # noqa: E731
+    before = runs()
+    calls: list[int] = []
+
+    def explain_ml() -> MLView:
+        calls.append(runs())
+        if ml.is_settled():
+            return ml
+        ml.settle([{"feature": "rsi_14", "contribution": 0.02}], "RSI(14) raised the score")
+        return ml
+
+    result = engine.explain_with("sp500", recent, ml, {"rsi_14": 55.0}, explain_ml=explain_ml)
+    assert result.model["top_contributions"] == [{"feature": "rsi_14", "contribution": 0.02}]
+    assert "RSI(14) raised the score" in result.explanation
+    assert ml.is_settled() and calls[0] == before + 1  # the analyst had its report first
+
+
 def test_ml_view_when_pending_then_settled_waits_and_a_settled_view_pickles():
     import pickle
     import threading
