@@ -138,7 +138,7 @@ def test_signal_when_llm_configured_then_its_question_goes_out_before_shap_and_i
     assert result.agents["stock_analyst"]["source"] == "llm"
 
 
-def test_explain_with_when_the_view_is_pending_then_its_explain_call_runs_once_after_the_analyst(
+def test_explain_with_when_the_view_is_pending_then_it_is_explained_after_the_analysts_report(
         engine, recent):
     from signaltrust.agents.base import MLView
 
