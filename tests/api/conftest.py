@@ -82,3 +82,35 @@ def tokens(client) -> Tokens:
 def headers(tokens) -> dict[str, dict[str, str]]:
     """``headers[role]``: the Authorization header of the viewer, trader or admin."""
     return {role: tokens.headers(role) for role in ROLE_NAMES}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_database(request, tmp_path):
+    """(in-process Database, the URL a worker process opens): the same installation, on SQLite
+    and on the real PostgreSQL (tests/api/test_jobs_worker*.py)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+        database = Database(url)
+    else:
+        base = request.getfixturevalue("postgres_url")
+        schema = request.getfixturevalue("postgres_schema")
+        database = Database(base.replace("postgresql://", "postgresql+psycopg://"),
+                            schema=schema)
+        url = (base.replace("postgresql://", "postgresql+psycopg://")
+               + f"?options=-csearch_path%3D{schema}")
+    database.upgrade()
+    yield database, url
+    database.dispose()
+
+
+@pytest.fixture
+def installation(shared_database, tmp_path, isolated_home):
+    """An API with the queue backend on ``shared_database``; its job workers end with the test."""
+    from tests.api.job_workers import Installation  # it imports this module's helpers
+
+    database, url = shared_database
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    found = Installation(database, url, isolated_home, logs)
+    yield found
+    found.close()
