@@ -94,7 +94,12 @@ def _client(args: tuple) -> tuple[list[float], float, float]:
                                for _ in range(connections)])
 
     began = time.time()
-    asyncio.run(main())
+    try:  # the load generator as light as it can be: it shares the cores with the server
+        import uvloop
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
     return latencies, began, time.time()
 
 

@@ -107,6 +107,10 @@ def create_app(
         title="SignalTrust API", version=__version__, description=DESCRIPTION,
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
         openapi_tags=[{"name": tag} for tag in DOCUMENTED_TAGS],
+        # spans come from the [tracing] section's own instrumentation (_trace), with its
+        # provider: FastAPI's native telemetry would look up the global providers on every
+        # request and, with one configured, record every request twice
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         responses={401: {"model": errors.ErrorBody, "description": "not signed in"},
                    403: {"model": errors.ErrorBody, "description": "role or scope too low"},
                    422: {"model": errors.ErrorBody, "description": "a field is not valid"},
