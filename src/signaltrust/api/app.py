@@ -13,8 +13,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +78,14 @@ def create_app(
     *,
     database: Database | None = None,
     password_hash: PasswordHash | None = None,
+    serving: bool = False,
 ) -> FastAPI:
     """The API application on ``database`` (default: the configured one, migrated).
 
     ``password_hash`` replaces pwdlib's recommended argon2 parameters (tests use light ones).
+    ``serving`` is for a long-lived server (:func:`serve_app`): the heap alive after start-up,
+    and again after each signal model is loaded, is frozen out of the garbage collector's
+    full collections (:func:`~signaltrust.core.heap.freeze_heap`).
     """
     settings = settings or load_settings()
     api = settings.api
@@ -105,6 +111,7 @@ def create_app(
     )
     app = FastAPI(
         title="SignalTrust API", version=__version__, description=DESCRIPTION,
+        lifespan=_frozen_after_start_up if serving else None,
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
         openapi_tags=[{"name": tag} for tag in DOCUMENTED_TAGS],
         # spans come from the [tracing] section's own instrumentation (_trace), with its
@@ -117,6 +124,7 @@ def create_app(
                    429: {"model": errors.ErrorBody, "description": "rate limited"}},
     )
     app.state.settings = settings
+    app.state.serving = serving
     app.state.database = database
     app.state.schema_head = _schema_head()
     app.state.access = access
@@ -142,6 +150,19 @@ def create_app(
     _trace(app, settings)
     logging.getLogger("signaltrust.api").debug("API on %s", database.describe())
     return app
+
+
+def serve_app() -> FastAPI:
+    """The application ``signaltrust api`` serves (each uvicorn worker builds its own)."""
+    return create_app(serving=True)
+
+
+@contextlib.asynccontextmanager
+async def _frozen_after_start_up(app: FastAPI) -> AsyncIterator[None]:
+    from signaltrust.core.heap import freeze_heap
+
+    freeze_heap()
+    yield
 
 
 def _trace(app: FastAPI, settings: Settings) -> None:
@@ -210,4 +231,4 @@ def _schema_head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-__all__ = ["DOCUMENTED_TAGS", "ROUTERS", "create_app", "route_groups"]
+__all__ = ["DOCUMENTED_TAGS", "ROUTERS", "create_app", "route_groups", "serve_app"]

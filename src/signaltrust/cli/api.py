@@ -43,7 +43,7 @@ def api(
                       f"docs at {scheme}://{host}:{port}/docs"
                       + ("" if is_loopback(host) else " - listening beyond loopback"))
     uvicorn.run(
-        "signaltrust.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+        "signaltrust.api.app:serve_app", factory=True, host=host, port=port, workers=workers,
         ssl_certfile=str(settings.api.tls_certfile) if tls else None,
         ssl_keyfile=str(settings.api.tls_keyfile) if tls else None,
         log_config=log_config(), proxy_headers=False,

@@ -56,7 +56,7 @@ def up(
     settings = load_settings()
     check_bind(settings.api, host)
     database = open_app_database()
-    app = create_app(settings, database=database)
+    app = create_app(settings, database=database, serving=True)  # a long-lived server
     password = ensure_admin(app.state.access.users, renew=new_password)
     nodes = nodes_of(app)
     started = None if no_node else start_node(nodes, node, data=data, strategy=strategy,

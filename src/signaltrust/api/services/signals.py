@@ -143,7 +143,8 @@ class SignalService:
                  recheck_seconds: float = 5.0, train_bars: int = 2000, horizon: int = 10,
                  seed: int = 0, ttl_seconds: int = 86_400, namespace: str = PREFIX,
                  loader: Callable[[str], tuple[pd.DataFrame, bool]] | None = None,
-                 clock: Callable[[], float] = time.monotonic, engine: Any = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, engine: Any = None,
+                 on_model_loaded: Callable[[], Any] | None = None) -> None:
         self.tracking_uri = tracking_uri
         self.lock_dir = Path(lock_dir)
         self.redis_url = redis_url
@@ -157,6 +158,8 @@ class SignalService:
         self.loader = loader if loader is not None else open_bars_of
         #: the agents' SignalEngine; None: the default one (rules, breakout score) on first use
         self.engine = engine
+        #: called after a model is loaded or trained (a server freezes its heap then)
+        self.on_model_loaded = on_model_loaded
         self._bars: dict[str, _Bars] = {}
         self._cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self._models: dict[str, tuple[str, Any, Any]] = {}
@@ -358,12 +361,18 @@ class SignalService:
                     return version, held[1], False
                 model = registry.load_model(name, ALIAS)
                 self._models[name] = (version.run_id, model, version)
+                self._loaded()
                 return version, model, False
             except ModelNotFoundError:
                 pass
             model, version = self._train(registry, name, bars)
         self._models[name] = (version.run_id, model, version)
+        self._loaded()
         return version, model, True
+
+    def _loaded(self) -> None:
+        if self.on_model_loaded is not None:
+            self.on_model_loaded()
 
     def _train(self, registry: Any, name: str, bars: pd.DataFrame) -> tuple[SignalModel, Any]:
         horizon = self.horizon

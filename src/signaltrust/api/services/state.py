@@ -44,9 +44,13 @@ def signals_of(app: Any) -> Any:
         from signaltrust.ml.registry import tracking_uri
 
         settings = app.state.settings
+        from signaltrust.core.heap import freeze_heap
+
         service = SignalService(tracking_uri=tracking_uri(settings.home),
                                 lock_dir=_home(app) / "api" / "locks",
-                                redis_url=redis_url(settings), engine=signal_engine_of(app))
+                                redis_url=redis_url(settings), engine=signal_engine_of(app),
+                                on_model_loaded=freeze_heap if getattr(
+                                    app.state, "serving", False) else None)
         service.listeners.append(PredictionLog(app.state.database))
         return service
 
