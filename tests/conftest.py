@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 
@@ -20,6 +21,15 @@ def isolated_home(tmp_path, monkeypatch):
         if key.startswith("SIGNALTRUST__"):
             monkeypatch.delenv(key)
     return home
+
+
+@pytest.fixture(autouse=True)
+def collector_unfrozen():
+    """What a command run in this process froze for a long-lived server (``paper``, ``api``:
+    signaltrust.core.heap) is handed back to the collector after the test."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 def _postgres_reachable(url: str) -> bool:

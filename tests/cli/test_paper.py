@@ -24,8 +24,12 @@ def _json(args: list[str]) -> dict:
 
 
 def test_paper_when_json_then_final_equity_and_trades_equal_the_event_backtest():
+    import gc
+
+    gc.unfreeze()
     paper = _json(["paper", "--data", "sp500", "--strategy", "sma_cross", "--speed", "max",
                    "--name", "x", "--json"])
+    assert gc.get_freeze_count() > 10_000  # a long-lived node: its heap frozen after warm-up
     backtest = _json(["backtest", "--data", "sp500", "--strategy", "sma_cross", "--engine",
                       "event", "--json"])
     assert paper["status"] == "finished"

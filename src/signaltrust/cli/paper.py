@@ -188,7 +188,7 @@ def paper(
     with node_observability(metrics_port) as metrics:
         result = asyncio.run(run_node(lambda bus: TradingNode(
             config, database, frames=frames, on_progress=_printer(as_json), bus=bus,
-            hooks=hooks, metrics=metrics, ticks=recorded)))
+            hooks=hooks, metrics=metrics, ticks=recorded, freeze_heap=True)))
     _print_result(result, as_json)
 
 
@@ -298,7 +298,7 @@ def live(
     with node_observability(metrics_port) as metrics:
         result = asyncio.run(run_node(lambda bus: TradingNode(
             config, database, venues={broker: venue}, on_progress=_printer(as_json), bus=bus,
-            hooks=hooks, metrics=metrics, market_stream=market_stream)))
+            hooks=hooks, metrics=metrics, market_stream=market_stream, freeze_heap=True)))
     _print_result(result, as_json)
 
 

@@ -147,8 +147,12 @@ class TradingNode:
         metrics: Any = None,
         ticks: Mapping[str, Any] | None = None,
         market_stream: Any = None,
+        freeze_heap: bool = False,
     ) -> None:
         self.config = config
+        #: a long-lived node process (the CLI's): its heap after warm-up is frozen out of the
+        #: collector's full collections (signaltrust.core.heap), which would pause a step
+        self.freeze_heap = freeze_heap
         self.ticks = dict(ticks or {})
         self.market_stream = market_stream
         self.last_market_ns: int | None = None
@@ -538,6 +542,13 @@ class TradingNode:
             "accounts": [a.summary() for a in self.accounts.values()],
         }
 
+    def _freeze(self) -> None:
+        """Before the first step (recovered, warmed up): the heap frozen when asked."""
+        if self.freeze_heap:
+            from signaltrust.core.heap import freeze_heap
+
+            freeze_heap()
+
     async def run(self) -> NodeResult:
         """Recover, then trade until the feed ends or an operator stops the node."""
         started = time.perf_counter()
@@ -549,6 +560,7 @@ class TradingNode:
         self.registry.heartbeat(self.name, self.status, self.summary())
         if not self.frames:
             return await self._run_live(started)
+        self._freeze()
         feed = self._feed()
         last_poll = last_beat = time.monotonic()
         try:
@@ -598,6 +610,7 @@ class TradingNode:
                 await execution.open()
                 opened.append(execution)
         await self._warm_up()
+        self._freeze()
         feed_task = asyncio.create_task(self._pump(self._feed(), inbox))
         coalescer = MarketCoalescer()
         market_task = None if self.market_stream is None else asyncio.create_task(
