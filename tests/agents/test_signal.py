@@ -160,6 +160,30 @@ def test_explain_with_when_the_view_is_pending_then_it_is_explained_after_the_an
     assert ml.is_settled() and calls[0] == before + 1  # the analyst had its report first
 
 
+def test_explain_with_when_the_view_is_pending_without_its_explain_call_then_refused(
+        engine, recent):
+    from signaltrust.agents.base import MLView
+    from signaltrust.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        engine.explain_with("sp500", recent, MLView(probability=0.6).pending(), {})
+    assert caught.value.field == "explain_ml" and "explained_by" in caught.value.fix
+
+
+def test_ml_view_when_its_explanation_fails_then_it_is_settled_all_the_same():
+    from signaltrust.agents.base import MLView
+
+    def broken():
+        raise RuntimeError("no SHAP today")
+
+    view = MLView(probability=0.6)
+    explain = view.explained_by(broken)
+    assert not view.is_settled()
+    with pytest.raises(RuntimeError):
+        explain()
+    assert view.is_settled() and view.contributions == [] and explain() is view
+
+
 def test_ml_view_when_pending_then_settled_waits_and_a_settled_view_pickles():
     import pickle
     import threading

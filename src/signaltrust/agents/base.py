@@ -64,6 +64,26 @@ class MLView(BaseModel):
         if event is not None:
             event.set()
 
+    def explained_by(self, compute: Callable[[], tuple[list[dict[str, Any]], str]]
+                     ) -> Callable[[], MLView]:
+        """Mark this view pending and return the call that settles it: ``compute()`` gives the
+        contributions and their sentence. The call computes once (later calls return the view)
+        and settles the view even when ``compute`` fails, so no reader waits for ever."""
+        self.pending()
+
+        def explain() -> MLView:
+            if self.is_settled():
+                return self
+            contributions: list[dict[str, Any]] = []
+            sentence = ""
+            try:
+                contributions, sentence = compute()
+            finally:
+                self.settle(contributions, sentence)
+            return self
+
+        return explain
+
     def is_settled(self) -> bool:
         return self._settled is None
 

@@ -73,10 +73,9 @@ class Supervisor:
         """The LLM's reasoning over the rule report (the rule report when it fails); ``sent``
         is set once the question has gone to the model."""
         started = time.perf_counter()
-        extra = {} if sent is None else {"sent": sent}
         refined = self.reasoner.refine(report, job=agent.spec.job,
                                        prompt=agent.prompt(inputs, report),
-                                       tools=agent.tools(inputs), **extra)
+                                       tools=agent.tools(inputs), sent=sent)
         stats = self._stats(agent.name)
         stats["llm" if refined.source == "llm" else "fallbacks"] += 1
         stats["last_llm_ms"] = round(1000 * (time.perf_counter() - started), 3)

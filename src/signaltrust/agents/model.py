@@ -132,22 +132,15 @@ class SignalModel:
         values = {k: float(v) for k, v in table.iloc[-1].items() if pd.notna(v)}
         ml = MLView(probability=proba, regime=regime, regime_bias=bias,
                     model=f"lightgbm-{self.n_estimators}-h{self.horizon_}",
-                    train_rows=self.train_rows_).pending()
+                    train_rows=self.train_rows_)
 
-        def explain() -> MLView:
-            if ml.is_settled():
-                return ml
-            contributions: list[dict[str, Any]] = []
-            sentence = ""
-            try:
-                if last.notna().all(axis=1).iloc[0]:
-                    record = self.explain(last).records(top=top)[0]
-                    contributions, sentence = record["top"], record["sentence"]
-            finally:
-                ml.settle(contributions, sentence)
-            return ml
+        def contributions() -> tuple[list[dict[str, Any]], str]:
+            if not last.notna().all(axis=1).iloc[0]:
+                return [], ""
+            record = self.explain(last).records(top=top)[0]
+            return record["top"], record["sentence"]
 
-        return ml, values, explain
+        return ml, values, ml.explained_by(contributions)
 
 
 __all__ = ["SignalModel"]

@@ -283,6 +283,10 @@ class SignalEngine:
                                   fix="give at least 60 bars (a few hundred for the model)")
         from signaltrust.features.align import bar_ends
 
+        if explain_ml is None and not ml.is_settled():
+            raise ValidationError("a pending ML view needs the call that explains it",
+                                  field="explain_ml", value=None,
+                                  fix="pass the call MLView.explained_by returned")
         end = pd.Timestamp(bar_ends(bars.index[-2:])[-1])
         result = self._workflow(symbol, asset_class, bars, end, ml, features,
                                 explain_ml or ml.settled)

@@ -6,8 +6,9 @@ walks again: one such pause took 161 ms in the middle of a 30 ms signal. :func:`
 collects once, then moves every object alive to the collector's permanent generation (CPython's
 ``gc.freeze``), which later collections skip: they look only at what came since.
 
-Only for processes that keep what they hold (``signaltrust api``, a paper or live node): an
-object frozen and dropped later is never freed.
+Only for processes that keep what they hold (``signaltrust api``, a paper or live node): a
+frozen object dropped later is still freed by its reference count, but one caught in a
+reference cycle is not (the collector no longer looks at it).
 
 >>> freeze_heap() >= 0
 True

@@ -257,26 +257,18 @@ class SignalService:
         regime = self._regime(model, bars)
         ml = MLView(probability=probability, regime=regime["label"],
                     regime_bias=regime.pop("bias"), model=f"{version.name} v{version.version}",
-                    train_rows=model.train_rows_).pending()
+                    train_rows=model.train_rows_)
         explained: list[Any] = []
 
-        def explain_ml() -> MLView:
+        def contributions() -> tuple[list[dict[str, Any]], str]:
             """The SHAP part of the view, computed once the analyst's LLM question is out."""
-            if explained:
-                return ml
-            contributions: list[dict[str, Any]] = []
-            sentence = ""
-            try:
-                explained.append(explain(classifier, last, background=model.background_))
-                sentence = explained[0].sentence(0, 5)
-                contributions = [
-                    {"feature": str(r.feature), "label": str(r.label), "value": _num(r.value),
+            explained.append(explain(classifier, last, background=model.background_))
+            return [{"feature": str(r.feature), "label": str(r.label), "value": _num(r.value),
                      "contribution": _num(r.contribution)}
-                    for r in explained[0].top(0, 5).itertuples(index=False)]
-            finally:
-                ml.settle(contributions, sentence)
-            return ml
+                    for r in explained[0].top(0, 5).itertuples(index=False)], \
+                explained[0].sentence(0, 5)
 
+        explain_ml = ml.explained_by(contributions)
         signal = self._engine().explain_with(
             symbol, bars, ml, {k: v for k, v in values.items() if v is not None},
             asset_class=asset_class_of(symbol), explain_ml=explain_ml)

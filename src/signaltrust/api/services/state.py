@@ -41,11 +41,10 @@ def redis_url(settings: Any) -> str | None:
 def signals_of(app: Any) -> Any:
     def build(app: Any) -> Any:
         from signaltrust.api.services.signals import SignalService
+        from signaltrust.core.heap import freeze_heap
         from signaltrust.ml.registry import tracking_uri
 
         settings = app.state.settings
-        from signaltrust.core.heap import freeze_heap
-
         service = SignalService(tracking_uri=tracking_uri(settings.home),
                                 lock_dir=_home(app) / "api" / "locks",
                                 redis_url=redis_url(settings), engine=signal_engine_of(app),
